@@ -1,0 +1,47 @@
+# The two commands: `make demo` and `make test`. Everything else here serves them.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: demo test serve setup setup-dev lint typecheck pytest bench clean
+
+$(VENV)/.runtime: requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.runtime
+setup-dev: $(VENV)/.dev
+
+## make demo: install, migrate, load the demo network, serve it on http://127.0.0.1:8000
+demo: setup
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py demo_seed
+	$(BIN)/python manage.py demo_serve --host $(HOST) --port $(PORT)
+
+## make test: lint, type-check, then the suite on SQLite, and on PostgreSQL when DATABASE_URL is set
+test: setup-dev lint typecheck
+	env -u DATABASE_URL OMNIPOINT_VAR_DIR=var/test-sqlite $(BIN)/pytest
+	@if [ -n "$$DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL =="; \
+		OMNIPOINT_VAR_DIR=var/test-pg $(BIN)/pytest; \
+	else echo "DATABASE_URL not set: PostgreSQL run skipped"; fi
+
+lint: setup-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup-dev
+	$(BIN)/mypy src
+
+bench: setup-dev
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf var .venv

@@ -1,0 +1,52 @@
+import os
+import shutil
+
+import pytest
+
+os.environ.setdefault("OMNIPOINT_FAST_HASHER", "1")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests need Debian's chromium; PostgreSQL-only tests need DATABASE_URL."""
+    from django.db import connection
+
+    no_browser = pytest.mark.skip(reason="chromium is not installed (apt-get install chromium)")
+    not_pg = pytest.mark.skip(reason="runs on PostgreSQL only (set DATABASE_URL)")
+    for item in items:
+        if "browser" in item.keywords and not shutil.which("chromium"):
+            item.add_marker(no_browser)
+        if "postgres_only" in item.keywords and connection.vendor != "postgresql":
+            item.add_marker(not_pg)
+
+
+@pytest.fixture
+def network(db):
+    from omnipoint.core.testing import build_network
+
+    return build_network()
+
+
+@pytest.fixture
+def api(client):
+    """The Django test client, with JSON bodies by default."""
+
+    class Api:
+        def __init__(self, c):
+            self.c = c
+
+        def get(self, url, persona_headers=None, **params):
+            return self.c.get(url, params, **(persona_headers or {}))
+
+        def post(self, url, body=None, headers=None):
+            return self.c.post(url, body or {}, content_type="application/json", **(headers or {}))
+
+        def put(self, url, body=None, headers=None):
+            return self.c.put(url, body or {}, content_type="application/json", **(headers or {}))
+
+        def patch(self, url, body=None, headers=None):
+            return self.c.patch(url, body or {}, content_type="application/json", **(headers or {}))
+
+        def raw(self, method, url, data, headers=None):
+            return getattr(self.c, method)(url, data, content_type="application/json", **(headers or {}))
+
+    return Api(client)

@@ -1,0 +1,1 @@
+"""Omnipoint: one stock, one order flow, one member, one ledger for a network of outlets."""

@@ -1,0 +1,45 @@
+"""What every app's router shares: authentication and the error envelope."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Schema
+from ninja.security import APIKeyCookie, HttpBearer
+
+from omnipoint.core.models import ApiToken
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        row = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash(token)).first()
+        if row is None or not row.user.is_active:
+            return None
+        request.user = row.user
+        return row.user
+
+
+class SessionAuth(APIKeyCookie):
+    """The console's session cookie, with Django's CSRF check on unsafe methods."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return user
+        return None
+
+
+API_AUTH = [TokenAuth(), SessionAuth()]
+
+
+class ErrorOut(Schema):
+    """The body of every 4xx: a stable code to branch on and a message to show."""
+
+    code: str
+    message: str
+    details: dict[str, Any] | None = None
+
+
+# Add to a route's response map: ``response={200: Out, **ERRORS}``.
+ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}

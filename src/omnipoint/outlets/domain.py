@@ -1,0 +1,131 @@
+"""Roles, permissions and scope: who may do what, where. Pure rules, no ORM.
+
+Every staff member holds one role at one node of the organisation tree: HQ (the whole
+network), a province, a city, a district, or an outlet. The node is their scope: they see and
+change only what lies under it. A region node's scope is a prefix of the region path
+(``/32/3201/``); an outlet node's scope is that one outlet.
+"""
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from omnipoint.core.errors import PermissionDeniedError
+
+
+class Level(models.TextChoices):
+    PROVINCE = "province", _("Province")
+    CITY = "city", _("City")
+    DISTRICT = "district", _("District")
+
+
+class Role(models.TextChoices):
+    HQ_ADMIN = "hq_admin", _("HQ admin")
+    PROVINCE_MANAGER = "province_manager", _("Province manager")
+    CITY_MANAGER = "city_manager", _("City manager")
+    DISTRICT_MANAGER = "district_manager", _("District manager")
+    OUTLET_MANAGER = "outlet_manager", _("Outlet manager")
+    OUTLET_CLERK = "outlet_clerk", _("Outlet clerk")
+    SALESPERSON = "salesperson", _("Salesperson")
+
+
+# The kind of node each role is held at: None is HQ, "outlet" an outlet, else a region level.
+ROLE_NODE: dict[str, str | None] = {
+    Role.HQ_ADMIN: None,
+    Role.PROVINCE_MANAGER: Level.PROVINCE,
+    Role.CITY_MANAGER: Level.CITY,
+    Role.DISTRICT_MANAGER: Level.DISTRICT,
+    Role.OUTLET_MANAGER: "outlet",
+    Role.OUTLET_CLERK: "outlet",
+    Role.SALESPERSON: "outlet",
+}
+
+
+class Perm:
+    NETWORK_VIEW = "network.view"
+    OUTLET_EDIT = "outlet.edit"
+    CATALOG_EDIT = "catalog.edit"
+    PRICE_EDIT = "price.edit"
+    STOCK_VIEW = "stock.view"
+    STOCK_RECEIVE = "stock.receive"  # goods in, adjustments, safety stock
+    STOCK_SELL = "stock.sell"  # reserve, commit, release, counter sale
+    TRANSFER = "transfer"  # create, dispatch, receive
+    COUNT = "count"  # cycle counts
+
+
+_VIEW = {Perm.NETWORK_VIEW, Perm.STOCK_VIEW}
+_OUTLET_WORK = _VIEW | {Perm.STOCK_SELL, Perm.TRANSFER, Perm.COUNT}
+_MANAGE = _OUTLET_WORK | {Perm.STOCK_RECEIVE}
+_REGION = _MANAGE | {Perm.OUTLET_EDIT, Perm.PRICE_EDIT}
+
+ROLE_PERMS: dict[str, frozenset[str]] = {
+    Role.HQ_ADMIN: frozenset(_REGION | {Perm.CATALOG_EDIT}),
+    Role.PROVINCE_MANAGER: frozenset(_REGION),
+    Role.CITY_MANAGER: frozenset(_REGION),
+    Role.DISTRICT_MANAGER: frozenset(_MANAGE | {Perm.OUTLET_EDIT}),
+    Role.OUTLET_MANAGER: frozenset(_MANAGE),
+    Role.OUTLET_CLERK: frozenset(_OUTLET_WORK),
+    Role.SALESPERSON: frozenset(_VIEW | {Perm.STOCK_SELL}),
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The part of the tree a staff member sees. Exactly one of the two is set."""
+
+    region_path: str | None = None  # "/" is HQ: every path starts with it
+    outlet_id: int | None = None
+
+    @property
+    def is_hq(self) -> bool:
+        return self.region_path == "/"
+
+    def covers_outlet(self, *, outlet_id: int, region_path: str) -> bool:
+        if self.outlet_id is not None:
+            return outlet_id == self.outlet_id
+        return region_path.startswith(self.region_path or "\0")
+
+    def covers_region(self, region_path: str) -> bool:
+        """Whether a region lies under this scope (an outlet scope covers no whole region)."""
+        return self.region_path is not None and region_path.startswith(self.region_path)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: resolved once per request, passed to services and selectors."""
+
+    user_id: int
+    staff_id: int | None
+    role: str | None
+    scope: Scope
+    perms: frozenset[str]
+    name: str = ""
+
+    def can(self, perm: str) -> bool:
+        return perm in self.perms
+
+    def require(self, perm: str) -> None:
+        if perm not in self.perms:
+            raise PermissionDeniedError(f"your role may not do this ({perm})", code="forbidden", perm=perm)
+
+
+def region_parent_code(code: str, known: set[str]) -> str | None:
+    """The parent of a 6-digit division code: district -> city -> province.
+
+    Some districts hang directly under the province (省直辖县级); their city code is unknown.
+    """
+    if code.endswith("0000"):
+        return None
+    city = code[:4] + "00"
+    if not code.endswith("00") and city in known:
+        return city
+    return code[:2] + "0000"
+
+
+def region_level(code: str) -> str:
+    if code.endswith("0000"):
+        return Level.PROVINCE
+    if code.endswith("00"):
+        return Level.CITY
+    return Level.DISTRICT
