@@ -47,17 +47,19 @@ def sku_get(*, sku_id: int | None = None, code: str = "", barcode: str = "") -> 
     return sku
 
 
-def price_get(*, sku_id: int, region: Region, channel: str) -> PriceDecision:
-    """The price of a SKU in a region on a channel, and where it came from.
+def prices_get(*, sku_ids: list[int], region: Region, channel: str) -> dict[int, PriceDecision]:
+    """Prices of several SKUs in a region on a channel, each with where it came from; SKUs
+    without any price are left out. One query.
 
     Candidates are the network-wide list and the lists of the region and each of its ancestors;
-    the pure policy in domain.choose_price picks one and says why.
+    the pure policy in domain.choose_price picks one per SKU and says why.
     """
     ancestors = [region.path[: i + 1] for i, ch in enumerate(region.path) if ch == "/" and i > 0]
     items = (
-        PriceListItem.objects.filter(sku_id=sku_id, price_list__is_active=True)
+        PriceListItem.objects.filter(sku_id__in=sku_ids, price_list__is_active=True)
         .filter(Q(price_list__region__isnull=True) | Q(price_list__region__path__in=ancestors))
         .values_list(
+            "sku_id",
             "pk",
             "amount",
             "price_list__name",
@@ -66,18 +68,25 @@ def price_get(*, sku_id: int, region: Region, channel: str) -> PriceDecision:
             "channel",
         )
     )
-    candidates = [
-        PriceCandidate(
-            item_id=pk,
-            amount=amount,
-            price_list=name,
-            region_name=rname or "",
-            region_depth=(rpath.count("/") - 1) if rpath else 0,
-            channel=channel_,
+    by_sku: dict[int, list[PriceCandidate]] = {}
+    for sku_id, pk, amount, name, rname, rpath, channel_ in items:
+        by_sku.setdefault(sku_id, []).append(
+            PriceCandidate(
+                item_id=pk,
+                amount=amount,
+                price_list=name,
+                region_name=rname or "",
+                region_depth=(rpath.count("/") - 1) if rpath else 0,
+                channel=channel_,
+            )
         )
-        for pk, amount, name, rname, rpath, channel_ in items
-    ]
-    decision = choose_price(candidates, channel=channel)
+    decisions = {sku_id: choose_price(c, channel=channel) for sku_id, c in by_sku.items()}
+    return {sku_id: d for sku_id, d in decisions.items() if d is not None}
+
+
+def price_get(*, sku_id: int, region: Region, channel: str) -> PriceDecision:
+    """The price of one SKU in a region on a channel, and where it came from."""
+    decision = prices_get(sku_ids=[sku_id], region=region, channel=channel).get(sku_id)
     if decision is None:
         raise NotFoundError(f"SKU {sku_id} has no price in {region.name} on {channel}", code="no_price")
     return decision

@@ -10,6 +10,7 @@ from omnipoint.core.api import API_AUTH
 from omnipoint.core.auth_api import router as auth_router
 from omnipoint.core.errors import DomainError
 from omnipoint.inventory.api import router as inventory_router
+from omnipoint.orders.api import router as orders_router
 from omnipoint.outlets.api import router as outlets_router
 
 api = NinjaAPI(
@@ -25,6 +26,7 @@ api.add_router("/auth", auth_router)
 api.add_router("/", outlets_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/inventory", inventory_router)
+api.add_router("/", orders_router)
 
 
 def _error(request: HttpRequest, status: int, code: str, message: str, **details: object) -> HttpResponse:

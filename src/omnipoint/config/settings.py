@@ -31,6 +31,9 @@ INSTALLED_APPS = [
     "omnipoint.outlets",
     "omnipoint.catalog",
     "omnipoint.inventory",
+    "omnipoint.members",
+    "omnipoint.orders",
+    "omnipoint.payments",
     "omnipoint.web",
     "omnipoint.demo",
 ]
@@ -44,6 +47,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "omnipoint.core.idempotency.IdempotencyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -103,6 +107,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 
 LOGIN_URL = "/console/login/"
@@ -132,3 +137,16 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Orders: how long an online order waits for payment, how long goods wait at a pickup outlet,
+# and how long a "reserve online, try in store" hold lasts.
+ORDER_PAYMENT_TIMEOUT_SECONDS = int(os.environ.get("ORDER_PAYMENT_TIMEOUT_SECONDS", "900"))
+ORDER_PICKUP_HOLD_HOURS = int(os.environ.get("ORDER_PICKUP_HOLD_HOURS", "72"))
+ORDER_TRY_IN_STORE_HOURS = int(os.environ.get("ORDER_TRY_IN_STORE_HOURS", "24"))
+# Routing looks for stock this far from the customer or the pickup outlet.
+ROUTING_RADIUS_KM = float(os.environ.get("ROUTING_RADIUS_KM", "150"))
+
+# Payments: where the sandbox gateway sends its notifications (this site's own address), and
+# the key both sides sign them with.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SANDBOX_PAY_SECRET = os.environ.get("SANDBOX_PAY_SECRET", "sandbox-dev-only-not-secret")

@@ -26,3 +26,20 @@ class ApiToken(models.Model):
         key = "op_" + secrets.token_urlsafe(32)
         cls.objects.create(user=user, key_hash=cls.hash(key), name=name)
         return key
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a write sent with an Idempotency-Key, replayed on retries."""
+
+    client = models.CharField(max_length=64)  # hash of who sent it (token or session)
+    key = models.CharField(max_length=100)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=200)
+    request_hash = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField(null=True)  # null while the first request runs
+    content_type = models.CharField(max_length=100, blank=True)
+    body = models.BinaryField(default=b"")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["client", "key"], name="idempotency_client_key")]

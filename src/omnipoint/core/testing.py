@@ -79,7 +79,7 @@ def build_network(*, stock: int = 10) -> Network:
         sells_at_counter=False,
         delivery_radius_km=50,
     )
-    c = _outlet("NJ-C", "玄武加盟店", OutletKind.FRANCHISE, "320102", 0.0, 0.0)
+    c = _outlet("NJ-C", "玄武加盟店", OutletKind.FRANCHISE, "320102", 0.0, 0.0, pickup_point=True)
 
     appliances = Category.objects.create(code="appliances", name="家电", name_en="Appliances")
     accessories = Category.objects.create(code="3c", name="3C配件", name_en="3C accessories")

@@ -230,13 +230,6 @@ def stock_reserve(
                 actor_id=_user_id(actor),
                 expires_at=timezone.now() + timedelta(seconds=ttl),
             )
-            for key, quantity in wanted:  # sorted: see normalise_lines
-                guard = F("reserved") + quantity + (F("safety_stock") if respect_safety_stock else 0)
-                changed = StockLevel.objects.filter(
-                    location_id=key.location_id, sku_id=key.sku_id, on_hand__gte=guard
-                ).update(reserved=F("reserved") + quantity)
-                if changed != 1:
-                    raise _shortage(key, quantity)
             ReservationLine.objects.bulk_create(
                 [
                     ReservationLine(
@@ -245,6 +238,14 @@ def stock_reserve(
                     for k, q in wanted
                 ]
             )
+            # The stock rows last: a hot row stays locked only from its UPDATE to the COMMIT.
+            for key, quantity in wanted:  # sorted: see normalise_lines
+                guard = F("reserved") + quantity + (F("safety_stock") if respect_safety_stock else 0)
+                changed = StockLevel.objects.filter(
+                    location_id=key.location_id, sku_id=key.sku_id, on_hand__gte=guard
+                ).update(reserved=F("reserved") + quantity)
+                if changed != 1:
+                    raise _shortage(key, quantity)
     except IntegrityError:
         # Another request for the same owner won the insert: answer with its result.
         existing = Reservation.objects.filter(owner_ref=owner_ref).first()

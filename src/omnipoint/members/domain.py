@@ -1,0 +1,23 @@
+"""Member identity rules. Pure."""
+
+import re
+
+from omnipoint.core.errors import ValidationError
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def normalise_mobile(raw: str) -> str:
+    """A mainland mobile number as 11 digits: spaces, dashes and a +86 / 0086 prefix removed."""
+    digits = re.sub(r"[\s\-()]", "", raw or "")
+    for prefix in ("+86", "0086", "86"):
+        if digits.startswith(prefix) and len(digits) == 11 + len(prefix):
+            digits = digits[len(prefix) :]
+    if not _MOBILE.match(digits):
+        raise ValidationError(f"'{raw}' is not a mainland mobile number", code="invalid_mobile")
+    return digits
+
+
+def mask_mobile(mobile: str) -> str:
+    """What a clerk sees at the counter: 138****0000."""
+    return f"{mobile[:3]}****{mobile[-4:]}"

@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.db import models
+
+
+class Member(models.Model):
+    """One customer across every channel, keyed by mobile number."""
+
+    mobile = models.CharField(max_length=11, unique=True)
+    name = models.CharField(max_length=60, blank=True)
+    card_code = models.CharField(max_length=20, unique=True)  # shown as a QR at the counter
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="member"
+    )
+    home_outlet = models.ForeignKey(
+        "outlets.Outlet", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name or self.card_code

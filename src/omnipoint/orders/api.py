@@ -1,0 +1,126 @@
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+
+from omnipoint.core.api import ERRORS
+from omnipoint.core.errors import NotFoundError
+from omnipoint.orders import selectors, services
+from omnipoint.orders.models import OrderLine
+from omnipoint.orders.schemas import (
+    CancelIn,
+    HandOverIn,
+    OrderDetailOut,
+    OrderIn,
+    OrderOut,
+    ReturnIn,
+    ReturnOut,
+    TaskOut,
+    TrackedOrderOut,
+)
+from omnipoint.outlets.domain import Actor
+from omnipoint.outlets.selectors import actor_get
+
+router = Router(tags=["orders"])
+
+
+def actor(request: HttpRequest) -> Actor:
+    return actor_get(user=request.user)
+
+
+@router.post("/orders", response={201: OrderOut, **ERRORS})
+def order_place(request: HttpRequest, payload: OrderIn):  # type: ignore[no-untyped-def]
+    """Check out. Send an `Idempotency-Key` header: a retry returns the first order."""
+    data = payload.dict()
+    lines = [services.LineRequest(**ln) for ln in data.pop("lines")]
+    order = services.order_place(user=request.user, lines=lines, **data)
+    prefetch_related_objects([order], Prefetch("lines", OrderLine.objects.select_related("sku__product")))
+    return 201, order
+
+
+class OrderFilter(Schema):
+    state: str = ""
+    channel: str = ""
+    search: str = ""
+    limit: int = 50
+    offset: int = 0
+
+
+@router.get("/orders", response={200: list[OrderOut], **ERRORS})
+def order_list(request: HttpRequest, f: Query[OrderFilter]):  # type: ignore[no-untyped-def]
+    """Orders touching the caller's scope (keyed, picked up or fulfilled there)."""
+    qs = selectors.order_list(actor=actor(request), state=f.state, channel=f.channel, search=f.search)
+    offset = max(0, f.offset)
+    return list(qs.prefetch_related("lines__sku__product")[offset : offset + max(1, min(f.limit, 200))])
+
+
+class TrackQuery(Schema):
+    number: str
+    mobile: str
+
+
+@router.get("/orders/track", auth=None, response={200: TrackedOrderOut, **ERRORS})
+def order_track(request: HttpRequest, q: Query[TrackQuery]):  # type: ignore[no-untyped-def]
+    """Order tracking for the customer: the order number and the mobile it was placed with."""
+    return selectors.order_get_for_customer(number=q.number, mobile=q.mobile)
+
+
+@router.get("/orders/{order_id}", response={200: OrderDetailOut, **ERRORS})
+def order_get(request: HttpRequest, order_id: int):  # type: ignore[no-untyped-def]
+    return selectors.order_get(actor=actor(request), order_id=order_id)
+
+
+@router.post("/orders/{order_id}/cancel", response={200: OrderOut, **ERRORS})
+def order_cancel(request: HttpRequest, order_id: int, payload: CancelIn):  # type: ignore[no-untyped-def]
+    selectors.order_get(actor=actor(request), order_id=order_id)
+    return services.order_cancel(order_id=order_id, reason=payload.reason, user_id=request.user.pk)
+
+
+@router.post("/orders/{order_id}/deliver", response={200: OrderOut, **ERRORS})
+def order_deliver(request: HttpRequest, order_id: int):  # type: ignore[no-untyped-def]
+    a = actor(request)
+    selectors.order_get(actor=a, order_id=order_id)
+    return services.order_deliver(actor=a, order_id=order_id)
+
+
+@router.post("/orders/{order_id}/returns", response={201: ReturnOut, **ERRORS})
+def order_return(request: HttpRequest, order_id: int, payload: ReturnIn):  # type: ignore[no-untyped-def]
+    """Return goods at any outlet in the caller's scope. Send an `Idempotency-Key` header."""
+    return 201, services.order_return(
+        actor=actor(request),
+        order_id=order_id,
+        outlet_id=payload.outlet_id,
+        lines=[(ln.sku_id, ln.quantity) for ln in payload.lines],
+        reason=payload.reason,
+    )
+
+
+class TaskFilter(Schema):
+    location_id: int | None = None
+    open_only: bool = True
+
+
+@router.get("/tasks", response={200: list[TaskOut], **ERRORS})
+def task_queue(request: HttpRequest, f: Query[TaskFilter]):  # type: ignore[no-untyped-def]
+    """The outlet work queue (pick tasks), oldest first."""
+    return list(
+        selectors.task_queue(actor=actor(request), location_id=f.location_id, open_only=f.open_only)[:200]
+    )
+
+
+@router.post("/tasks/{task_id}/{step}", response={200: TaskOut, **ERRORS})
+def task_advance(request: HttpRequest, task_id: int, step: str):  # type: ignore[no-untyped-def]
+    """Steps: claim, picked, packed, ready (pickup tasks), handed_over (ship and transfer tasks)."""
+    if step not in services.TASK_FLOW:
+        raise NotFoundError(f"unknown step {step}", code="invalid_step")
+    return services.task_advance(actor=actor(request), task_id=task_id, step=step)
+
+
+@router.post("/pickups", response={200: OrderOut, **ERRORS, 429: ERRORS[409]})
+def order_hand_over(request: HttpRequest, payload: HandOverIn):  # type: ignore[no-untyped-def]
+    """Hand a pickup order over against its code, at the outlet it waits at. Send an `Idempotency-Key`."""
+    return services.order_hand_over(
+        actor=actor(request),
+        outlet_id=payload.outlet_id,
+        code=payload.code,
+        order_number=payload.order_number,
+    )

@@ -1,0 +1,218 @@
+"""Order rules with no ORM: routing, the state table, pickup codes.
+
+Routing chooses where an order's goods come from. The rule, in order:
+  1. capability: the location must be able to do the job (ship to a home within its delivery
+     radius; or, for pickup, hold the goods at the pickup outlet or send them there);
+  2. fewest shipments: one location that has everything beats two that share it;
+  3. distance: among equally few shipments, the smallest total distance to the customer (for
+     delivery) or to the pickup outlet (for transfers).
+Every decision carries its reasons so staff can see why.
+"""
+
+import itertools
+import secrets
+from dataclasses import dataclass, field
+
+from omnipoint.core.errors import InvalidStateError
+from omnipoint.core.geo import haversine_km
+
+EXACT_SEARCH_MAX_SHIPMENTS = 3
+EXACT_SEARCH_CANDIDATES = 25
+
+
+@dataclass(frozen=True)
+class Candidate:
+    location_id: int
+    code: str
+    lat: float
+    lng: float
+    ships: bool  # may send parcels: a warehouse or a ship-from-store outlet
+    delivery_radius_km: float
+    available: dict[int, int]  # sku_id -> quantity free for online orders (safety stock left out)
+
+
+@dataclass(frozen=True)
+class Shipment:
+    location_id: int
+    code: str
+    distance_km: float
+    lines: tuple[tuple[int, int], ...]  # (sku_id, quantity)
+
+
+@dataclass
+class RoutePlan:
+    shipments: list[Shipment]  # where stock is held for the order
+    transfers: list[Shipment] = field(default_factory=list)  # for pickup: legs to the pickup outlet
+    reasons: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, object]:
+        def ship(s: Shipment) -> dict[str, object]:
+            return {
+                "location_id": s.location_id,
+                "code": s.code,
+                "distance_km": round(s.distance_km, 2),
+                "lines": [{"sku_id": k, "quantity": q} for k, q in s.lines],
+            }
+
+        return {
+            "shipments": [ship(s) for s in self.shipments],
+            "transfers": [ship(s) for s in self.transfers],
+            "reasons": self.reasons,
+        }
+
+
+class NoRouteError(InvalidStateError):
+    code = "insufficient_stock"
+    status = 409
+
+
+def _covers(c: Candidate, sku_id: int, qty: int) -> bool:
+    return c.available.get(sku_id, 0) >= qty
+
+
+def _assign(
+    group: tuple[Candidate, ...], lines: dict[int, int], dist: dict[int, float]
+) -> dict[int, int] | None:
+    """Each line to the nearest member of ``group`` that has all of it, or None if one cannot."""
+    out = {}
+    for sku_id, qty in lines.items():
+        able = [c for c in group if _covers(c, sku_id, qty)]
+        if not able:
+            return None
+        out[sku_id] = min(able, key=lambda c: (dist[c.location_id], c.location_id)).location_id
+    if len(set(out.values())) != len(group):
+        return None  # a member with nothing to send: a smaller group does the same job
+    return out
+
+
+def plan_fewest_shipments(
+    lines: dict[int, int], candidates: list[Candidate], dist: dict[int, float], reasons: list[str]
+) -> list[Shipment]:
+    """Fewest locations that together hold every line whole, then the least total distance.
+
+    Exact for up to three shipments over the nearest candidates; beyond that a greedy cover
+    (most lines first), which is what a planner would do by hand.
+    """
+    useful = sorted(
+        (c for c in candidates if any(_covers(c, s, q) for s, q in lines.items())),
+        key=lambda c: (dist[c.location_id], c.location_id),
+    )
+    by_id = {c.location_id: c for c in useful}
+    pool = useful[:EXACT_SEARCH_CANDIDATES]
+    for size in range(1, min(EXACT_SEARCH_MAX_SHIPMENTS, len(lines)) + 1):
+        best: tuple[float, dict[int, int]] | None = None
+        for group in itertools.combinations(pool, size):
+            assignment = _assign(group, lines, dist)
+            if assignment is None:
+                continue
+            total = sum(dist[c.location_id] for c in group)
+            if best is None or total < best[0]:
+                best = (total, assignment)
+        if best is not None:
+            if size == 1:
+                reasons.append("one location holds every line")
+            else:
+                reasons.append(f"no single location holds every line; {size} shipments is the fewest")
+            return _shipments(best[1], lines, by_id, dist)
+    # Greedy fallback: take the location holding the most remaining lines, nearest on ties.
+    remaining, assignment = dict(lines), {}
+    while remaining:
+        pick = max(
+            useful,
+            key=lambda c: (sum(_covers(c, s, q) for s, q in remaining.items()), -dist[c.location_id]),
+            default=None,
+        )
+        covered = [s for s, q in remaining.items() if pick is not None and _covers(pick, s, q)]
+        if pick is None or not covered:
+            missing = min(remaining)
+            raise NoRouteError(
+                f"no location can supply SKU {missing} x{remaining[missing]}",
+                sku_id=missing,
+                requested=remaining[missing],
+            )
+        for s in covered:
+            assignment[s] = pick.location_id
+            del remaining[s]
+    reasons.append(
+        f"{len(set(assignment.values()))} shipments by greedy cover (more than "
+        f"{EXACT_SEARCH_MAX_SHIPMENTS} needed)"
+    )
+    return _shipments(assignment, lines, by_id, dist)
+
+
+def _shipments(
+    assignment: dict[int, int], lines: dict[int, int], by_id: dict[int, Candidate], dist: dict[int, float]
+) -> list[Shipment]:
+    grouped: dict[int, list[tuple[int, int]]] = {}
+    for sku_id in sorted(assignment):
+        grouped.setdefault(assignment[sku_id], []).append((sku_id, lines[sku_id]))
+    return [Shipment(loc, by_id[loc].code, dist[loc], tuple(grouped[loc])) for loc in sorted(grouped)]
+
+
+def route_delivery(
+    *, lines: dict[int, int], lat: float, lng: float, candidates: list[Candidate]
+) -> RoutePlan:
+    dist = {c.location_id: haversine_km(lat, lng, c.lat, c.lng) for c in candidates}
+    reasons: list[str] = []
+    shippers = [c for c in candidates if c.ships]
+    in_radius = [c for c in shippers if dist[c.location_id] <= c.delivery_radius_km]
+    if len(shippers) < len(candidates):
+        reasons.append(f"{len(candidates) - len(shippers)} location(s) with stock do not ship")
+    if len(in_radius) < len(shippers):
+        reasons.append(
+            f"{len(shippers) - len(in_radius)} shipping location(s) are beyond their delivery radius"
+        )
+    shipments = plan_fewest_shipments(lines, in_radius, dist, reasons)
+    for s in shipments:
+        reasons.append(f"{s.code} ships {len(s.lines)} line(s), {s.distance_km:.1f} km away")
+    return RoutePlan(shipments=shipments, reasons=reasons)
+
+
+def route_pickup(*, lines: dict[int, int], pickup: Candidate, candidates: list[Candidate]) -> RoutePlan:
+    """Hold at the pickup outlet what it has; bring the rest from the nearest locations."""
+    here = {s: q for s, q in lines.items() if _covers(pickup, s, q)}
+    missing = {s: q for s, q in lines.items() if s not in here}
+    reasons: list[str] = []
+    shipments = []
+    if here:
+        shipments.append(Shipment(pickup.location_id, pickup.code, 0.0, tuple(sorted(here.items()))))
+        reasons.append(f"{pickup.code} holds {len(here)} of {len(lines)} line(s) for pickup")
+    if not missing:
+        return RoutePlan(shipments=shipments, reasons=reasons)
+    others = [c for c in candidates if c.location_id != pickup.location_id]
+    dist = {c.location_id: haversine_km(pickup.lat, pickup.lng, c.lat, c.lng) for c in others}
+    reasons.append(f"{pickup.code} lacks {len(missing)} line(s): bringing them by transfer")
+    legs = plan_fewest_shipments(missing, others, dist, reasons)
+    for leg in legs:
+        reasons.append(f"transfer from {leg.code}, {leg.distance_km:.1f} km from {pickup.code}")
+    return RoutePlan(shipments=shipments + legs, transfers=legs, reasons=reasons)
+
+
+# --- the state table ------------------------------------------------------------------------
+
+TRANSITIONS: dict[str, set[str]] = {
+    "pending": {"confirmed", "cancelled", "completed"},
+    "confirmed": {"ready", "shipped", "completed", "cancelled"},
+    "ready": {"completed", "cancelled"},
+    "shipped": {"completed"},
+    "completed": set(),
+    "cancelled": set(),
+}
+
+
+def check_transition(current: str, target: str) -> None:
+    if target not in TRANSITIONS.get(current, set()):
+        raise InvalidStateError(
+            f"an order that is {current} cannot become {target}", code="order_wrong_state", state=current
+        )
+
+
+# --- pickup codes ---------------------------------------------------------------------------
+
+PICKUP_CODE_DIGITS = 8
+MAX_PICKUP_FAILURES_PER_ORDER = 5
+MAX_PICKUP_FAILURES_PER_CLERK_HOUR = 20
+
+
+def pickup_code_new() -> str:
+    return "".join(secrets.choice("0123456789") for _ in range(PICKUP_CODE_DIGITS))

@@ -1,0 +1,124 @@
+from datetime import datetime
+from typing import Any
+
+from ninja import Field, Schema
+
+from omnipoint.core.channels import Channel
+from omnipoint.core.errors import MAX_QUANTITY
+from omnipoint.orders.models import Method
+
+
+class LineIn(Schema):
+    sku_id: int
+    quantity: int = Field(..., gt=0, le=MAX_QUANTITY)
+    installation: bool = False
+
+
+class OrderIn(Schema):
+    channel: Channel
+    method: Method
+    payment_mode: str = Field("online", description="online | at_outlet | on_delivery | counter")
+    lines: list[LineIn] = Field(..., min_length=1, max_length=50)
+    mobile: str = Field("", max_length=20)
+    customer_name: str = Field("", max_length=60)
+    member_id: int | None = None
+    pickup_outlet_id: int | None = None
+    origin_outlet_id: int | None = None
+    region_code: str = Field("", max_length=6, description="district of the delivery address")
+    address: str = Field("", max_length=200)
+    lat: float | None = Field(None, ge=-90, le=90)
+    lng: float | None = Field(None, ge=-180, le=180)
+    salesperson_id: int | None = None
+
+
+class LineOut(Schema):
+    sku_id: int
+    sku_code: str = Field(..., alias="sku.code")
+    name: str = Field(..., alias="sku.product.name")
+    quantity: int
+    unit_price: int
+    amount: int
+    price_explanation: list[str]
+    location_id: int
+    returned_quantity: int
+    installation: bool
+
+
+class EventOut(Schema):
+    kind: str
+    channel: str
+    actor_id: int | None
+    data: dict[str, Any]
+    created_at: datetime
+
+
+class OrderOut(Schema):
+    id: int
+    number: str
+    channel: str
+    method: str
+    state: str
+    payment_state: str
+    payment_mode: str
+    total: int
+    member_id: int | None
+    customer_name: str
+    origin_outlet_id: int | None
+    pickup_outlet_id: int | None
+    keyed_by_id: int | None
+    salesperson_id: int | None
+    payment_deadline: datetime | None
+    hold_until: datetime | None
+    routing: dict[str, Any]
+    created_at: datetime
+    lines: list[LineOut]
+
+
+class OrderDetailOut(OrderOut):
+    events: list[EventOut]
+
+
+class TrackedOrderOut(OrderDetailOut):
+    pickup_code: str
+
+
+class TaskOut(Schema):
+    id: int
+    order_id: int
+    order_number: str = Field(..., alias="order.number")
+    location_id: int
+    state: str
+    purpose: str
+    transfer_id: int | None
+    claimed_by_id: int | None
+    created_at: datetime
+
+
+class CancelIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=200)
+
+
+class HandOverIn(Schema):
+    outlet_id: int
+    code: str = Field(..., min_length=1, max_length=20)
+    order_number: str = Field("", max_length=24)
+
+
+class ReturnLineIn(Schema):
+    sku_id: int
+    quantity: int = Field(..., gt=0, le=MAX_QUANTITY)
+
+
+class ReturnIn(Schema):
+    outlet_id: int
+    lines: list[ReturnLineIn] = Field(..., min_length=1, max_length=50)
+    reason: str = Field("", max_length=200)
+
+
+class ReturnOut(Schema):
+    id: int
+    order_id: int
+    outlet_id: int
+    amount: int
+    lines: list[dict[str, int]]
+    created_at: datetime

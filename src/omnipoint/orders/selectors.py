@@ -1,0 +1,70 @@
+from django.db.models import Q, QuerySet
+
+from omnipoint.core.errors import NotFoundError
+from omnipoint.orders.models import Order, PickTask, TaskState
+from omnipoint.outlets.domain import Actor, Perm
+from omnipoint.outlets.selectors import scope_q
+
+
+def order_list(*, actor: Actor, state: str = "", channel: str = "", search: str = "") -> QuerySet[Order]:
+    """Orders that touch the actor's scope: keyed there, to be picked up there, or fulfilled there."""
+    actor.require(Perm.STOCK_VIEW)
+    scope = actor.scope
+    qs = Order.objects.filter(
+        scope_q(scope, "origin_outlet") | scope_q(scope, "pickup_outlet") | scope_q(scope, "lines__location")
+    ).distinct()
+    if state:
+        qs = qs.filter(state=state)
+    if channel:
+        qs = qs.filter(channel=channel)
+    if search:
+        qs = qs.filter(Q(number=search) | Q(customer_mobile=search))
+    return qs.select_related("pickup_outlet", "origin_outlet", "member").order_by("-id")
+
+
+def order_get(*, actor: Actor, order_id: int) -> Order:
+    order = (
+        order_list(actor=actor)
+        .filter(pk=order_id)
+        .prefetch_related("lines__sku__product", "events", "tasks")
+        .first()
+    )
+    if order is None:
+        raise NotFoundError(f"order {order_id} not found", code="order_not_found")
+    return order
+
+
+def order_get_by_number(*, number: str) -> Order:
+    """For a return at any outlet: the clerk has the receipt, not the scope of the selling outlet."""
+    order = Order.objects.filter(number=number).prefetch_related("lines__sku__product").first()
+    if order is None:
+        raise NotFoundError(f"order {number} not found", code="order_not_found")
+    return order
+
+
+def order_get_for_customer(*, number: str, mobile: str) -> Order:
+    """Order tracking: the number plus the mobile it was placed with."""
+    order = (
+        Order.objects.filter(number=number, customer_mobile=mobile)
+        .select_related("pickup_outlet")
+        .prefetch_related("lines__sku__product", "events")
+        .first()
+    )
+    if order is None:
+        raise NotFoundError(f"order {number} not found", code="order_not_found")
+    return order
+
+
+def task_queue(*, actor: Actor, location_id: int | None = None, open_only: bool = True) -> QuerySet[PickTask]:
+    """The handheld's queue: pick tasks at outlets in scope, oldest first."""
+    actor.require(Perm.STOCK_VIEW)
+    qs = PickTask.objects.filter(scope_q(actor.scope, "location"))
+    if location_id is not None:
+        qs = qs.filter(location_id=location_id)
+    if open_only:
+        qs = qs.exclude(state__in=[TaskState.DONE, TaskState.CANCELLED, TaskState.HANDED_OVER])
+    return (
+        qs.select_related("order", "location", "transfer")
+        .prefetch_related("order__lines__sku__product")
+        .order_by("id")
+    )
