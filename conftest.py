@@ -6,6 +6,17 @@ import pytest
 os.environ.setdefault("OMNIPOINT_FAST_HASHER", "1")
 
 
+def pytest_configure(config):
+    """pytest-django has read the settings before this file runs: apply the fast hasher here."""
+    from django.conf import settings
+    from django.contrib.auth.hashers import get_hashers, get_hashers_by_algorithm
+
+    if os.environ["OMNIPOINT_FAST_HASHER"] == "1":
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+        get_hashers.cache_clear()
+        get_hashers_by_algorithm.cache_clear()
+
+
 def pytest_collection_modifyitems(config, items):
     """Browser tests need Debian's chromium; PostgreSQL-only tests need DATABASE_URL."""
     from django.db import connection
