@@ -1,0 +1,55 @@
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from omnipoint.core.errors import DomainError
+from omnipoint.demo.services import (
+    DEMO_MARKER_OUTLET,
+    SIZES,
+    demo_network_load,
+    demo_outlet_kinds,
+    demo_reset,
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo network (outlets in Shanghai and Jiangsu, catalogue, prices, stock, staff). "
+        "Does nothing when the demo is already loaded."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="empty every table but the regions (all data, not only the demo), then load the demo again",
+        )
+        parser.add_argument("--size", choices=sorted(SIZES), default="full")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        started = time.monotonic()
+        if options["reset"]:
+            self.stdout.write("emptying the database (regions kept) ...")
+            demo_reset()
+        try:
+            summary = demo_network_load(size=options["size"])
+        except DomainError as exc:
+            raise CommandError(exc.message) from exc
+        c = summary.counts
+        if not summary.created:
+            self.stdout.write(
+                f"demo network already loaded (outlet {DEMO_MARKER_OUTLET} exists): nothing changed; "
+                "use --reset to reload it"
+            )
+        else:
+            self.stdout.write(self.style.SUCCESS(f"demo network loaded in {time.monotonic() - started:.1f}s"))
+        kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(demo_outlet_kinds().items()))
+        self.stdout.write(
+            f"  outlets    {c['outlets']} (Shanghai {c['outlets_shanghai']}, Jiangsu {c['outlets_jiangsu']}): {kinds}\n"
+            f"  catalogue  {c['categories']} categories, {c['brands']} brands, {c['suppliers']} suppliers, "
+            f"{c['products']} products, {c['skus']} SKUs\n"
+            f"  prices     {c['price_lists']} price lists, {c['prices']} prices\n"
+            f"  stock      {c['stock_rows']} stock rows, {c['stock_units']} units, {c['movements']} movements\n"
+            f"  staff      {c['staff']} logins (password omnipoint), superuser admin"
+        )

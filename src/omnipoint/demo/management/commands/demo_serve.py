@@ -1,0 +1,78 @@
+import signal
+import subprocess
+import sys
+from types import FrameType
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from omnipoint.demo.services import DEMO_PASSWORD, PERSONAS, SUPERUSER
+from omnipoint.outlets.models import Staff
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM ends the server like Ctrl-C does, so the consumer is stopped too."""
+    raise KeyboardInterrupt
+
+
+class Command(BaseCommand):
+    help = "Serve the demo: the Huey consumer (reservation expiry) and the web site, until Ctrl-C."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        host, port = options["host"], options["port"]
+        self.stdout.write(self._banner(host, port))
+        consumer = subprocess.Popen(
+            [sys.executable, str(settings.PROJECT_DIR / "manage.py"), "run_huey", "--quiet"]
+        )
+        self.stdout.write(f"task consumer started (pid {consumer.pid})")
+        signal.signal(signal.SIGTERM, _stop)
+        try:
+            call_command("runserver", f"{host}:{port}", use_reloader=False)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.stdout.write("stopping the task consumer ...")
+            consumer.send_signal(signal.SIGINT)  # Huey's graceful shutdown
+            try:
+                consumer.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                consumer.kill()
+                consumer.wait()
+
+    def _banner(self, host: str, port: int) -> str:
+        base = f"http://{host}:{port}"
+        staff = {
+            s.user.username: s
+            for s in Staff.objects.select_related("user", "region", "outlet").filter(
+                user__username__in=[p.username for p in PERSONAS]
+            )
+        }
+        lines = [
+            "",
+            "=" * 78,
+            "Omnipoint demo",
+            f"  staff console   {base}/console/",
+            f"  API docs        {base}/api/v1/docs",
+            f"  admin           {base}/admin/   ({SUPERUSER} / {DEMO_PASSWORD})",
+            "",
+            f"  logins (password {DEMO_PASSWORD}):",
+        ]
+        for p in PERSONAS:
+            s = staff.get(p.username)
+            if s is None:
+                node = "missing: run `manage.py demo_seed`"
+            elif s.outlet:
+                node = f"{s.outlet.name} ({s.outlet.code})"
+            elif s.region:
+                node = f"{s.region.name} ({s.region.code})"
+            else:
+                node = "HQ (whole network)"
+            lines.append(f"    {p.username:<18} {p.role:<18} {node}")
+        lines += ["=" * 78, ""]
+        return "\n".join(lines)
