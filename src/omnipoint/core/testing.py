@@ -15,7 +15,7 @@ from omnipoint.catalog.models import Brand, Category, PriceList, PriceListItem, 
 from omnipoint.core.models import ApiToken
 from omnipoint.inventory.services import stock_receive
 from omnipoint.outlets.models import Outlet, OutletKind, Region
-from omnipoint.outlets.services import staff_create
+from omnipoint.outlets.services import regions_load, staff_create
 
 PERSONAS = [
     "hq_admin",
@@ -57,6 +57,8 @@ def _outlet(code: str, name: str, kind: str, district: str, dlat: float, dlng: f
 
 
 def build_network(*, stock: int = 10) -> Network:
+    if not Region.objects.exists():  # a transactional test's flush empties what the migration loaded
+        regions_load()
     a = _outlet(
         "SH-A",
         "黄浦旗舰店",
