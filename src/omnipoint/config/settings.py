@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "omnipoint.catalog",
     "omnipoint.inventory",
     "omnipoint.members",
+    "omnipoint.ledger",
     "omnipoint.orders",
     "omnipoint.payments",
     "omnipoint.web",

@@ -1,0 +1,262 @@
+"""Writes to the ledger: postings (immediate or pending), their resolution, and the sweep.
+
+Each call is one transaction. Account totals change only through the guarded UPDATEs in
+``_apply``, which touch accounts in ascending id order (no deadlocks between two postings
+over the same pair of accounts) and refuse, in the WHERE clause, any debit that would take a
+no-overdraft account below zero counting what pending holds already promise. A posting's key
+is its idempotency key: the same key with the same body returns the first posting; with a
+different body it is refused.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from omnipoint.core.errors import ConflictError, InvalidStateError, NotFoundError, ValidationError
+from omnipoint.ledger.models import Account, Posting, PostingState
+
+MAX_AMOUNT = 10**12  # ten billion yuan in fen: anything larger is a bug
+MAX_LINKED = 100
+
+
+class InsufficientBalanceError(ConflictError):
+    code = "insufficient_balance"
+
+
+class PostingKeyReusedError(ConflictError):
+    code = "posting_key_reused"
+
+
+@dataclass(frozen=True)
+class PostingRequest:
+    key: str
+    debit: str  # account code
+    credit: str
+    amount: int
+    code: str
+    reference: str = ""
+    pending: bool = False
+    timeout_seconds: int | None = None  # pending holds only: void after this long
+
+
+def account_open(
+    *, code: str, unit: str, name: str = "", member_id: int | None = None, no_overdraft: bool = False
+) -> Account:
+    """The account with this code, created on first use with these properties."""
+    account = Account.objects.filter(code=code).first()
+    if account is not None:
+        if account.unit != unit:
+            raise ValidationError(f"account {code} holds {account.unit}, not {unit}", code="unit_mismatch")
+        return account
+    try:
+        with transaction.atomic():
+            return Account.objects.create(
+                code=code,
+                unit=unit,
+                name=name,
+                member_id=member_id,
+                debits_must_not_exceed_credits=no_overdraft,
+            )
+    except IntegrityError:
+        return Account.objects.get(code=code)
+
+
+def _same(existing: Posting, req: PostingRequest, accounts: dict[str, Account]) -> bool:
+    return (
+        existing.debit_id == accounts[req.debit].pk
+        and existing.credit_id == accounts[req.credit].pk
+        and existing.amount == req.amount
+        and existing.code == req.code
+        and existing.kind == (PostingState.PENDING if req.pending else PostingState.POSTED)
+    )
+
+
+def _apply(deltas: dict[int, dict[str, int]], guarded: set[int], accounts_by_id: dict[int, Account]) -> None:
+    """Add the deltas to each account's totals, in id order; a guarded account's debits may not
+    pass its posted credits. Raises before anything is visible to others when a guard fails
+    (the caller's transaction rolls back)."""
+    for account_id in sorted(deltas):
+        d = deltas[account_id]
+        qs = Account.objects.filter(pk=account_id)
+        new_debits = d.get("debits_pending", 0) + d.get("debits_posted", 0)
+        if account_id in guarded and new_debits > 0:
+            qs = qs.filter(
+                credits_posted__gte=F("debits_posted")
+                + F("debits_pending")
+                + new_debits
+                - d.get("credits_posted", 0)
+            )
+        if qs.update(**{field: F(field) + value for field, value in d.items() if value}) != 1:
+            account = Account.objects.get(pk=account_id)
+            raise InsufficientBalanceError(
+                f"{accounts_by_id[account_id].code} has {account.available} available, {new_debits} needed",
+                account=accounts_by_id[account_id].code,
+                available=account.available,
+                requested=new_debits,
+            )
+
+
+def _validate(req: PostingRequest) -> None:
+    if not req.key or len(req.key) > 100:
+        raise ValidationError("a posting key is 1..100 characters", code="invalid_key")
+    if isinstance(req.amount, bool) or not isinstance(req.amount, int) or not 0 < req.amount <= MAX_AMOUNT:
+        raise ValidationError(f"amount must be 1..{MAX_AMOUNT}", code="invalid_amount", key=req.key)
+    if req.debit == req.credit:
+        raise ValidationError("debit and credit must be two accounts", code="same_account", key=req.key)
+    if req.timeout_seconds is not None and not (req.pending and 1 <= req.timeout_seconds <= 90 * 86400):
+        raise ValidationError(
+            "timeout_seconds is for pending postings, 1 s .. 90 days", code="invalid_timeout"
+        )
+
+
+def postings_create(requests: Iterable[PostingRequest], *, group: str = "") -> list[Posting]:
+    """Post one or more linked postings: all or none. Pending ones only hold the debit."""
+    reqs = list(requests)
+    if not 1 <= len(reqs) <= MAX_LINKED:
+        raise ValidationError(f"1..{MAX_LINKED} postings at once", code="invalid_batch")
+    for req in reqs:
+        _validate(req)
+    if len({r.key for r in reqs}) != len(reqs):
+        raise ValidationError("two postings with one key", code="duplicate_key")
+    codes = {r.debit for r in reqs} | {r.credit for r in reqs}
+    accounts = {a.code: a for a in Account.objects.filter(code__in=codes)}
+    missing = sorted(codes - set(accounts))
+    if missing:
+        raise NotFoundError(f"account {missing[0]} not found", code="account_not_found", account=missing[0])
+    for req in reqs:
+        if accounts[req.debit].unit != accounts[req.credit].unit:
+            raise ValidationError(
+                "both sides of a posting hold the same unit", code="unit_mismatch", key=req.key
+            )
+
+    replay = _replay(reqs, accounts)
+    if replay is not None:
+        return replay
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            rows = Posting.objects.bulk_create(
+                [
+                    Posting(
+                        key=r.key,
+                        kind=PostingState.PENDING if r.pending else PostingState.POSTED,
+                        debit=accounts[r.debit],
+                        credit=accounts[r.credit],
+                        amount=r.amount,
+                        unit=accounts[r.debit].unit,
+                        code=r.code,
+                        reference=r.reference[:80],
+                        group=group[:100],
+                        expires_at=now + timedelta(seconds=r.timeout_seconds) if r.timeout_seconds else None,
+                    )
+                    for r in reqs
+                ]
+            )
+            deltas: dict[int, dict[str, int]] = defaultdict(dict)
+            for r in reqs:
+                side = "pending" if r.pending else "posted"
+                debit, credit = deltas[accounts[r.debit].pk], deltas[accounts[r.credit].pk]
+                debit[f"debits_{side}"] = debit.get(f"debits_{side}", 0) + r.amount
+                credit[f"credits_{side}"] = credit.get(f"credits_{side}", 0) + r.amount
+            guarded = {a.pk for a in accounts.values() if a.debits_must_not_exceed_credits}
+            _apply(deltas, guarded, {a.pk: a for a in accounts.values()})
+    except IntegrityError:
+        replay = _replay(reqs, accounts)  # a concurrent retry with the same keys got there first
+        if replay is None:
+            raise
+        return replay
+    return rows
+
+
+def _replay(reqs: list[PostingRequest], accounts: dict[str, Account]) -> list[Posting] | None:
+    existing = {p.key: p for p in Posting.objects.filter(key__in=[r.key for r in reqs])}
+    if not existing:
+        return None
+    if len(existing) != len(reqs) or not all(_same(existing[r.key], r, accounts) for r in reqs):
+        raise PostingKeyReusedError("a posting key was already used for a different posting")
+    return [existing[r.key] for r in reqs]
+
+
+def _resolve(*, pending_key: str, key: str, post: bool, amount: int | None = None) -> Posting:
+    pending = Posting.objects.select_related("debit", "credit").filter(key=pending_key).first()
+    if pending is None or pending.kind != PostingState.PENDING:
+        raise NotFoundError(f"pending posting {pending_key} not found", code="pending_not_found")
+    existing = Posting.objects.filter(key=key).first()
+    if existing is not None:
+        if existing.pending_id == pending.pk and existing.kind == (
+            PostingState.POST_PENDING if post else PostingState.VOID_PENDING
+        ):
+            return existing
+        raise PostingKeyReusedError(f"posting key {key} was already used")
+    amount = pending.amount if amount is None else amount
+    if post and not 0 < amount <= pending.amount:
+        raise ValidationError(f"post 1..{pending.amount}", code="invalid_amount")
+    if post and pending.expires_at is not None and pending.expires_at <= timezone.now():
+        raise InvalidStateError(f"pending posting {pending_key} expired", code="pending_expired")
+    try:
+        with transaction.atomic():
+            row = Posting.objects.create(
+                key=key,
+                kind=PostingState.POST_PENDING if post else PostingState.VOID_PENDING,
+                debit_id=pending.debit_id,
+                credit_id=pending.credit_id,
+                amount=amount if post else pending.amount,
+                unit=pending.unit,
+                code=pending.code,
+                reference=pending.reference,
+                pending=pending,
+                group=pending.group,
+            )
+            posted = amount if post else 0
+            deltas = {
+                pending.debit_id: {"debits_pending": -pending.amount, "debits_posted": posted},
+                pending.credit_id: {"credits_pending": -pending.amount, "credits_posted": posted},
+            }
+            # Resolving only ever lowers what is promised, so no guard can fail here.
+            _apply(deltas, set(), {pending.debit_id: pending.debit, pending.credit_id: pending.credit})
+    except IntegrityError:
+        resolution = Posting.objects.filter(pending=pending).first()
+        if resolution is not None and resolution.key == key:
+            return resolution
+        state = (
+            "posted" if resolution is not None and resolution.kind == PostingState.POST_PENDING else "voided"
+        )
+        raise InvalidStateError(
+            f"pending posting {pending_key} was already {state}", code="pending_resolved", state=state
+        ) from None
+    return row
+
+
+@transaction.atomic
+def posting_post_pending(*, pending_key: str, key: str, amount: int | None = None) -> Posting:
+    """Make a hold real (all of it, or ``amount`` of it; the rest is released)."""
+    return _resolve(pending_key=pending_key, key=key, post=True, amount=amount)
+
+
+@transaction.atomic
+def posting_void_pending(*, pending_key: str, key: str) -> Posting:
+    """Release a hold."""
+    return _resolve(pending_key=pending_key, key=key, post=False)
+
+
+def pendings_expire(*, now: datetime | None = None, batch: int = 500) -> int:
+    """The sweep: void pending holds past their expiry (each in its own short transaction)."""
+    now = now or timezone.now()
+    due = list(
+        Posting.objects.filter(
+            kind=PostingState.PENDING, expires_at__lte=now, resolution__isnull=True
+        ).values_list("key", flat=True)[:batch]
+    )
+    voided = 0
+    for key in due:
+        try:
+            posting_void_pending(pending_key=key, key=f"{key}:expired")
+            voided += 1
+        except InvalidStateError:
+            pass  # posted or voided meanwhile
+    return voided
