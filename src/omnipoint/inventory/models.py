@@ -10,8 +10,11 @@ from omnipoint.outlets.models import Outlet
 class StockLevel(models.Model):
     """Stock of one SKU at one location. Changed only by the guarded UPDATEs in services.py."""
 
-    location = models.ForeignKey(Outlet, on_delete=models.PROTECT, related_name="stock")
-    sku = models.ForeignKey(Sku, on_delete=models.PROTECT, related_name="stock")
+    # No single-column indexes: (sku, location) and (location, sku) below serve both keys, and
+    # a lone location index tempts the planner into reading every row of each outlet on a
+    # "where is it" search instead of the one row of the SKU.
+    location = models.ForeignKey(Outlet, on_delete=models.PROTECT, related_name="stock", db_index=False)
+    sku = models.ForeignKey(Sku, on_delete=models.PROTECT, related_name="stock", db_index=False)
     on_hand = models.IntegerField(default=0)
     reserved = models.IntegerField(default=0)
     # Left for the counter: online channels may not reserve into it.

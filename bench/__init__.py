@@ -1,0 +1,1 @@
+"""Benchmarks of the concurrency-critical and latency-critical inventory paths (`make bench`)."""

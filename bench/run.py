@@ -1,0 +1,99 @@
+"""`make bench`: run every benchmark against PostgreSQL and print Markdown tables.
+
+    .venv/bin/python -m bench.run            # full run (builds the 1M-row data set once)
+    .venv/bin/python -m bench.run --quick    # a small smoke run
+
+DATABASE_URL selects the database (default: a local omnipoint_bench, created and migrated).
+"""
+
+import argparse
+import datetime as dt
+import os
+import platform
+import subprocess
+import sys
+
+from bench import db
+
+
+def machine() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SHOW server_version" if connection.vendor == "postgresql" else "SELECT sqlite_version()")
+        version = cur.fetchone()[0]
+    try:
+        mem_kb = int(next(ln for ln in open("/proc/meminfo") if ln.startswith("MemTotal")).split()[1])
+        ram = f"{mem_kb / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, StopIteration, ValueError):
+        ram = "RAM unknown"
+    cores = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip() or os.cpu_count()
+    return (
+        f"{cores} cores (nproc), {ram}, {connection.vendor} {version}, "
+        f"Python {platform.python_version()}, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="tiny sizes and short runs: a smoke test")
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or db.DEFAULT_URL)
+    parser.add_argument("--seconds", type=float, help="duration of each reservation run")
+    parser.add_argument("--skip", choices=["reserve", "nearby"], action="append", default=[])
+    args = parser.parse_args(argv)
+
+    if not args.database_url.startswith(("postgres://", "postgresql://")):
+        parser.error("the benchmarks need PostgreSQL (DATABASE_URL=postgres://...)")
+    db.ensure_database(args.database_url)
+    db.setup(args.database_url)
+
+    from bench import nearby, reserve
+    from bench.stats import markdown_table
+
+    failed = False
+    print(f"_{machine()}_\n")
+    print(f"Command: `.venv/bin/python -m bench.run{' --quick' if args.quick else ''}`\n")
+
+    if "reserve" not in args.skip:
+        seconds = args.seconds or (1.0 if args.quick else 4.0)
+        plan = [(4, "threads", True)]
+        if not args.quick:
+            plan = [
+                (w, mode, durable)
+                for durable in (True, False)
+                for mode in ("threads", "processes")
+                for w in (16, 64)
+            ]
+        hot = reserve.hot_row_ensure()
+        results = []
+        for workers, mode, durable in plan:
+            for impl in ("real", "naive"):
+                print(f"  reserve: {impl}, {workers} {mode}, durable={durable}", file=sys.stderr)
+                results.append(
+                    reserve.run(
+                        impl=impl, mode=mode, workers=workers, hot=hot, seconds=seconds, durable=durable
+                    )
+                )
+        failed |= any(r.errors for r in results)
+        print(f"### Reservations on one hot SKU ({seconds:g} s per run)\n")
+        print(markdown_table(reserve.HEADER, reserve.rows(results)))
+        print()
+
+    if "nearby" not in args.skip:
+        size = nearby.QUICK if args.quick else nearby.FULL
+        print(f"  nearby: data set {size.tag} ...", file=sys.stderr)
+        data = nearby.dataset_ensure(size)
+        how = f"built in {data.build_seconds:.0f} s" if data.built else "reused"
+        print(f"  nearby: data set {how}", file=sys.stderr)
+        real = nearby.measure("real", nearby.queries(data, 200 if args.quick else 2000))
+        naive = nearby.measure("naive", nearby.queries(data, 10 if args.quick else 60), warmup=2)
+        print(f'### "Where is it" (stock_nearby), radius 5-10 km, data set {how}\n')
+        print(markdown_table(nearby.HEADER, nearby.rows(data, real, naive)))
+        print()
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
