@@ -30,7 +30,8 @@ def machine() -> str:
     cores = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip() or os.cpu_count()
     return (
         f"{cores} cores (nproc), {ram}, {connection.vendor} {version}, "
-        f"Python {platform.python_version()}, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"
+        f"Python {platform.python_version()}, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, "
+        f"load average at start {os.getloadavg()[0]:.1f}"
     )
 
 
