@@ -16,32 +16,36 @@ ADCODES_CSV = Path(__file__).parent / "data" / "adcodes.csv"
 def regions_load(*, csv_path: Path = ADCODES_CSV, model: type[Region] = Region) -> int:
     """Build the region tree from the national division codes. Idempotent: known codes are kept.
 
-    ``model`` lets the data migration pass its historical model.
+    One bulk insert per level (provinces, cities, districts), parents first. ``model`` lets the
+    data migration pass its historical model.
     """
     with open(csv_path, encoding="utf-8") as fh:
         # Rows without coordinates are the "市辖区" placeholders of prefecture cities: not places.
         rows = {r["adcode"][:6]: r for r in csv.DictReader(fh) if r["latitude"] and r["longitude"]}
     known = set(rows)
-    existing = set(model.objects.values_list("code", flat=True))
     created = 0
-    # Parents before children: provinces, then cities, then districts.
-    for code in sorted(rows, key=lambda c: (not c.endswith("0000"), not c.endswith("00"), c)):
-        if code in existing:
-            continue
-        row = rows[code]
-        parent_code = region_parent_code(code, known)
-        parent = model.objects.get(code=parent_code) if parent_code else None
-        segment = code[:2] if parent is None else (code[:4] if region_level(code) == "city" else code)
-        model.objects.create(
-            code=code,
-            name=row["name"],
-            level=region_level(code),
-            parent=parent,
-            path=(parent.path if parent else "/") + segment + "/",
-            lat=float(row["latitude"]),
-            lng=float(row["longitude"]),
-        )
-        created += 1
+    for level in ("province", "city", "district"):
+        existing = set(model.objects.values_list("code", flat=True))
+        parents = {code: (pk, path) for pk, code, path in model.objects.values_list("pk", "code", "path")}
+        new = []
+        for code in sorted(c for c in rows if region_level(c) == level and c not in existing):
+            parent_code = region_parent_code(code, known)
+            parent_pk, parent_path = parents[parent_code] if parent_code else (None, "/")
+            segment = code[:2] if parent_code is None else (code[:4] if level == "city" else code)
+            row = rows[code]
+            new.append(
+                model(
+                    code=code,
+                    name=row["name"],
+                    level=level,
+                    parent_id=parent_pk,
+                    path=parent_path + segment + "/",
+                    lat=float(row["latitude"]),
+                    lng=float(row["longitude"]),
+                )
+            )
+        model.objects.bulk_create(new, batch_size=1000)
+        created += len(new)
     return created
 
 
