@@ -472,6 +472,8 @@ def _stock_create(outlet_ids: dict[str, int], physical: list[int], rng: random.R
             "pk", flat=True
         )
     )
+    # Stock rows carry their outlet's coordinates ("where is it" searches them).
+    coords = {pk: (lat, lng) for pk, lat, lng in Outlet.objects.values_list("pk", "lat", "lng")}
     created_at = connection.ops.adapt_datetimefield_value(timezone.now())
     levels: list[tuple[Any, ...]] = []
     movements: list[tuple[Any, ...]] = []
@@ -487,12 +489,12 @@ def _stock_create(outlet_ids: dict[str, int], physical: list[int], rng: random.R
             else:
                 on_hand = rng.randint(0, 50)
                 safety = rng.randint(1, 3) if on_hand >= 5 and rng.random() < 0.2 else 0
-            levels.append((location_id, sku_id, on_hand, 0, safety))
+            levels.append((location_id, sku_id, on_hand, 0, safety, *coords[location_id]))
             if on_hand:
                 movements.append(
                     (location_id, sku_id, MovementKind.RECEIPT.value, on_hand, OPENING_REFERENCE, created_at)
                 )
-    _insert(StockLevel, ["location", "sku", "on_hand", "reserved", "safety_stock"], levels)
+    _insert(StockLevel, ["location", "sku", "on_hand", "reserved", "safety_stock", "lat", "lng"], levels)
     _insert(StockMovement, ["location", "sku", "kind", "quantity", "reference", "created_at"], movements)
 
 

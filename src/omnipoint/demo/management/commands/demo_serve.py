@@ -27,16 +27,22 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         host, port = options["host"], options["port"]
         self.stdout.write(self._banner(host, port))
+        # Started in the background by a script, a process inherits "ignore Ctrl-C": undo that.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, _stop)
         consumer = subprocess.Popen(
             [sys.executable, str(settings.PROJECT_DIR / "manage.py"), "run_huey", "--quiet"]
         )
         self.stdout.write(f"task consumer started (pid {consumer.pid})")
-        signal.signal(signal.SIGTERM, _stop)
         try:
             call_command("runserver", f"{host}:{port}", use_reloader=False)
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, SystemExit):  # runserver turns Ctrl-C into sys.exit(0)
             pass
         finally:
+            # A second Ctrl-C or TERM (the terminal and make both pass them on) must not cut the
+            # clean-up short and leave the consumer running.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
             self.stdout.write("stopping the task consumer ...")
             consumer.send_signal(signal.SIGINT)  # Huey's graceful shutdown
             try:
