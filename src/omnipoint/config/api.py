@@ -12,6 +12,7 @@ from omnipoint.core.errors import DomainError
 from omnipoint.inventory.api import router as inventory_router
 from omnipoint.orders.api import router as orders_router
 from omnipoint.outlets.api import router as outlets_router
+from omnipoint.payments.api import router as payments_router
 
 api = NinjaAPI(
     title="Omnipoint API",
@@ -27,6 +28,7 @@ api.add_router("/", outlets_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/inventory", inventory_router)
 api.add_router("/", orders_router)
+api.add_router("/payments", payments_router)
 
 
 def _error(request: HttpRequest, status: int, code: str, message: str, **details: object) -> HttpResponse:

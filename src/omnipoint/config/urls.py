@@ -10,4 +10,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("console/", include("omnipoint.web.urls")),
+    path("sandbox/", include("omnipoint.payments.urls")),
 ]

@@ -8,7 +8,7 @@ and scope. Other apps' services (orders, transfers for orders) pass ``actor=None
 already authorised the whole operation.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -216,8 +216,9 @@ def stock_reserve(
     ttl = settings.RESERVATION_TTL_SECONDS if ttl_seconds is None else ttl_seconds
     if not 1 <= ttl <= 30 * 86400:
         raise ValidationError("ttl_seconds must be 1 second .. 30 days", code="invalid_ttl")
-    _authorize(actor, Perm.STOCK_SELL, {k.location_id for k, _ in wanted})
-    _check_skus({k.sku_id for k, _ in wanted})
+    if actor is not None:  # internal callers (orders) have checked locations and SKUs already
+        _authorize(actor, Perm.STOCK_SELL, {k.location_id for k, _ in wanted})
+        _check_skus({k.sku_id for k, _ in wanted})
 
     existing = Reservation.objects.filter(owner_ref=owner_ref).first()
     if existing is not None:
@@ -366,6 +367,11 @@ def reservations_expire(*, now: datetime | None = None, batch: int = 500) -> int
 
 # --- transfers ------------------------------------------------------------------------------
 
+# Apps whose goods travel held (an order's stock going to its pickup outlet) register a handler
+# under the prefix of the hold's owner_ref ("order"); it runs inside the receiving transaction,
+# so the arrived goods can be held again before anyone else can take them.
+TRANSFER_RECEIVED: dict[str, Callable[[Transfer], None]] = {}
+
 
 def _transfer_for_update(transfer_id: int) -> Transfer:
     transfer = Transfer.objects.select_related("source", "destination").filter(pk=transfer_id).first()
@@ -501,6 +507,11 @@ def transfer_receive(
             )
     StockMovement.objects.bulk_create(movements)
     transfer.refresh_from_db()
+    if transfer.reservation_id is not None:
+        owner = Reservation.objects.values_list("owner_ref", flat=True).get(pk=transfer.reservation_id)
+        handler = TRANSFER_RECEIVED.get(owner.split(":", 1)[0])
+        if handler is not None:
+            handler(transfer)
     return transfer
 
 

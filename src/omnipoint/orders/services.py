@@ -481,8 +481,11 @@ def _complete(order: Order, *, frm: set[str], kind: str, user_id: int | None = N
 
 
 @transaction.atomic
-def order_cancel(*, order_id: int, reason: str, user_id: int | None = None) -> Order:
-    """Cancel before completion: holds go back, money taken goes back to its tenders."""
+def order_cancel(
+    *, order_id: int, reason: str, user_id: int | None = None, pending_only: bool = False
+) -> Order:
+    """Cancel before completion: holds go back, money taken goes back to its tenders.
+    ``pending_only``: the payment timeout cancels only what is still awaiting payment."""
     order = Order.objects.filter(pk=order_id).first()
     if order is None:
         raise NotFoundError(f"order {order_id} not found", code="order_not_found")
@@ -491,7 +494,8 @@ def order_cancel(*, order_id: int, reason: str, user_id: int | None = None) -> O
         state__in=["in_transit", "received", "short_received"],
     ).exists():
         raise InvalidStateError("goods for this order are already on the road", code="order_in_transit")
-    _set_state(order, {OrderState.PENDING, OrderState.CONFIRMED, OrderState.READY}, OrderState.CANCELLED)
+    cancellable = {OrderState.PENDING, OrderState.CONFIRMED, OrderState.READY}
+    _set_state(order, {OrderState.PENDING} if pending_only else cancellable, OrderState.CANCELLED)
     for transfer in Transfer.objects.filter(
         reservation__owner_ref__startswith=f"order:{order.pk}:", state="draft"
     ):
@@ -500,10 +504,11 @@ def order_cancel(*, order_id: int, reason: str, user_id: int | None = None) -> O
         inventory.reservation_release(actor=None, reservation_id=hold.pk)
     PickTask.objects.filter(order=order).update(state=TaskState.CANCELLED)
     _event(order, "cancelled", user_id=user_id, reason=reason)
-    if order.payment_state != PaymentState.UNPAID:
-        from omnipoint.payments.services import refund_to_tenders
+    # Always: a split-tender order can hold tenders while still unpaid, and a payment may have
+    # landed since ``order`` was read. Nothing to refund is a no-op.
+    from omnipoint.payments.services import refund_to_tenders
 
-        refund_to_tenders(order=order, amount=None, reason=f"cancelled: {reason}")
+    refund_to_tenders(order=order, amount=None, reason=f"cancelled: {reason}")
     return order
 
 
@@ -522,7 +527,7 @@ def orders_expire_unpaid(*, now=None, batch: int = 200) -> int:  # type: ignore[
     for order_id in due:
         payments_sync(order_id=order_id)
         try:
-            order_cancel(order_id=order_id, reason="payment timed out")
+            order_cancel(order_id=order_id, reason="payment timed out", pending_only=True)
             cancelled += 1
         except InvalidStateError:
             pass  # paid meanwhile: the payment won, as it should

@@ -1,0 +1,63 @@
+from django.http import HttpRequest
+from ninja import Query, Router
+
+from omnipoint.core.api import ERRORS, MAX_ID, ErrorOut
+from omnipoint.core.errors import NotFoundError
+from omnipoint.outlets.domain import Actor
+from omnipoint.outlets.selectors import actor_get
+from omnipoint.payments import selectors, services
+from omnipoint.payments.schemas import (
+    CaptureIn,
+    IntentIn,
+    NotifyAckOut,
+    PaymentFilter,
+    PaymentOut,
+    RefundIn,
+    RefundOut,
+)
+
+router = Router(tags=["payments"])
+
+
+def actor(request: HttpRequest) -> Actor:
+    return actor_get(user=request.user)
+
+
+@router.post("/intents", response={201: PaymentOut, **ERRORS})
+def payment_start(request: HttpRequest, payload: IntentIn):  # type: ignore[no-untyped-def]
+    """Start an online payment for an order (its member, or staff in scope). The answer's
+    `pay_url` is the gateway's hosted page. Send an `Idempotency-Key` header."""
+    return 201, services.payment_start(
+        user=request.user, order_id=payload.order_id, amount=payload.amount, return_url=payload.return_url
+    )
+
+
+@router.post("/capture", response={201: PaymentOut, **ERRORS})
+def payment_capture(request: HttpRequest, payload: CaptureIn):  # type: ignore[no-untyped-def]
+    """Staff take money in hand: `cash`, `at_outlet` or `cod`. Send an `Idempotency-Key` header."""
+    return 201, services.payment_capture(
+        actor=actor(request), order_id=payload.order_id, method=payload.method, amount=payload.amount
+    )
+
+
+@router.get("", response={200: list[PaymentOut], **ERRORS})
+def payment_list(request: HttpRequest, f: Query[PaymentFilter]):  # type: ignore[no-untyped-def]
+    """The tenders of an order in the caller's scope, with their refunds."""
+    return list(selectors.payment_list(actor=actor(request), order_id=f.order_id))
+
+
+@router.post("/notify/{provider}", auth=None, response={200: NotifyAckOut, 401: ErrorOut, **ERRORS})
+def payment_notify(request: HttpRequest, provider: str):  # type: ignore[no-untyped-def]
+    """The provider's asynchronous notification (signed; for the sandbox: HMAC-SHA256 of the
+    raw body in `X-Sandbox-Signature`). Forged or wrong ones are logged and refused."""
+    return services.notification_receive(provider=provider, body=request.body, headers=request.headers)
+
+
+@router.post("/{payment_id}/refund", response={201: RefundOut, **ERRORS})
+def payment_refund(request: HttpRequest, payment_id: int, payload: RefundIn):  # type: ignore[no-untyped-def]
+    """Refund one tender in full or in part, back through its provider. Send an `Idempotency-Key`."""
+    if not 1 <= payment_id <= MAX_ID:
+        raise NotFoundError(f"payment {payment_id} not found", code="payment_not_found")
+    return 201, services.payment_refund(
+        actor=actor(request), payment_id=payment_id, amount=payload.amount, reason=payload.reason
+    )

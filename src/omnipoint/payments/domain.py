@@ -1,0 +1,139 @@
+"""Payment rules with no ORM: tender methods and states, the provider interface, signatures,
+and how a refund is spread over the tenders that paid.
+
+A payment is one *tender*: money taken for an order by one method. An order may be paid by
+several tenders (split tender) whose succeeded amounts add up to its total, never more.
+Online tenders go through a provider (a gateway like WeChat Pay / Alipay): we create an intent,
+the customer pays on the provider's page, and the provider tells us asynchronously with a
+signed notification. Cash, pay-at-outlet and cash-on-delivery tenders are captured by staff.
+"""
+
+import hashlib
+import hmac
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from omnipoint.core.errors import ConflictError, DomainError, ValidationError
+
+
+class Method(models.TextChoices):
+    ONLINE = "online", _("Online (sandbox gateway)")
+    CASH = "cash", _("Cash at the counter")
+    AT_OUTLET = "at_outlet", _("Paid at the outlet")
+    COD = "cod", _("Cash on delivery")
+    # Reserved for the loyalty issue: they plug into the same provider interface.
+    WALLET = "wallet", _("Wallet")
+    POINTS = "points", _("Points")
+    GIFT_CARD = "gift_card", _("Gift card")
+
+
+STAFF_METHODS = frozenset({Method.CASH, Method.AT_OUTLET, Method.COD})
+LOYALTY_METHODS = frozenset({Method.WALLET, Method.POINTS, Method.GIFT_CARD})
+
+
+class PaymentState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class RefundState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+
+
+ChargeStatus = Literal["succeeded", "pending", "failed"]
+
+
+@dataclass(frozen=True)
+class Notification:
+    """What a verified provider notification says about one of our payments."""
+
+    merchant_ref: str  # our payment number, as the provider echoes it (out_trade_no)
+    provider_ref: str  # the provider's own reference (transaction_id)
+    amount: int  # fen
+    status: ChargeStatus
+
+
+class PaymentProvider(Protocol):
+    """The one interface every way of taking money plugs into (sandbox gateway, cash, and
+    later wallet / points / gift cards)."""
+
+    name: str
+    signature_header: str  # where its notifications carry their signature ("" if it sends none)
+
+    def create_intent(self, payment: Any) -> dict[str, Any]:
+        """Ask the provider to expect this payment; returns at least ``provider_ref`` and,
+        for hosted payments, ``pay_url``."""
+        ...
+
+    def query(self, payment: Any) -> ChargeStatus:
+        """Ask the provider what became of a payment (used before a timeout cancels)."""
+        ...
+
+    def refund(self, payment: Any, amount: int) -> str:
+        """Send ``amount`` back to the payer; returns the provider's refund reference."""
+        ...
+
+    def verify(self, body: bytes, headers: Mapping[str, str]) -> Notification:
+        """Check a notification's signature and read it; raises BadSignatureError if forged."""
+        ...
+
+    def ack(self) -> dict[str, Any]:
+        """The body the provider expects back when a notification was taken."""
+        ...
+
+
+class BadSignatureError(DomainError):
+    code = "bad_signature"
+    status = 401
+
+
+class AmountMismatchError(ValidationError):
+    code = "amount_mismatch"
+
+
+class OverpaymentError(ConflictError):
+    code = "overpayment"
+
+
+class RefundExceedsError(ConflictError):
+    code = "refund_exceeds_payment"
+
+
+def sign(secret: str, body: bytes) -> str:
+    """HMAC-SHA256 of the raw body, hex: the sandbox gateway's notification signature."""
+    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def signature_ok(secret: str, body: bytes, signature: str) -> bool:
+    return hmac.compare_digest(sign(secret, body), (signature or "").strip().lower())
+
+
+def allocate_refund(tenders: list[tuple[int, int]], amount: int) -> list[tuple[int, int]]:
+    """Spread a refund over tenders given most recent first as (tender id, refundable amount):
+    each takes up to what it can give back, in that order. Refuses more than they hold."""
+    if amount <= 0:
+        raise ValidationError("a refund must be a positive amount", code="invalid_amount")
+    if amount > sum(r for _, r in tenders):
+        raise RefundExceedsError(
+            "the refund is more than was paid and not yet refunded",
+            requested=amount,
+            refundable=sum(r for _, r in tenders),
+        )
+    plan: list[tuple[int, int]] = []
+    left = amount
+    for tender_id, refundable in tenders:
+        if left == 0:
+            break
+        take = min(left, refundable)
+        if take > 0:
+            plan.append((tender_id, take))
+            left -= take
+    return plan

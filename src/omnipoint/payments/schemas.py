@@ -1,0 +1,67 @@
+from datetime import datetime
+
+from ninja import Field, Schema
+
+from omnipoint.core.api import Id
+
+MAX_FEN = 10**12
+
+
+class IntentIn(Schema):
+    order_id: Id
+    amount: int | None = Field(None, gt=0, le=MAX_FEN, description="fen; default: what remains to pay")
+    return_url: str = Field(
+        "", max_length=200, description="a path on this site to come back to after paying"
+    )
+
+
+class CaptureIn(Schema):
+    order_id: Id
+    method: str = Field(..., description="cash | at_outlet | cod")
+    amount: int | None = Field(None, gt=0, le=MAX_FEN, description="fen; default: what remains to pay")
+
+
+class RefundIn(Schema):
+    amount: int | None = Field(None, gt=0, le=MAX_FEN, description="fen; default: all that is left")
+    reason: str = Field("", max_length=200)
+
+
+class PaymentFilter(Schema):
+    order_id: Id
+
+
+class RefundOut(Schema):
+    id: int
+    payment_id: int
+    amount: int
+    state: str
+    provider_ref: str
+    reason: str
+    created_at: datetime
+
+
+class PaymentOut(Schema):
+    id: int
+    number: str
+    order_id: int
+    method: str
+    provider: str
+    provider_ref: str
+    amount: int
+    refunded_amount: int
+    state: str
+    counted: bool
+    pay_url: str
+    note: str
+    created_at: datetime
+    succeeded_at: datetime | None
+    refunds: list[RefundOut] = Field(default_factory=list)
+
+    @staticmethod
+    def resolve_refunds(obj: object) -> list[object]:
+        return list(obj.refunds.all()) if getattr(obj, "pk", None) else []  # type: ignore[attr-defined]
+
+
+class NotifyAckOut(Schema):
+    code: str
+    message: str

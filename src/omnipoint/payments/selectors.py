@@ -1,0 +1,16 @@
+from django.db.models import QuerySet
+
+from omnipoint.orders import selectors as order_selectors
+from omnipoint.outlets.domain import Actor
+from omnipoint.payments.models import OrderBalance, Payment
+
+
+def payment_list(*, actor: Actor, order_id: int) -> QuerySet[Payment]:
+    """The tenders of one order in the actor's scope, oldest first, with their refunds."""
+    order_selectors.order_get(actor=actor, order_id=order_id)
+    return Payment.objects.filter(order_id=order_id).prefetch_related("refunds").order_by("pk")
+
+
+def order_paid_amount(*, order_id: int) -> int:
+    """What the order's counted tenders paid, before refunds (0 if nothing yet)."""
+    return OrderBalance.objects.filter(pk=order_id).values_list("paid", flat=True).first() or 0
