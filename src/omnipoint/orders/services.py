@@ -494,7 +494,7 @@ def order_cancel(
         state__in=["in_transit", "received", "short_received"],
     ).exists():
         raise InvalidStateError("goods for this order are already on the road", code="order_in_transit")
-    cancellable = {OrderState.PENDING, OrderState.CONFIRMED, OrderState.READY}
+    cancellable: set[str] = {OrderState.PENDING, OrderState.CONFIRMED, OrderState.READY}
     _set_state(order, {OrderState.PENDING} if pending_only else cancellable, OrderState.CANCELLED)
     for transfer in Transfer.objects.filter(
         reservation__owner_ref__startswith=f"order:{order.pk}:", state="draft"
