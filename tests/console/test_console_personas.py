@@ -131,6 +131,21 @@ def test_a_login_without_a_staff_role_is_forbidden(client, network):
     assert client.get("/console/transfers/").status_code == 403
 
 
+def test_a_role_without_the_permission_is_forbidden_and_changes_nothing(client, network, draft):
+    seller = staff_create(
+        username="seller", password="x", display_name="seller", role="salesperson", outlet=network.a
+    )
+    client.force_login(seller.user)
+    before = snapshot()
+    assert client.get(f"/console/transfers/{draft.pk}/").status_code == 200  # may look
+    assert client.post(f"/console/transfers/{draft.pk}/dispatch/").status_code == 403
+    assert client.post(f"/console/transfers/{draft.pk}/cancel/").status_code == 403
+    new = {"source": network.a.pk, "destination": network.b.pk, "sku": ["CABLE-1M"], "qty": ["1"]}
+    assert client.post("/console/transfers/new/", new).status_code == 403
+    assert client.post("/console/counts/", {"location": network.a.pk}).status_code == 403
+    assert snapshot() == before
+
+
 def test_posts_need_the_csrf_token(network, draft):
     client = Client(enforce_csrf_checks=True)
     login(client, "outlet_clerk")
