@@ -1,9 +1,9 @@
 """What every app's router shares: authentication and the error envelope."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Schema
+from ninja import Field, Schema
 from ninja.security import APIKeyCookie, HttpBearer
 
 from omnipoint.core.models import ApiToken
@@ -43,3 +43,9 @@ class ErrorOut(Schema):
 
 # Add to a route's response map: ``response={200: Out, **ERRORS}``.
 ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+# Keys are 64-bit. A larger or non-positive number names nothing, and the databases refuse to even
+# compare with numbers past 64 bits, so an id field refuses them before any query runs.
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
