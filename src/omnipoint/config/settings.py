@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "omnipoint.orders",
     "omnipoint.payments",
     "omnipoint.web",
+    "omnipoint.storefront",
     "omnipoint.demo",
 ]
 

@@ -10,5 +10,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("console/", include("omnipoint.web.urls")),
+    path("shop/", include("omnipoint.storefront.urls")),
     path("sandbox/", include("omnipoint.payments.urls")),
 ]

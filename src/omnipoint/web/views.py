@@ -36,6 +36,7 @@ from omnipoint.web.forms import (
 
 # The dashboard flags a SKU when no more than this is free to sell (or its safety stock, if higher).
 LOW_STOCK = 3
+MAX_ROWS = 100  # longest table a page shows; an HQ lookup would otherwise list every outlet
 OPEN_TRANSFER_STATES = (TransferState.DRAFT, TransferState.IN_TRANSIT)
 
 View = Callable[..., HttpResponse]
@@ -120,7 +121,7 @@ def stock_lookup(request: HttpRequest, actor: Actor) -> HttpResponse:
                     quantity=parse_int(ctx["qty"]),
                     radius_km=parse_float(ctx["radius"], default=10.0, field="radius_km"),
                 )
-                ctx["rows"] = stock.stock_list(actor=actor, sku_id=sku.pk)
+                ctx["rows"] = stock.stock_list(actor=actor, sku_id=sku.pk)[:MAX_ROWS]
         except DomainError as e:
             return _refused(request, template, ctx, e)
     return render(request, template, ctx)
