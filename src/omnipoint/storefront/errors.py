@@ -1,0 +1,57 @@
+"""Refusals as the customer reads them: the service's stable code turned into a sentence in
+the customer's language. An unknown code falls back to the service's own message."""
+
+from typing import Any
+
+from django.utils.translation import pgettext_lazy
+
+from omnipoint.core.errors import DomainError
+
+_TEXT = {
+    "invalid_quantity": pgettext_lazy("shop", "Enter a quantity from 1 to 99."),
+    "too_many_lines": pgettext_lazy("shop", "Your cart is full."),
+    "no_lines": pgettext_lazy("shop", "Your cart is empty."),
+    "sku_not_found": pgettext_lazy("shop", "This item is no longer on sale."),
+    "product_not_found": pgettext_lazy("shop", "This item is no longer on sale."),
+    "no_price": pgettext_lazy("shop", "%(item)s is not sold in this area."),
+    "insufficient_stock": pgettext_lazy(
+        "shop", "Not enough stock of %(item)s for this order. Lower the quantity or choose another outlet."
+    ),
+    "invalid_mobile": pgettext_lazy("shop", "Enter an 11-digit mainland mobile number."),
+    "mobile_required": pgettext_lazy("shop", "Enter your mobile number."),
+    "name_required": pgettext_lazy("shop", "Enter your name."),
+    "pickup_outlet_required": pgettext_lazy("shop", "Choose an outlet to pick up at."),
+    "outlet_not_found": pgettext_lazy("shop", "Choose an outlet to pick up at."),
+    "address_required": pgettext_lazy("shop", "Enter the delivery address."),
+    "region_required": pgettext_lazy("shop", "Choose your district."),
+    "invalid_method": pgettext_lazy("shop", "Choose delivery or pickup."),
+    "invalid_payment_mode": pgettext_lazy(
+        "shop", "This way of paying is not available for the chosen delivery method."
+    ),
+    "checkout_stale": pgettext_lazy(
+        "shop", "This checkout page is out of date. Check your order and place it again."
+    ),
+    "checkout_busy": pgettext_lazy(
+        "shop", "Your order is being placed. Wait a moment, then refresh this page."
+    ),
+    "order_not_found": pgettext_lazy("shop", "No order has this number and mobile number."),
+    "payment_expired": pgettext_lazy("shop", "The time to pay this order is over."),
+    "already_paid": pgettext_lazy("shop", "This order is already paid."),
+    "order_wrong_state": pgettext_lazy("shop", "This order can no longer be paid."),
+    "invalid_coordinates": pgettext_lazy("shop", "Your location could not be used."),
+}
+
+
+def error_text(error: DomainError, *, items: dict[int, str] | None = None) -> str:
+    template = _TEXT.get(error.code)
+    if template is None:
+        return error.message
+    details: dict[str, Any] = dict(error.details)
+    sku_id = details.get("sku_id")
+    details["item"] = (items or {}).get(sku_id, "") if isinstance(sku_id, int) else ""
+    if not details["item"]:
+        details["item"] = pgettext_lazy("shop", "an item")
+    try:
+        return str(template) % details
+    except (KeyError, TypeError, ValueError):
+        return error.message

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from omnipoint.storefront import views
+
+app_name = "storefront"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("c/<slug:code>/", views.category, name="category"),
+    path("search/", views.search, name="search"),
+    path("p/<int:product_id>/", views.product, name="product"),
+    path("region/", views.region, name="region"),
+    path("cart/", views.cart, name="cart"),
+    path("cart/add/", views.cart_add_view, name="cart_add"),
+    path("cart/update/", views.cart_update_view, name="cart_update"),
+    path("cart/remove/", views.cart_remove_view, name="cart_remove"),
+    path("checkout/", views.checkout, name="checkout"),
+    path("track/", views.track, name="track"),
+    path("orders/<str:number>/", views.order, name="order"),
+    path("orders/<str:number>/pay/", views.order_pay, name="order_pay"),
+]
