@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "omnipoint.inventory",
     "omnipoint.members",
     "omnipoint.ledger",
+    "omnipoint.loyalty",
     "omnipoint.orders",
     "omnipoint.payments",
     "omnipoint.web",

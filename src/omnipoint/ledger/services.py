@@ -32,6 +32,15 @@ class PostingKeyReusedError(ConflictError):
     code = "posting_key_reused"
 
 
+class AlreadyPosted(Exception):
+    """Raised instead of replaying when the caller asked to know (``on_replay="raise"``): it has
+    side effects of its own that must happen once, with the first posting only."""
+
+    def __init__(self, postings: list[Posting]) -> None:
+        super().__init__("already posted")
+        self.postings = postings
+
+
 @dataclass(frozen=True)
 class PostingRequest:
     key: str
@@ -114,8 +123,14 @@ def _validate(req: PostingRequest) -> None:
         )
 
 
-def postings_create(requests: Iterable[PostingRequest], *, group: str = "") -> list[Posting]:
-    """Post one or more linked postings: all or none. Pending ones only hold the debit."""
+def postings_create(
+    requests: Iterable[PostingRequest], *, group: str = "", on_replay: str = "return"
+) -> list[Posting]:
+    """Post one or more linked postings: all or none. Pending ones only hold the debit.
+
+    A retry (same keys, same bodies) returns the first postings, or raises AlreadyPosted
+    with them when ``on_replay="raise"``.
+    """
     reqs = list(requests)
     if not 1 <= len(reqs) <= MAX_LINKED:
         raise ValidationError(f"1..{MAX_LINKED} postings at once", code="invalid_batch")
@@ -136,7 +151,7 @@ def postings_create(requests: Iterable[PostingRequest], *, group: str = "") -> l
 
     replay = _replay(reqs, accounts)
     if replay is not None:
-        return replay
+        return _replayed(replay, on_replay)
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -169,8 +184,14 @@ def postings_create(requests: Iterable[PostingRequest], *, group: str = "") -> l
         replay = _replay(reqs, accounts)  # a concurrent retry with the same keys got there first
         if replay is None:
             raise
-        return replay
+        return _replayed(replay, on_replay)
     return rows
+
+
+def _replayed(postings: list[Posting], on_replay: str) -> list[Posting]:
+    if on_replay == "raise":
+        raise AlreadyPosted(postings)
+    return postings
 
 
 def _replay(reqs: list[PostingRequest], accounts: dict[str, Account]) -> list[Posting] | None:

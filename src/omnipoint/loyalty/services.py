@@ -1,0 +1,502 @@
+"""Points and stored value, on the ledger.
+
+Every balance change is a ledger posting (idempotent by key, guarded against overdraft);
+points lots are decremented by guarded UPDATEs in expiry order. The accounts:
+
+  member:<id>:points            PTS  the member's points (never below zero)
+  member:<id>:wallet:principal  CNY  money the member paid in (never below zero)
+  member:<id>:wallet:bonus      CNY  bonus the platform added (never below zero)
+  platform:points:issued / :redeemed / :expired / :clawed-back
+  platform:wallet:cash-in / :bonus-expense / :spent
+"""
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from omnipoint.core.errors import ConflictError, NotFoundError, ValidationError
+from omnipoint.ledger.models import Account, Posting, PostingState, Unit
+from omnipoint.ledger.services import (
+    AlreadyPosted,
+    InsufficientBalanceError,
+    PostingRequest,
+    account_open,
+    posting_post_pending,
+    posting_void_pending,
+    postings_create,
+)
+from omnipoint.loyalty import domain
+from omnipoint.loyalty.models import EarnRule, LotUse, PointsLot, Tier, TopupPackage
+from omnipoint.members.models import Member
+
+ISSUED, REDEEMED, EXPIRED, CLAWED = (
+    "platform:points:issued",
+    "platform:points:redeemed",
+    "platform:points:expired",
+    "platform:points:clawed-back",
+)
+CASH_IN, BONUS_EXPENSE, SPENT = (
+    "platform:wallet:cash-in",
+    "platform:wallet:bonus-expense",
+    "platform:wallet:spent",
+)
+MAX_TOPUP = 50_000_00  # fen: a single top-up above 50,000 yuan needs a bank, not a counter
+
+
+def _member(member_id: int) -> Member:
+    member = Member.objects.filter(pk=member_id).first()
+    if member is None:
+        raise NotFoundError(f"member {member_id} not found", code="member_not_found")
+    return member
+
+
+def points_account(member: Member) -> Account:
+    for code in (ISSUED, REDEEMED, EXPIRED, CLAWED):
+        account_open(code=code, unit=Unit.POINTS, name=code)
+    return account_open(
+        code=f"member:{member.pk}:points",
+        unit=Unit.POINTS,
+        member_id=member.pk,
+        no_overdraft=True,
+        name=f"points of {member.mobile}",
+    )
+
+
+def wallet_accounts(member: Member) -> tuple[Account, Account]:
+    for code in (CASH_IN, BONUS_EXPENSE, SPENT):
+        account_open(code=code, unit=Unit.CNY, name=code)
+    principal = account_open(
+        code=f"member:{member.pk}:wallet:principal",
+        unit=Unit.CNY,
+        member_id=member.pk,
+        no_overdraft=True,
+        name=f"wallet principal of {member.mobile}",
+    )
+    bonus = account_open(
+        code=f"member:{member.pk}:wallet:bonus",
+        unit=Unit.CNY,
+        member_id=member.pk,
+        no_overdraft=True,
+        name=f"wallet bonus of {member.mobile}",
+    )
+    return principal, bonus
+
+
+# --- points ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def points_award(
+    *,
+    member_id: int,
+    points: int,
+    key: str,
+    reference: str = "",
+    validity_days: int = 365,
+    code: str = "earn",
+) -> PointsLot:
+    """Credit points as one lot that expires on its own date. Idempotent by ``key``."""
+    if not 0 < points <= 10**9:
+        raise ValidationError("points must be positive", code="invalid_amount")
+    member = _member(member_id)
+    account = points_account(member)
+    postings_create([PostingRequest(key, ISSUED, account.code, points, code, reference)])
+    lot, _ = PointsLot.objects.get_or_create(
+        posting_key=key,
+        defaults={
+            "member": member,
+            "amount": points,
+            "remaining": points,
+            "reference": reference[:80],
+            "expires_at": timezone.now() + timedelta(days=validity_days),
+        },
+    )
+    return lot
+
+
+def _take_lots(member: Member, amount: int, spend_key: str) -> None:
+    """Take ``amount`` from the member's live lots, oldest expiry first, each take guarded."""
+    for _attempt in range(5):
+        lots = list(
+            PointsLot.objects.filter(member=member, remaining__gt=0, expires_at__gt=timezone.now())
+            .order_by("expires_at", "pk")
+            .values_list("pk", "remaining")
+        )
+        try:
+            takes = domain.take_oldest_first(lots, amount)
+        except ValueError:
+            raise InsufficientBalanceError("not enough live points", code="insufficient_points") from None
+        done = []
+        for lot_id, take in takes:
+            if (
+                PointsLot.objects.filter(pk=lot_id, remaining__gte=take).update(
+                    remaining=F("remaining") - take
+                )
+                != 1
+            ):
+                break  # the lot moved under us: give back what this pass took and read again
+            done.append((lot_id, take))
+        else:
+            LotUse.objects.bulk_create([LotUse(lot_id=lot, spend_key=spend_key, amount=t) for lot, t in done])
+            return
+        for lot_id, take in done:
+            PointsLot.objects.filter(pk=lot_id).update(remaining=F("remaining") + take)
+    raise ConflictError("points kept changing; try again", code="points_contended")
+
+
+@transaction.atomic
+def points_spend(
+    *, member_id: int, points: int, key: str, reference: str = "", hold_seconds: int | None = None
+) -> Posting:
+    """Spend points (a tender, a redemption). With ``hold_seconds`` it is a pending hold,
+    captured by points_capture or given back by points_release. Oldest lots first."""
+    if not 0 < points <= 10**9:
+        raise ValidationError("points must be positive", code="invalid_amount")
+    member = _member(member_id)
+    account = points_account(member)
+    request = PostingRequest(
+        key,
+        account.code,
+        REDEEMED,
+        points,
+        "spend",
+        reference,
+        pending=hold_seconds is not None,
+        timeout_seconds=hold_seconds,
+    )
+    return _post_taking_lots(member, request)
+
+
+def _post_taking_lots(member: Member, request: PostingRequest) -> Posting:
+    """Post a debit of the member's points and take it from their lots, once: a retry with
+    the same key (even a concurrent one) replays the posting and takes nothing again."""
+    try:
+        with transaction.atomic():
+            posting = postings_create([request], on_replay="raise")[0]
+            _take_lots(member, request.amount, request.key)
+    except AlreadyPosted as replay:
+        return replay.postings[0]
+    return posting
+
+
+def _restore_lots(spend_key: str, amount: int) -> None:
+    """Give ``amount`` back to the lots a spend took from, newest expiry first (so what comes
+    back lasts longest). Each use is drawn down by a guarded UPDATE before its lot is credited,
+    so two concurrent restores of one spend can never give the same points back twice."""
+    left = amount
+    for use_id, lot_id, used in (
+        LotUse.objects.filter(spend_key=spend_key, amount__gt=0)
+        .order_by("-lot__expires_at", "-pk")
+        .values_list("pk", "lot_id", "amount")
+    ):
+        back = min(left, used)
+        if back <= 0:
+            break
+        if LotUse.objects.filter(pk=use_id, amount__gte=back).update(amount=F("amount") - back) == 1:
+            PointsLot.objects.filter(pk=lot_id).update(remaining=F("remaining") + back)
+            left -= back
+
+
+@transaction.atomic
+def points_capture(*, key: str) -> Posting:
+    return posting_post_pending(pending_key=key, key=f"{key}:capture")
+
+
+@transaction.atomic
+def points_release(*, key: str) -> Posting:
+    """Void a points hold; the points return to their lots (at most what the hold took)."""
+    resolution = posting_void_pending(pending_key=key, key=f"{key}:release")
+    _restore_lots(key, resolution.amount)
+    return resolution
+
+
+@transaction.atomic
+def points_refund(*, spend_key: str, points: int, key: str) -> Posting:
+    """Give back (part of) a spend: a reversal posting, and the points return to their lots."""
+    spend = Posting.objects.filter(key=spend_key).first()
+    if spend is None:
+        raise NotFoundError(f"spend {spend_key} not found", code="spend_not_found")
+    refunded = Posting.objects.filter(reference=f"refund-of:{spend_key}").aggregate(s=Sum("amount"))["s"] or 0
+    if points > spend.amount - refunded:
+        raise ConflictError("more refunded than spent", code="refund_exceeds_spend")
+    try:
+        with transaction.atomic():
+            posting = postings_create(
+                [PostingRequest(key, REDEEMED, spend.debit.code, points, "refund", f"refund-of:{spend_key}")],
+                on_replay="raise",
+            )[0]
+            _restore_lots(spend_key, points)
+    except AlreadyPosted as replay:
+        return replay.postings[0]
+    return posting
+
+
+def points_expire(*, now: datetime | None = None, batch: int = 500) -> int:
+    """Expire what is left of each lot past its date (not what a pending hold has promised)."""
+    now = now or timezone.now()
+    expired = 0
+    for lot in PointsLot.objects.filter(remaining__gt=0, expires_at__lte=now).select_related("member")[
+        :batch
+    ]:
+        with transaction.atomic():
+            account = points_account(lot.member)
+            account.refresh_from_db()
+            take = min(lot.remaining, account.available)
+            if (
+                take <= 0
+                or PointsLot.objects.filter(pk=lot.pk, remaining__gte=take).update(
+                    remaining=F("remaining") - take
+                )
+                != 1
+            ):
+                continue
+            postings_create(
+                [
+                    PostingRequest(
+                        f"expire:{lot.posting_key}", account.code, EXPIRED, take, "expire", lot.reference
+                    )
+                ]
+            )
+            expired += take
+    return expired
+
+
+def points_balance(*, member: Member) -> int:
+    account = Account.objects.filter(code=f"member:{member.pk}:points").first()
+    return account.available if account else 0
+
+
+# --- earning on orders ----------------------------------------------------------------------
+
+
+def member_spend_12m(*, member: Member) -> int:
+    from omnipoint.orders.models import Order, OrderReturn
+
+    since = timezone.now() - timedelta(days=365)
+    spent = (
+        Order.objects.filter(member=member, state="completed", completed_at__gte=since).aggregate(
+            s=Sum("total")
+        )["s"]
+        or 0
+    )
+    returned = (
+        OrderReturn.objects.filter(order__member=member, created_at__gte=since).aggregate(s=Sum("amount"))[
+            "s"
+        ]
+        or 0
+    )
+    return spent - returned
+
+
+def member_tier(*, member: Member) -> Tier | None:
+    tiers = list(Tier.objects.all())
+    chosen = domain.tier_for(
+        member_spend_12m(member=member),
+        [domain.TierDef(t.code, t.min_spend, t.points_multiplier) for t in tiers],
+    )
+    return next((t for t in tiers if chosen and t.code == chosen.code), None)
+
+
+def _rules() -> list[domain.RuleDef]:
+    return [
+        domain.RuleDef(
+            r.pk,
+            r.name,
+            r.points_per_yuan,
+            r.channel,
+            r.category_id,
+            r.outlet_id,
+            r.bonus,
+            r.validity_days,
+            r.starts_at,
+            r.ends_at,
+        )
+        for r in EarnRule.objects.filter(is_active=True)
+    ]
+
+
+def points_earn_for_order(*, order) -> list[PointsLot]:  # type: ignore[no-untyped-def]
+    """Credit the points an order earns, when it completes (online or at the counter alike)."""
+    if order.member_id is None:
+        return []
+    tier = member_tier(member=order.member)
+    lines = [
+        domain.EarnLine(line.sku.product.category_id, line.amount)
+        for line in order.lines.select_related("sku__product")
+    ]
+    awards = domain.points_for_order(
+        lines,
+        channel=order.channel,
+        outlet_id=order.origin_outlet_id or order.pickup_outlet_id,
+        rules=_rules(),
+        multiplier=tier.points_multiplier if tier else domain.Decimal(1),
+        at=timezone.now(),
+    )
+    return [
+        points_award(
+            member_id=order.member_id,
+            points=a.points,
+            key=f"earn:{order.number}:{a.rule_id}",
+            reference=f"order:{order.number}",
+            validity_days=a.validity_days,
+        )
+        for a in awards
+    ]
+
+
+def points_clawback_for_return(*, order, amount: int, key: str) -> int:  # type: ignore[no-untyped-def]
+    """Take back the points a returned part of an order earned (in proportion to the refund),
+    as far as the member still has them. Returns the points taken."""
+    if order.member_id is None or order.total == 0:
+        return 0
+    earned = (
+        Posting.objects.filter(reference=f"order:{order.number}", code="earn").aggregate(s=Sum("amount"))["s"]
+        or 0
+    )
+    due = earned * amount // order.total
+    account = points_account(order.member)
+    take = min(due, account.available)
+    if take <= 0:
+        return 0
+    _post_taking_lots(
+        order.member, PostingRequest(key, account.code, CLAWED, take, "clawback", f"order:{order.number}")
+    )
+    return take
+
+
+# --- stored value ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def wallet_topup(
+    *, member_id: int, key: str, package_id: int | None = None, amount: int | None = None, reference: str = ""
+) -> list[Posting]:
+    """Money paid in becomes principal; a package's bonus is credited apart, so refunds and
+    the books can tell them apart. Linked postings: both or neither. Idempotent by ``key``."""
+    member = _member(member_id)
+    if package_id is not None:
+        package = TopupPackage.objects.filter(pk=package_id, is_active=True).first()
+        if package is None:
+            raise NotFoundError(f"package {package_id} not found", code="package_not_found")
+        pay, bonus = package.pay_amount, package.bonus_amount
+    elif amount is not None:
+        pay, bonus = amount, 0
+    else:
+        raise ValidationError("give a package or an amount", code="amount_required")
+    if not 0 < pay <= MAX_TOPUP:
+        raise ValidationError(f"a top-up is 0.01 .. {MAX_TOPUP // 100} yuan", code="invalid_amount")
+    principal, bonus_account = wallet_accounts(member)
+    legs = [PostingRequest(f"{key}:principal", CASH_IN, principal.code, pay, "topup", reference)]
+    if bonus:
+        legs.append(
+            PostingRequest(f"{key}:bonus", BONUS_EXPENSE, bonus_account.code, bonus, "topup-bonus", reference)
+        )
+    return postings_create(legs, group=key)
+
+
+@transaction.atomic
+def wallet_spend(
+    *, member_id: int, amount: int, key: str, reference: str = "", hold_seconds: int | None = None
+) -> list[Posting]:
+    """Pay from the wallet: principal first, then bonus, as linked postings; with
+    ``hold_seconds`` they are pending holds (captured or released later)."""
+    member = _member(member_id)
+    if not 0 < amount <= 10**10:
+        raise ValidationError("amount must be positive", code="invalid_amount")
+    principal, bonus = wallet_accounts(member)
+    existing = list(Posting.objects.filter(key__in=[f"{key}:principal", f"{key}:bonus"]).order_by("key"))
+    if existing:
+        if sum(p.amount for p in existing) != amount:
+            raise ConflictError("this key paid a different amount", code="posting_key_reused")
+        return existing
+    pending = hold_seconds is not None
+    for _attempt in range(3):
+        principal.refresh_from_db()
+        bonus.refresh_from_db()
+        try:
+            from_p, from_b = domain.split_wallet(amount, principal=principal.available, bonus=bonus.available)
+        except ValueError:
+            raise InsufficientBalanceError(
+                f"the wallet has {principal.available + bonus.available} available, {amount} needed",
+                available=principal.available + bonus.available,
+                requested=amount,
+            ) from None
+        legs = [
+            PostingRequest(
+                f"{key}:{part}",
+                account.code,
+                SPENT,
+                value,
+                "spend",
+                reference,
+                pending=pending,
+                timeout_seconds=hold_seconds,
+            )
+            for part, account, value in (("principal", principal, from_p), ("bonus", bonus, from_b))
+            if value
+        ]
+        # The guarded UPDATEs decide; the split read above only chooses where the money comes
+        # from, so when a concurrent spend moved it, read again and split anew.
+        try:
+            with transaction.atomic():
+                return postings_create(legs, group=key)
+        except InsufficientBalanceError:
+            continue
+    raise InsufficientBalanceError(f"the wallet has less than {amount} available", requested=amount)
+
+
+def _legs(key: str) -> list[Posting]:
+    legs = list(Posting.objects.filter(key__in=[f"{key}:principal", f"{key}:bonus"]).order_by("key"))
+    if not legs:
+        raise NotFoundError(f"wallet payment {key} not found", code="spend_not_found")
+    return legs
+
+
+@transaction.atomic
+def wallet_capture(*, key: str) -> None:
+    for leg in _legs(key):
+        if leg.kind == PostingState.PENDING:
+            posting_post_pending(pending_key=leg.key, key=f"{leg.key}:capture")
+
+
+@transaction.atomic
+def wallet_release(*, key: str) -> None:
+    for leg in _legs(key):
+        if leg.kind == PostingState.PENDING:
+            posting_void_pending(pending_key=leg.key, key=f"{leg.key}:release")
+
+
+@transaction.atomic
+def wallet_refund(*, key: str, amount: int, refund_key: str) -> list[Posting]:
+    """Refund (part of) a wallet payment into the wallet, principal and bonus in the
+    proportions they were paid."""
+    legs = {leg.key.rsplit(":", 1)[1]: leg for leg in _legs(key)}
+    paid_p = legs["principal"].amount if "principal" in legs else 0
+    paid_b = legs["bonus"].amount if "bonus" in legs else 0
+    refunded = Posting.objects.filter(reference=f"refund-of:{key}").aggregate(s=Sum("amount"))["s"] or 0
+    if not 0 < amount <= paid_p + paid_b - refunded:
+        raise ConflictError("more refunded than paid", code="refund_exceeds_payment")
+    back_p, back_b = domain.split_refund(amount, principal=paid_p, bonus=paid_b)
+    out = []
+    for part, value in (("principal", back_p), ("bonus", back_b)):
+        if value:
+            out.append(
+                PostingRequest(
+                    f"{refund_key}:{part}", SPENT, legs[part].debit.code, value, "refund", f"refund-of:{key}"
+                )
+            )
+    return postings_create(out, group=refund_key)
+
+
+def wallet_balance(*, member: Member) -> dict[str, int]:
+    accounts = {
+        a.code.rsplit(":", 1)[1]: a
+        for a in Account.objects.filter(
+            code__in=[f"member:{member.pk}:wallet:principal", f"member:{member.pk}:wallet:bonus"]
+        )
+    }
+    p = accounts["principal"].available if "principal" in accounts else 0
+    b = accounts["bonus"].available if "bonus" in accounts else 0
+    return {"principal": p, "bonus": b, "total": p + b}
