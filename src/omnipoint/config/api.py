@@ -10,6 +10,7 @@ from omnipoint.core.api import API_AUTH
 from omnipoint.core.auth_api import router as auth_router
 from omnipoint.core.errors import DomainError
 from omnipoint.inventory.api import router as inventory_router
+from omnipoint.marketing.api import router as marketing_router
 from omnipoint.orders.api import router as orders_router
 from omnipoint.outlets.api import router as outlets_router
 from omnipoint.payments.api import router as payments_router
@@ -29,6 +30,7 @@ api.add_router("/catalog", catalog_router)
 api.add_router("/inventory", inventory_router)
 api.add_router("/", orders_router)
 api.add_router("/payments", payments_router)
+api.add_router("/marketing", marketing_router)
 
 
 def _error(request: HttpRequest, status: int, code: str, message: str, **details: object) -> HttpResponse:

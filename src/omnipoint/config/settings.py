@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "omnipoint.loyalty",
     "omnipoint.orders",
     "omnipoint.payments",
+    "omnipoint.marketing",
     "omnipoint.web",
     "omnipoint.storefront",
     "omnipoint.demo",

@@ -88,7 +88,8 @@ class OrderLine(models.Model):
     sku = models.ForeignKey(Sku, on_delete=models.PROTECT, related_name="+")
     quantity = models.PositiveIntegerField()
     unit_price = models.PositiveBigIntegerField()  # fen
-    amount = models.PositiveBigIntegerField()
+    discount = models.PositiveBigIntegerField(default=0)  # promotions and coupons, fen
+    amount = models.PositiveBigIntegerField()  # what is charged: unit_price x quantity - discount
     price_explanation = models.JSONField(default=list)
     location = models.ForeignKey(
         Outlet, on_delete=models.PROTECT, related_name="+"

@@ -1,5 +1,5 @@
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
 
@@ -29,6 +29,7 @@ class OrderIn(Schema):
     lat: float | None = Field(None, ge=-90, le=90)
     lng: float | None = Field(None, ge=-180, le=180)
     salesperson_id: int | None = None
+    coupon_codes: list[Annotated[str, Field(max_length=20)]] = Field(default_factory=list, max_length=5)
 
 
 class LineOut(Schema):
@@ -37,6 +38,7 @@ class LineOut(Schema):
     name: str = Field(..., alias="sku.product.name")
     quantity: int
     unit_price: int
+    discount: int
     amount: int
     price_explanation: list[str]
     location_id: int

@@ -30,6 +30,9 @@ from omnipoint.core.errors import (
 from omnipoint.core.geo import bounding_box
 from omnipoint.inventory import services as inventory
 from omnipoint.inventory.models import MovementKind, Reservation, ReservationState, StockLevel, Transfer
+from omnipoint.loyalty import services as loyalty
+from omnipoint.marketing import services as marketing
+from omnipoint.marketing.domain import PricedLine
 from omnipoint.members.models import Member
 from omnipoint.members.services import member_get_or_create
 from omnipoint.orders import domain
@@ -260,8 +263,10 @@ def order_place(
     lat: float | None = None,
     lng: float | None = None,
     salesperson_id: int | None = None,
+    coupon_codes: list[str] | None = None,
 ) -> Order:
-    """Check out: price the lines, route them, hold the stock, record who and where.
+    """Check out: price the lines (promotions apply by themselves; coupons are named in
+    ``coupon_codes``), route them, hold the coupons and the stock, record who and where.
 
     ``user`` is whoever sends the order: a member on the storefront (or an anonymous guest
     giving a mobile number), a partner system, or a staff member on a staff channel (hotline,
@@ -295,7 +300,12 @@ def order_place(
     salesperson = _salesperson(channel, salesperson_id, staff)
     region = _pricing_region(method, pickup=pickup, origin=origin, region_code=region_code)
 
-    skus = {s.pk: s for s in Sku.objects.filter(pk__in=wanted, is_active=True, product__is_active=True)}
+    skus = {
+        s.pk: s
+        for s in Sku.objects.select_related("product").filter(
+            pk__in=wanted, is_active=True, product__is_active=True
+        )
+    }
     missing = sorted(set(wanted) - set(skus))
     if missing:
         raise NotFoundError(f"SKU {missing[0]} not found", code="sku_not_found", sku_id=missing[0])
@@ -305,6 +315,33 @@ def order_place(
         raise ValidationError(
             f"SKU {unpriced[0]} has no price in {region.name}", code="no_price", sku_id=unpriced[0]
         )
+    priced = [
+        PricedLine(
+            s,
+            skus[s].product_id,
+            skus[s].product.category_id,
+            ln.quantity,
+            prices[s].amount,
+            tuple(prices[s].reasons),
+        )
+        for s, ln in sorted(wanted.items())
+    ]
+    at_outlet = (
+        pickup
+        if method in (Method.PICKUP, Method.TRY_IN_STORE)
+        else origin
+        if method == Method.COUNTER
+        else None
+    )
+    pricing = marketing.checkout_price(
+        lines=priced,
+        channel=channel,
+        region_path=region.path,
+        outlet_id=at_outlet.pk if at_outlet else None,
+        member=member,
+        coupon_codes=coupon_codes or [],
+    )
+    quote = {ln.sku_id: ln for ln in pricing.quote.lines}
 
     plan = _route(
         method, {s: ln.quantity for s, ln in wanted.items()}, pickup=pickup, origin=origin, lat=lat, lng=lng
@@ -333,7 +370,7 @@ def order_place(
         address=address[:200],
         lat=lat,
         lng=lng,
-        total=sum(prices[s].amount * ln.quantity for s, ln in wanted.items()),
+        total=pricing.quote.total,
         routing=plan.as_json(),
         payment_deadline=now + timeout if payment_mode in ("online", "counter") else None,
         hold_until=now + hold if method == Method.TRY_IN_STORE else None,
@@ -347,14 +384,16 @@ def order_place(
                 sku_id=s,
                 quantity=ln.quantity,
                 unit_price=prices[s].amount,
-                amount=prices[s].amount * ln.quantity,
-                price_explanation=prices[s].reasons,
+                discount=quote[s].discount,
+                amount=quote[s].amount,
+                price_explanation=quote[s].explanation,
                 location_id=location_of[s],
                 installation=ln.installation,
             )
             for s, ln in sorted(wanted.items())
         ]
     )
+    marketing.coupons_hold(pricing=pricing, order_id=order.pk)  # before stock: one lock order
     for shipment in sorted(plan.shipments, key=lambda s: s.location_id):
         inventory.stock_reserve(
             actor=None,
@@ -371,6 +410,8 @@ def order_place(
         channel=channel,
         method=method,
         total=order.total,
+        discount=pricing.quote.discount,
+        coupons=pricing.quote.coupons,
         routing=plan.reasons,
     )
     if payment_mode in ("at_outlet", "on_delivery"):
@@ -461,6 +502,7 @@ def order_payment_applied(*, order_id: int, paid_total: int) -> bool:
         payment_state=PaymentState.PAID
     )
     order.payment_state = PaymentState.PAID
+    marketing.coupons_redeem(order_id=order.pk)
     _event(order, "paid", amount=paid_total)
     if order.state == OrderState.PENDING:
         if order.method == Method.COUNTER:
@@ -472,12 +514,18 @@ def order_payment_applied(*, order_id: int, paid_total: int) -> bool:
 
 def _complete(order: Order, *, frm: set[str], kind: str, user_id: int | None = None) -> None:
     _set_state(order, frm, OrderState.COMPLETED, completed_at=timezone.now())
+    marketing.coupons_redeem(order_id=order.pk)
     for hold in _hold_refs(order):
         inventory.reservation_commit(
             actor=None, reservation_id=hold.pk, kind=MovementKind.SALE, reference=f"order:{order.number}"
         )
     PickTask.objects.filter(order=order).exclude(state=TaskState.CANCELLED).update(state=TaskState.DONE)
     _event(order, "completed", user_id=user_id, how=kind)
+    # Points are earned when an order completes, online or at the counter alike (线下消费线上积分).
+    loyalty.points_earn_for_order(order=order)
+    from omnipoint.showrooms.services import commission_accrue  # showrooms imports orders
+
+    commission_accrue(order=order)
 
 
 @transaction.atomic
@@ -496,6 +544,7 @@ def order_cancel(
         raise InvalidStateError("goods for this order are already on the road", code="order_in_transit")
     cancellable: set[str] = {OrderState.PENDING, OrderState.CONFIRMED, OrderState.READY}
     _set_state(order, {OrderState.PENDING} if pending_only else cancellable, OrderState.CANCELLED)
+    marketing.coupons_release(order_id=order.pk)  # before the stock, as order_place takes them
     for transfer in Transfer.objects.filter(
         reservation__owner_ref__startswith=f"order:{order.pk}:", state="draft"
     ):
@@ -740,13 +789,21 @@ def order_return(
             reference=f"return:{order.number}",
             kind=MovementKind.RETURN,
         )
-        refund = line.unit_price * qty
+        # What was charged for these units (discounts included): the line's amount spread over
+        # its units, so that all the returns of a line add up to exactly its amount.
+        after = OrderLine.objects.values_list("returned_quantity", flat=True).get(pk=line.pk)
+        refund = line.amount * after // line.quantity - line.amount * (after - qty) // line.quantity
         amount += refund
         done.append({"sku_id": sku_id, "quantity": qty, "amount": refund})
     record = OrderReturn.objects.create(
         order=order, outlet=outlet, actor_id=actor.user_id, lines=done, amount=amount, reason=reason[:200]
     )
     _event(order, "returned", user_id=actor.user_id, outlet=outlet.code, amount=amount, lines=done)
+    from omnipoint.showrooms.services import commission_reverse
+
+    commission_reverse(order_return=record)
+    if amount:
+        loyalty.points_clawback_for_return(order=order, amount=amount, key=f"clawback:return:{record.pk}")
     if order.payment_state != PaymentState.UNPAID and amount:
         from omnipoint.payments.services import refund_to_tenders
 
