@@ -10,7 +10,10 @@ from omnipoint.core.api import API_AUTH
 from omnipoint.core.auth_api import router as auth_router
 from omnipoint.core.errors import DomainError
 from omnipoint.inventory.api import router as inventory_router
+from omnipoint.loyalty.api import ledger_router
+from omnipoint.loyalty.api import router as loyalty_router
 from omnipoint.marketing.api import router as marketing_router
+from omnipoint.members.api import router as members_router
 from omnipoint.orders.api import router as orders_router
 from omnipoint.outlets.api import router as outlets_router
 from omnipoint.payments.api import router as payments_router
@@ -30,6 +33,9 @@ api.add_router("/catalog", catalog_router)
 api.add_router("/inventory", inventory_router)
 api.add_router("/", orders_router)
 api.add_router("/payments", payments_router)
+api.add_router("/members", members_router)
+api.add_router("/loyalty", loyalty_router)
+api.add_router("/ledger", ledger_router)
 api.add_router("/marketing", marketing_router)
 
 

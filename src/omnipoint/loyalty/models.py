@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from omnipoint.members.models import Member
 
@@ -81,3 +82,28 @@ class TopupPackage(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TopupState(models.TextChoices):
+    PENDING = "pending", _("Waiting for payment")
+    PAID = "paid", _("Paid and credited")
+    FAILED = "failed", _("Failed")
+
+
+class OnlineTopup(models.Model):
+    """A top-up the member pays online at the payment gateway; the wallet is credited once,
+    when the gateway says it was paid (its notification, or a query on the way back)."""
+
+    number = models.CharField(max_length=32, unique=True)  # the merchant reference at the gateway
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="online_topups")
+    package = models.ForeignKey(TopupPackage, null=True, blank=True, on_delete=models.PROTECT)
+    amount = models.PositiveBigIntegerField()  # fen paid
+    bonus = models.PositiveBigIntegerField(default=0)
+    charge_ref = models.CharField(max_length=40, blank=True)
+    pay_url = models.CharField(max_length=300, blank=True)
+    state = models.CharField(max_length=10, choices=TopupState.choices, default=TopupState.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    credited_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(name="online_topup_amount_positive", condition=Q(amount__gt=0))]

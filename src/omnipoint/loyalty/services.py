@@ -10,13 +10,16 @@ points lots are decremented by guarded UPDATEs in expiry order. The accounts:
   platform:wallet:cash-in / :bonus-expense / :spent
 """
 
+import secrets
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Sum
+from django.urls import reverse
 from django.utils import timezone
 
-from omnipoint.core.errors import ConflictError, NotFoundError, ValidationError
+from omnipoint.core.errors import ConflictError, InvalidStateError, NotFoundError, ValidationError
 from omnipoint.ledger.models import Account, Posting, PostingState, Unit
 from omnipoint.ledger.services import (
     AlreadyPosted,
@@ -28,8 +31,18 @@ from omnipoint.ledger.services import (
     postings_create,
 )
 from omnipoint.loyalty import domain
-from omnipoint.loyalty.models import EarnRule, LotUse, PointsLot, Tier, TopupPackage
+from omnipoint.loyalty.models import (
+    EarnRule,
+    LotUse,
+    OnlineTopup,
+    PointsLot,
+    Tier,
+    TopupPackage,
+    TopupState,
+)
 from omnipoint.members.models import Member
+from omnipoint.outlets.domain import Actor, Perm
+from omnipoint.outlets.models import Outlet
 
 ISSUED, REDEEMED, EXPIRED, CLAWED = (
     "platform:points:issued",
@@ -500,3 +513,196 @@ def wallet_balance(*, member: Member) -> dict[str, int]:
     p = accounts["principal"].available if "principal" in accounts else 0
     b = accounts["bonus"].available if "bonus" in accounts else 0
     return {"principal": p, "bonus": b, "total": p + b}
+
+
+# --- as payment tenders ---------------------------------------------------------------------
+
+
+def points_for_fen(amount: int) -> int:
+    """The points that pay ``amount`` fen at settings.POINTS_PER_YUAN; only exact amounts."""
+    points, rest = divmod(amount * settings.POINTS_PER_YUAN, 100)
+    if amount <= 0 or rest or points <= 0:
+        raise ValidationError(
+            f"{amount} fen is not a whole number of points ({settings.POINTS_PER_YUAN} points = 1 yuan)",
+            code="invalid_amount",
+        )
+    return points
+
+
+def fen_for_points(points: int) -> int:
+    """What ``points`` pay, in fen; refused unless it is a whole number of fen."""
+    if isinstance(points, bool) or not isinstance(points, int) or not 0 < points <= 10**9:
+        raise ValidationError("points must be a positive whole number", code="invalid_amount")
+    fen, rest = divmod(points * 100, settings.POINTS_PER_YUAN)
+    if rest or fen <= 0:
+        raise ValidationError(
+            f"{points} points are not a whole number of fen ({settings.POINTS_PER_YUAN} points = 1 yuan)",
+            code="invalid_amount",
+        )
+    return fen
+
+
+def hold_state(*, key: str) -> str:
+    """What became of a hold taken with ``key`` (points: the key; wallet: its legs):
+    "pending", "posted" or "voided"."""
+    holds = Posting.objects.filter(
+        key__in=[key, f"{key}:principal", f"{key}:bonus"], kind=PostingState.PENDING
+    )
+    if not holds.exists():
+        raise NotFoundError(f"hold {key} not found", code="spend_not_found")
+    kinds = set(Posting.objects.filter(pending__in=holds).values_list("kind", flat=True))
+    if PostingState.POST_PENDING in kinds:
+        return "posted"
+    return "voided" if kinds else "pending"
+
+
+def holds_expire(*, now: datetime | None = None, batch: int = 500) -> int:
+    """The sweep for points holds past their expiry: void them through points_release, so
+    that their points go back to their lots (the ledger's own sweep, which does not know
+    about lots, then voids whatever else is due: wallet holds)."""
+    now = now or timezone.now()
+    due = list(
+        Posting.objects.filter(
+            kind=PostingState.PENDING,
+            unit=Unit.POINTS,
+            code="spend",
+            expires_at__lte=now,
+            resolution__isnull=True,
+        ).values_list("key", flat=True)[:batch]
+    )
+    released = 0
+    for key in due:
+        try:
+            points_release(key=key)
+            released += 1
+        except InvalidStateError:
+            pass  # captured or released meanwhile
+    return released
+
+
+# --- top-ups at the counter and online ------------------------------------------------------
+
+
+def _counter_outlet(actor: Actor, outlet_id: int) -> Outlet:
+    actor.require(Perm.STOCK_SELL)
+    outlet = Outlet.objects.filter(pk=outlet_id).first()
+    if outlet is None or not actor.scope.covers_outlet(outlet_id=outlet.pk, region_path=outlet.region_path):
+        raise NotFoundError(f"outlet {outlet_id} not found", code="outlet_not_found")
+    if not outlet.sells_at_counter:
+        raise ValidationError(f"{outlet.code} has no counter", code="no_counter")
+    return outlet
+
+
+@transaction.atomic
+def wallet_topup_at_counter(
+    *,
+    actor: Actor,
+    member_id: int,
+    outlet_id: int,
+    client_key: str,
+    package_id: int | None = None,
+    amount: int | None = None,
+) -> list[Posting]:
+    """A clerk takes cash at the counter and tops up the member's wallet (a package's bonus
+    kept apart). ``client_key`` is the till's own id for the sale: a retry with it tops up
+    once; the same key for another top-up is refused."""
+    if not 1 <= len(client_key) <= 64:
+        raise ValidationError("client_key is 1..64 characters", code="invalid_key")
+    outlet = _counter_outlet(actor, outlet_id)
+    return wallet_topup(
+        member_id=member_id,
+        key=f"topup:counter:{client_key}",
+        package_id=package_id,
+        amount=amount,
+        reference=f"outlet:{outlet.code}",
+    )
+
+
+def _topup_terms(package_id: int | None, amount: int | None) -> tuple[TopupPackage | None, int, int]:
+    if package_id is not None:
+        package = TopupPackage.objects.filter(pk=package_id, is_active=True).first()
+        if package is None:
+            raise NotFoundError(f"package {package_id} not found", code="package_not_found")
+        return package, package.pay_amount, package.bonus_amount
+    if amount is None or isinstance(amount, bool) or not 0 < amount <= MAX_TOPUP:
+        raise ValidationError(f"a top-up is 0.01 .. {MAX_TOPUP // 100} yuan", code="invalid_amount")
+    return None, amount, 0
+
+
+@transaction.atomic
+def topup_online_start(
+    *, member_id: int, package_id: int | None = None, amount: int | None = None, return_url: str = ""
+) -> OnlineTopup:
+    """Start an online top-up: a charge at the payment gateway (the sandbox) that the member
+    pays on its hosted page. The wallet is credited by topup_online_settle."""
+    from omnipoint.payments import sandbox
+
+    member = _member(member_id)
+    package, pay, bonus = _topup_terms(package_id, amount)
+    topup = OnlineTopup.objects.create(
+        number="T" + secrets.token_hex(8).upper(), member=member, package=package, amount=pay, bonus=bonus
+    )
+    charge = sandbox.charge_create(
+        merchant_ref=topup.number,
+        amount=pay,
+        description=f"储值 {pay / 100:.2f}",
+        return_url=return_url[:200],
+    )
+    topup.charge_ref = charge.ref
+    topup.pay_url = reverse("payments:sandbox_pay", kwargs={"ref": charge.ref})
+    topup.save(update_fields=["charge_ref", "pay_url"])
+    return topup
+
+
+@transaction.atomic
+def topup_online_settle(*, number: str) -> OnlineTopup:
+    """Ask the gateway about a pending online top-up; credit the wallet once when it was paid."""
+    from omnipoint.payments import sandbox
+    from omnipoint.payments.models import ChargeState
+
+    topup = OnlineTopup.objects.filter(number=number).first()
+    if topup is None:
+        raise NotFoundError(f"top-up {number} not found", code="topup_not_found")
+    if topup.state != TopupState.PENDING:
+        return topup
+    status = sandbox.charge_status(ref=topup.charge_ref)
+    if status == ChargeState.FAILED:
+        OnlineTopup.objects.filter(pk=topup.pk, state=TopupState.PENDING).update(state=TopupState.FAILED)
+    elif status == ChargeState.PAID and (
+        OnlineTopup.objects.filter(pk=topup.pk, state=TopupState.PENDING).update(
+            state=TopupState.PAID, credited_at=timezone.now()
+        )
+        == 1
+    ):
+        principal, bonus_account = wallet_accounts(topup.member)
+        key = f"topup:online:{topup.number}"
+        legs = [
+            PostingRequest(f"{key}:principal", CASH_IN, principal.code, topup.amount, "topup", topup.number)
+        ]
+        if topup.bonus:
+            legs.append(
+                PostingRequest(
+                    f"{key}:bonus",
+                    BONUS_EXPENSE,
+                    bonus_account.code,
+                    topup.bonus,
+                    "topup-bonus",
+                    topup.number,
+                )
+            )
+        postings_create(legs, group=key)
+    topup.refresh_from_db()
+    return topup
+
+
+def topup_online_notified(*, merchant_ref: str, provider_ref: str, amount: int) -> str | None:
+    """The gateway's notification for an online top-up (payments hands over what names no
+    payment of its own). None when ``merchant_ref`` is no top-up either."""
+    topup = OnlineTopup.objects.filter(number=merchant_ref).first()
+    if topup is None:
+        return None
+    if provider_ref != topup.charge_ref or amount != topup.amount:
+        raise ValidationError("the notification does not match the top-up", code="amount_mismatch")
+    was = topup.state
+    settled = topup_online_settle(number=topup.number)
+    return "duplicate" if was != TopupState.PENDING else f"topup_{settled.state}"

@@ -21,3 +21,10 @@ def normalise_mobile(raw: str) -> str:
 def mask_mobile(mobile: str) -> str:
     """What a clerk sees at the counter: 138****0000."""
     return f"{mobile[:3]}****{mobile[-4:]}"
+
+
+def sees_member_activity(*, outlet_scoped: bool) -> bool:
+    """Who may see a member's activity (orders, points, top-ups): managers of a region (and
+    HQ), for the members whose orders touch their region. Staff at one outlet serve members at
+    the counter and see only what that needs: name, masked mobile, tier and balances."""
+    return not outlet_scoped

@@ -18,3 +18,16 @@ class Member(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.card_code
+
+
+class LoginCode(models.Model):
+    """A one-time code to sign in to the storefront with a mobile number. Only its hash is
+    kept. In this demo the code is shown on screen (there is no SMS gateway); a real
+    deployment sends it by SMS and shows nothing."""
+
+    mobile = models.CharField(max_length=11, db_index=True)
+    code_hash = models.CharField(max_length=64)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)

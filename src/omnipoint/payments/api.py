@@ -14,6 +14,7 @@ from omnipoint.payments.schemas import (
     PaymentOut,
     RefundIn,
     RefundOut,
+    TenderIn,
 )
 
 router = Router(tags=["payments"])
@@ -37,6 +38,21 @@ def payment_capture(request: HttpRequest, payload: CaptureIn):  # type: ignore[n
     """Staff take money in hand: `cash`, `at_outlet` or `cod`. Send an `Idempotency-Key` header."""
     return 201, services.payment_capture(
         actor=actor(request), order_id=payload.order_id, method=payload.method, amount=payload.amount
+    )
+
+
+@router.post("/tenders", response={201: PaymentOut, **ERRORS})
+def payment_tender(request: HttpRequest, payload: TenderIn):  # type: ignore[no-untyped-def]
+    """Pay (part of) an order from the member's `wallet` or `points` (its own signed-in member,
+    or staff at the counter in scope): held now, captured when the order is paid in full,
+    released if it is cancelled. More than the balance: 409 `insufficient_balance`. Send an
+    `Idempotency-Key` header."""
+    return 201, services.payment_tender(
+        user=request.user,
+        order_id=payload.order_id,
+        method=payload.method,
+        amount=payload.amount,
+        points=payload.points,
     )
 
 

@@ -1,5 +1,6 @@
-"""The providers behind ``domain.PaymentProvider``: the sandbox online gateway and staff-taken
-cash (at the counter, at the outlet, on delivery). Wallet, points and gift cards join here."""
+"""The providers behind ``domain.PaymentProvider``: the sandbox online gateway, staff-taken
+cash (at the counter, at the outlet, on delivery), and the member's wallet and points on the
+ledger (omnipoint.loyalty). Gift cards join here."""
 
 import json
 import secrets
@@ -7,8 +8,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 
-from omnipoint.core.errors import NotFoundError, ValidationError
+from omnipoint.core.errors import InvalidStateError, NotFoundError, ValidationError
+from omnipoint.loyalty import services as loyalty
 from omnipoint.payments import sandbox
 from omnipoint.payments.domain import (
     BadSignatureError,
@@ -90,7 +93,123 @@ class CashProvider:
         return {}
 
 
-PROVIDERS: dict[str, PaymentProvider] = {p.name: p for p in (SandboxProvider(), CashProvider())}
+def _hold_seconds(payment: Payment) -> int:
+    """A hold lasts until the order's payment deadline plus a grace (the order's timeout
+    releases it first; the ledger's expiry is only the backstop), or a fixed time for orders
+    paid at the outlet, which have no deadline."""
+    deadline = payment.order.payment_deadline
+    if deadline is None:
+        return int(settings.LOYALTY_HOLD_SECONDS)
+    left = int((deadline - timezone.now()).total_seconds())
+    return max(left, 1) + int(settings.LOYALTY_HOLD_GRACE_SECONDS)
+
+
+class LedgerProvider:
+    """A tender from what the platform holds for the member (wallet, points): a pending hold
+    on the ledger when tendered, captured when the order is fully paid, released if the order
+    is cancelled or times out first; refunds after capture are reversal postings."""
+
+    name = ""
+    signature_header = ""
+
+    def _hold(self, payment: Payment, key: str, reference: str, seconds: int) -> None:
+        raise NotImplementedError
+
+    def _release(self, key: str) -> None:
+        raise NotImplementedError
+
+    def _refund(self, key: str, amount: int, refund_key: str) -> None:
+        raise NotImplementedError
+
+    def capture(self, payment: Payment) -> None:
+        raise NotImplementedError
+
+    def create_intent(self, payment: Payment) -> dict[str, Any]:
+        key = f"pay:{payment.number}"
+        self._hold(payment, key, f"order:{payment.order.number}", _hold_seconds(payment))
+        return {"provider_ref": key}
+
+    def query(self, payment: Payment) -> ChargeStatus:
+        return "succeeded" if payment.state == PaymentState.SUCCEEDED else "pending"
+
+    def refund(self, payment: Payment, amount: int) -> str:
+        key = payment.provider_ref
+        state = loyalty.hold_state(key=key)
+        if state == "pending":  # the order never got fully paid: let go of the hold
+            if amount != payment.amount - payment.refunded_amount:
+                raise InvalidStateError("a hold is released whole", code="hold_not_captured")
+            try:
+                self._release(key)
+            except InvalidStateError:  # the hold lapsed meanwhile: nothing is held any more
+                pass
+            return f"release:{key}"
+        if state == "voided":  # lapsed before the order was paid: nothing was taken
+            return f"lapsed:{key}"
+        refund_key = f"refund:{payment.number}:{secrets.token_hex(6)}"
+        self._refund(key, amount, refund_key)
+        return refund_key
+
+    def verify(self, body: bytes, headers: Mapping[str, str]) -> Notification:
+        raise BadSignatureError(f"{self.name} payments send no notifications")
+
+    def ack(self) -> dict[str, Any]:
+        return {}
+
+
+class WalletProvider(LedgerProvider):
+    """Stored value: principal first, then bonus; refunds go back in the same proportions."""
+
+    name = "wallet"
+
+    def _hold(self, payment: Payment, key: str, reference: str, seconds: int) -> None:
+        member_id = payment.order.member_id
+        assert member_id is not None
+        loyalty.wallet_spend(
+            member_id=member_id, amount=payment.amount, key=key, reference=reference, hold_seconds=seconds
+        )
+
+    def _release(self, key: str) -> None:
+        loyalty.wallet_release(key=key)
+
+    def _refund(self, key: str, amount: int, refund_key: str) -> None:
+        loyalty.wallet_refund(key=key, amount=amount, refund_key=refund_key)
+
+    def capture(self, payment: Payment) -> None:
+        loyalty.wallet_capture(key=payment.provider_ref)
+
+
+class PointsProvider(LedgerProvider):
+    """Points at settings.POINTS_PER_YUAN, taken from the oldest lots first."""
+
+    name = "points"
+
+    def _hold(self, payment: Payment, key: str, reference: str, seconds: int) -> None:
+        member_id = payment.order.member_id
+        assert member_id is not None
+        loyalty.points_spend(
+            member_id=member_id,
+            points=loyalty.points_for_fen(payment.amount),
+            key=key,
+            reference=reference,
+            hold_seconds=seconds,
+        )
+
+    def _release(self, key: str) -> None:
+        loyalty.points_release(key=key)
+
+    def _refund(self, key: str, amount: int, refund_key: str) -> None:
+        points = amount * settings.POINTS_PER_YUAN // 100
+        if points > 0:
+            loyalty.points_refund(spend_key=key, points=points, key=refund_key)
+
+    def capture(self, payment: Payment) -> None:
+        if loyalty.hold_state(key=payment.provider_ref) == "pending":
+            loyalty.points_capture(key=payment.provider_ref)
+
+
+LEDGER_PROVIDERS: dict[str, LedgerProvider] = {p.name: p for p in (WalletProvider(), PointsProvider())}
+_ALL: list[PaymentProvider] = [SandboxProvider(), CashProvider(), *LEDGER_PROVIDERS.values()]
+PROVIDERS: dict[str, PaymentProvider] = {p.name: p for p in _ALL}
 
 
 def provider_get(name: str) -> PaymentProvider:

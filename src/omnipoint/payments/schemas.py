@@ -21,6 +21,13 @@ class CaptureIn(Schema):
     amount: int | None = Field(None, gt=0, le=MAX_FEN, description="fen; default: what remains to pay")
 
 
+class TenderIn(Schema):
+    order_id: Id
+    method: str = Field(..., description="wallet | points")
+    amount: int | None = Field(None, gt=0, le=MAX_FEN, description="fen; default: what remains to pay")
+    points: int | None = Field(None, gt=0, le=10**9, description="points instead of an amount")
+
+
 class RefundIn(Schema):
     amount: int | None = Field(None, gt=0, le=MAX_FEN, description="fen; default: all that is left")
     reason: str = Field("", max_length=200)

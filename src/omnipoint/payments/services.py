@@ -24,6 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from omnipoint.core.errors import DomainError, InvalidStateError, NotFoundError, ValidationError
+from omnipoint.loyalty import services as loyalty_services
 from omnipoint.members.models import Member
 from omnipoint.orders import selectors as order_selectors
 from omnipoint.orders.models import Method as FulfilmentMethod
@@ -44,7 +45,7 @@ from omnipoint.payments.domain import (
     allocate_refund,
 )
 from omnipoint.payments.models import OrderBalance, Payment, PaymentNotification, Refund
-from omnipoint.payments.providers import PROVIDERS, provider_get
+from omnipoint.payments.providers import LEDGER_PROVIDERS, PROVIDERS, provider_get
 
 ONLINE_PROVIDER = "sandbox"
 CASH_PROVIDER = "cash"
@@ -183,7 +184,17 @@ def _succeed(payment_id: int, *, strict: bool = False) -> str:
         Payment.objects.filter(pk=payment.pk).update(note=reason)
         _payment_state_sync(order)
         return "refunded_cancelled"
+    if paid_total >= order.total:
+        _capture_holds(order)
     return "applied"
+
+
+def _capture_holds(order: Order) -> None:
+    """The order is paid in full: the wallet and points holds among its tenders become real."""
+    for payment in Payment.objects.filter(
+        order_id=order.pk, method__in=LEDGER_PROVIDERS, state=PaymentState.SUCCEEDED, counted=True
+    ).order_by("pk"):
+        LEDGER_PROVIDERS[payment.provider].capture(payment)
 
 
 # --- refunding -----------------------------------------------------------------------------
@@ -436,6 +447,70 @@ def payments_sync(*, order_id: int) -> None:
             )
 
 
+def _authorize_tender(user: Any, order: Order | None) -> None:
+    """A wallet or points tender: the order's own signed-in member, or staff whose scope covers
+    the outlet the order is paid at (the member is at the counter). Never a guest by mobile."""
+    if order is not None and user is not None and user.is_authenticated:
+        if order.member_id and Member.objects.filter(pk=order.member_id, user_id=user.pk).exists():
+            return
+        if user.is_superuser or Staff.objects.filter(user_id=user.pk).exists():
+            actor = actor_get(user=user)
+            if _covers(actor, order):
+                actor.require(Perm.STOCK_SELL)
+                return
+    raise NotFoundError("order not found", code="order_not_found")
+
+
+@transaction.atomic
+def payment_tender(
+    *, user: Any, order_id: int, method: str, amount: int | None = None, points: int | None = None
+) -> Payment:
+    """Pay what remains of an order, or ``amount`` fen (or ``points``) of it, from the member's
+    wallet or points. The tender holds the money on the ledger and counts toward the order at
+    once; the hold is captured when the order is paid in full and released if it is cancelled
+    or times out. More than the balance is refused (409 insufficient_balance), changing nothing."""
+    if method not in LEDGER_PROVIDERS:
+        if method in LOYALTY_METHODS:
+            raise ValidationError(f"{method} payments are not available yet", code="method_unavailable")
+        raise ValidationError(
+            f"unknown or wrong payment method {method}",
+            code="invalid_method",
+            allowed=sorted(LEDGER_PROVIDERS),
+        )
+    if amount is not None and points is not None:
+        raise ValidationError("give an amount or points, not both", code="invalid_amount")
+    _authorize_tender(user, Order.objects.filter(pk=order_id).first())
+    order = _lock(order_id)
+    _check_payable(order)
+    if (
+        order.state == OrderState.PENDING
+        and order.payment_deadline
+        and order.payment_deadline <= timezone.now()
+    ):
+        raise InvalidStateError(f"the time to pay order {order.number} is over", code="payment_expired")
+    if order.member_id is None:
+        raise ValidationError("the order has no member to pay from", code="member_required")
+    if points is not None:
+        if method != Method.POINTS:
+            raise ValidationError("points are for the points tender", code="invalid_amount")
+        amount = loyalty_services.fen_for_points(points)
+    amount = _remaining(order, amount)
+    provider = provider_get(method)
+    payment = Payment.objects.create(
+        number=_number(),
+        order=order,
+        method=method,
+        provider=provider.name,
+        amount=amount,
+        actor_id=user.pk if user is not None and user.is_authenticated else None,
+    )
+    payment.provider_ref = provider.create_intent(payment)["provider_ref"]
+    payment.save(update_fields=["provider_ref"])
+    _succeed(payment.pk, strict=True)
+    payment.refresh_from_db()
+    return payment
+
+
 # --- notifications -------------------------------------------------------------------------
 
 
@@ -458,6 +533,14 @@ def notification_receive(*, provider: str, body: bytes, headers: Mapping[str, st
         note = gateway.verify(body, headers)
         log.verified = True
         payment = Payment.objects.filter(provider=gateway.name, number=note.merchant_ref).first()
+        if payment is None:  # a member's online wallet top-up?
+            topup = loyalty_services.topup_online_notified(
+                merchant_ref=note.merchant_ref, provider_ref=note.provider_ref, amount=note.amount
+            )
+            if topup is not None:
+                log.outcome = topup
+                log.save(update_fields=["outcome", "verified"])
+                return gateway.ack()
         if payment is None:
             raise NotFoundError(f"payment {note.merchant_ref} not found", code="payment_not_found")
         log.payment = payment
