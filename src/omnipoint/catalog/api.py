@@ -3,7 +3,7 @@ from ninja import Query, Router, Schema
 
 from omnipoint.catalog import selectors, services
 from omnipoint.catalog.schemas import CategoryOut, PriceIn, PriceOut, ProductOut, SkuOut
-from omnipoint.core.api import ERRORS
+from omnipoint.core.api import ERRORS, MAX_ID
 from omnipoint.core.channels import Channel
 from omnipoint.outlets.selectors import actor_get, region_get
 
@@ -25,7 +25,7 @@ class ProductFilter(Schema):
 @router.get("/products", response={200: list[ProductOut], **ERRORS})
 def product_list(request: HttpRequest, filters: Query[ProductFilter]):  # type: ignore[no-untyped-def]
     qs = selectors.product_list(search=filters.search, category=filters.category)
-    offset = max(0, filters.offset)
+    offset = min(max(0, filters.offset), MAX_ID)
     return list(qs[offset : offset + max(1, min(filters.limit, 200))])
 
 

@@ -1,5 +1,6 @@
 from ninja import Field, Schema
 
+from omnipoint.core.api import Id
 from omnipoint.core.channels import Channel
 
 
@@ -43,7 +44,7 @@ class PriceOut(Schema):
 
 
 class PriceIn(Schema):
-    price_list_id: int
-    sku_id: int
+    price_list_id: Id
+    sku_id: Id
     channel: Channel | None = None
-    amount: int = Field(..., gt=0, description="fen")
+    amount: int = Field(..., gt=0, description="fen", strict=True)

@@ -4,6 +4,7 @@ import math
 
 EARTH_RADIUS_KM = 6371.0088
 KM_PER_DEGREE_LAT = math.pi * EARTH_RADIUS_KM / 180
+BOX_MARGIN_DEG = 1e-9
 
 
 def haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
@@ -19,8 +20,10 @@ def bounding_box(lat: float, lng: float, radius_km: float) -> tuple[float, float
     Generous by construction (it uses the widest longitude span inside the box), so a prefilter
     on it never drops a point the exact distance would keep.
     """
-    dlat = radius_km / KM_PER_DEGREE_LAT
+    # The margin (about 0.1 mm) absorbs rounding: a point due north at exactly radius_km came out
+    # one unit in the last place beyond lat + dlat, and the prefilter dropped it.
+    dlat = radius_km / KM_PER_DEGREE_LAT + BOX_MARGIN_DEG
     widest = max(abs(lat - dlat), abs(lat + dlat))
     cos_lat = math.cos(math.radians(min(widest, 89.9)))
-    dlng = min(180.0, radius_km / (KM_PER_DEGREE_LAT * cos_lat))
+    dlng = min(180.0, radius_km / (KM_PER_DEGREE_LAT * cos_lat) + BOX_MARGIN_DEG)
     return lat - dlat, lat + dlat, lng - dlng, lng + dlng

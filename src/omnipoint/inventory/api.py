@@ -1,7 +1,7 @@
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from omnipoint.core.api import ERRORS
+from omnipoint.core.api import ERRORS, MAX_ID, Id
 from omnipoint.core.errors import ValidationError
 from omnipoint.inventory import selectors, services
 from omnipoint.inventory.schemas import (
@@ -35,13 +35,13 @@ class Page(Schema):
     offset: int = 0
 
     def cut(self, qs):  # type: ignore[no-untyped-def]
-        offset = max(0, self.offset)
+        offset = min(max(0, self.offset), MAX_ID)
         return list(qs[offset : offset + max(1, min(self.limit, 500))])
 
 
 class StockFilter(Page):
-    location_id: int | None = None
-    sku_id: int | None = None
+    location_id: Id | None = None
+    sku_id: Id | None = None
     search: str = ""
 
 
@@ -56,8 +56,8 @@ def stock_list(request: HttpRequest, f: Query[StockFilter]):  # type: ignore[no-
 
 
 class MovementFilter(Page):
-    location_id: int
-    sku_id: int | None = None
+    location_id: Id
+    sku_id: Id | None = None
 
 
 @router.get("/movements", response={200: list[MovementOut], **ERRORS})
@@ -112,13 +112,13 @@ def reservation_release(request: HttpRequest, reservation_id: int):  # type: ign
 
 
 class NearbyQuery(Schema):
-    sku_id: int
+    sku_id: Id
     quantity: int = 1
     radius_km: float = 10.0
     limit: int = 20
     lat: float | None = None
     lng: float | None = None
-    outlet_id: int | None = None
+    outlet_id: Id | None = None
 
 
 @router.get("/nearby", response={200: list[NearbyOut], **ERRORS})
@@ -138,7 +138,7 @@ def stock_nearby(request: HttpRequest, q: Query[NearbyQuery]):  # type: ignore[n
 
 class TransferFilter(Page):
     state: str = ""
-    location_id: int | None = None
+    location_id: Id | None = None
 
 
 @router.get("/transfers", response={200: list[TransferOut], **ERRORS})
@@ -183,7 +183,7 @@ def transfer_cancel(request: HttpRequest, transfer_id: int):  # type: ignore[no-
 
 
 class CountFilter(Page):
-    location_id: int | None = None
+    location_id: Id | None = None
 
 
 @router.get("/counts", response={200: list[CountOut], **ERRORS})

@@ -2,9 +2,11 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from omnipoint.core.api import Id
 from omnipoint.core.errors import MAX_QUANTITY
 
-Qty = Field(..., gt=0, le=MAX_QUANTITY)
+# Strict: JSON `true` or "5" is a client bug, not a quantity.
+Qty = Field(..., gt=0, le=MAX_QUANTITY, strict=True)
 
 
 class StockOut(Schema):
@@ -30,28 +32,28 @@ class MovementOut(Schema):
 
 
 class ReceiptIn(Schema):
-    location_id: int
-    sku_id: int
+    location_id: Id
+    sku_id: Id
     quantity: int = Qty
     reference: str = Field("", max_length=60)
 
 
 class AdjustmentIn(Schema):
-    location_id: int
-    sku_id: int
-    delta: int = Field(..., ge=-MAX_QUANTITY, le=MAX_QUANTITY)
+    location_id: Id
+    sku_id: Id
+    delta: int = Field(..., ge=-MAX_QUANTITY, le=MAX_QUANTITY, strict=True)
     reason: str = Field(..., min_length=1, max_length=60)
 
 
 class SafetyStockIn(Schema):
-    location_id: int
-    sku_id: int
-    safety_stock: int = Field(..., ge=0, le=MAX_QUANTITY)
+    location_id: Id
+    sku_id: Id
+    safety_stock: int = Field(..., ge=0, le=MAX_QUANTITY, strict=True)
 
 
 class ReservationLineIn(Schema):
-    location_id: int
-    sku_id: int
+    location_id: Id
+    sku_id: Id
     quantity: int = Qty
 
 
@@ -89,20 +91,20 @@ class NearbyOut(Schema):
 
 
 class TransferLineIn(Schema):
-    sku_id: int
+    sku_id: Id
     quantity: int = Qty
 
 
 class TransferIn(Schema):
-    source_id: int
-    destination_id: int
+    source_id: Id
+    destination_id: Id
     lines: list[TransferLineIn] = Field(..., min_length=1, max_length=200)
     note: str = Field("", max_length=200)
 
 
 class ReceivedLineIn(Schema):
-    sku_id: int
-    quantity: int = Field(..., ge=0, le=MAX_QUANTITY)
+    sku_id: Id
+    quantity: int = Field(..., ge=0, le=MAX_QUANTITY, strict=True)
 
 
 class TransferReceiveIn(Schema):
@@ -129,13 +131,13 @@ class TransferOut(Schema):
 
 
 class CountIn(Schema):
-    location_id: int
-    sku_ids: list[int] | None = Field(None, min_length=1, max_length=2000)
+    location_id: Id
+    sku_ids: list[Id] | None = Field(None, min_length=1, max_length=2000)
 
 
 class CountLineIn(Schema):
-    sku_id: int
-    counted: int = Field(..., ge=0, le=MAX_QUANTITY)
+    sku_id: Id
+    counted: int = Field(..., ge=0, le=MAX_QUANTITY, strict=True)
 
 
 class CountLineOut(Schema):

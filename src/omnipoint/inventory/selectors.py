@@ -41,7 +41,11 @@ def reservation_get(*, actor: Actor, reservation_id: int) -> Reservation:
     """A reservation is visible when every location it holds stock at is in scope."""
     actor.require(Perm.STOCK_VIEW)
     reservation = Reservation.objects.prefetch_related("lines").filter(pk=reservation_id).first()
-    if reservation is None or reservation.lines.exclude(scope_q(actor.scope, "location")).exists():
+    # Count the lines inside rather than look for one outside: HQ's scope filter is the empty Q,
+    # and exclude(Q()) excludes nothing, which hid every reservation from HQ.
+    if reservation is None or reservation.lines.filter(scope_q(actor.scope, "location")).count() != len(
+        reservation.lines.all()
+    ):
         raise NotFoundError(f"reservation {reservation_id} not found", code="reservation_not_found")
     return reservation
 

@@ -298,9 +298,14 @@ def _authorize_reservation(actor: Actor | None, reservation_id: int) -> None:
     location_ids = ReservationLine.objects.filter(reservation_id=reservation_id).values_list(
         "location_id", flat=True
     )
+    not_found = NotFoundError(f"reservation {reservation_id} not found", code="reservation_not_found")
     if not Reservation.objects.filter(pk=reservation_id).exists():
-        raise NotFoundError(f"reservation {reservation_id} not found", code="reservation_not_found")
-    _authorize(actor, Perm.STOCK_SELL, location_ids)
+        raise not_found
+    # Outside the scope looks exactly like an unknown id (reservation_get says the same).
+    try:
+        _authorize(actor, Perm.STOCK_SELL, location_ids)
+    except NotFoundError:
+        raise not_found from None
 
 
 @transaction.atomic
@@ -380,6 +385,17 @@ def _transfer_for_update(transfer_id: int) -> Transfer:
     return transfer
 
 
+def _authorize_transfer(actor: Actor | None, transfer: Transfer, end_id: int) -> None:
+    """Only one end acts (the source dispatches, the destination receives). Staff who see neither
+    end are told what an unknown id would tell them, as transfer_get does."""
+    if actor is not None and not any(
+        actor.scope.covers_outlet(outlet_id=o.pk, region_path=o.region_path)
+        for o in (transfer.source, transfer.destination)
+    ):
+        raise NotFoundError(f"transfer {transfer.pk} not found", code="transfer_not_found")
+    _authorize(actor, Perm.TRANSFER, [end_id])
+
+
 def _move_state(transfer: Transfer, *, frm: str, to: str, **fields: object) -> None:
     if Transfer.objects.filter(pk=transfer.pk, state=frm).update(state=to, **fields) != 1:
         current = Transfer.objects.get(pk=transfer.pk).state
@@ -429,7 +445,7 @@ def transfer_create(
 def transfer_dispatch(*, actor: Actor | None, transfer_id: int) -> Transfer:
     """Goods leave the source and are in transit: on hand at the source drops now."""
     transfer = _transfer_for_update(transfer_id)
-    _authorize(actor, Perm.TRANSFER, [transfer.source_id])
+    _authorize_transfer(actor, transfer, transfer.source_id)
     _move_state(
         transfer,
         frm=TransferState.DRAFT,
@@ -467,7 +483,7 @@ def transfer_receive(
     """Goods arrive at the destination. ``received`` maps SKU to the quantity actually there;
     missing SKUs count as fully received. Less than sent makes a short receipt."""
     transfer = _transfer_for_update(transfer_id)
-    _authorize(actor, Perm.TRANSFER, [transfer.destination_id])
+    _authorize_transfer(actor, transfer, transfer.destination_id)
     lines = list(transfer.lines.order_by("sku_id"))
     received = dict(received or {})
     unknown = set(received) - {ln.sku_id for ln in lines}
@@ -519,7 +535,7 @@ def transfer_receive(
 def transfer_cancel(*, actor: Actor | None, transfer_id: int) -> Transfer:
     """Only a transfer not yet dispatched can be cancelled; a hold it carried is given back."""
     transfer = _transfer_for_update(transfer_id)
-    _authorize(actor, Perm.TRANSFER, [transfer.source_id])
+    _authorize_transfer(actor, transfer, transfer.source_id)
     _move_state(transfer, frm=TransferState.DRAFT, to=TransferState.CANCELLED)
     if transfer.reservation_id is not None:
         reservation_release(actor=None, reservation_id=transfer.reservation_id)
@@ -534,7 +550,10 @@ def _open_count(count_id: int, actor: Actor | None) -> CycleCount:
     count = CycleCount.objects.filter(pk=count_id).first()
     if count is None:
         raise NotFoundError(f"count {count_id} not found", code="count_not_found")
-    _authorize(actor, Perm.COUNT, [count.location_id])
+    try:
+        _authorize(actor, Perm.COUNT, [count.location_id])
+    except NotFoundError:  # outside the scope looks like an unknown id, as in count_get
+        raise NotFoundError(f"count {count_id} not found", code="count_not_found") from None
     if count.state != CountState.OPEN:
         raise InvalidStateError(
             f"count {count_id} is {count.state}", code="count_not_open", state=count.state

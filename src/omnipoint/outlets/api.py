@@ -1,7 +1,7 @@
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from omnipoint.core.api import ERRORS
+from omnipoint.core.api import ERRORS, MAX_ID
 from omnipoint.outlets import selectors, services
 from omnipoint.outlets.schemas import MeOut, OutletIn, OutletOut, OutletPatch, RegionOut
 
@@ -52,7 +52,7 @@ def outlet_list(request: HttpRequest, filters: Query[OutletFilter]):  # type: ig
     qs = selectors.outlet_list(
         actor=actor(request), search=filters.search, kind=filters.kind, region_code=filters.region
     )
-    offset = max(0, filters.offset)
+    offset = min(max(0, filters.offset), MAX_ID)
     return list(qs[offset : offset + max(1, min(filters.limit, 500))])
 
 

@@ -1,0 +1,91 @@
+"""Property-based fuzzing of every operation in the OpenAPI schema: no input is a server error.
+
+Schemathesis generates requests from the published schema, both valid ones and deliberately
+invalid ones, and sends them through the WSGI application into the persona network, as HQ (who may
+do everything) and as a clerk at outlet A (who is refused most things). Each answer must not be a
+5xx. Examples per operation are few, so the run stays short; the point is breadth.
+"""
+
+import pytest
+import schemathesis
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis.checks import not_a_server_error
+from schemathesis.generation import GenerationMode
+
+from omnipoint.config.api import api
+
+from .conftest import UNDER_CONSTRUCTION
+
+pytestmark = pytest.mark.django_db
+
+SCHEMA = schemathesis.openapi.from_dict(api.get_openapi_schema())
+OPERATIONS = {op.label: op for op in (result.ok() for result in SCHEMA.get_all_operations())}
+
+# (persona, generation mode, examples): HQ gets valid and invalid input; the clerk, valid input
+# that mostly lands outside their outlet.
+RUNS = [
+    ("hq_admin", GenerationMode.POSITIVE, 10),
+    ("hq_admin", GenerationMode.NEGATIVE, 10),
+    ("outlet_clerk", GenerationMode.POSITIVE, 5),
+]
+
+
+def params():
+    for label, operation in sorted(OPERATIONS.items()):
+        tags = set(operation.definition.raw.get("tags", []))
+        marks = (
+            [pytest.mark.xfail(reason=f"{tags} under construction", strict=False)]
+            if tags & UNDER_CONSTRUCTION
+            else []
+        )
+        yield pytest.param(label, marks=marks, id=label)
+
+
+@pytest.fixture
+def wsgi_app():
+    """The real WSGI entry point, in the test's transaction: Django's own test client also keeps
+    the per-request connection cleanup from closing the connection that holds it."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield WSGIHandler()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def test_schema_lists_every_operation():
+    assert len(OPERATIONS) == sum(len(ops) for ops in api.get_openapi_schema()["paths"].values())
+
+
+def fuzz(operation, app, headers: dict[str, str], mode: GenerationMode, examples: int) -> None:
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        phases=[Phase.explicit, Phase.generate, Phase.shrink],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=operation.as_strategy(generation_mode=mode))
+    def run(case):
+        response = case.call(app=app, headers=headers)
+        case.validate_response(response, checks=[not_a_server_error])
+
+    try:
+        run()
+    except Unsatisfiable:
+        # Nothing in the schema can be made invalid (e.g. only free-text parameters).
+        if mode is not GenerationMode.NEGATIVE:
+            raise
+
+
+@pytest.mark.parametrize("label", params())
+def test_no_input_is_a_server_error(world, wsgi_app, label):
+    for persona, mode, examples in RUNS:
+        headers = {"Authorization": world.net.auth(persona)["HTTP_AUTHORIZATION"]}
+        fuzz(OPERATIONS[label], wsgi_app, headers, mode, examples)
