@@ -25,6 +25,7 @@ from omnipoint.outlets.models import Region
 from omnipoint.outlets.selectors import region_children
 from omnipoint.payments import services as payments
 from omnipoint.storefront import selectors
+from omnipoint.storefront.attribution import showroom_order_args
 from omnipoint.storefront.cart import cart_add, cart_clear, cart_get, cart_remove, cart_update, parse_quantity
 from omnipoint.storefront.checkout import (
     Claim,
@@ -363,9 +364,8 @@ def checkout(request: HttpRequest) -> HttpResponse:
     try:
         order = ordering.order_place(
             user=request.user,
-            channel=selectors.CHANNEL,
             lines=[ordering.LineRequest(sku_id=s, quantity=q) for s, q in sorted(cart_now.items())],
-            **args,
+            **({"channel": selectors.CHANNEL} | args | showroom_order_args(request.session)),
         )
     except DomainError as e:
         submission_release(record_id=claim.record_id)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from omnipoint.web import views
+from omnipoint.web import showroom_views, views
 
 app_name = "web"
 
@@ -21,4 +21,6 @@ urlpatterns = [
     path("counts/<int:count_id>/record/", views.count_record, name="count_record"),
     path("counts/<int:count_id>/post/", views.count_post, name="count_post"),
     path("outlets/", views.outlets, name="outlets"),
+    path("showroom/", showroom_views.showroom_home, name="showroom"),
+    path("showroom/<int:staff_id>/", showroom_views.showroom_staff, name="showroom_staff"),
 ]

@@ -1,0 +1,226 @@
+"""Showroom and commission reads: the public showroom, a salesperson's own sales, the
+figures of the salespeople in a manager's scope, and offers of the outlets near a customer."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce
+
+from omnipoint.catalog.models import Product, Sku
+from omnipoint.core.errors import NotFoundError, PermissionDeniedError
+from omnipoint.core.geo import bounding_box, haversine_km
+from omnipoint.inventory.models import StockLevel
+from omnipoint.ledger.models import Account
+from omnipoint.orders.models import Order
+from omnipoint.outlets.domain import Actor, Role
+from omnipoint.outlets.models import Outlet, Staff
+from omnipoint.outlets.selectors import scope_q
+from omnipoint.showrooms import domain
+from omnipoint.showrooms.models import CommissionAccrual, CommissionReversal, CommissionRule, Showroom
+from omnipoint.showrooms.services import staff_account
+
+NEAR_OUTLET_KM = 5.0  # "all products available near their outlet"
+NEARBY_OFFERS_KM = 1.0
+MAX_ROWS = 100
+
+
+def showroom_get(*, code: str) -> Showroom:
+    """A live showroom by its code; anything else is not found."""
+    code = (code or "").strip().lower()
+    showroom = (
+        Showroom.objects.select_related("staff__outlet")
+        .filter(code=code, is_active=True, staff__role=Role.SALESPERSON, staff__user__is_active=True)
+        .first()
+        if domain.showroom_code_valid(code)
+        else None
+    )
+    if showroom is None:
+        raise NotFoundError(f"showroom {code[:20]} not found", code="showroom_not_found")
+    return showroom
+
+
+def showroom_products(*, showroom: Showroom, limit: int = 40) -> list[Product]:
+    """What the showroom shows: its chosen products, or the products in stock (free to sell
+    online) at the salesperson's outlet and the outlets near it."""
+    qs = Product.objects.filter(is_active=True).select_related("brand", "category").prefetch_related("skus")
+    if not showroom.all_products:
+        return list(qs.filter(pk__in=showroom.products.values("pk")).order_by("code")[:limit])
+    outlet = showroom.staff.outlet
+    if outlet is None:
+        return list(qs.order_by("code")[:limit])
+    min_lat, max_lat, min_lng, max_lng = bounding_box(outlet.lat, outlet.lng, NEAR_OUTLET_KM)
+    near = Outlet.objects.filter(
+        is_active=True, lat__range=(min_lat, max_lat), lng__range=(min_lng, max_lng)
+    ).values_list("pk", flat=True)
+    in_stock = StockLevel.objects.filter(
+        location_id__in=list(near), on_hand__gt=F("reserved") + F("safety_stock")
+    ).values("sku__product_id")
+    return list(qs.filter(pk__in=in_stock).order_by("code")[:limit])
+
+
+# --- sales and commission -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sale:
+    order: Order
+    accrued: int | None  # None: not completed yet, nothing accrued
+    reversed: int
+
+
+@dataclass
+class Sales:
+    staff: Staff
+    sales: list[Sale] = field(default_factory=list)
+    accrued: int = 0
+    reversed: int = 0
+    balance: int = 0  # the ledger account's balance: accrued less reversed
+
+    @property
+    def net(self) -> int:
+        return self.accrued - self.reversed
+
+
+def _sales(staff: Staff, *, limit: int = MAX_ROWS) -> Sales:
+    orders = list(
+        Order.objects.filter(salesperson=staff)
+        .select_related("pickup_outlet")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+    accruals = {a.order_id: a for a in CommissionAccrual.objects.filter(order__in=orders)}
+    reversed_by_order = dict(
+        CommissionReversal.objects.filter(accrual__order__in=orders)
+        .values_list("accrual__order_id")
+        .annotate(t=Sum("amount"))
+    )
+    out = Sales(staff)
+    for o in orders:
+        a = accruals.get(o.pk)
+        out.sales.append(Sale(o, a.amount if a else None, reversed_by_order.get(o.pk, 0)))
+    out.accrued = CommissionAccrual.objects.filter(staff=staff).aggregate(t=Coalesce(Sum("amount"), 0))["t"]
+    out.reversed = CommissionReversal.objects.filter(accrual__staff=staff).aggregate(
+        t=Coalesce(Sum("amount"), 0)
+    )["t"]
+    account = Account.objects.filter(code=staff_account(staff.pk)).first()
+    out.balance = account.balance if account else 0
+    return out
+
+
+def sales_mine(*, actor: Actor) -> Sales:
+    """A salesperson's own orders and commission."""
+    staff = Staff.objects.select_related("outlet").filter(pk=actor.staff_id or 0).first()
+    if staff is None or staff.role != Role.SALESPERSON:
+        raise PermissionDeniedError("this is for salespeople", code="not_salesperson")
+    return _sales(staff)
+
+
+def require_manager(actor: Actor) -> None:
+    if actor.role in domain.MANAGER_ROLES or (actor.role is None and actor.scope.is_hq):
+        return
+    raise PermissionDeniedError("your role may not see salespeople's figures", code="forbidden")
+
+
+def salesperson_list(*, actor: Actor) -> list[dict[str, object]]:
+    """The salespeople at outlets in a manager's scope, with their figures."""
+    require_manager(actor)
+    staff = (
+        Staff.objects.filter(scope_q(actor.scope, via="outlet"), role=Role.SALESPERSON, outlet__isnull=False)
+        .select_related("outlet")
+        .annotate(orders=Count("credited_orders"))
+        .order_by("outlet__code", "display_name", "pk")[:MAX_ROWS]
+    )
+    rows = list(staff)
+    accrued = dict(
+        CommissionAccrual.objects.filter(staff__in=rows).values_list("staff_id").annotate(t=Sum("amount"))
+    )
+    reversed_ = dict(
+        CommissionReversal.objects.filter(accrual__staff__in=rows)
+        .values_list("accrual__staff_id")
+        .annotate(t=Sum("amount"))
+    )
+    return [
+        {
+            "staff": s,
+            "orders": s.orders,  # type: ignore[attr-defined]
+            "accrued": accrued.get(s.pk, 0),
+            "reversed": reversed_.get(s.pk, 0),
+            "net": accrued.get(s.pk, 0) - reversed_.get(s.pk, 0),
+        }
+        for s in rows
+    ]
+
+
+def salesperson_sales(*, actor: Actor, staff_id: int) -> Sales:
+    """One salesperson's orders and commission, for a manager whose scope holds their outlet."""
+    require_manager(actor)
+    staff = (
+        Staff.objects.select_related("outlet")
+        .filter(scope_q(actor.scope, via="outlet"), pk=staff_id, role=Role.SALESPERSON)
+        .first()
+    )
+    if staff is None:
+        raise NotFoundError(f"salesperson {staff_id} not found", code="salesperson_not_found")
+    return _sales(staff)
+
+
+def _rule_scope_q(actor: Actor) -> Q:
+    """Rules owned at or under the actor's node, and those of the nodes above it."""
+    if actor.scope.is_hq:
+        return Q()
+    path = actor.scope.region_path
+    if path is None:
+        path = (
+            Outlet.objects.filter(pk=actor.scope.outlet_id or 0).values_list("region_path", flat=True).first()
+        )
+        path = path or "/"
+        return Q(region_path__in=[path[: i + 1] for i, ch in enumerate(path) if ch == "/"])
+    above = [path[: i + 1] for i, ch in enumerate(path) if ch == "/"]
+    return Q(region_path__startswith=path) | Q(region_path__in=above)
+
+
+def commission_rule_list(*, actor: Actor) -> list[CommissionRule]:
+    require_manager(actor)
+    return list(
+        CommissionRule.objects.filter(_rule_scope_q(actor))
+        .select_related("product", "category")
+        .order_by("region_path", "pk")[:500]
+    )
+
+
+# --- nearby offers ----------------------------------------------------------------------------
+
+
+@dataclass
+class OutletOffers:
+    outlet: Outlet
+    distance_km: float
+    skus: list[tuple[Sku, int]] = field(default_factory=list)  # (SKU, free to sell online)
+
+
+def offers_nearby(
+    *, lat: float, lng: float, radius_km: float = NEARBY_OFFERS_KM, per_outlet: int = 12, limit: int = 10
+) -> list[OutletOffers]:
+    """Outlets within ``radius_km`` where a customer can reserve and try in store (pickup
+    points), nearest first, each with the SKUs it has free to sell online now."""
+    min_lat, max_lat, min_lng, max_lng = bounding_box(lat, lng, radius_km)
+    outlets = Outlet.objects.filter(
+        is_active=True, pickup_point=True, lat__range=(min_lat, max_lat), lng__range=(min_lng, max_lng)
+    ).select_related("region")
+    near = sorted(((haversine_km(lat, lng, o.lat, o.lng), o) for o in outlets), key=lambda t: (t[0], t[1].pk))
+    found = [OutletOffers(o, round(d, 3)) for d, o in near if d <= radius_km][:limit]
+    by_outlet = {f.outlet.pk: f for f in found}
+    rows = (
+        StockLevel.objects.filter(
+            location_id__in=list(by_outlet),
+            on_hand__gt=F("reserved") + F("safety_stock"),
+            sku__is_active=True,
+            sku__product__is_active=True,
+        )
+        .select_related("sku__product")
+        .order_by("location_id", "sku__code")
+    )
+    for row in rows:
+        offers = by_outlet[row.location_id]
+        if len(offers.skus) < per_outlet:
+            offers.skus.append((row.sku, row.on_hand - row.reserved - row.safety_stock))
+    return [f for f in found if f.skus]
