@@ -1,20 +1,72 @@
 """The REST API root: mounts each app's router under /api/v1/ and maps errors to 4xx bodies."""
 
+import json
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
+from django.utils.datastructures import MultiValueDict
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 
 from omnipoint.catalog.api import router as catalog_router
 from omnipoint.core.api import API_AUTH
 from omnipoint.core.auth_api import router as auth_router
-from omnipoint.core.errors import DomainError
+from omnipoint.core.errors import DomainError, ValidationError
 from omnipoint.inventory.api import router as inventory_router
+from omnipoint.loyalty.api import ledger_router
+from omnipoint.loyalty.api import router as loyalty_router
 from omnipoint.marketing.api import router as marketing_router
+from omnipoint.members.api import router as members_router
 from omnipoint.orders.api import router as orders_router
 from omnipoint.outlets.api import router as outlets_router
 from omnipoint.payments.api import router as payments_router
 from omnipoint.showrooms.api import router as showrooms_router
+
+
+class MalformedJsonError(DomainError):
+    code = "malformed_json"
+    status = 400
+
+
+def _reject_constant(name: str) -> None:
+    raise MalformedJsonError(f"{name} is not JSON")
+
+
+def _check_text(value: Any) -> None:
+    """PostgreSQL text cannot hold NUL, and no real input contains it: refuse it up front, the
+    same on every database, instead of failing inside a query."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValidationError("text may not contain NUL characters", code="invalid_input")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(key)
+            _check_text(item)
+    elif isinstance(value, list):
+        for item in value:
+            _check_text(item)
+
+
+class StrictParser(Parser):
+    """Strict JSON (no NaN or Infinity) and no NUL characters in bodies or query strings."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        try:
+            data = json.loads(request.body, parse_constant=_reject_constant)
+        except ValueError as exc:  # bad JSON, or bytes that are not UTF-8
+            raise MalformedJsonError("the request body is not valid JSON") from exc
+        _check_text(data)
+        return data  # type: ignore[no-any-return]
+
+    def parse_querydict(
+        self, data: MultiValueDict, list_fields: list[str], request: HttpRequest
+    ) -> dict[str, Any]:
+        result = super().parse_querydict(data, list_fields, request)
+        _check_text(result)
+        return result
+
 
 api = NinjaAPI(
     title="Omnipoint API",
@@ -24,6 +76,7 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=API_AUTH,
     docs_url="/docs",
+    parser=StrictParser(),
 )
 api.add_router("/auth", auth_router)
 api.add_router("/", outlets_router)
@@ -31,6 +84,9 @@ api.add_router("/catalog", catalog_router)
 api.add_router("/inventory", inventory_router)
 api.add_router("/", orders_router)
 api.add_router("/payments", payments_router)
+api.add_router("/members", members_router)
+api.add_router("/loyalty", loyalty_router)
+api.add_router("/ledger", ledger_router)
 api.add_router("/marketing", marketing_router)
 api.add_router("/showrooms", showrooms_router)
 
@@ -70,4 +126,7 @@ def on_forbidden(request: HttpRequest, exc: AuthorizationError) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # ninja wraps whatever the body parser raised in "400 Cannot parse request body".
+    if isinstance(exc.__cause__, DomainError):
+        return on_domain_error(request, exc.__cause__)
     return _error(request, exc.status_code, "http_error", str(exc))

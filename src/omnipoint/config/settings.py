@@ -155,3 +155,13 @@ ROUTING_RADIUS_KM = float(os.environ.get("ROUTING_RADIUS_KM", "150"))
 # the key both sides sign them with.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SANDBOX_PAY_SECRET = os.environ.get("SANDBOX_PAY_SECRET", "sandbox-dev-only-not-secret")
+
+# Loyalty: what points are worth as a tender (100 points = 1 yuan), and how long a wallet or
+# points hold taken at checkout lasts past the order's payment deadline (the order's own
+# timeout releases it first; the ledger's expiry is the backstop) or, for orders paid at the
+# outlet with no deadline, at all. A storefront login code (a demo: shown on screen, no SMS)
+# lasts this long.
+POINTS_PER_YUAN = int(os.environ.get("POINTS_PER_YUAN", "100"))
+LOYALTY_HOLD_GRACE_SECONDS = int(os.environ.get("LOYALTY_HOLD_GRACE_SECONDS", "3600"))
+LOYALTY_HOLD_SECONDS = int(os.environ.get("LOYALTY_HOLD_SECONDS", "1800"))
+MEMBER_LOGIN_CODE_SECONDS = int(os.environ.get("MEMBER_LOGIN_CODE_SECONDS", "300"))
