@@ -1,6 +1,6 @@
 from django.urls import path
 
-from omnipoint.storefront import showroom_views, views
+from omnipoint.storefront import member_views, showroom_views, views
 
 app_name = "storefront"
 
@@ -21,4 +21,10 @@ urlpatterns = [
     path("s/<str:code>/", showroom_views.showroom, name="showroom"),
     path("nearby/", showroom_views.nearby, name="nearby"),
     path("nearby/try/", showroom_views.try_in_store, name="try_in_store"),
+    path("member/", member_views.member_centre, name="member"),
+    path("member/login/", member_views.member_login, name="member_login"),
+    path("member/logout/", member_views.member_logout, name="member_logout"),
+    path("member/topup/", member_views.member_topup, name="member_topup"),
+    path("member/orders/<str:number>/tender/", member_views.member_tender, name="member_tender"),
+    path("member/orders/<str:number>/pay/", member_views.member_pay_rest, name="member_pay_rest"),
 ]

@@ -1,0 +1,192 @@
+"""The member centre on the storefront: sign in with a mobile number and a one-time code (a
+demo: the code is shown on screen, there is no SMS here), then points with their lots and
+expiry dates, the wallet's principal and bonus, the tier, the member card's QR, one order
+history across channels, paying an order with points or the wallet, and an online top-up."""
+
+from typing import Any
+
+import segno
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_http_methods, require_POST
+
+from omnipoint.core.errors import DomainError
+from omnipoint.loyalty import services as loyalty
+from omnipoint.loyalty.models import OnlineTopup, TopupPackage, TopupState
+from omnipoint.members import selectors, services
+from omnipoint.members.models import Member
+from omnipoint.orders.models import Order, OrderState, PaymentState
+from omnipoint.payments import services as payments
+from omnipoint.storefront.errors import error_text
+from omnipoint.storefront.events import payment_label, state_label
+from omnipoint.storefront.selectors import region_for
+
+CENTRE = "storefront:member"
+
+
+def _member(request: HttpRequest) -> Member | None:
+    user = request.user
+    return Member.objects.filter(user_id=user.pk).first() if user.is_authenticated else None
+
+
+def _page(request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
+    base = {"region": region_for(request.session.get("shop_region", "")), "cart_count": 0}
+    return render(request, f"storefront/member/{template}", base | context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def member_login(request: HttpRequest) -> HttpResponse:
+    """Step one: the mobile number, for which a code is issued (and, in this demo, shown).
+    Step two: the code."""
+    if request.method == "GET":
+        return _page(request, "login.html", {"step": "mobile"})
+    mobile = request.POST.get("mobile", "").strip()[:20]
+    code = request.POST.get("code", "").strip()[:10]
+    try:
+        if not code:
+            demo_code, expires = services.login_code_issue(mobile=mobile)
+            return _page(
+                request,
+                "login.html",
+                {"step": "code", "mobile": mobile, "demo_code": demo_code, "expires": expires},
+            )
+        member = services.login_code_verify(mobile=mobile, code=code)
+    except DomainError as e:
+        step = "code" if code else "mobile"
+        return _page(
+            request, "login.html", {"step": step, "mobile": mobile, "error": error_text(e)}, status=e.status
+        )
+    assert member.user is not None
+    login(request, member.user, backend="django.contrib.auth.backends.ModelBackend")
+    return redirect(CENTRE)
+
+
+@require_POST
+def member_logout(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("storefront:home")
+
+
+def _card_qr(code: str) -> str:
+    svg = segno.make_qr(code, error="m").svg_inline(scale=4, border=2, title=code, omitsize=True)
+    return mark_safe(svg)  # segno builds the SVG and escapes the title
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen / 100:.2f}"
+
+
+def _due(order: Order) -> int:
+    balance = getattr(order, "balance", None)
+    return order.total - (balance.paid if balance else 0)
+
+
+@require_http_methods(["GET"])
+def member_centre(request: HttpRequest) -> HttpResponse:
+    member = _member(request)
+    if member is None:
+        return redirect("storefront:member_login")
+    for number in OnlineTopup.objects.filter(member=member, state=TopupState.PENDING).values_list(
+        "number", flat=True
+    )[:5]:
+        loyalty.topup_online_settle(number=number)  # back from the gateway: ask it now
+    orders = list(selectors.member_orders(member=member).select_related("balance")[:50])
+    for order in orders:
+        if order.state == OrderState.PENDING and order.payment_state == PaymentState.UNPAID:
+            payments.payments_sync(order_id=order.pk)
+    orders = list(selectors.member_orders(member=member).select_related("balance")[:50])
+    tier = loyalty.member_tier(member=member)
+    rows = [
+        {
+            "order": o,
+            "state": state_label(o.state),
+            "payment": payment_label(o.payment_state),
+            "due": _yuan(_due(o)),
+            "total": _yuan(o.total),
+            "payable": o.state == OrderState.PENDING
+            and o.payment_mode == "online"
+            and o.payment_state == PaymentState.UNPAID
+            and o.member_id == member.pk,
+        }
+        for o in orders
+    ]
+    return _page(
+        request,
+        "centre.html",
+        {
+            "member": member,
+            "tier": tier,
+            "points": loyalty.points_balance(member=member),
+            "lots": selectors.member_lots(member=member),
+            "wallet": {k: _yuan(v) for k, v in loyalty.wallet_balance(member=member).items()},
+            "orders": rows,
+            "packages": TopupPackage.objects.filter(is_active=True).order_by("pay_amount"),
+            "card_qr": _card_qr(member.card_code),
+        },
+    )
+
+
+def _own_order(member: Member, number: str) -> Order | None:
+    return Order.objects.filter(number=number[:24], member=member).first()
+
+
+@require_POST
+def member_tender(request: HttpRequest, number: str) -> HttpResponse:
+    """Pay part (or all) of one of the member's orders with points or the wallet."""
+    member = _member(request)
+    order = _own_order(member, number) if member else None
+    if member is None or order is None:
+        return redirect("storefront:member_login")
+    method = request.POST.get("method", "")
+    raw = request.POST.get("value", "").strip()
+    try:
+        if not raw.isdigit() or len(raw) > 12:
+            raise DomainError("enter a whole number", code="invalid_amount")
+        value = int(raw)
+        if method == "points":
+            payments.payment_tender(user=request.user, order_id=order.pk, method="points", points=value)
+        else:  # the wallet, in yuan and fen typed as fen-free yuan
+            payments.payment_tender(user=request.user, order_id=order.pk, method="wallet", amount=value * 100)
+    except DomainError as e:
+        messages.error(request, error_text(e))
+        return redirect(CENTRE)
+    messages.success(request, "Paid from your " + ("points." if method == "points" else "wallet."))
+    return redirect(CENTRE)
+
+
+@require_POST
+def member_pay_rest(request: HttpRequest, number: str) -> HttpResponse:
+    """What is left of the order, online at the payment gateway."""
+    member = _member(request)
+    order = _own_order(member, number) if member else None
+    if member is None or order is None:
+        return redirect("storefront:member_login")
+    try:
+        payment = payments.payment_start(user=request.user, order_id=order.pk, return_url=reverse(CENTRE))
+    except DomainError as e:
+        messages.error(request, error_text(e))
+        return redirect(CENTRE)
+    return redirect(payment.pay_url)
+
+
+@require_POST
+def member_topup(request: HttpRequest) -> HttpResponse:
+    """Top up the wallet online with a package, paid at the payment gateway."""
+    member = _member(request)
+    if member is None:
+        return redirect("storefront:member_login")
+    raw = request.POST.get("package_id", "")
+    try:
+        if not raw.isdigit() or len(raw) > 12:
+            raise DomainError("choose a package", code="package_not_found")
+        topup = loyalty.topup_online_start(
+            member_id=member.pk, package_id=int(raw), return_url=reverse(CENTRE)
+        )
+    except DomainError as e:
+        messages.error(request, error_text(e))
+        return redirect(CENTRE)
+    return redirect(topup.pay_url)
