@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from omnipoint.core.errors import DomainError
 from omnipoint.inventory.models import CountState, TransferState
+from omnipoint.orders.models import OrderState, TaskState
 
 _TEXT = {
     "not_found": gettext_lazy("Not found."),
@@ -42,9 +43,52 @@ _TEXT = {
     "source_required": gettext_lazy("Choose a source outlet."),
     "destination_required": gettext_lazy("Choose a destination outlet."),
     "invalid_radius_km": gettext_lazy("The radius must be a number."),
+    # orders, pickup, the counter, returns
+    "order_not_found": gettext_lazy("Order not found."),
+    "task_not_found": gettext_lazy("Task not found."),
+    "invalid_step": gettext_lazy("Unknown step."),
+    "task_wrong_state": gettext_lazy("This task is now “%(state)s”; the step no longer applies."),
+    "task_wrong_step": gettext_lazy("That step does not apply to this kind of task."),
+    "order_wrong_state": gettext_lazy("This order is now “%(state)s”; the action no longer applies."),
+    "pickup_code_invalid": gettext_lazy("No order waiting at this outlet has this pickup code."),
+    "pickup_locked": gettext_lazy("Too many wrong codes: hand-over is locked. Check the customer's ID."),
+    "already_collected": gettext_lazy("This order was already collected: the code is used."),
+    "order_not_ready": gettext_lazy("This order is “%(state)s”, not ready for pickup yet."),
+    "payment_due": gettext_lazy("This order is to be paid at the outlet first."),
+    "already_paid": gettext_lazy("This order is already paid."),
+    "overpayment": gettext_lazy("That is more than remains to be paid."),
+    "invalid_amount": gettext_lazy("Enter an amount in yuan, more than zero."),
+    "payment_expired": gettext_lazy("The time to pay this order is over."),
+    "method_unavailable": gettext_lazy("This payment method is not available yet."),
+    "return_exceeds_sold": gettext_lazy("More returned than was bought (%(bought)s bought)."),
+    "sku_not_on_order": gettext_lazy("That SKU is not on this order."),
+    "order_in_transit": gettext_lazy("Goods for this order are already on the road."),
+    "order_not_paid": gettext_lazy("This order is not paid yet."),
+    "refund_exceeds_payment": gettext_lazy("The refund would exceed what was paid."),
+    "no_price": gettext_lazy("This SKU has no price here."),
+    "no_counter": gettext_lazy("This outlet has no counter."),
+    "invalid_mobile": gettext_lazy("That is not a mainland mobile number."),
+    "mobile_required": gettext_lazy("Give the customer's mobile number."),
+    "pickup_outlet_required": gettext_lazy("Choose an outlet that is a pickup point."),
+    "address_required": gettext_lazy("Give the delivery address."),
+    "region_required": gettext_lazy("Give the delivery district."),
+    "region_not_found": gettext_lazy("Unknown district code."),
+    "origin_required": gettext_lazy("Choose the outlet the order is keyed at."),
+    "invalid_payment_mode": gettext_lazy("That way of paying does not suit this kind of order."),
+    "invalid_channel": gettext_lazy("Unknown channel."),
+    "invalid_method": gettext_lazy("That does not apply to this order."),
+    "reason_required": gettext_lazy("Give a reason."),
+    "order_required": gettext_lazy("Choose an order."),
+    "sku_required": gettext_lazy("Choose a SKU."),
+    "not_counter_sale": gettext_lazy("This order is not a counter sale."),
 }
 
-_STATES = dict(TransferState.choices) | dict(CountState.choices)
+_STATES = (
+    dict(TransferState.choices)
+    | dict(CountState.choices)
+    | dict(TaskState.choices)
+    | dict(OrderState.choices)
+)
 
 
 def error_text(error: DomainError) -> str:
