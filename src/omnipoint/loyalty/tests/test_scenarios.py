@@ -305,3 +305,27 @@ def test_a_lapsed_points_hold_goes_back_to_its_lots_and_the_order_times_out(netw
     order.refresh_from_db()
     assert (order.state, loyalty.points_balance(member=member)) == ("cancelled", 100)
     assert ledger_breaches() == []
+
+
+def test_online_topup_is_credited_once_by_the_gateways_notification(client, network, settings):
+    from omnipoint.payments.models import PaymentNotification
+    from omnipoint.payments.sandbox import SIGNATURE_HEADER, notification_build
+
+    settings.SANDBOX_PAY_SECRET = "topup-test-secret"
+    package = package_100_10()
+    member, _ = member_with_login()
+    topup = loyalty.topup_online_start(member_id=member.pk, package_id=package.pk, return_url="/shop/member/")
+    assert topup.pay_url.startswith("/sandbox/pay/") and loyalty.wallet_balance(member=member)["total"] == 0
+    body, headers = notification_build(charge_pay(ref=topup.charge_ref))
+    meta = {f"HTTP_{SIGNATURE_HEADER.upper().replace('-', '_')}": headers[SIGNATURE_HEADER]}
+    for _ in range(2):  # the gateway retries: credited once
+        r = client.post("/api/v1/payments/notify/sandbox", data=body, content_type="application/json", **meta)
+        assert r.status_code == 200, r.json()
+    assert list(PaymentNotification.objects.order_by("pk").values_list("outcome", flat=True)) == [
+        "topup_paid",
+        "duplicate",
+    ]
+    assert loyalty.wallet_balance(member=member) == {"principal": 100_00, "bonus": 10_00, "total": 110_00}
+    assert loyalty.topup_online_settle(number=topup.number).state == "paid"  # the return trip: no change
+    assert loyalty.wallet_balance(member=member)["total"] == 110_00
+    assert ledger_breaches() == []
