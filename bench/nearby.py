@@ -18,11 +18,13 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Model
+from django.utils import timezone
 
 from bench.stats import percentile
 
 SHANGHAI = (31.23, 121.47)
 SHANGHAI_SHARE = 0.15  # of all outlets, in a cluster around the city centre
+OPENING_REFERENCE = "bench opening stock"
 KINDS = ["self_operated", "franchise", "post_office", "agent_point", "rural_point", "experience"]
 
 
@@ -129,35 +131,58 @@ def _outlet_rows(size: Size, rng: random.Random) -> Iterator[dict[str, Any]]:
         }
 
 
-def _stock_rows(outlet_ids: list[int], sku_ids: list[int], size: Size, rng: random.Random) -> Iterator[dict]:
-    for outlet_id in outlet_ids:
+def _stock_rows(
+    outlets: list[tuple[int, float, float]], sku_ids: list[int], size: Size, rng: random.Random
+) -> Iterator[dict]:
+    """Stock rows with their outlet's coordinates (as the services write them), nothing reserved."""
+    for outlet_id, lat, lng in outlets:
         for sku_id in rng.sample(sku_ids, size.per_outlet):
-            on_hand = rng.randint(0, 20)
             yield {
                 "location_id": outlet_id,
                 "sku_id": sku_id,
-                "on_hand": on_hand,
-                "reserved": rng.randint(0, min(on_hand, 2)),
+                "on_hand": rng.randint(0, 20),
+                "reserved": 0,
                 "safety_stock": rng.choice([0, 0, 1, 2]),
+                "lat": lat,
+                "lng": lng,
+            }
+
+
+def _opening_movements(stock: Iterable[tuple[int, int, int]], created_at: Any) -> Iterator[dict]:
+    """One RECEIPT per non-empty row, so the stock books of the data set hold (check_inventory)."""
+    for location_id, sku_id, on_hand in stock:
+        if on_hand:
+            yield {
+                "location_id": location_id,
+                "sku_id": sku_id,
+                "kind": "receipt",
+                "quantity": on_hand,
+                "reference": OPENING_REFERENCE,
+                "created_at": created_at,
             }
 
 
 def dataset_ensure(size: Size, *, seed: int = 20240601) -> Dataset:
     """Reuse the data set when it is complete; otherwise (re)build it."""
     from omnipoint.catalog.models import Category, Product, Sku
-    from omnipoint.inventory.models import StockLevel
+    from omnipoint.inventory.models import StockLevel, StockMovement
     from omnipoint.outlets.models import Outlet
 
     outlets = Outlet.objects.filter(code__startswith=f"{size.tag}-")
     skus = Sku.objects.filter(code__startswith=f"{size.tag}-SKU-")
     stock = StockLevel.objects.filter(sku__in=skus)
+    movements = StockMovement.objects.filter(sku__in=skus)
     t0 = time.perf_counter()
     built = not (
-        outlets.count() == size.outlets and skus.count() == size.skus and stock.count() == size.stock_rows
+        outlets.count() == size.outlets
+        and skus.count() == size.skus
+        and stock.count() == size.stock_rows
+        and movements.filter(reference=OPENING_REFERENCE).exists()
     )
     if built:
         rng = random.Random(seed)
         with transaction.atomic():
+            movements.delete()
             stock.delete()
             outlets.delete()
             category, _ = Category.objects.get_or_create(code="bench", defaults={"name": "Benchmark"})
@@ -167,13 +192,18 @@ def dataset_ensure(size: Size, *, seed: int = 20240601) -> Dataset:
             for n in range(size.skus):
                 Sku.objects.get_or_create(code=f"{size.tag}-SKU-{n:03d}", defaults={"product": product})
             _copy_or_bulk(Outlet, _outlet_rows(size, rng))
-            outlet_ids = list(outlets.order_by("code").values_list("pk", flat=True))
+            located = list(outlets.order_by("code").values_list("pk", "lat", "lng"))
             sku_ids = list(skus.order_by("code").values_list("pk", flat=True))
-            _copy_or_bulk(StockLevel, _stock_rows(outlet_ids, sku_ids, size, rng))
+            _copy_or_bulk(StockLevel, _stock_rows(located, sku_ids, size, rng))
+            _copy_or_bulk(
+                StockMovement,
+                _opening_movements(stock.values_list("location_id", "sku_id", "on_hand"), timezone.now()),
+            )
         if connection.vendor == "postgresql":
             with connection.cursor() as cur:
                 cur.execute("VACUUM ANALYZE outlets_outlet")
                 cur.execute("VACUUM ANALYZE inventory_stocklevel")
+                cur.execute("VACUUM ANALYZE inventory_stockmovement")
     sku_ids = list(skus.order_by("code").values_list("pk", flat=True))
     anchors = list(outlets.filter(is_active=True).values_list("lat", "lng"))
     return Dataset(size, sku_ids, anchors, built, time.perf_counter() - t0)

@@ -42,7 +42,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="tiny sizes and short runs: a smoke test")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or db.DEFAULT_URL)
     parser.add_argument("--seconds", type=float, help="duration of each reservation run")
-    parser.add_argument("--skip", choices=["reserve", "nearby"], action="append", default=[])
+    parser.add_argument(
+        "--skip", choices=["reserve", "nearby", "ledger", "orders"], action="append", default=[]
+    )
+    parser.add_argument(
+        "--only", choices=["reserve", "nearby", "ledger", "orders"], action="append", default=[]
+    )
     args = parser.parse_args(argv)
 
     if not args.database_url.startswith(("postgres://", "postgresql://")):
@@ -57,7 +62,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"_{machine()}_\n")
     print(f"Command: `.venv/bin/python -m bench.run{' --quick' if args.quick else ''}`\n")
 
-    if "reserve" not in args.skip:
+    def wanted(name: str) -> bool:
+        return name not in args.skip and (not args.only or name in args.only)
+
+    if wanted("reserve"):
         seconds = args.seconds or (1.0 if args.quick else 4.0)
         plan = [(4, "threads", True)]
         if not args.quick:
@@ -82,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         print(markdown_table(reserve.HEADER, reserve.rows(results)))
         print()
 
-    if "nearby" not in args.skip:
+    if wanted("nearby"):
         size = nearby.QUICK if args.quick else nearby.FULL
         print(f"  nearby: data set {size.tag} ...", file=sys.stderr)
         data = nearby.dataset_ensure(size)
@@ -93,7 +101,78 @@ def main(argv: list[str] | None = None) -> int:
         print(f'### "Where is it" (stock_nearby), radius 5-10 km, data set {how}\n')
         print(markdown_table(nearby.HEADER, nearby.rows(data, real, naive)))
         print()
+
+    if wanted("ledger"):
+        failed |= ledger_section(args)
+    if wanted("orders"):
+        failed |= orders_section(args)
     return 1 if failed else 0
+
+
+def load() -> str:
+    return f"load average {os.getloadavg()[0]:.1f}"
+
+
+def ledger_section(args: argparse.Namespace) -> bool:
+    from bench import ledger
+    from bench.stats import markdown_table
+
+    seconds = args.seconds or (1.0 if args.quick else 4.0)
+    plan = [(8, "threads")] if args.quick else [(8, "threads"), (16, "processes")]
+    results = []
+    for workers, mode in plan:
+        for shape in ("hot", "many"):
+            for batch in (1, ledger.BATCH):
+                for impl in ("real", "naive"):
+                    print(f"  ledger: {impl} {shape} batch={batch} {workers} {mode}", file=sys.stderr)
+                    results.append(
+                        ledger.run(
+                            impl=impl,
+                            shape=shape,
+                            batch=batch,
+                            mode=mode,
+                            workers_n=workers,
+                            seconds=seconds,
+                            accounts=50 if args.quick else ledger.ACCOUNTS,
+                        )
+                    )
+    print(
+        f"### Ledger postings ({seconds:g} s per run, every {ledger.RETRY_EVERY}th call retried; {load()})\n"
+    )
+    print(markdown_table(ledger.HEADER, ledger.rows(results)))
+    print()
+    return any(r.errors for r in results)
+
+
+def orders_section(args: argparse.Namespace) -> bool:
+    from bench import orders
+    from bench.stats import markdown_table
+    from omnipoint.inventory.checks import inventory_breaches
+
+    seconds = args.seconds or (2.0 if args.quick else 15.0)
+    clients = 4 if args.quick else 32
+    print("  orders: network ...", file=sys.stderr)
+    orders.holds_sweep()
+    net = orders.network_ensure()
+    statements = orders.statements_per_order(net)
+    servers = [(2, 1)] if args.quick else [(4, 1), (8, 1), (4, 4)]
+    results = []
+    for workers, threads in servers:
+        print(f"  orders: gunicorn {workers}x{threads}, {clients} clients", file=sys.stderr)
+        with orders.Server(args.database_url, workers=workers, threads=threads) as server:
+            orders.place_over_http(net, server.port, clients=clients, seconds=1.0)  # warm-up
+            result = orders.place_over_http(net, server.port, clients=clients, seconds=seconds)
+        result.server = f"gunicorn {workers} workers" + (
+            f" x {threads} threads" if threads > 1 else " (sync)"
+        )
+        breaches = inventory_breaches()
+        result.check = "ok" if not breaches else f"inventory_breaches: {breaches[0]}"[:120]
+        results.append(result)
+    print(f"### Orders placed over HTTP ({seconds:g} s per run; {load()})\n")
+    print(markdown_table(orders.HEADER, orders.rows(results)))
+    print()
+    print(f"SQL statements of one order placement (3 lines, pickup, online payment): {statements}\n")
+    return any(r.errors or r.check != "ok" for r in results)
 
 
 if __name__ == "__main__":

@@ -86,6 +86,9 @@ def fuzz(operation, app, headers: dict[str, str], mode: GenerationMode, examples
 
 @pytest.mark.parametrize("label", params())
 def test_no_input_is_a_server_error(world, wsgi_app, label):
-    for persona, mode, examples in RUNS:
+    operation = OPERATIONS[label]
+    # Other helpers' apps get a lighter pass (HQ only, fewer examples) to keep the run short.
+    light = bool(set(operation.definition.raw.get("tags", [])) & UNDER_CONSTRUCTION)
+    for persona, mode, examples in RUNS[:2] if light else RUNS:
         headers = {"Authorization": world.net.auth(persona)["HTTP_AUTHORIZATION"]}
-        fuzz(OPERATIONS[label], wsgi_app, headers, mode, examples)
+        fuzz(operation, wsgi_app, headers, mode, max(5, examples // 2) if light else examples)

@@ -2,10 +2,19 @@
 figures themselves are measured by `make bench` and never asserted."""
 
 import pytest
-from bench import nearby, reserve
+from bench import ledger, nearby, orders, reserve
+from django.db import connection
 
+from omnipoint.core.testing import user_of
 from omnipoint.inventory.checks import inventory_breaches
 from omnipoint.inventory.models import Reservation, StockLevel
+from omnipoint.inventory.selectors import stock_nearby
+from omnipoint.ledger.checks import ledger_breaches
+from omnipoint.ledger.models import Account, Posting
+from omnipoint.orders.models import Order
+from omnipoint.outlets.models import Outlet
+from omnipoint.outlets.selectors import actor_get
+from omnipoint.outlets.services import outlet_update
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -40,3 +49,78 @@ def test_nearby_bench_real_and_naive_agree(regions):
         assert nearby.nearby_real(q) == nearby.nearby_naive(q)
     assert sum(n for _, _, n in real) == sum(n for _, _, n in naive) > 0
     assert len(nearby.rows(data, real, naive)) >= 2
+
+    # Most outlets closed: the nearest open ones lie beyond the first batch of candidates.
+    Outlet.objects.filter(code__startswith="BT-").exclude(code__endswith="7").update(is_active=False)
+    for q in qs:
+        found = stock_nearby(lat=q.lat, lng=q.lng, sku_id=q.sku_id, radius_km=q.radius_km, limit=3)
+        assert found == nearby.nearby_naive(q, limit=3)
+        assert all(s.code.endswith("7") for s in found)
+
+
+def test_stock_rows_carry_their_outlets_coordinates_and_follow_a_move(network):
+    """ "Where is it" searches the coordinates copied onto stock rows (the bench showed why):
+    moving an outlet moves its rows, and check_inventory notices a row left behind."""
+    hq = actor_get(user=user_of("hq_admin"))
+    sku = network.skus[0].pk
+    a, c = network.a, network.c
+    assert inventory_breaches() == []
+    near_a = stock_nearby(lat=a.lat, lng=a.lng, sku_id=sku, radius_km=1)
+    assert a.pk in {s.outlet_id for s in near_a}
+
+    outlet_update(actor=hq, outlet_id=a.pk, lat=c.lat + 0.001, lng=c.lng)  # to Nanjing, ~110 m from C
+    assert set(StockLevel.objects.filter(location_id=a.pk).values_list("lat", "lng")) == {
+        (c.lat + 0.001, c.lng)
+    }
+    assert inventory_breaches() == []
+    assert a.pk not in {s.outlet_id for s in stock_nearby(lat=a.lat, lng=a.lng, sku_id=sku, radius_km=1)}
+    near_c = stock_nearby(lat=c.lat, lng=c.lng, sku_id=sku, radius_km=1)
+    assert [s.outlet_id for s in near_c] == [c.pk, a.pk]
+    assert near_c[1].lat == c.lat + 0.001 and 0.1 < near_c[1].distance_km < 0.12
+
+    StockLevel.objects.filter(location_id=a.pk, sku_id=sku).update(lat=0)  # a row left behind
+    assert any("coordinates" in b for b in inventory_breaches())
+
+
+def test_ledger_bench_real_and_naive_post_once_per_key_and_keep_the_books(regions):
+    results = [
+        ledger.run(
+            impl=impl,
+            shape=shape,
+            batch=batch,
+            mode="threads",
+            workers_n=3,
+            seconds=60,
+            max_calls=4,
+            accounts=5,
+        )
+        for impl in ("real", "naive")
+        for shape in ("hot", "many")
+        for batch in (1, 3)
+    ]
+    for r in results:
+        assert r.errors == [], (r.impl, r.shape, r.batch)
+        # 3 workers x 4 calls; each worker's first call was sent twice and posted once
+        assert (r.outcome.calls, r.outcome.ops, r.outcome.extra) == (12, 12 * r.batch, {"retries": 3})
+    assert len(ledger.rows(results)) == 8
+    # Each run was checked (ledger_breaches among its checks) and then removed.
+    assert not Posting.objects.exists() and not Account.objects.exists()
+    assert ledger_breaches() == []
+
+
+def _database_url() -> str:
+    s = connection.settings_dict
+    if connection.vendor == "postgresql":
+        return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    return f"sqlite:///{s['NAME']}"
+
+
+def test_orders_bench_places_orders_through_gunicorn(regions):
+    net = orders.network_ensure(outlets=2, skus=3, members=2)
+    assert orders.statements_per_order(net) > 0  # the ceiling is asserted in the orders tests
+    with orders.Server(_database_url(), workers=2) as server:
+        result = orders.place_over_http(net, server.port, clients=2, seconds=60, max_orders=3)
+    assert result.errors == {} and result.orders == 6
+    assert Order.objects.filter(channel="web", method="pickup").count() == 7
+    assert inventory_breaches() == []
+    assert len(orders.rows([result])) == 1

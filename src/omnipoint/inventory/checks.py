@@ -49,6 +49,11 @@ def inventory_breaches(*, limit: int = 50) -> list[str]:
         if total:
             breaches.append(f"stock {location_id}/{sku_id}: ledger or holds without a stock row")
 
+    # "Where is it" searches the coordinates copied onto the stock rows: they must be the outlet's.
+    misplaced = StockLevel.objects.exclude(lat=F("location__lat"), lng=F("location__lng"))
+    for location_id, sku_id, lat, lng in misplaced.values_list("location_id", "sku_id", "lat", "lng")[:limit]:
+        breaches.append(f"stock {location_id}/{sku_id}: coordinates ({lat}, {lng}) are not its location's")
+
     grace = timedelta(seconds=settings.RESERVATION_SWEEP_GRACE_SECONDS)
     stale = Reservation.objects.filter(state=ReservationState.HELD, expires_at__lt=timezone.now() - grace)
     for reservation in stale[:limit]:

@@ -19,6 +19,12 @@ class StockLevel(models.Model):
     reserved = models.IntegerField(default=0)
     # Left for the counter: online channels may not reserve into it.
     safety_stock = models.IntegerField(default=0)
+    # The location's coordinates, copied here so that "where is it" is one range scan of the
+    # SKU's rows in (sku, lat, lng) instead of a probe per outlet in the box. Written when the row
+    # is created and by stock_coordinates_sync when an outlet moves; check_inventory compares.
+    # No default: a row created without them fails loudly instead of sitting at (0, 0).
+    lat = models.FloatField()
+    lng = models.FloatField()
 
     class Meta:
         constraints = [
@@ -27,7 +33,11 @@ class StockLevel(models.Model):
             models.CheckConstraint(name="stock_reserved_le_on_hand", condition=Q(reserved__lte=F("on_hand"))),
             models.CheckConstraint(name="stock_safety_nonneg", condition=Q(safety_stock__gte=0)),
         ]
-        indexes = [models.Index(fields=["location", "sku"], name="stock_location_sku")]
+        indexes = [
+            models.Index(fields=["location", "sku"], name="stock_location_sku"),
+            # Coordinates change rarely, so stock updates (on_hand, reserved) stay HOT updates.
+            models.Index(fields=["sku", "lat", "lng"], name="stock_sku_lat_lng"),
+        ]
 
     @property
     def available(self) -> int:

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Subquery
 from django.utils import timezone
 
 from omnipoint.catalog.models import Sku
@@ -74,10 +74,31 @@ def _check_skus(sku_ids: Iterable[int]) -> None:
 
 
 def _ensure_rows(keys: Iterable[StockKey]) -> None:
-    """Create missing stock rows (zero stock). Safe under races: conflicts are ignored."""
+    """Create missing stock rows (zero stock), with their location's coordinates read by the
+    INSERT itself (no extra round trip). Safe under races: conflicts are ignored."""
+
+    def coordinate(location_id: int, name: str) -> Subquery:
+        return Subquery(Outlet.objects.filter(pk=location_id).values(name)[:1])
+
     StockLevel.objects.bulk_create(
-        [StockLevel(location_id=k.location_id, sku_id=k.sku_id) for k in keys], ignore_conflicts=True
+        [
+            StockLevel(
+                location_id=k.location_id,
+                sku_id=k.sku_id,
+                lat=coordinate(k.location_id, "lat"),
+                lng=coordinate(k.location_id, "lng"),
+            )
+            for k in keys
+        ],
+        ignore_conflicts=True,
     )
+
+
+def stock_coordinates_sync(*, outlet_id: int) -> int:
+    """Copy an outlet's coordinates onto its stock rows (after the outlet moved); returns how
+    many rows changed. Called by ``outlets.services.outlet_update`` in its transaction."""
+    lat, lng = Outlet.objects.values_list("lat", "lng").get(pk=outlet_id)
+    return StockLevel.objects.filter(location_id=outlet_id).exclude(lat=lat, lng=lng).update(lat=lat, lng=lng)
 
 
 def _user_id(actor: Actor | None) -> int | None:

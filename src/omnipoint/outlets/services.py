@@ -124,6 +124,12 @@ def outlet_update(*, actor: Actor, outlet_id: int, **changes: object) -> Outlet:
         setattr(outlet, field, value)
     _check_outlet_fields(lat=outlet.lat, lng=outlet.lng, delivery_radius_km=outlet.delivery_radius_km)
     outlet.save()
+    if "lat" in changes or "lng" in changes:
+        # Inventory copies the coordinates onto stock rows for "where is it"; imported here
+        # because inventory imports outlets.
+        from omnipoint.inventory.services import stock_coordinates_sync
+
+        stock_coordinates_sync(outlet_id=outlet.pk)
     return outlet
 
 

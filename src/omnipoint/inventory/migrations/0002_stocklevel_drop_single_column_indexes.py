@@ -5,22 +5,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0001_initial'),
-        ('inventory', '0001_initial'),
-        ('outlets', '0002_load_regions'),
+        ("catalog", "0001_initial"),
+        ("inventory", "0001_initial"),
+        ("outlets", "0002_load_regions"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='stocklevel',
-            name='location',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='stock', to='outlets.outlet'),
+            model_name="stocklevel",
+            name="location",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="stock",
+                to="outlets.outlet",
+            ),
         ),
         migrations.AlterField(
-            model_name='stocklevel',
-            name='sku',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='stock', to='catalog.sku'),
+            model_name="stocklevel",
+            name="sku",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="stock",
+                to="catalog.sku",
+            ),
         ),
     ]

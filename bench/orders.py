@@ -1,0 +1,328 @@
+"""Orders placed per second, end to end over HTTP, and the SQL statements of one placement.
+
+The real application is served by gunicorn (the production server: several worker processes,
+``DEBUG=0``, persistent database connections) on 127.0.0.1 and a free port. ``clients`` threads,
+each a storefront member with its own API token and its own keep-alive HTTP connection, POST
+``/api/v1/orders`` in a loop for a fixed time: channel web, pickup at a random outlet of the
+bench network, paid online or at the outlet, 1-3 random lines of one unit, a fresh
+``Idempotency-Key`` each. Each order is priced, routed, reserved and recorded exactly as on the
+storefront. Afterwards ``inventory_breaches()`` must be empty.
+
+The bench network (outlets ``BO-*`` in Shanghai, SKUs ``BO-SKU-*`` with a national price, a
+million units of each at each outlet, received through the stock service so the books hold) is
+built once and reused.
+"""
+
+import http.client
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.stats import percentile
+
+TAG = "BO"
+OUTLETS = 20
+SKUS = 30
+STOCK = 1_000_000
+MEMBERS = 64
+
+
+@dataclass
+class OrdersNetwork:
+    outlet_ids: list[int]
+    sku_ids: list[int]
+    tokens: list[str]  # one per member; a client uses one member
+
+
+def network_ensure(*, outlets: int = OUTLETS, skus: int = SKUS, members: int = MEMBERS) -> OrdersNetwork:
+    """Outlets, SKUs, stock and members for the order benchmark, created when missing."""
+    from django.contrib.auth import get_user_model
+
+    from omnipoint.catalog.models import Category, PriceList, PriceListItem, Product, Sku
+    from omnipoint.core.models import ApiToken
+    from omnipoint.inventory.models import StockLevel
+    from omnipoint.inventory.services import stock_receive
+    from omnipoint.members.services import member_get_or_create
+    from omnipoint.outlets.models import Outlet, OutletKind, Region
+
+    districts = list(Region.objects.filter(level="district", path__startswith="/31/").order_by("code"))
+    for i in range(outlets):
+        d = districts[i % len(districts)]
+        Outlet.objects.get_or_create(
+            code=f"{TAG}-{i:03d}",
+            defaults={
+                "name": f"Bench pickup outlet {i}",
+                "kind": OutletKind.SELF_OPERATED,
+                "region": d,
+                "region_path": d.path,
+                "lat": d.lat + 0.001 * (i // len(districts)),
+                "lng": d.lng,
+                "pickup_point": True,
+            },
+        )
+    category, _ = Category.objects.get_or_create(code="bench", defaults={"name": "Benchmark"})
+    product, _ = Product.objects.get_or_create(
+        code="BENCH-P", defaults={"name": "Benchmark product", "category": category}
+    )
+    national, _ = PriceList.objects.get_or_create(name="Bench national", region=None)
+    for n in range(skus):
+        sku, _ = Sku.objects.get_or_create(code=f"{TAG}-SKU-{n:03d}", defaults={"product": product})
+        PriceListItem.objects.get_or_create(
+            price_list=national, sku=sku, defaults={"amount": (n + 1) * 10_00}
+        )
+    outlet_ids = list(
+        Outlet.objects.filter(code__startswith=f"{TAG}-").order_by("code").values_list("pk", flat=True)
+    )[:outlets]
+    sku_ids = list(
+        Sku.objects.filter(code__startswith=f"{TAG}-SKU-").order_by("code").values_list("pk", flat=True)
+    )[:skus]
+    stocked = set(
+        StockLevel.objects.filter(
+            location_id__in=outlet_ids, sku_id__in=sku_ids, on_hand__gte=STOCK // 2
+        ).values_list("location_id", "sku_id")
+    )
+    for location_id in outlet_ids:
+        for sku_id in sku_ids:
+            if (location_id, sku_id) not in stocked:
+                stock_receive(
+                    actor=None, location_id=location_id, sku_id=sku_id, quantity=STOCK, reference="bench"
+                )
+    users = get_user_model().objects
+    ApiToken.objects.filter(user__username__startswith="bench-member-", name="bench").delete()
+    tokens = []
+    for m in range(members):
+        user, created = users.get_or_create(username=f"bench-member-{m:03d}")
+        if created:
+            user.set_unusable_password()
+            user.save()
+        member = member_get_or_create(mobile=f"1390000{m:04d}", name=f"Bench member {m}")
+        if member.user_id != user.pk:
+            member.user = user
+            member.save(update_fields=["user"])
+        tokens.append(ApiToken.issue(user, name="bench"))
+    return OrdersNetwork(outlet_ids, sku_ids, tokens)
+
+
+def order_body(net: OrdersNetwork, rng: random.Random) -> dict:
+    return {
+        "channel": "web",
+        "method": "pickup",
+        "payment_mode": rng.choice(["online", "at_outlet"]),
+        "pickup_outlet_id": rng.choice(net.outlet_ids),
+        "lines": [{"sku_id": s, "quantity": 1} for s in rng.sample(net.sku_ids, rng.randint(1, 3))],
+    }
+
+
+# --- SQL statements of one placement ----------------------------------------------------------
+
+
+def statements_per_order(net: OrdersNetwork) -> int:
+    """Place one order of three lines through Django's test client (the whole request: auth,
+    idempotency, pricing, routing, reservations, response) and count its SQL statements."""
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    if "testserver" not in settings.ALLOWED_HOSTS:
+        settings.ALLOWED_HOSTS.append("testserver")
+    body = order_body(net, random.Random(1)) | {
+        "lines": [{"sku_id": s, "quantity": 1} for s in net.sku_ids[:3]],
+        "payment_mode": "online",
+    }
+    client = Client()
+    headers = {
+        "HTTP_AUTHORIZATION": f"Bearer {net.tokens[0]}",
+        "HTTP_IDEMPOTENCY_KEY": f"bench-count-{time.time_ns()}",
+    }
+    with CaptureQueriesContext(connection) as ctx:
+        r = client.post("/api/v1/orders", json.dumps(body), content_type="application/json", **headers)
+    if r.status_code != 201:
+        raise RuntimeError(f"order placement failed: {r.status_code} {r.content[:200]!r}")
+    return len(ctx.captured_queries)
+
+
+# --- over HTTP --------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    """gunicorn serving the application against the bench database, stopped on exit."""
+
+    def __init__(self, database_url: str, *, workers: int, threads: int = 1) -> None:
+        self.port = free_port()
+        root = Path(__file__).resolve().parent.parent
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        env = os.environ | {
+            "DATABASE_URL": database_url,
+            "DJANGO_SETTINGS_MODULE": "omnipoint.config.settings",
+            "DEBUG": "0",
+            "CONN_MAX_AGE": "60",
+            "PYTHONPATH": str(root / "src"),
+        }
+        cmd = [
+            str(gunicorn),
+            "omnipoint.config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ]
+        if threads > 1:
+            cmd += ["--worker-class", "gthread", "--threads", str(threads), "--keep-alive", "30"]
+        self.proc = subprocess.Popen(cmd, env=env, cwd=root)
+        self.workers, self.threads = workers, threads
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+                conn.request("GET", "/api/v1/openapi.json")
+                conn.getresponse().read()
+                conn.close()
+                break
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError("gunicorn did not start") from None
+                time.sleep(0.2)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def __enter__(self) -> "Server":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+@dataclass
+class HttpResult:
+    clients: int
+    server: str
+    seconds: float = 0.0
+    orders: int = 0
+    latencies_ms: list[float] = field(default_factory=list)
+    errors: dict[str, int] = field(default_factory=dict)
+    check: str = ""
+
+    @property
+    def per_second(self) -> float:
+        return self.orders / self.seconds if self.seconds else 0.0
+
+
+def place_over_http(
+    net: OrdersNetwork, port: int, *, clients: int, seconds: float, max_orders: int = 10**9
+) -> HttpResult:
+    """``clients`` threads, each a member on its own keep-alive connection, placing orders."""
+    result = HttpResult(clients=clients, server="")
+    lock = threading.Lock()
+    start = threading.Barrier(clients + 1)
+
+    def client_main(c: int) -> None:
+        rng = random.Random(f"{c}-{time.time_ns()}")
+        token = net.tokens[c % len(net.tokens)]
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        latencies: list[float] = []
+        errors: dict[str, int] = {}
+        start.wait()
+        deadline = time.monotonic() + seconds
+        n = 0
+        while n < max_orders and time.monotonic() < deadline:
+            body = json.dumps(order_body(net, rng))
+            headers = {
+                "Content-Type": "application/json",
+                "Authorization": f"Bearer {token}",
+                "Idempotency-Key": f"bench-{c}-{n}-{time.time_ns()}",
+            }
+            t0 = time.perf_counter()
+            try:
+                conn.request("POST", "/api/v1/orders", body, headers)
+                resp = conn.getresponse()
+                payload = resp.read()
+                status = resp.status
+            except (OSError, http.client.HTTPException) as exc:
+                conn.close()  # reconnects on the next request
+                errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+                n += 1
+                continue
+            ms = (time.perf_counter() - t0) * 1000
+            if status == 201:
+                latencies.append(ms)
+            else:
+                try:
+                    code = json.loads(payload).get("code", "")
+                except ValueError:
+                    code = ""
+                key = f"{status} {code}".strip()
+                errors[key] = errors.get(key, 0) + 1
+            n += 1
+        conn.close()
+        with lock:
+            result.latencies_ms += latencies
+            result.orders += len(latencies)
+            for k, v in errors.items():
+                result.errors[k] = result.errors.get(k, 0) + v
+
+    threads = [threading.Thread(target=client_main, args=(c,)) for c in range(clients)]
+    for t in threads:
+        t.start()
+    start.wait()
+    t0 = time.perf_counter()
+    for t in threads:
+        t.join()
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+def holds_sweep() -> None:
+    """Run the payment timeout and the hold expiry for earlier runs' orders (the Huey consumer
+    that runs them every minute is not running here), so check_inventory does not report holds
+    kept past their expiry."""
+    from omnipoint.inventory.services import reservations_expire
+    from omnipoint.orders.services import orders_expire_unpaid
+
+    while orders_expire_unpaid(batch=200):
+        pass
+    while reservations_expire(batch=500):
+        pass
+
+
+def rows(results: list[HttpResult]) -> list[list[object]]:
+    return [
+        [
+            "place order over HTTP (POST /api/v1/orders)",
+            r.server,
+            r.clients,
+            r.orders,
+            f"{r.per_second:,.0f}/s",
+            f"{percentile(r.latencies_ms, 50):.0f}",
+            f"{percentile(r.latencies_ms, 99):.0f}",
+            ", ".join(f"{k}: {v}" for k, v in sorted(r.errors.items())) or "0",
+            r.check,
+        ]
+        for r in results
+    ]
+
+
+HEADER = ["benchmark", "server", "clients", "orders", "orders/s", "p50 ms", "p99 ms", "errors", "check"]
