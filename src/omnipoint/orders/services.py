@@ -416,6 +416,9 @@ def order_place(
     )
     if payment_mode in ("at_outlet", "on_delivery"):
         order_confirm(order=order, reason=f"pay {payment_mode.replace('_', ' ')}")
+    elif order.total == 0:  # discounted to nothing: nothing to wait for
+        order_payment_applied(order_id=order.pk, paid_total=0)
+        order.refresh_from_db()
     return order
 
 

@@ -183,3 +183,17 @@ def test_placement_with_promotions_stays_within_the_query_budget(api, network, c
         r = place(api, network, customer, coupon.code)
     assert r.status_code == 201, r.json()
     assert len(ctx.captured_queries) <= 25, "\n".join(q["sql"][:120] for q in ctx.captured_queries)
+
+
+def test_an_order_discounted_to_nothing_is_paid_and_confirmed_at_once(api, network, customer, window):
+    appliances_10pct(
+        api,
+        network,
+        window,
+        name="全免",
+        percent_off="100",
+        category_ids=[network.skus[1].product.category_id, network.skus[2].product.category_id],
+    )
+    r = place(api, network, customer)
+    assert r.status_code == 201, r.json()
+    assert (r.json()["total"], r.json()["state"], r.json()["payment_state"]) == (0, "confirmed", "paid")
