@@ -334,9 +334,21 @@ def points_earn_for_order(*, order) -> list[PointsLot]:  # type: ignore[no-untyp
     """Credit the points an order earns, when it completes (online or at the counter alike)."""
     if order.member_id is None:
         return []
+    from omnipoint.payments.models import Payment
+
     tier = member_tier(member=order.member)
+    # What was paid with points earns no points: scale each line by the share paid otherwise.
+    by_points = (
+        Payment.objects.filter(order=order, method="points")
+        .exclude(state__in=["failed", "cancelled"])
+        .aggregate(s=Sum("amount"))["s"]
+        or 0
+    )
+    paid_otherwise = max(order.total - by_points, 0)
     lines = [
-        domain.EarnLine(line.sku.product.category_id, line.amount)
+        domain.EarnLine(
+            line.sku.product.category_id, line.amount * paid_otherwise // order.total if order.total else 0
+        )
         for line in order.lines.select_related("sku__product")
     ]
     awards = domain.points_for_order(

@@ -329,3 +329,20 @@ def test_online_topup_is_credited_once_by_the_gateways_notification(client, netw
     assert loyalty.topup_online_settle(number=topup.number).state == "paid"  # the return trip: no change
     assert loyalty.wallet_balance(member=member)["total"] == 110_00
     assert ledger_breaches() == []
+
+
+def test_what_is_paid_with_points_earns_no_points(network):
+    earn_rules()
+    member, _token = member_with_login()
+    counter_sale(network, member.mobile)  # 95 yuan in cash: 190 points
+    order = online_order(network, member)  # 300 yuan
+    payment_tender(user=member.user, order_id=order.pk, method="points", points=190)  # 1.90 yuan of it
+    online = payment_start(user=member.user, order_id=order.pk)
+    charge_pay(ref=online.provider_ref)
+    payments_sync(order_id=order.pk)
+    from omnipoint.loyalty.services import points_earn_for_order
+
+    awards = points_earn_for_order(order=Order.objects.get(pk=order.pk))
+    assert (
+        sum(lot.amount for lot in awards) == 298
+    )  # 298.10 yuan paid otherwise, 1 point per yuan, rounded down
