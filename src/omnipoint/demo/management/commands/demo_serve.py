@@ -1,3 +1,4 @@
+import os
 import signal
 import subprocess
 import sys
@@ -30,8 +31,12 @@ class Command(BaseCommand):
         # Started in the background by a script, a process inherits "ignore Ctrl-C": undo that.
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, _stop)
+        # The sandbox gateway's notifications go to this server, from the consumer process.
+        site = os.environ.get("SITE_URL") or f"http://{host}:{port}"
+        settings.SITE_URL = site
         consumer = subprocess.Popen(
-            [sys.executable, str(settings.PROJECT_DIR / "manage.py"), "run_huey", "--quiet"]
+            [sys.executable, str(settings.PROJECT_DIR / "manage.py"), "run_huey", "--quiet"],
+            env=os.environ | {"SITE_URL": site},
         )
         self.stdout.write(f"task consumer started (pid {consumer.pid})")
         try:
@@ -63,6 +68,7 @@ class Command(BaseCommand):
             "",
             "=" * 78,
             "Omnipoint demo",
+            f"  storefront      {base}/shop/",
             f"  staff console   {base}/console/",
             f"  API docs        {base}/api/v1/docs",
             f"  admin           {base}/admin/   ({SUPERUSER} / {DEMO_PASSWORD})",
