@@ -29,8 +29,9 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from bench import workers
 from bench.stats import percentile
+from bench.workers import Outcome, count
+from bench.workers import run as run_workers
 
 ACCOUNTS = 1000  # wallets in the "many" shape
 BATCH = 10  # linked postings per call, batched
@@ -134,7 +135,7 @@ class LedgerResult:
     batch: int
     mode: str
     workers: int
-    outcome: workers.Outcome
+    outcome: Outcome
     accounts: int = ACCOUNTS
 
     @property
@@ -168,10 +169,10 @@ def run(
         if n % RETRY_EVERY == 0:  # the client timed out and sends the same postings again
             if post(reqs, key) != first:
                 raise AssertionError(f"retry of {key} did not return the first postings")
-            workers.count(worker, "retries")
+            count(worker, "retries")
         return batch
 
-    outcome = workers.run(step, mode=mode, workers=workers_n, seconds=seconds, max_calls=max_calls)
+    outcome = run_workers(step, mode=mode, workers=workers_n, seconds=seconds, max_calls=max_calls)
     result = LedgerResult(impl, shape, batch, mode, workers_n, outcome, accounts)
 
     # Every successful call left exactly its `batch` postings (retries added none), and each

@@ -249,7 +249,44 @@ def nearby_naive(q: Query, *, limit: int = 20) -> list[Any]:
     return found[:limit]
 
 
-IMPLS = {"real": nearby_real, "naive": nearby_naive}
+def nearby_outlet_box(q: Query, *, limit: int = 20) -> list[Any]:
+    """The query ``stock_nearby`` ran before stock rows carried coordinates: the outlets in the
+    bounding box (index on Outlet(lat, lng)) joined to the SKU's stock row of each."""
+    from django.db.models import F
+
+    from omnipoint.core.geo import bounding_box, haversine_km
+    from omnipoint.inventory.models import StockLevel
+    from omnipoint.inventory.selectors import NearbyStock
+
+    min_lat, max_lat, min_lng, max_lng = bounding_box(q.lat, q.lng, q.radius_km)
+    rows = StockLevel.objects.filter(
+        sku_id=q.sku_id,
+        on_hand__gte=F("reserved") + 1,
+        location__is_active=True,
+        location__lat__range=(min_lat, max_lat),
+        location__lng__range=(min_lng, max_lng),
+    ).values_list(
+        "location_id",
+        "location__code",
+        "location__name",
+        "location__kind",
+        "location__lat",
+        "location__lng",
+        "on_hand",
+        "reserved",
+    )
+    found = []
+    for oid, code, name, kind, olat, olng, on_hand, reserved in rows:
+        distance = haversine_km(q.lat, q.lng, olat, olng)
+        if distance <= q.radius_km:
+            found.append(
+                NearbyStock(oid, code, name, kind, olat, olng, round(distance, 3), on_hand - reserved)
+            )
+    found.sort(key=lambda s: (s.distance_km, s.outlet_id))
+    return found[:limit]
+
+
+IMPLS = {"real": nearby_real, "naive": nearby_naive, "previous": nearby_outlet_box}
 
 
 def measure(impl: str, qs: list[Query], *, warmup: int = 20) -> list[tuple[Query, float, int]]:
@@ -264,17 +301,25 @@ def measure(impl: str, qs: list[Query], *, warmup: int = 20) -> list[tuple[Query
     return out
 
 
-def rows(data: Dataset, real: list[tuple[Query, float, int]], naive: list[tuple[Query, float, int]]) -> list:
+Timings = list[tuple[Query, float, int]]
+
+
+def rows(data: Dataset, real: Timings, naive: Timings, previous: Timings | None = None) -> list:
     """Markdown rows: all searches, then only those in the Shanghai cluster (the densest)."""
     out: list[list[object]] = []
     where = f"{data.size.outlets:,} outlets / {data.size.stock_rows:,} stock rows"
     for label, keep in (("all points", lambda q: True), ("Shanghai cluster", lambda q: q.in_shanghai)):
         r = [(ms, n) for q, ms, n in real if keep(q)]
         v = [(ms, n) for q, ms, n in naive if keep(q)]
+        b = [(ms, n) for q, ms, n in previous or [] if keep(q)]
         if not r:
             continue
         r_ms, v_ms = [ms for ms, _ in r], [ms for ms, _ in v]
-        for impl, ms_list, found in (("real", r_ms, r), ("naive", v_ms, v)):
+        for impl, ms_list, found in (
+            ("real", r_ms, r),
+            ("previous: outlet box join", [ms for ms, _ in b], b),
+            ("naive", v_ms, v),
+        ):
             if not ms_list:
                 continue
             p50, p99 = percentile(ms_list, 50), percentile(ms_list, 99)

@@ -98,8 +98,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  nearby: data set {how}", file=sys.stderr)
         real = nearby.measure("real", nearby.queries(data, 200 if args.quick else 2000))
         naive = nearby.measure("naive", nearby.queries(data, 10 if args.quick else 60), warmup=2)
+        previous = nearby.measure("previous", nearby.queries(data, 200 if args.quick else 2000))
         print(f'### "Where is it" (stock_nearby), radius 5-10 km, data set {how}\n')
-        print(markdown_table(nearby.HEADER, nearby.rows(data, real, naive)))
+        print(markdown_table(nearby.HEADER, nearby.rows(data, real, naive, previous)))
         print()
 
     if wanted("ledger"):

@@ -46,7 +46,7 @@ def test_nearby_bench_real_and_naive_agree(regions):
     real = nearby.measure("real", qs, warmup=0)
     naive = nearby.measure("naive", qs, warmup=0)
     for q in qs:
-        assert nearby.nearby_real(q) == nearby.nearby_naive(q)
+        assert nearby.nearby_real(q) == nearby.nearby_naive(q) == nearby.nearby_outlet_box(q)
     assert sum(n for _, _, n in real) == sum(n for _, _, n in naive) > 0
     assert len(nearby.rows(data, real, naive)) >= 2
 

@@ -6,7 +6,6 @@ from omnipoint.core.errors import NotFoundError, ValidationError, require_quanti
 from omnipoint.core.geo import bounding_box, haversine_km
 from omnipoint.inventory.models import CycleCount, Reservation, StockLevel, StockMovement, Transfer
 from omnipoint.outlets.domain import Actor, Perm
-from omnipoint.outlets.models import Outlet
 from omnipoint.outlets.selectors import scope_q
 
 MAX_RADIUS_KM = 200.0
@@ -123,16 +122,13 @@ def stock_nearby(
     scoped; stock detail (on hand, reserved, movements) is. ``online`` leaves each outlet's
     safety stock for its counter.
 
-    Two queries. The first reads only stock rows: one range scan of the index (sku, lat, lng)
-    over the latitude band, the longitude checked in the index, using the coordinates copied
-    onto each row; exact distances and the order are computed here. The second fetches the
-    nearest outlets (and whether they are active) by primary key, a few more than ``limit`` at a
-    time, so a dense box of thousands of outlets costs one probe per outlet returned, not per
-    outlet in the box.
+    One query driven by the stock rows: a range scan of the index (sku, lat, lng) over the
+    latitude band, the longitude checked inside the index, using the coordinates copied onto each
+    row, then the outlet of each match by primary key. A dense box of thousands of outlets costs a
+    probe per outlet that stocks the SKU, not per outlet in the box. Exact distances here.
     """
     _check_point(lat, lng, radius_km)
     require_quantity(quantity)
-    limit = max(1, min(limit, 200))
     min_lat, max_lat, min_lng, max_lng = bounding_box(lat, lng, radius_km)
     need = F("reserved") + quantity + (F("safety_stock") if online else 0)
     rows = StockLevel.objects.filter(
@@ -140,29 +136,24 @@ def stock_nearby(
         lat__range=(min_lat, max_lat),
         lng__range=(min_lng, max_lng),
         on_hand__gte=need,
-    ).values_list("location_id", "lat", "lng", "on_hand", "reserved", "safety_stock")
-    candidates = []
-    for oid, olat, olng, on_hand, reserved, safety in rows:
+        location__is_active=True,
+    ).values_list(
+        "location_id",
+        "location__code",
+        "location__name",
+        "location__kind",
+        "location__lat",
+        "location__lng",
+        "on_hand",
+        "reserved",
+        "safety_stock",
+    )
+    found = []
+    for oid, code, name, kind, olat, olng, on_hand, reserved, safety in rows:
         distance = haversine_km(lat, lng, olat, olng)
         if distance <= radius_km:
-            candidates.append((round(distance, 3), oid, on_hand - reserved - (safety if online else 0)))
-    candidates.sort()
-
-    found: list[NearbyStock] = []
-    start, step = 0, limit + 8  # a few spare for inactive outlets, which are rare
-    while start < len(candidates):
-        chunk = candidates[start : start + step]
-        start, step = start + step, step * 2  # many closed outlets in a row: few queries still
-        outlets = {
-            o[0]: o
-            for o in Outlet.objects.filter(pk__in=[c[1] for c in chunk], is_active=True)
-            .order_by()
-            .values_list("pk", "code", "name", "kind", "lat", "lng")
-        }
-        for distance, oid, available in chunk:
-            if oid in outlets:
-                _, code, name, kind, olat, olng = outlets[oid]
-                found.append(NearbyStock(oid, code, name, kind, olat, olng, distance, available))
-                if len(found) == limit:
-                    return found
+            available = on_hand - reserved - (safety if online else 0)
+            found.append(NearbyStock(oid, code, name, kind, olat, olng, round(distance, 3), available))
+    found.sort(key=lambda s: (s.distance_km, s.outlet_id))
+    return found[: max(1, min(limit, 200))]
     return found
