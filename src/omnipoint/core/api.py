@@ -49,3 +49,14 @@ ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 
 # compare with numbers past 64 bits, so an id field refuses them before any query runs.
 MAX_ID = 2**63 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+class Page(Schema):
+    """Limit/offset paging for list endpoints; values out of range are clamped, not refused."""
+
+    limit: int = 100
+    offset: int = 0
+
+    def cut(self, qs: Any, *, max_limit: int = 500) -> list[Any]:
+        offset = min(max(0, self.offset), MAX_ID)
+        return list(qs[offset : offset + max(1, min(self.limit, max_limit))])

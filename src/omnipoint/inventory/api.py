@@ -1,7 +1,7 @@
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from omnipoint.core.api import ERRORS, MAX_ID, Id
+from omnipoint.core.api import ERRORS, Id, Page
 from omnipoint.core.errors import ValidationError
 from omnipoint.inventory import selectors, services
 from omnipoint.inventory.schemas import (
@@ -28,15 +28,6 @@ router = Router(tags=["inventory"])
 
 def actor(request: HttpRequest) -> Actor:
     return actor_get(user=request.user)
-
-
-class Page(Schema):
-    limit: int = 100
-    offset: int = 0
-
-    def cut(self, qs):  # type: ignore[no-untyped-def]
-        offset = min(max(0, self.offset), MAX_ID)
-        return list(qs[offset : offset + max(1, min(self.limit, 500))])
 
 
 class StockFilter(Page):

@@ -2,9 +2,9 @@
 member behind the login; staff routes act within the staff member's scope."""
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 
-from omnipoint.core.api import ERRORS, MAX_ID
+from omnipoint.core.api import ERRORS, Page
 from omnipoint.marketing import selectors, services
 from omnipoint.marketing.schemas import (
     AttemptOut,
@@ -29,15 +29,6 @@ router = Router(tags=["marketing"])
 
 def actor(request: HttpRequest) -> Actor:
     return actor_get(user=request.user)
-
-
-class Page(Schema):
-    limit: int = 100
-    offset: int = 0
-
-    def cut(self, qs):  # type: ignore[no-untyped-def]
-        offset = min(max(0, self.offset), MAX_ID)
-        return list(qs[offset : offset + max(1, min(self.limit, 500))])
 
 
 # --- members --------------------------------------------------------------------------------
