@@ -11,10 +11,13 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import Count
+from django.utils import timezone
 
 from omnipoint.catalog.models import PriceList, PriceListItem, ProductKind, Sku, Supplier
 from omnipoint.catalog.selectors import price_get
 from omnipoint.core.geo import haversine_km
+from omnipoint.demo.management.commands.demo_serve import Command as ServeCommand
+from omnipoint.demo.scenario import DEMO_MEMBERS, scenario_counts
 from omnipoint.demo.services import (
     DEMO_MARKER_OUTLET,
     DEMO_PASSWORD,
@@ -23,8 +26,26 @@ from omnipoint.demo.services import (
     demo_counts,
 )
 from omnipoint.inventory.checks import inventory_breaches
-from omnipoint.inventory.models import MovementKind, StockLevel, StockMovement
+from omnipoint.inventory.models import (
+    MovementKind,
+    Reservation,
+    ReservationState,
+    StockLevel,
+    StockMovement,
+    Transfer,
+)
+from omnipoint.ledger.checks import ledger_breaches
+from omnipoint.ledger.models import Account
+from omnipoint.loyalty import services as loyalty
+from omnipoint.loyalty.models import EarnRule, PointsLot, Tier, TopupPackage
+from omnipoint.marketing.models import Coupon, CouponTemplate, Game, Promotion
+from omnipoint.members.models import Member
+from omnipoint.orders.models import Method, Order, OrderLine, OrderState, PickTask, TaskState
+from omnipoint.orders.selectors import task_queue
+from omnipoint.orders.services import order_hand_over
 from omnipoint.outlets.models import Outlet, OutletKind, Region, Staff
+from omnipoint.outlets.selectors import actor_get
+from omnipoint.showrooms.models import CommissionAccrual, Showroom
 
 
 @pytest.fixture(scope="module")
@@ -112,8 +133,13 @@ def test_stock_at_every_location_and_books_balance(demo, db):
     for warehouse in Outlet.objects.filter(kind=OutletKind.WAREHOUSE):
         assert warehouse.stock.count() == physical
     assert StockLevel.objects.filter(safety_stock__gt=0).exists()
-    assert not StockLevel.objects.filter(reserved__gt=0).exists()
-    assert not StockMovement.objects.exclude(kind=MovementKind.RECEIPT, reference=OPENING_REFERENCE).exists()
+    # Beyond the opening stock, only the story's orders moved or hold stock.
+    later = StockMovement.objects.exclude(kind=MovementKind.RECEIPT, reference=OPENING_REFERENCE)
+    assert set(later.values_list("kind", flat=True)) == {MovementKind.SALE, MovementKind.TRANSFER_OUT}
+    assert later.count() <= 10
+    holders = Reservation.objects.filter(state=ReservationState.HELD).values_list("owner_ref", flat=True)
+    assert holders and all(ref.startswith("order:") for ref in holders)
+    assert StockLevel.objects.filter(reserved__gt=0).count() <= 5
     assert inventory_breaches() == []
 
 
@@ -138,8 +164,152 @@ def test_persona_nodes(demo, db):
 
 
 def test_second_run_changes_nothing(demo, db):
-    before = demo_counts()
+    before = demo_counts(), scenario_counts(), _books()
     out = StringIO()
     call_command("demo_seed", stdout=out)
-    assert "already loaded" in out.getvalue()
-    assert demo_counts() == before
+    assert "demo network already loaded" in out.getvalue()
+    assert "demo story already loaded" in out.getvalue()
+    assert (demo_counts(), scenario_counts(), _books()) == before
+
+
+def _books() -> tuple[object, ...]:
+    """What a second seed must leave exactly as it was: balances, stock, order and task states."""
+    return (
+        list(Account.objects.order_by("code").values_list("code", "debits_posted", "credits_posted")),
+        list(
+            StockLevel.objects.filter(reserved__gt=0).order_by("pk").values_list("pk", "on_hand", "reserved")
+        ),
+        list(Order.objects.order_by("pk").values_list("number", "state", "payment_state", "pickup_code")),
+        list(PickTask.objects.order_by("pk").values_list("pk", "state")),
+        list(Showroom.objects.values_list("code", flat=True)),
+    )
+
+
+# --- the story: loyalty, members, offers, orders, showroom --------------------------------------
+
+
+def _member(mobile: str) -> Member:
+    return Member.objects.get(mobile=mobile)
+
+
+def test_seed_reports_the_story_with_what_to_try(demo, db):
+    assert "demo story loaded" in demo
+    for m in DEMO_MEMBERS:
+        assert m.mobile in demo
+    ready = Order.objects.get(state=OrderState.READY, pickup_outlet__code=DEMO_MARKER_OUTLET)
+    assert f"pickup code     {ready.pickup_code}" in demo and ready.number in demo
+    showroom = Showroom.objects.get(staff__user__username="salesperson")
+    assert f"/shop/s/{showroom.code}/" in demo
+
+
+def test_serve_banner_reads_the_story_from_the_database(demo, db):
+    banner = ServeCommand()._banner("127.0.0.1", 8767)
+    for m in DEMO_MEMBERS:
+        assert m.mobile in banner
+    ready = Order.objects.get(state=OrderState.READY, pickup_outlet__code=DEMO_MARKER_OUTLET)
+    assert ready.pickup_code in banner
+    code = Showroom.objects.get(staff__user__username="salesperson").code
+    assert f"http://127.0.0.1:8767/shop/s/{code}/" in banner
+    assert "http://127.0.0.1:8767/shop/member/login/" in banner
+    # Handed over, the order is no longer offered: the banner follows the database.
+    clerk = actor_get(user=get_user_model().objects.get(username="outlet_clerk"))
+    order_hand_over(actor=clerk, outlet_id=ready.pickup_outlet_id, code=ready.pickup_code)
+    assert ready.pickup_code not in ServeCommand()._banner("127.0.0.1", 8767)
+
+
+def test_loyalty_tiers_rules_and_packages(demo, db):
+    tiers = list(Tier.objects.values_list("name", "min_spend", "points_multiplier"))
+    assert [t[0] for t in tiers] == ["普通会员", "银卡", "金卡"]
+    assert [t[1] for t in tiers] == sorted(t[1] for t in tiers) and tiers[0][1] == 0
+    assert [t[2] for t in tiers] == sorted(t[2] for t in tiers) and tiers[-1][2] > 1
+    rules = EarnRule.objects.filter(is_active=True)
+    assert rules.filter(channel="", category__isnull=True, bonus=False, points_per_yuan=1).exists()
+    assert rules.filter(channel="pos", bonus=True).exists()
+    assert rules.filter(category__code="agri").exists()
+    packages = set(TopupPackage.objects.values_list("name", "pay_amount", "bonus_amount"))
+    assert packages == {("充100送10", 100_00, 10_00), ("充500送60", 500_00, 60_00)}
+
+
+def test_members_earned_points_and_topped_up_with_a_bonus(demo, db):
+    assert Member.objects.filter(mobile__in=[m.mobile for m in DEMO_MEMBERS]).count() == len(DEMO_MEMBERS)
+    wang = _member("13800000001")
+    sale = Order.objects.get(member=wang, method=Method.COUNTER)
+    assert (sale.state, sale.payment_state, sale.origin_outlet.code) == (
+        "completed",
+        "paid",
+        DEMO_MARKER_OUTLET,
+    )
+    # 1 point per yuan, 2 on farm produce, and the counter's bonus on everything.
+    agri = sum(ln.amount for ln in sale.lines.all() if ln.sku.product.category.code == "agri")
+    assert loyalty.points_balance(member=wang) == (sale.total + agri) // 100 + sale.total // 100
+    assert PointsLot.objects.filter(member=wang).count() >= 2
+    assert loyalty.wallet_balance(member=wang) == {"principal": 100_00, "bonus": 10_00, "total": 110_00}
+    li = _member("13800000002")
+    paid = Order.objects.get(member=li)
+    assert paid.payments.get().method == "wallet" and paid.payment_state == "paid"
+    assert loyalty.wallet_balance(member=li)["total"] == 560_00 - paid.total
+    assert loyalty.member_tier(member=_member("13800000003")).code == "silver"
+
+
+def test_offers_live_with_budgets_and_prizes(demo, db):
+    now = timezone.now()
+    live = Promotion.objects.filter(is_active=True, starts_at__lte=now, ends_at__gt=now)
+    assert set(live.values_list("name", flat=True)) == {"家电满2000减200", "进口商品9折"}
+    welcome = CouponTemplate.objects.get(code="welcome-200-20")
+    assert (welcome.kind, welcome.threshold, welcome.value, welcome.claimable) == (
+        "threshold",
+        200_00,
+        20_00,
+        True,
+    )
+    assert welcome.budget_count and welcome.budget_amount and welcome.issued_count == 1
+    assert Coupon.objects.get(template=welcome).member == _member("13800000001")
+    game = Game.objects.get(kind="lucky_wheel")
+    assert game.starts_at <= now < game.ends_at
+    assert {p.kind for p in game.prizes.all()} == {"coupon", "points", "item"}
+    assert all(p.remaining == p.stock > 0 for p in game.prizes.all())
+    # Checkout applied them: the air conditioner got 满2000减200, the imported line 9折.
+    discounted = OrderLine.objects.filter(discount__gt=0).select_related("sku__product__category__parent")
+    roots = {(ln.sku.product.category.parent or ln.sku.product.category).code for ln in discounted}
+    assert roots == {"appliances", "imported"}
+
+
+def test_the_clerks_queue_has_work_in_every_state(demo, db):
+    clerk = actor_get(user=get_user_model().objects.get(username="outlet_clerk"))
+    queue = list(task_queue(actor=clerk))
+    assert {t.state for t in queue} == {TaskState.QUEUED, TaskState.READY, TaskState.WAITING}
+    assert all(t.location.code == DEMO_MARKER_OUTLET and t.purpose == "pickup" for t in queue)
+    queued = next(t.order for t in queue if t.state == TaskState.QUEUED)
+    assert (queued.payment_mode, queued.payment_state) == ("at_outlet", "unpaid")
+    waiting = next(t.order for t in queue if t.state == TaskState.WAITING)
+    transfer = Transfer.objects.get(reservation__owner_ref__startswith=f"order:{waiting.pk}:")
+    assert transfer.destination.code == DEMO_MARKER_OUTLET and transfer.state == "in_transit"
+    assert transfer.source.code != DEMO_MARKER_OUTLET
+
+
+def test_a_delivery_shipped_from_a_store(demo, db):
+    order = Order.objects.get(method=Method.DELIVERY)
+    assert order.state == OrderState.SHIPPED and order.payment_mode == "on_delivery"
+    task = order.tasks.get()
+    assert task.purpose == "ship" and task.state == TaskState.HANDED_OVER
+    assert task.location.kind != OutletKind.WAREHOUSE and task.location.ships_from_store
+
+
+def test_the_showroom_credited_its_salesperson(demo, db):
+    staff = Staff.objects.get(user__username="salesperson")
+    assert Showroom.objects.get(staff=staff).is_active
+    order = Order.objects.get(salesperson=staff)
+    assert (order.channel, order.state) == ("showroom", "completed")
+    accrual = CommissionAccrual.objects.get(order=order)
+    assert accrual.staff == staff and accrual.amount > 0
+    account = Account.objects.get(code=f"staff:{staff.pk}:commission")
+    assert account.credits_posted - account.debits_posted == accrual.amount
+
+
+def test_the_books_hold_after_the_story(demo, db):
+    assert inventory_breaches() == []
+    assert ledger_breaches() == []
+    out = StringIO()
+    call_command("check_inventory", stdout=out)
+    call_command("check_ledger", stdout=out)
+    assert "inventory OK" in out.getvalue() and "ledger OK" in out.getvalue()

@@ -1,12 +1,16 @@
-"""Loading the demo into a database without it: conflicts, the small size and --reset."""
+"""Loading the demo into a database without it: conflicts, the small size, --reset, and the
+story, which needs the network under it."""
 
 import pytest
 from django.contrib.auth import get_user_model
 
 from omnipoint.catalog.models import Sku
 from omnipoint.core.errors import ConflictError
+from omnipoint.demo.scenario import demo_scenario_load, scenario_highlights
 from omnipoint.demo.services import demo_network_load, demo_reset
 from omnipoint.inventory.checks import inventory_breaches
+from omnipoint.ledger.checks import ledger_breaches
+from omnipoint.members.models import Member
 from omnipoint.outlets.models import Outlet, Region
 
 
@@ -24,3 +28,20 @@ def test_small_demo_and_reset_give_the_same_network(db):
     assert not Outlet.objects.exists() and Region.objects.filter(code="310115").exists()
     again = demo_network_load(size="small")
     assert again.counts == first.counts
+
+
+def test_the_story_needs_the_network(db):
+    with pytest.raises(ConflictError):
+        demo_scenario_load()
+    assert not Member.objects.exists()
+
+
+def test_the_story_on_the_small_network(db):
+    demo_network_load(size="small")
+    first = demo_scenario_load()
+    assert first.created and first.counts["orders"] == 6
+    assert inventory_breaches() == [] and ledger_breaches() == []
+    h = scenario_highlights()
+    assert len(h.members) == 5 and len(h.ready_pickups) == 1 and h.open_tasks == 3 and h.showroom_path
+    again = demo_scenario_load()
+    assert not again.created and again.counts == first.counts

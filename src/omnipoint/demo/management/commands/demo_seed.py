@@ -4,6 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from omnipoint.core.errors import DomainError
+from omnipoint.demo.scenario import demo_scenario_load, scenario_highlights, story_lines
 from omnipoint.demo.services import (
     DEMO_MARKER_OUTLET,
     SIZES,
@@ -15,7 +16,8 @@ from omnipoint.demo.services import (
 
 class Command(BaseCommand):
     help = (
-        "Load the demo network (outlets in Shanghai and Jiangsu, catalogue, prices, stock, staff). "
+        "Load the demo network (outlets in Shanghai and Jiangsu, catalogue, prices, stock, staff) "
+        "and its story (loyalty rules, members, offers, a showroom, orders in every state). "
         "Does nothing when the demo is already loaded."
     )
 
@@ -34,6 +36,8 @@ class Command(BaseCommand):
             demo_reset()
         try:
             summary = demo_network_load(size=options["size"])
+            network_done = time.monotonic()
+            story = demo_scenario_load()
         except DomainError as exc:
             raise CommandError(exc.message) from exc
         c = summary.counts
@@ -43,7 +47,7 @@ class Command(BaseCommand):
                 "use --reset to reload it"
             )
         else:
-            self.stdout.write(self.style.SUCCESS(f"demo network loaded in {time.monotonic() - started:.1f}s"))
+            self.stdout.write(self.style.SUCCESS(f"demo network loaded in {network_done - started:.1f}s"))
         kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(demo_outlet_kinds().items()))
         self.stdout.write(
             f"  outlets    {c['outlets']} (Shanghai {c['outlets_shanghai']}, Jiangsu {c['outlets_jiangsu']}): {kinds}\n"
@@ -53,3 +57,19 @@ class Command(BaseCommand):
             f"  stock      {c['stock_rows']} stock rows, {c['stock_units']} units, {c['movements']} movements\n"
             f"  staff      {c['staff']} logins (password omnipoint), superuser admin"
         )
+        if story.created:
+            self.stdout.write(
+                self.style.SUCCESS(f"demo story loaded in {time.monotonic() - network_done:.1f}s")
+            )
+        else:
+            self.stdout.write("demo story already loaded: nothing changed")
+        self.stdout.write(self._story(story.counts))
+
+    def _story(self, c: dict[str, int]) -> str:
+        lines = [
+            f"  loyalty    {c['tiers']} tiers, {c['earn_rules']} earning rules, {c['topup_packages']} top-up packages",
+            f"  marketing  {c['promotions']} promotions, {c['coupon_templates']} coupon templates, {c['games']} games",
+            f"  orders     {c['orders']} orders, {c['tasks']} pick tasks, {c['transfers']} transfers, "
+            f"{c['postings']} ledger postings",
+        ]
+        return "\n".join(lines + story_lines(scenario_highlights()))

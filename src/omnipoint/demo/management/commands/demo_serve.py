@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from omnipoint.demo.scenario import scenario_highlights, story_lines
 from omnipoint.demo.services import DEMO_PASSWORD, PERSONAS, SUPERUSER
 from omnipoint.outlets.models import Staff
 
@@ -86,5 +87,7 @@ class Command(BaseCommand):
             else:
                 node = "HQ (whole network)"
             lines.append(f"    {p.username:<18} {p.role:<18} {node}")
+        story = story_lines(scenario_highlights(), base=base)
+        lines += ["", "  try the story:", *story] if story else []
         lines += ["=" * 78, ""]
         return "\n".join(lines)
