@@ -7,6 +7,10 @@ each persona, in the order of ``PERSONAS``:
     hq_admin, province_manager, city_manager, outlet_manager, outlet_clerk, other_city_clerk,
     member (a logged-in account with no staff role)
 
+and, for the commerce endpoints (orders, payments, members, loyalty, marketing, showrooms), two
+more: shopper (a member with a storefront login, who owns the orders of the shop) and
+salesperson (a salesperson at outlet A, who has a showroom).
+
 The network (see omnipoint.core.testing): outlets A (黄浦), B and warehouse W (浦东) in Shanghai,
 C in Nanjing. Province and city managers hold Shanghai; outlet manager and clerk hold A; the
 other-city clerk holds C. Something outside your node is "not found" (404), something inside it
@@ -15,16 +19,29 @@ that your role may not do is "forbidden" (403), and a refused request changes no
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.db import transaction
 
 from omnipoint.catalog.models import PriceListItem
 from omnipoint.core.testing import PASSWORD
 from omnipoint.inventory.models import CycleCount, StockLevel, Transfer
+from omnipoint.marketing.models import Coupon, CouponTemplate, Game, Promotion
+from omnipoint.orders.models import Order, PickTask, TaskState
+from omnipoint.showrooms.models import CommissionRule
 
-from .conftest import UNDER_CONSTRUCTION, World, api_paths, assert_error, snapshot
+from .conftest import (
+    NANJING_MOBILE,
+    SHOPPER_MOBILE,
+    UNDER_CONSTRUCTION,
+    World,
+    api_paths,
+    assert_error,
+    build_shop,
+    snapshot,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +54,7 @@ PERSONAS = [
     "other_city_clerk",
     "member",
 ]
+EXTRA = ["shopper", "salesperson"]  # in the rows of the commerce endpoints
 
 # Outlet codes each persona's node covers.
 VISIBLE = {
@@ -47,6 +65,8 @@ VISIBLE = {
     "outlet_clerk": {"SH-A"},
     "other_city_clerk": {"NJ-C"},
     "member": set(),
+    "shopper": set(),
+    "salesperson": {"SH-A"},
 }
 
 V1 = "/api/v1"
@@ -148,9 +168,32 @@ class Row:
     not_found: str | dict[str, str] = "not_found"  # the code of a 404 (per persona when a dict)
     check: Callable[[World, str, Any], None] | None = None
     public: bool = False  # no authentication needed
+    # The code of a refusal other than the usual (404: not_found above; 403: not_staff for
+    # accounts without a staff role, forbidden for staff), by persona or by status ("409").
+    codes: dict[str, str] = field(default_factory=dict)
+    # A raw body and extra headers instead of ``body`` (a payment provider's notification).
+    raw: Callable[[World], tuple[bytes, dict[str, str]]] | None = None
+
+    @property
+    def personas(self) -> list[str]:
+        return PERSONAS + EXTRA if self.shop else PERSONAS
+
+    @property
+    def shop(self) -> bool:
+        """Rows naming the shopper and the salesperson act on the shop (see build_shop)."""
+        return len(self.expect.split()) == len(PERSONAS) + len(EXTRA)
 
     def status(self, persona: str) -> int:
-        return int(self.expect.split()[PERSONAS.index(persona)])
+        return int(self.expect.split()[self.personas.index(persona)])
+
+    def code(self, persona: str, status: int) -> str:
+        if persona in self.codes:
+            return self.codes[persona]
+        if str(status) in self.codes:
+            return self.codes[str(status)]
+        if status == 404:
+            return self.not_found if isinstance(self.not_found, str) else self.not_found[persona]
+        return "not_staff" if persona in ("member", "shopper") else "forbidden"
 
 
 ALL_OK = "200 200 200 200 200 200 200"
@@ -320,10 +363,413 @@ ROWS = [
 ]  # fmt: skip
 
 
+# --- the commerce endpoints: orders, payments, members, loyalty, marketing, showrooms ---------
+#
+# Nine statuses per row: the seven above, then shopper and salesperson. The shop (build_shop in
+# conftest) has the shopper's orders o_a (pickup at A) and o_c (pickup at C), ready_a, ship_a,
+# counter sales sale_a (the shopper, at A) and sale_c (the Nanjing member, at C), offers and
+# commission rules owned by Shanghai (310100) and Nanjing (320100).
+
+
+def outlet_codes(ids) -> set[str]:
+    from omnipoint.outlets.models import Outlet
+
+    return set(Outlet.objects.filter(pk__in=[i for i in ids if i]).values_list("code", flat=True))
+
+
+def touches(order: Order) -> set[str]:
+    return outlet_codes(
+        [order.origin_outlet_id, order.pickup_outlet_id, *order.lines.values_list("location_id", flat=True)]
+    )
+
+
+def check_orders(w, persona, body):
+    expected = {o.pk for o in Order.objects.all() if touches(o) & VISIBLE[persona]}
+    assert expected and {o["id"] for o in body} == expected
+
+
+def check_tasks(w, persona, body):
+    open_tasks = PickTask.objects.exclude(
+        state__in=[TaskState.DONE, TaskState.CANCELLED, TaskState.HANDED_OVER]
+    )
+    expected = {t.pk for t in open_tasks if t.location.code in VISIBLE[persona]}
+    assert expected and {t["id"] for t in body} == expected
+
+
+def check_order_state(state: str, payment_state: str | None = None):
+    def check(w, persona, body):
+        order = Order.objects.get(pk=body["id"])
+        assert body["state"] == order.state == state
+        assert payment_state is None or order.payment_state == payment_state
+
+    return check
+
+
+def check_tracked(w, persona, body):
+    order = Order.objects.get(pk=w.o_a)
+    assert (body["number"], body["pickup_code"]) == (order.number, order.pickup_code)
+
+
+COUNTER_FIELDS = {"id", "name", "mobile_masked", "tier", "points", "wallet"}
+
+
+def check_counter(w, persona, body):
+    """A clerk serving at the counter: no mobile in full, no history."""
+    assert set(body) == COUNTER_FIELDS
+    assert (body["id"], body["mobile_masked"], body["wallet"]) == (w.shopper, "138****8000", 500_00)
+
+
+def check_me(w, persona, body):
+    assert (body["id"], body["mobile"]) == (w.shopper, SHOPPER_MOBILE)
+
+
+def check_my_orders(w, persona, body):
+    assert {o["id"] for o in body} == {w.o_a, w.o_c, w.ready_a, w.ship_a, w.sale_a}
+
+
+def check_my_points(w, persona, body):
+    assert body["balance"] == sum(lot["remaining"] for lot in body["lots"]) > 0
+
+
+def check_my_wallet(w, persona, body):
+    assert (body["principal"], [m["code"] for m in body["movements"]]) == (500_00, ["topup"])
+
+
+def check_activity(*, everywhere: set[str], in_region: set[str]):
+    """A region manager sees the member's orders in their region only; HQ, all of them."""
+
+    def check(w, persona, body):
+        ids = {getattr(w, name) for name in (everywhere if persona == "hq_admin" else in_region)}
+        assert {o["id"] for o in body["orders"]} == ids
+        assert "mobile" not in body and body["mobile_masked"].count("*") == 4
+
+    return check
+
+
+def check_topup(w, persona, body):
+    assert (body["member_id"], body["principal_added"], body["principal"]) == (w.shopper, 100_00, 600_00)
+
+
+def check_names(model, field_name: str, **by_node: str):
+    """List endpoints of offers: what each persona's node sees (its own, those above it)."""
+    sh, nj, hq = by_node.get("sh"), by_node.get("nj"), by_node.get("hq")
+    see = {
+        "hq_admin": {sh, nj, hq},
+        "other_city_clerk": {nj, hq},
+    }
+
+    def check(w, persona, body):
+        expected = see.get(persona, {sh, hq}) - {None}
+        assert {row[field_name] for row in body} == expected
+        assert model.objects.count() >= len(expected)
+
+    return check
+
+
+def check_coupon_of(member: str):
+    def check(w, persona, body):
+        coupon = Coupon.objects.get(pk=body["id"])
+        assert coupon.member_id == getattr(w, member)
+
+    return check
+
+
+def check_commissions(w, persona, body):
+    expected = {w.salesperson, w.sales_c} if persona == "hq_admin" else {w.salesperson}
+    assert {r["staff_id"] for r in body} == expected
+
+
+def check_rules(w, persona, body):
+    expected = {w.rule_sh, w.rule_nj} if persona == "hq_admin" else {w.rule_sh}
+    assert {r["id"] for r in body} == expected
+
+
+def check_rule_rate(rate: str):
+    def check(w, persona, body):
+        assert str(CommissionRule.objects.get(pk=body["id"]).rate) == rate
+
+    return check
+
+
+def check_showroom(w, persona, body):
+    """The public page names the salesperson by display name and nothing else of theirs."""
+    assert body["code"] == w.showroom and body["salesperson"] == "salesperson"
+    assert set(body) == {"code", "title", "greeting", "salesperson", "outlet", "share_path", "products"}
+
+
+ALL9 = "200 200 200 200 200 200 200 200 200"
+STAFF9 = "200 200 200 200 200 200 403 403 200"
+AT_A9 = "200 200 200 200 200 404 403 403 200"  # everyone holding A (the salesperson too)
+AT_C9 = "200 404 404 404 404 200 403 403 404"
+SHOPPER_ONLY = "403 403 403 403 403 403 403 200 403"
+SALESPERSON_ONLY = "403 403 403 403 403 403 403 403 200"
+REGION_MANAGERS_SH = "200 200 200 403 403 403 403 403 403"  # price.edit over Shanghai
+REGION_MANAGERS_NJ = "200 404 404 403 403 403 403 403 403"
+HQ_ONLY9 = "200 403 403 403 403 403 403 403 403"
+MANAGERS9 = "200 200 200 200 403 403 403 403 403"  # who see salespeople's figures and rules
+NOT_MEMBER = {"403": "not_member"}
+NOT_SALESPERSON = {"403": "not_salesperson", "member": "not_staff", "shopper": "not_staff"}
+created = lambda expect: expect.replace("200", "201")  # noqa: E731
+id_of = lambda name, param: lambda w: {param: getattr(w, name)}  # noqa: E731
+
+
+def pickup_order(outlet: str):
+    return lambda w, p: {
+        "channel": "web", "method": "pickup", "payment_mode": "at_outlet", "mobile": "13700000001",
+        "pickup_outlet_id": getattr(w, outlet).pk, "lines": [{"sku_id": w.skus[2].pk, "quantity": 1}],
+    }  # fmt: skip
+
+
+def counter_sale(outlet: str):
+    return lambda w, p: {
+        "channel": "pos", "method": "counter", "payment_mode": "counter", "mobile": "13700000001",
+        "origin_outlet_id": getattr(w, outlet).pk, "lines": [{"sku_id": w.skus[2].pk, "quantity": 1}],
+    }  # fmt: skip
+
+
+def return_at(outlet: str):
+    return lambda w, p: {
+        "outlet_id": getattr(w, outlet).pk,
+        "lines": [{"sku_id": w.skus[0].pk, "quantity": 1}],
+    }
+
+
+def hand_over(order: str, outlet: str):
+    def body(w, p):
+        o = Order.objects.get(pk=getattr(w, order))
+        return {"outlet_id": getattr(w, outlet).pk, "code": o.pickup_code, "order_number": o.number}
+
+    return body
+
+
+def topup_at(outlet: str):
+    return lambda w, p: {
+        "member_id": w.shopper,
+        "outlet_id": getattr(w, outlet).pk,
+        "client_key": f"till:{p}",
+        "amount": 100_00,
+    }
+
+
+def window() -> dict[str, str]:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    return {
+        "starts_at": (now - timedelta(hours=1)).isoformat(),
+        "ends_at": (now + timedelta(days=7)).isoformat(),
+    }
+
+
+def template_body(region: str):
+    return lambda w, p: {
+        "code": f"new-{p[:20]}",
+        "name": "新券",
+        "kind": "fixed",
+        "value": 5_00,
+        "region_code": region,
+        **window(),
+    }
+
+
+def promotion_body(region: str):
+    return lambda w, p: {
+        "name": "新促销",
+        "kind": "discount",
+        "percent_off": "10",
+        "region_code": region,
+        **window(),
+    }
+
+
+def game_body(region: str):
+    return lambda w, p: {
+        "name": "新游戏", "kind": "lucky_wheel", "region_code": region, **window(),
+        "prizes": [{"name": "积分", "kind": "points", "weight": 1, "stock": 5, "points": 5}],
+    }  # fmt: skip
+
+
+ROWS += [
+    # Orders. Anyone may check out on the storefront; staff channels need a seller in scope.
+    Row("place web pickup at C", "POST", "/orders", created(ALL9), body=pickup_order("c"),
+        check=check_order_state("confirmed")),
+    Row("place counter sale at A", "POST", "/orders", "201 201 201 201 201 404 403 403 201",
+        body=counter_sale("a"), not_found="outlet_not_found", check=check_order_state("pending")),
+    Row("place counter sale at C", "POST", "/orders", "201 404 404 404 404 201 403 403 404",
+        body=counter_sale("c"), not_found="outlet_not_found"),
+    Row("orders", "GET", "/orders", STAFF9, check=check_orders),
+    Row("track by number and mobile", "GET", "/orders/track", ALL9, public=True, check=check_tracked,
+        query=lambda w: {"number": Order.objects.get(pk=w.o_a).number, "mobile": SHOPPER_MOBILE}),
+    Row("track with another mobile", "GET", "/orders/track", "404 404 404 404 404 404 404 404 404", public=True,
+        query=lambda w: {"number": Order.objects.get(pk=w.o_a).number, "mobile": NANJING_MOBILE},
+        not_found="order_not_found"),
+    Row("order at A", "GET", "/orders/{order_id}", AT_A9, id_of("o_a", "order_id"), not_found="order_not_found"),
+    Row("order at C", "GET", "/orders/{order_id}", AT_C9, id_of("o_c", "order_id"), not_found="order_not_found"),
+    Row("cancel at A", "POST", "/orders/{order_id}/cancel", AT_A9, id_of("o_a", "order_id"),
+        body=lambda w, p: {"reason": "changed mind"}, not_found="order_not_found",
+        check=check_order_state("cancelled")),
+    Row("cancel at C", "POST", "/orders/{order_id}/cancel", AT_C9, id_of("o_c", "order_id"),
+        body=lambda w, p: {"reason": "changed mind"}, not_found="order_not_found"),
+    Row("deliver from A", "POST", "/orders/{order_id}/deliver", AT_A9, id_of("ship_a", "order_id"),
+        not_found="order_not_found", check=check_order_state("completed")),
+    Row("deliver C (not shipped)", "POST", "/orders/{order_id}/deliver", AT_C9.replace("200", "409"),
+        id_of("o_c", "order_id"), not_found="order_not_found", codes={"409": "order_wrong_state"}),
+    # A return is taken at any outlet in the caller's scope, against the receipt: a Nanjing sale
+    # may come back at A. The outlet is what must be theirs.
+    Row("return sale at A", "POST", "/orders/{order_id}/returns", created(AT_A9), id_of("sale_a", "order_id"),
+        body=return_at("a"), not_found="outlet_not_found"),
+    Row("return Nanjing sale at A", "POST", "/orders/{order_id}/returns", created(AT_A9),
+        id_of("sale_c", "order_id"), body=return_at("a"), not_found="outlet_not_found"),
+    Row("return sale at C", "POST", "/orders/{order_id}/returns", created(AT_C9), id_of("sale_a", "order_id"),
+        body=return_at("c"), not_found="outlet_not_found"),
+    Row("work queue", "GET", "/tasks", STAFF9, check=check_tasks),
+    Row("claim task at A", "POST", "/tasks/{task_id}/{step}", AT_A9,
+        lambda w: {"task_id": w.t_a, "step": "claim"}, not_found="task_not_found", check=check_state("claimed")),
+    Row("claim task at C", "POST", "/tasks/{task_id}/{step}", AT_C9,
+        lambda w: {"task_id": w.t_c, "step": "claim"}, not_found="task_not_found"),
+    Row("hand over at A", "POST", "/pickups", AT_A9, body=hand_over("ready_a", "a"),
+        not_found="outlet_not_found", check=check_order_state("completed")),
+    Row("hand over at C (not ready)", "POST", "/pickups", AT_C9.replace("200", "409"), body=hand_over("o_c", "c"),
+        not_found="outlet_not_found", codes={"409": "order_not_ready"}),
+    # Payments. Online: the order's member or staff in scope; in hand: staff in scope.
+    Row("pay online at A", "POST", "/payments/intents", "201 201 201 201 201 404 404 201 201",
+        body=lambda w, p: {"order_id": w.o_a}, not_found="order_not_found"),
+    Row("pay online at C", "POST", "/payments/intents", "201 404 404 404 404 201 404 201 404",
+        body=lambda w, p: {"order_id": w.o_c, "amount": 2_00}, not_found="order_not_found"),
+    Row("take cash at A", "POST", "/payments/capture", created(AT_A9),
+        body=lambda w, p: {"order_id": w.o_a, "method": "at_outlet"}, not_found="order_not_found",
+        check=lambda w, p, b: Order.objects.get(pk=w.o_a).payment_state == "paid" or pytest.fail("unpaid")),
+    Row("take cash at C", "POST", "/payments/capture", created(AT_C9),
+        body=lambda w, p: {"order_id": w.o_c, "method": "at_outlet"}, not_found="order_not_found"),
+    Row("wallet tender at A", "POST", "/payments/tenders", "201 201 201 201 201 404 404 201 201",
+        body=lambda w, p: {"order_id": w.o_a, "method": "wallet", "amount": 10_00}, not_found="order_not_found"),
+    Row("wallet tender at C", "POST", "/payments/tenders", "201 404 404 404 404 201 404 201 404",
+        body=lambda w, p: {"order_id": w.o_c, "method": "wallet", "amount": 10_00}, not_found="order_not_found"),
+    Row("payments at A", "GET", "/payments", AT_A9, query=lambda w: {"order_id": w.sale_a},
+        not_found="order_not_found", check=lambda w, p, b: [t["id"] for t in b] == [w.pay_a] or pytest.fail(b)),
+    Row("payments at C", "GET", "/payments", AT_C9, query=lambda w: {"order_id": w.sale_c},
+        not_found="order_not_found"),
+    Row("gateway notification", "POST", "/payments/notify/{provider}", ALL9, lambda w: {"provider": "sandbox"},
+        public=True, raw=lambda w: w.notify),
+    Row("refund at A", "POST", "/payments/{payment_id}/refund", created(AT_A9), id_of("pay_a", "payment_id"),
+        body=lambda w, p: {"amount": 1_00, "reason": "goodwill"}, not_found="payment_not_found"),
+    Row("refund at C", "POST", "/payments/{payment_id}/refund", created(AT_C9), id_of("pay_c", "payment_id"),
+        body=lambda w, p: {"amount": 1_00, "reason": "goodwill"}, not_found="payment_not_found"),
+    # Members: sign-in is public; a member sees themselves; a clerk what serving needs; a
+    # region manager the activity of members who shop in their region; the ledger is HQ's.
+    Row("ask for a sign-in code", "POST", "/members/login/code", created(ALL9), public=True,
+        body=lambda w, p: {"mobile": "13700000001"}),
+    Row("sign in with the code", "POST", "/members/login", created(ALL9), public=True,
+        body=lambda w, p: {"mobile": "13700000009", "code": w.login_code}),
+    Row("counter lookup", "GET", "/members/lookup", STAFF9, query=lambda w: {"mobile": SHOPPER_MOBILE},
+        check=check_counter),
+    Row("my profile", "GET", "/members/me", SHOPPER_ONLY, codes=NOT_MEMBER, check=check_me),
+    Row("my points", "GET", "/members/me/points", SHOPPER_ONLY, codes=NOT_MEMBER, check=check_my_points),
+    Row("my wallet", "GET", "/members/me/wallet", SHOPPER_ONLY, codes=NOT_MEMBER, check=check_my_wallet),
+    Row("my orders", "GET", "/members/me/orders", SHOPPER_ONLY, codes=NOT_MEMBER, check=check_my_orders),
+    Row("activity of a Shanghai member", "GET", "/members/{member_id}/activity", REGION_MANAGERS_SH,
+        id_of("shopper", "member_id"), not_found="member_not_found",
+        check=check_activity(everywhere={"o_a", "o_c", "ready_a", "ship_a", "sale_a"},
+                             in_region={"o_a", "ready_a", "ship_a", "sale_a"})),
+    Row("activity of a Nanjing member", "GET", "/members/{member_id}/activity", REGION_MANAGERS_NJ,
+        id_of("nanjing", "member_id"), not_found="member_not_found",
+        check=check_activity(everywhere={"sale_c"}, in_region=set())),
+    Row("top-up packages", "GET", "/loyalty/packages", ALL9),
+    Row("top up at A", "POST", "/loyalty/topups", created(AT_A9), body=topup_at("a"),
+        not_found="outlet_not_found", check=check_topup),
+    Row("top up at C", "POST", "/loyalty/topups", created(AT_C9), body=topup_at("c"),
+        not_found="outlet_not_found"),
+    Row("ledger audit", "GET", "/ledger/postings", HQ_ONLY9),
+    # Marketing: members claim and play; staff manage the offers of their node.
+    Row("claimable coupons", "GET", "/marketing/coupon-templates/claimable", ALL9,
+        check=lambda w, p, b: {t["code"] for t in b} == {"tpl-sh", "tpl-nj", "tpl-hq"} or pytest.fail(b)),
+    Row("claim a coupon", "POST", "/marketing/coupons/claim", created(SHOPPER_ONLY), codes=NOT_MEMBER,
+        body=lambda w, p: {"template_code": "tpl-sh"}, check=check_coupon_of("shopper")),
+    Row("my coupons", "GET", "/marketing/coupons/mine", SHOPPER_ONLY, codes=NOT_MEMBER),
+    Row("a game", "GET", "/marketing/games/{game_id}", ALL9, id_of("game_sh", "game_id")),
+    Row("play", "POST", "/marketing/games/{game_id}/play", created(SHOPPER_ONLY), id_of("game_sh", "game_id"),
+        codes=NOT_MEMBER),
+    Row("my attempts", "GET", "/marketing/games/{game_id}/attempts/mine", SHOPPER_ONLY,
+        id_of("game_sh", "game_id"), codes=NOT_MEMBER),
+    Row("coupon template in Shanghai", "POST", "/marketing/coupon-templates", created(REGION_MANAGERS_SH),
+        body=template_body("310100")),
+    Row("coupon template in Nanjing", "POST", "/marketing/coupon-templates", created(REGION_MANAGERS_NJ),
+        body=template_body("320100"), not_found="region_not_found"),
+    Row("network-wide coupon template", "POST", "/marketing/coupon-templates", created(HQ_ONLY9),
+        body=template_body(""), codes={"province_manager": "hq_only", "city_manager": "hq_only"}),
+    Row("coupon templates", "GET", "/marketing/coupon-templates", STAFF9,
+        check=check_names(CouponTemplate, "code", sh="tpl-sh", nj="tpl-nj", hq="tpl-hq")),
+    Row("coupons of a Shanghai template", "GET", "/marketing/coupon-templates/{template_id}/coupons", AT_A9,
+        id_of("tpl_sh", "template_id"), not_found="template_not_found"),
+    Row("coupons of a Nanjing template", "GET", "/marketing/coupon-templates/{template_id}/coupons", AT_C9,
+        id_of("tpl_nj", "template_id"), not_found="template_not_found"),
+    Row("issue a Shanghai coupon", "POST", "/marketing/coupon-templates/{template_id}/issue", created(AT_A9),
+        id_of("tpl_sh", "template_id"), body=lambda w, p: {"member_id": w.nanjing},
+        not_found="template_not_found", check=check_coupon_of("nanjing")),
+    Row("issue a Nanjing coupon", "POST", "/marketing/coupon-templates/{template_id}/issue", created(AT_C9),
+        id_of("tpl_nj", "template_id"), body=lambda w, p: {"member_id": w.shopper},
+        not_found="template_not_found"),
+    Row("campaign in Shanghai", "POST", "/marketing/coupon-templates/{template_id}/campaign", REGION_MANAGERS_SH,
+        id_of("tpl_sh", "template_id"), body=lambda w, p: {"member_ids": [w.shopper, w.nanjing]},
+        not_found="template_not_found", check=lambda w, p, b: b["issued"] == 2 or pytest.fail(b)),
+    Row("campaign in Nanjing", "POST", "/marketing/coupon-templates/{template_id}/campaign", REGION_MANAGERS_NJ,
+        id_of("tpl_nj", "template_id"), body=lambda w, p: {"member_ids": [w.shopper]},
+        not_found="template_not_found"),
+    Row("promotion in Shanghai", "POST", "/marketing/promotions", created(REGION_MANAGERS_SH),
+        body=promotion_body("310100")),
+    Row("promotion in Nanjing", "POST", "/marketing/promotions", created(REGION_MANAGERS_NJ),
+        body=promotion_body("320100"), not_found="region_not_found"),
+    Row("promotions", "GET", "/marketing/promotions", STAFF9,
+        check=check_names(Promotion, "name", sh="九五折 sh", nj="九五折 nj")),
+    Row("end a Shanghai promotion", "POST", "/marketing/promotions/{promotion_id}/end", REGION_MANAGERS_SH,
+        id_of("promo_sh", "promotion_id"), not_found="promotion_not_found",
+        check=lambda w, p, b: Promotion.objects.get(pk=w.promo_sh).is_active is False or pytest.fail(b)),
+    Row("end a Nanjing promotion", "POST", "/marketing/promotions/{promotion_id}/end", REGION_MANAGERS_NJ,
+        id_of("promo_nj", "promotion_id"), not_found="promotion_not_found"),
+    Row("game in Shanghai", "POST", "/marketing/games", created(REGION_MANAGERS_SH), body=game_body("310100")),
+    Row("game in Nanjing", "POST", "/marketing/games", created(REGION_MANAGERS_NJ), body=game_body("320100"),
+        not_found="region_not_found"),
+    Row("games", "GET", "/marketing/games", STAFF9, check=check_names(Game, "name", sh="刮刮乐 sh", nj="刮刮乐 nj")),
+    # Showrooms: the salesperson's own; managers see their salespeople and set the rules.
+    Row("my showroom", "GET", "/showrooms/me", SALESPERSON_ONLY, codes=NOT_SALESPERSON),
+    Row("edit my showroom", "PATCH", "/showrooms/me", SALESPERSON_ONLY, codes=NOT_SALESPERSON,
+        body=lambda w, p: {"title": "欢迎光临", "greeting": "hi"}),
+    Row("my sales", "GET", "/showrooms/me/sales", SALESPERSON_ONLY, codes=NOT_SALESPERSON),
+    Row("salespeople", "GET", "/showrooms/commissions", MANAGERS9, check=check_commissions),
+    Row("a Nanjing salesperson", "GET", "/showrooms/commissions", "200 404 404 404 403 403 403 403 403",
+        query=lambda w: {"staff_id": w.sales_c}, not_found="salesperson_not_found"),
+    Row("commission rules", "GET", "/showrooms/rules", MANAGERS9, check=check_rules),
+    Row("commission rule for my node", "POST", "/showrooms/rules", created(REGION_MANAGERS_SH),
+        body=lambda w, p: {"product_id": w.skus[0].product_id, "rate": "0.03"}),
+    Row("commission rule in Nanjing", "POST", "/showrooms/rules", created(REGION_MANAGERS_NJ),
+        body=lambda w, p: {"region_code": "320100", "product_id": w.skus[0].product_id, "rate": "0.03"},
+        not_found="region_not_found"),
+    Row("change a Shanghai rule", "PATCH", "/showrooms/rules/{rule_id}", REGION_MANAGERS_SH,
+        id_of("rule_sh", "rule_id"), body=lambda w, p: {"rate": "0.0600"}, not_found="rule_not_found",
+        check=check_rule_rate("0.0600")),
+    Row("change a Nanjing rule", "PATCH", "/showrooms/rules/{rule_id}", REGION_MANAGERS_NJ,
+        id_of("rule_nj", "rule_id"), body=lambda w, p: {"rate": "0.0600"}, not_found="rule_not_found"),
+    Row("delete a Shanghai rule", "DELETE", "/showrooms/rules/{rule_id}", REGION_MANAGERS_SH.replace("200", "204"),
+        id_of("rule_sh", "rule_id"), not_found="rule_not_found"),
+    Row("delete a Nanjing rule", "DELETE", "/showrooms/rules/{rule_id}", REGION_MANAGERS_NJ.replace("200", "204"),
+        id_of("rule_nj", "rule_id"), not_found="rule_not_found"),
+    Row("a showroom", "GET", "/showrooms/{code}", ALL9, lambda w: {"code": w.showroom}, public=True,
+        check=check_showroom),
+    Row("no such showroom", "GET", "/showrooms/{code}", "404 404 404 404 404 404 404 404 404",
+        lambda w: {"code": "nosuch"}, public=True, not_found="showroom_not_found"),
+]  # fmt: skip
+
+
 def send(client, row: Row, w: World, persona: str | None, headers: dict[str, str]):
     url = V1 + row.path.format(**row.params(w))
     if row.method == "GET":
         return client.get(url, row.query(w) if row.query else {}, **headers)
+    if row.raw:
+        data, extra = row.raw(w)
+        meta = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in extra.items() if k != "Content-Type"}
+        return client.generic(row.method, url, data, "application/json", **headers, **meta)
     body = row.body(w, persona or "anonymous") if row.body else {}
     return client.generic(row.method, url, json.dumps(body), "application/json", **headers)
 
@@ -348,30 +794,69 @@ def test_every_operation_has_persona_rows():
 
 def test_rows_name_every_persona():
     for row in ROWS:
-        assert len(row.expect.split()) == len(PERSONAS), row.name
+        assert len(row.expect.split()) in (len(PERSONAS), len(PERSONAS) + len(EXTRA)), row.name
+    names = [r.name for r in ROWS]
+    assert len(names) == len(set(names)), "row names are test ids: keep them unique"
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize("row", ROWS, ids=lambda r: r.name)
-def test_persona_stays_in_their_node(client, world, member_headers, row, persona):
-    headers = member_headers if persona == "member" else world.net.auth(persona)
+# Operations anyone may call without logging in, on purpose: signing in (staff and members),
+# order tracking by number and mobile (what a guest has), the payment provider's notification
+# (signed by the provider, not logged in) and a salesperson's public showroom page.
+PUBLIC = {
+    ("POST", "/auth/token"),
+    ("POST", "/members/login/code"),
+    ("POST", "/members/login"),
+    ("GET", "/orders/track"),
+    ("POST", "/payments/notify/{provider}"),
+    ("GET", "/showrooms/{code}"),
+}
+
+
+def test_public_operations_are_public_on_purpose():
+    from omnipoint.config.api import api
+
+    open_ops = {
+        (method.upper(), path.removeprefix(V1))
+        for path, operations in api.get_openapi_schema()["paths"].items()
+        for method, operation in operations.items()
+        if not operation.get("security")
+    }
+    assert open_ops == PUBLIC
+    assert {(r.method, r.path) for r in ROWS if r.public} == PUBLIC
+
+
+def persona_answers(client, w: World, member_headers, row: Row, persona: str, before) -> None:
+    headers = member_headers if persona == "member" else w.net.auth(persona)
     expected = row.status(persona)
-    before = snapshot()
-    resp = send(client, row, world, persona, {} if row.public else headers)
+    resp = send(client, row, w, persona, {} if row.public else headers)
     after = snapshot()
     if expected >= 400:
-        if expected == 404:
-            code = row.not_found if isinstance(row.not_found, str) else row.not_found[persona]
-        else:
-            code = "not_staff" if persona == "member" else "forbidden"
-        assert_error(resp, expected, code)
+        assert_error(resp, expected, row.code(persona, expected))
         assert after == before, "a refused request changed the database"
         return
-    assert resp.status_code == expected, (persona, resp.status_code, resp.content[:400])
+    assert resp.status_code == expected, (resp.status_code, resp.content[:400])
     is_write = row.method != "GET" and row.name != "token"
     assert (after != before) == is_write, "reads change nothing; accepted writes change something"
     if row.check:
-        row.check(world, persona, resp.json())
+        row.check(w, persona, resp.json() if resp.content else None)
+
+
+@pytest.mark.parametrize("row", ROWS, ids=lambda r: r.name)
+def test_persona_stays_in_their_node(client, world, member_headers, row):
+    """Each persona in turn, from the same database: each request runs in a savepoint that is
+    rolled back after it (one world per row keeps the run short)."""
+    if row.shop:
+        build_shop(world)
+    before = snapshot()
+    failures = []
+    for persona in row.personas:
+        with transaction.atomic():
+            try:
+                persona_answers(client, world, member_headers, row, persona, before)
+            except AssertionError as exc:
+                failures.append(f"{persona}: {exc}")
+            transaction.set_rollback(True)
+    assert not failures, "\n".join(failures)
 
 
 @pytest.mark.parametrize(
@@ -380,6 +865,8 @@ def test_persona_stays_in_their_node(client, world, member_headers, row, persona
     ids=lambda r: f"{r.method} {r.path}",
 )
 def test_unauthenticated_is_401(client, world, row):
+    if row.shop:
+        build_shop(world)
     before = snapshot()
     resp = send(client, row, world, None, {})
     assert_error(resp, 401, "unauthenticated")

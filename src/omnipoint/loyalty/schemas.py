@@ -14,7 +14,13 @@ class TopupIn(Schema):
     outlet_id: Id
     client_key: str = Field(..., min_length=1, max_length=64, description="the till's id for this top-up")
     package_id: Id | None = None
-    amount: int | None = Field(None, gt=0, le=MAX_FEN, description="fen, when no package is chosen")
+    amount: int | None = Field(
+        None,
+        gt=0,
+        le=MAX_FEN,
+        strict=True,
+        description="fen, when no package is chosen (JSON true is no amount)",
+    )
 
 
 class TopupOut(Schema):

@@ -2,7 +2,7 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from omnipoint.core.api import ERRORS
+from omnipoint.core.api import ERRORS, MAX_ID
 from omnipoint.core.errors import NotFoundError
 from omnipoint.orders import selectors, services
 from omnipoint.orders.models import OrderLine
@@ -49,7 +49,7 @@ class OrderFilter(Schema):
 def order_list(request: HttpRequest, f: Query[OrderFilter]):  # type: ignore[no-untyped-def]
     """Orders touching the caller's scope (keyed, picked up or fulfilled there)."""
     qs = selectors.order_list(actor=actor(request), state=f.state, channel=f.channel, search=f.search)
-    offset = max(0, f.offset)
+    offset = min(max(0, f.offset), MAX_ID)  # the databases refuse an OFFSET past 64 bits
     return list(qs.prefetch_related("lines__sku__product")[offset : offset + max(1, min(f.limit, 200))])
 
 

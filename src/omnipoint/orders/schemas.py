@@ -3,13 +3,14 @@ from typing import Annotated, Any
 
 from ninja import Field, Schema
 
+from omnipoint.core.api import Id
 from omnipoint.core.channels import Channel
 from omnipoint.core.errors import MAX_QUANTITY
 from omnipoint.orders.models import Method
 
 
 class LineIn(Schema):
-    sku_id: int
+    sku_id: Id
     quantity: int = Field(..., gt=0, le=MAX_QUANTITY)
     installation: bool = False
 
@@ -21,14 +22,14 @@ class OrderIn(Schema):
     lines: list[LineIn] = Field(..., min_length=1, max_length=50)
     mobile: str = Field("", max_length=20)
     customer_name: str = Field("", max_length=60)
-    member_id: int | None = None
-    pickup_outlet_id: int | None = None
-    origin_outlet_id: int | None = None
+    member_id: Id | None = None
+    pickup_outlet_id: Id | None = None
+    origin_outlet_id: Id | None = None
     region_code: str = Field("", max_length=6, description="district of the delivery address")
     address: str = Field("", max_length=200)
     lat: float | None = Field(None, ge=-90, le=90)
     lng: float | None = Field(None, ge=-180, le=180)
-    salesperson_id: int | None = None
+    salesperson_id: Id | None = None
     coupon_codes: list[Annotated[str, Field(max_length=20)]] = Field(default_factory=list, max_length=5)
 
 
@@ -101,18 +102,18 @@ class CancelIn(Schema):
 
 
 class HandOverIn(Schema):
-    outlet_id: int
+    outlet_id: Id
     code: str = Field(..., min_length=1, max_length=20)
     order_number: str = Field("", max_length=24)
 
 
 class ReturnLineIn(Schema):
-    sku_id: int
+    sku_id: Id
     quantity: int = Field(..., gt=0, le=MAX_QUANTITY)
 
 
 class ReturnIn(Schema):
-    outlet_id: int
+    outlet_id: Id
     lines: list[ReturnLineIn] = Field(..., min_length=1, max_length=50)
     reason: str = Field("", max_length=200)
 

@@ -5,11 +5,14 @@ from ninja import Field, Schema
 from omnipoint.core.api import Id
 
 MAX_FEN = 10**12
+# Amounts are strict: JSON `true` or "5" is a client bug, not an amount of money.
 
 
 class IntentIn(Schema):
     order_id: Id
-    amount: int | None = Field(None, gt=0, le=MAX_FEN, description="fen; default: what remains to pay")
+    amount: int | None = Field(
+        None, gt=0, le=MAX_FEN, description="fen; default: what remains to pay", strict=True
+    )
     return_url: str = Field(
         "", max_length=200, description="a path on this site to come back to after paying"
     )
@@ -18,18 +21,24 @@ class IntentIn(Schema):
 class CaptureIn(Schema):
     order_id: Id
     method: str = Field(..., description="cash | at_outlet | cod")
-    amount: int | None = Field(None, gt=0, le=MAX_FEN, description="fen; default: what remains to pay")
+    amount: int | None = Field(
+        None, gt=0, le=MAX_FEN, description="fen; default: what remains to pay", strict=True
+    )
 
 
 class TenderIn(Schema):
     order_id: Id
     method: str = Field(..., description="wallet | points")
-    amount: int | None = Field(None, gt=0, le=MAX_FEN, description="fen; default: what remains to pay")
-    points: int | None = Field(None, gt=0, le=10**9, description="points instead of an amount")
+    amount: int | None = Field(
+        None, gt=0, le=MAX_FEN, description="fen; default: what remains to pay", strict=True
+    )
+    points: int | None = Field(None, gt=0, le=10**9, description="points instead of an amount", strict=True)
 
 
 class RefundIn(Schema):
-    amount: int | None = Field(None, gt=0, le=MAX_FEN, description="fen; default: all that is left")
+    amount: int | None = Field(
+        None, gt=0, le=MAX_FEN, description="fen; default: all that is left", strict=True
+    )
     reason: str = Field("", max_length=200)
 
 
