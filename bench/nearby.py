@@ -286,7 +286,23 @@ def nearby_outlet_box(q: Query, *, limit: int = 20) -> list[Any]:
     return found[:limit]
 
 
+Timings = list[tuple[Query, float, int]]
 IMPLS = {"real": nearby_real, "naive": nearby_naive, "previous": nearby_outlet_box}
+
+
+def measure_interleaved(impls: list[str], qs: list[Query], *, warmup: int = 20) -> dict[str, Timings]:
+    """Time several implementations on each search in turn, so that a busy spell of the machine
+    falls on all of them alike (on a shared machine, p99 is mostly such spells)."""
+    for q in qs[:warmup]:
+        for impl in impls:
+            IMPLS[impl](q)
+    out: dict[str, Timings] = {impl: [] for impl in impls}
+    for q in qs:
+        for impl in impls:
+            t0 = time.perf_counter()
+            found = IMPLS[impl](q)
+            out[impl].append((q, (time.perf_counter() - t0) * 1000, len(found)))
+    return out
 
 
 def measure(impl: str, qs: list[Query], *, warmup: int = 20) -> list[tuple[Query, float, int]]:
@@ -299,9 +315,6 @@ def measure(impl: str, qs: list[Query], *, warmup: int = 20) -> list[tuple[Query
         found = fn(q)
         out.append((q, (time.perf_counter() - t0) * 1000, len(found)))
     return out
-
-
-Timings = list[tuple[Query, float, int]]
 
 
 def rows(data: Dataset, real: Timings, naive: Timings, previous: Timings | None = None) -> list:

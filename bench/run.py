@@ -96,10 +96,12 @@ def main(argv: list[str] | None = None) -> int:
         data = nearby.dataset_ensure(size)
         how = f"built in {data.build_seconds:.0f} s" if data.built else "reused"
         print(f"  nearby: data set {how}", file=sys.stderr)
-        real = nearby.measure("real", nearby.queries(data, 200 if args.quick else 2000))
+        timed = nearby.measure_interleaved(
+            ["real", "previous"], nearby.queries(data, 200 if args.quick else 2000)
+        )
         naive = nearby.measure("naive", nearby.queries(data, 10 if args.quick else 60), warmup=2)
-        previous = nearby.measure("previous", nearby.queries(data, 200 if args.quick else 2000))
-        print(f'### "Where is it" (stock_nearby), radius 5-10 km, data set {how}\n')
+        real, previous = timed["real"], timed["previous"]
+        print(f'### "Where is it" (stock_nearby), radius 5-10 km, data set {how}; {load()}\n')
         print(markdown_table(nearby.HEADER, nearby.rows(data, real, naive, previous)))
         print()
 
