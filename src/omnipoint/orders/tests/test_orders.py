@@ -1,15 +1,21 @@
 """Orders through the API, following the source material's stories."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from omnipoint.core.testing import user_of
 from omnipoint.inventory.checks import inventory_breaches
 from omnipoint.inventory.models import StockLevel, Transfer
 from omnipoint.inventory.services import stock_adjust, transfer_receive
 from omnipoint.orders.models import Order, OrderEvent, PickTask
+from omnipoint.orders.services import orders_expire_unpaid
 from omnipoint.outlets.models import Staff
+from omnipoint.outlets.selectors import actor_get
 from omnipoint.outlets.services import staff_create
+from omnipoint.payments.services import payment_capture
 
 pytestmark = pytest.mark.django_db
 
@@ -169,19 +175,28 @@ def test_counter_sale_cannot_take_a_unit_held_online(api, network, customer):
         lines=[{"sku_id": sku.pk, "quantity": 1}],
     )
     assert r.status_code == 201 and r.json()["state"] == "pending"
-    pos = api.post(
-        "/api/v1/orders",
-        {
-            "channel": "pos",
-            "method": "counter",
-            "payment_mode": "counter",
-            "origin_outlet_id": network.a.pk,
-            "lines": [{"sku_id": sku.pk, "quantity": 1}],
-        },
-        network.auth("outlet_clerk"),
-    )
+    pos_body = {
+        "channel": "pos",
+        "method": "counter",
+        "payment_mode": "counter",
+        "origin_outlet_id": network.a.pk,
+        "lines": [{"sku_id": sku.pk, "quantity": 1}],
+    }
+    pos = api.post("/api/v1/orders", pos_body, network.auth("outlet_clerk"))
     assert pos.status_code == 409 and pos.json()["code"] == "insufficient_stock"
     assert "only 0 available" in pos.json()["message"]
+
+    # The online payment never comes: at the deadline the hold goes back, and the counter sells.
+    online = Order.objects.get(pk=r.json()["id"])
+    assert orders_expire_unpaid(now=online.payment_deadline + timedelta(seconds=1)) == 1
+    online.refresh_from_db()
+    assert online.state == "cancelled" and level(network.a, sku).reserved == 0
+    pos = api.post("/api/v1/orders", pos_body, network.auth("outlet_clerk"))
+    assert pos.status_code == 201, pos.json()
+    payment_capture(actor=actor_get(user=user_of("outlet_clerk")), order_id=pos.json()["id"], method="cash")
+    assert Order.objects.get(pk=pos.json()["id"]).state == "completed"
+    assert (level(network.a, sku).on_hand, level(network.a, sku).reserved) == (0, 0)
+    assert inventory_breaches() == []
 
 
 @pytest.mark.parametrize(
