@@ -6,7 +6,15 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from omnipoint.core.errors import NotFoundError, PermissionDeniedError
-from omnipoint.marketing.models import Coupon, CouponTemplate, Game, GameAttempt, Promotion
+from omnipoint.marketing.models import (
+    Coupon,
+    CouponClaimCount,
+    CouponTemplate,
+    Game,
+    GameAttempt,
+    GamePlayer,
+    Promotion,
+)
 from omnipoint.members.models import Member
 from omnipoint.outlets.domain import Actor, Perm, Scope
 from omnipoint.outlets.models import Outlet
@@ -96,3 +104,46 @@ def attempt_list_for_member(*, member: Member, game_id: int | None = None) -> Qu
     if game_id is not None:
         qs = qs.filter(game_id=game_id)
     return qs.order_by("-pk")
+
+
+# --- the storefront: what a customer sees -----------------------------------------------------
+
+
+def coupon_claims_for_member(*, member: Member) -> dict[int, int]:
+    """How many coupons of each template the member holds from it (template id -> count)."""
+    return dict(CouponClaimCount.objects.filter(member=member).values_list("template_id", "count"))
+
+
+def promotions_live(
+    *, region_path: str, channel: str, outlet_id: int | None = None, now: datetime | None = None
+) -> list[Promotion]:
+    """Automatic promotions that hold now for anyone buying on ``channel`` in the region (and,
+    with ``outlet_id``, at that outlet): the ones checkout would consider, less those limited
+    to member tiers or to narrower regions elsewhere. Highest priority first. One query."""
+    now = now or timezone.now()
+    ancestors = _ancestors(region_path)
+    outlet_q = Q(outlet__isnull=True) | Q(outlet_id=outlet_id) if outlet_id else Q(outlet__isnull=True)
+    rows = Promotion.objects.filter(
+        Q(channel="") | Q(channel=channel),
+        outlet_q,
+        is_active=True,
+        starts_at__lte=now,
+        ends_at__gt=now,
+        region_path__in=ancestors,
+    ).order_by("-priority", "pk")
+    return [
+        p
+        for p in rows
+        if not p.member_tiers
+        and (not p.region_paths or any(region_path.startswith(r) for r in p.region_paths))
+    ]
+
+
+def games_live(*, now: datetime | None = None) -> QuerySet[Game]:
+    now = now or timezone.now()
+    return Game.objects.filter(is_active=True, starts_at__lte=now, ends_at__gt=now).order_by("ends_at", "pk")
+
+
+def game_attempts_left(*, game: Game, member: Member) -> int:
+    used = GamePlayer.objects.filter(game=game, member=member).values_list("attempts", flat=True).first() or 0
+    return max(0, game.attempts_per_member - used)

@@ -39,6 +39,23 @@ _TEXT = {
     "already_paid": pgettext_lazy("shop", "This order is already paid."),
     "order_wrong_state": pgettext_lazy("shop", "This order can no longer be paid."),
     "invalid_coordinates": pgettext_lazy("shop", "Your location could not be used."),
+    "coupon_not_found": pgettext_lazy("shop", "Coupon %(coupon)s is not one of your coupons."),
+    "coupon_expired": pgettext_lazy("shop", "Coupon %(coupon)s has expired."),
+    "coupon_not_available": pgettext_lazy("shop", "Coupon %(coupon)s is already used on another order."),
+    "coupon_not_applicable": pgettext_lazy(
+        "shop", "Coupon %(coupon)s cannot be used on this order: %(reason)s."
+    ),
+    "member_required": pgettext_lazy("shop", "Enter the mobile number your coupons were issued to."),
+    "claim_limit_reached": pgettext_lazy(
+        "shop", "You already hold this coupon: at most %(limit)s per member."
+    ),
+    "coupon_budget_exhausted": pgettext_lazy("shop", "This coupon is all gone."),
+    "template_not_found": pgettext_lazy("shop", "This coupon is no longer offered."),
+    "not_member": pgettext_lazy("shop", "Sign in as a member first."),
+    "sign_in_required": pgettext_lazy("shop", "Sign in as a member first."),
+    "attempts_exhausted": pgettext_lazy("shop", "You have no attempts left at this game."),
+    "game_closed": pgettext_lazy("shop", "This game is not open now."),
+    "game_not_found": pgettext_lazy("shop", "This game is not on now."),
 }
 
 

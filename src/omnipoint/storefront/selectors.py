@@ -16,6 +16,7 @@ from omnipoint.core.errors import NotFoundError
 from omnipoint.core.geo import bounding_box, haversine_km
 from omnipoint.inventory.selectors import NearbyStock, stock_nearby
 from omnipoint.outlets.models import Outlet, Region
+from omnipoint.storefront.offers import Badge, product_badges
 
 CHANNEL = Channel.WEB
 DEFAULT_REGION = "310101"  # 上海市黄浦区
@@ -36,17 +37,22 @@ class Card:
     product: Product
     price: int | None  # fen: the lowest price of its SKUs in the region, None when unpriced
     varies: bool  # the SKUs do not all cost the same
+    badges: tuple[Badge, ...] = ()  # the automatic promotions that apply to it here
 
 
 def product_cards(products: Iterable[Product], *, region: Region) -> list[Card]:
-    """Products with their price in a region on the web channel. One price query for the page."""
+    """Products with their price in a region on the web channel, and the promotions that apply
+    to them there. One price query and one promotions query for the page."""
     products = list(products)
     sku_ids = [s.pk for p in products for s in p.skus.all() if s.is_active]
     prices = prices_get(sku_ids=sku_ids, region=region, channel=CHANNEL)
+    badges = product_badges(products, region=region, channel=CHANNEL)
     cards = []
     for p in products:
         amounts = {prices[s.pk].amount for s in p.skus.all() if s.is_active and s.pk in prices}
-        cards.append(Card(p, min(amounts) if amounts else None, len(amounts) > 1))
+        cards.append(
+            Card(p, min(amounts) if amounts else None, len(amounts) > 1, tuple(badges.get(p.pk, ())))
+        )
     return cards
 
 

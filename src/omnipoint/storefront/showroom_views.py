@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from omnipoint.catalog.selectors import prices_get
 from omnipoint.core.errors import DomainError, NotFoundError, ValidationError
+from omnipoint.marketing.selectors import promotions_live
 from omnipoint.members.domain import normalise_mobile
 from omnipoint.orders import services as ordering
 from omnipoint.orders.models import Method
@@ -32,6 +33,7 @@ from omnipoint.storefront.checkout import (
     token_new,
 )
 from omnipoint.storefront.errors import error_text
+from omnipoint.storefront.offers import badges_for, promotion_badge
 from omnipoint.storefront.views import _int, _location, _not_found, _page, _region, _remember_order
 
 TRY_TOKEN_KEY = "shop_try_token"
@@ -67,9 +69,21 @@ def _offers(request: HttpRequest) -> dict[str, Any]:
         prices = prices_get(
             sku_ids=[s.pk for s, _ in o.skus], region=o.outlet.region, channel=selectors.CHANNEL
         )
-        rows = [(sku, free, prices[sku.pk].amount) for sku, free in o.skus if sku.pk in prices]
+        live = promotions_live(
+            region_path=o.outlet.region_path, channel=selectors.CHANNEL, outlet_id=o.outlet.pk
+        )
+        rows = [
+            (
+                sku,
+                free,
+                prices[sku.pk].amount,
+                badges_for(live, product_id=sku.product_id, category_id=sku.product.category_id),
+            )
+            for sku, free in o.skus
+            if sku.pk in prices
+        ]
         if rows:
-            priced.append((o, rows))
+            priced.append((o, rows, [promotion_badge(p) + " · " + p.name for p in live]))
     return {
         "region": region,
         "offers": priced,

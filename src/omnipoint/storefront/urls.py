@@ -1,6 +1,6 @@
 from django.urls import path
 
-from omnipoint.storefront import member_views, showroom_views, views
+from omnipoint.storefront import marketing_views, member_views, showroom_views, views
 
 app_name = "storefront"
 
@@ -21,6 +21,12 @@ urlpatterns = [
     path("s/<str:code>/", showroom_views.showroom, name="showroom"),
     path("nearby/", showroom_views.nearby, name="nearby"),
     path("nearby/try/", showroom_views.try_in_store, name="try_in_store"),
+    path("coupons/", marketing_views.coupon_centre, name="coupons"),
+    path("coupons/claim/", marketing_views.coupon_claim, name="coupon_claim"),
+    path("games/", marketing_views.games, name="games"),
+    path("games/<int:game_id>/", marketing_views.game, name="game"),
+    path("games/<int:game_id>/play/", marketing_views.game_play, name="game_play"),
+    path("member/coupons/", marketing_views.my_coupons, name="my_coupons"),
     path("member/", member_views.member_centre, name="member"),
     path("member/login/", member_views.member_login, name="member_login"),
     path("member/logout/", member_views.member_logout, name="member_logout"),

@@ -11,20 +11,23 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from omnipoint.catalog.selectors import category_list, product_list, sku_get
 from omnipoint.core.errors import DomainError, NotFoundError, ValidationError
+from omnipoint.marketing.selectors import coupon_list_for_member
 from omnipoint.members.domain import normalise_mobile
+from omnipoint.members.models import Member
 from omnipoint.orders import selectors as orders
 from omnipoint.orders import services as ordering
 from omnipoint.orders.models import Method, Order, OrderState, PaymentState
-from omnipoint.outlets.models import Region
+from omnipoint.outlets.models import Outlet, Region
 from omnipoint.outlets.selectors import region_children
 from omnipoint.payments import services as payments
-from omnipoint.storefront import selectors
+from omnipoint.storefront import offers, selectors
 from omnipoint.storefront.attribution import showroom_order_args
 from omnipoint.storefront.cart import cart_add, cart_clear, cart_get, cart_remove, cart_update, parse_quantity
 from omnipoint.storefront.checkout import (
@@ -147,6 +150,7 @@ def product(request: HttpRequest, product_id: int) -> HttpResponse:
     chosen = next((v for v in variants if v.sku.pk == wanted), variants[0] if variants else None)
     lat, lng, from_browser = _location(request, region)
     nearby = selectors.stock_near(lat=lat, lng=lng, sku_id=chosen.sku.pk) if chosen else []
+    badges = offers.product_badges([item], region=region, channel=selectors.CHANNEL).get(item.pk, [])
     return _page(
         request,
         "product.html",
@@ -156,6 +160,7 @@ def product(request: HttpRequest, product_id: int) -> HttpResponse:
             "variants": variants,
             "chosen": chosen,
             "nearby": nearby,
+            "badges": badges,
             "from_browser": from_browser,
             "low_stock": selectors.LOW_STOCK,
             "radius_km": int(selectors.NEARBY_RADIUS_KM),
@@ -263,7 +268,12 @@ def _checkout_token(request: HttpRequest) -> str:
 
 
 def _checkout_page(
-    request: HttpRequest, *, form: dict[str, str] | None = None, error: str = "", status: int = 200
+    request: HttpRequest,
+    *,
+    form: dict[str, str] | None = None,
+    codes: list[str] | None = None,
+    error: str = "",
+    status: int = 200,
 ) -> HttpResponse:
     region = _region(request)
     view = selectors.cart_view(cart_get(request.session), region=region)
@@ -273,6 +283,13 @@ def _checkout_page(
     if not form.get("pickup_outlet_id"):
         first = next((p for p in points if p.in_stock), points[0] if points else None)
         form["pickup_outlet_id"] = str(first.outlet.pk) if first else ""
+    form = {"method": "pickup", "payment_mode": "online"} | form
+    own = _signed_in_member(request)
+    if own is not None and not form.get("mobile"):
+        form |= {"name": form.get("name") or own.name, "mobile": own.mobile}
+    extras, refusal = _checkout_offers(request, form, codes or [], own, region)
+    if refusal is not None and not error:
+        error, status = offers.refusal_text(refusal), refusal.status
     return _page(
         request,
         "checkout.html",
@@ -282,11 +299,53 @@ def _checkout_page(
             "points": points,
             "from_browser": from_browser,
             "token": _checkout_token(request),
-            "form": {"method": "pickup", "payment_mode": "online"} | form,
+            "form": form,
             "error": error,
-        },
+        }
+        | extras,
         status=status,
     )
+
+
+def _signed_in_member(request: HttpRequest) -> Member | None:
+    user = request.user
+    return Member.objects.filter(user_id=user.pk).first() if user.is_authenticated else None
+
+
+def _checkout_offers(
+    request: HttpRequest, form: dict[str, str], codes: list[str], own: Member | None, region: Region
+) -> tuple[dict[str, Any], DomainError | None]:
+    """The price preview (promotions and the coupons named) and the member's coupons to pick
+    from. A refused coupon comes back as the refusal, with the preview priced without coupons."""
+    cart_now = cart_get(request.session)
+    channel = ({"channel": selectors.CHANNEL} | showroom_order_args(request.session))["channel"]
+    pickup = None
+    if form["method"] != Method.DELIVERY:
+        outlet_id = _int(form.get("pickup_outlet_id"))
+        pickup = Outlet.objects.select_related("region").filter(pk=outlet_id or 0, is_active=True).first()
+    member = offers.checkout_member(mobile=form.get("mobile", ""), user=request.user)
+    where = {"cart": cart_now, "region": region, "channel": channel, "pickup_outlet": pickup}
+    refusal = None
+    preview = None
+    if cart_now and (pickup is not None or form["method"] == Method.DELIVERY):
+        try:
+            preview = offers.checkout_preview(member=member, codes=codes, **where)
+        except DomainError as e:
+            refusal = e
+            preview = offers.checkout_preview(member=member, **where)
+    mine: list[offers.MemberCoupon] = []
+    if own is not None:
+        issued = coupon_list_for_member(member=own, state="issued").filter(expires_at__gt=timezone.now())
+        mine = offers.member_coupons(list(issued[:20]))
+        if cart_now and (pickup is not None or form["method"] == Method.DELIVERY):
+            mine = offers.coupon_hints(mine, member=own, **where)
+    mine_codes = {mc.coupon.code for mc in mine}
+    return {
+        "preview": preview,
+        "my_coupons": mine,
+        "chosen": codes,
+        "typed_codes": " ".join(c for c in codes if c not in mine_codes),
+    }, refusal
 
 
 def _after_placing(request: HttpRequest, number: str, mobile: str) -> None:
@@ -339,10 +398,15 @@ def checkout(request: HttpRequest) -> HttpResponse:
         "pickup_outlet_id": p.get("pickup_outlet_id", ""),
         "address": p.get("address", "").strip()[:200],
     }
+    codes = offers.coupon_codes(p.getlist("coupon"), p.get("coupon_code", "")[:100])
+    if p.get("action") == "preview":  # "apply": price the form as it stands, place nothing
+        if not cart_get(request.session):
+            return redirect("storefront:cart")
+        return _checkout_page(request, form=form, codes=codes)
     token = p.get("token", "")
     session_key = request.session.session_key or ""
     if not token or not session_key:
-        return _checkout_page(request, form=form, error=error_text(_stale()), status=409)
+        return _checkout_page(request, form=form, codes=codes, error=error_text(_stale()), status=409)
     if token != request.session.get(TOKEN_KEY):
         # Not the current form: a repeat of one that was placed goes to its order.
         return _repeat(request, form, submission_lookup(session_key=session_key, token=token))
@@ -356,7 +420,11 @@ def checkout(request: HttpRequest) -> HttpResponse:
     try:
         args = _order_request(request, form, region)
     except DomainError as e:
-        return _checkout_page(request, form=form, error=error_text(e, items=items), status=e.status)
+        return _checkout_page(
+            request, form=form, codes=codes, error=error_text(e, items=items), status=e.status
+        )
+    if codes:
+        args["coupon_codes"] = codes
 
     claim = submission_claim(session_key=session_key, token=token)
     if claim.record_id is None:
@@ -369,7 +437,8 @@ def checkout(request: HttpRequest) -> HttpResponse:
         )
     except DomainError as e:
         submission_release(record_id=claim.record_id)
-        return _checkout_page(request, form=form, error=error_text(e, items=items), status=e.status)
+        text = offers.refusal_text(e, items=items)
+        return _checkout_page(request, form=form, codes=codes, error=text, status=e.status)
     submission_finish(record_id=claim.record_id, order_number=order.number)
     _after_placing(request, order.number, order.customer_mobile)
     if order.payment_mode == "online":

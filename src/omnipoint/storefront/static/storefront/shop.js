@@ -34,8 +34,9 @@
     });
     document.querySelectorAll("form[data-once]").forEach(function (form) {
       form.addEventListener("submit", function () {
-        var button = form.querySelector("button[type=submit]");
-        if (button) window.setTimeout(function () { button.disabled = true; }, 0);
+        window.setTimeout(function () {
+          form.querySelectorAll("button[type=submit]").forEach(function (button) { button.disabled = true; });
+        }, 0);
       });
     });
   });
