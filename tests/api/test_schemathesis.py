@@ -36,9 +36,9 @@ SCALE = float(os.environ.get("OMNIPOINT_FUZZ_SCALE", "1"))
 # (persona, generation mode, examples): HQ gets valid and invalid input; the clerk, valid input
 # that mostly lands outside their outlet.
 RUNS = [
-    ("hq_admin", GenerationMode.POSITIVE, 8),
-    ("hq_admin", GenerationMode.NEGATIVE, 8),
-    ("outlet_clerk", GenerationMode.POSITIVE, 4),
+    ("hq_admin", GenerationMode.POSITIVE, 6),
+    ("hq_admin", GenerationMode.NEGATIVE, 6),
+    ("outlet_clerk", GenerationMode.POSITIVE, 3),
 ]
 # Endpoints made for a member or a salesperson (staff are refused there before any input is
 # read): also fuzzed as one.
@@ -58,7 +58,7 @@ def runs_for(operation) -> list[tuple[str, GenerationMode, int]]:
     runs = list(RUNS)
     for persona, prefixes in OWN_RUNS.items():
         if operation.path.removeprefix("/api/v1").startswith(prefixes):
-            runs.append((persona, GenerationMode.POSITIVE, 6))
+            runs.append((persona, GenerationMode.POSITIVE, 4))
     return runs
 
 

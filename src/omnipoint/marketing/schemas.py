@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from omnipoint.core.api import Id
+from omnipoint.core.api import Id, Moment
 from omnipoint.core.channels import Channel
 from omnipoint.marketing.models import CouponKind, GameKind, PrizeKind, PromotionKind
 
@@ -16,8 +16,8 @@ class CouponTemplateIn(Schema):
     code: str = Field(..., pattern=r"^[a-z0-9][a-z0-9_-]{1,39}$")
     name: str = Field(..., min_length=1, max_length=80)
     kind: CouponKind
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: Moment
+    ends_at: Moment
     value: int = Fen
     percent_off: Decimal | None = Percent
     threshold: int = Fen
@@ -106,8 +106,8 @@ class CampaignOut(Schema):
 class PromotionIn(Schema):
     name: str = Field(..., min_length=1, max_length=80)
     kind: PromotionKind
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: Moment
+    ends_at: Moment
     region_code: str = Field("", max_length=6)
     channel: Channel | None = None
     outlet_id: Id | None = None
@@ -163,8 +163,8 @@ class PrizeIn(Schema):
 class GameIn(Schema):
     name: str = Field(..., min_length=1, max_length=80)
     kind: GameKind
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: Moment
+    ends_at: Moment
     region_code: str = Field("", max_length=6)
     attempts_per_member: int = Field(1, ge=1, le=1000)
     no_prize_weight: int = Field(0, ge=0, le=10**6)
