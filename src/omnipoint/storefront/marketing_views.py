@@ -135,6 +135,10 @@ class Slice:
         return (self.start + self.end) / 2
 
     @property
+    def flip(self) -> bool:  # on the lower half: turned so that it does not read upside down
+        return 90 < self.middle < 270
+
+    @property
     def at(self) -> str:  # for the label's CSS rotation, whatever the page's locale
         return f"{self.middle:.2f}"
 
