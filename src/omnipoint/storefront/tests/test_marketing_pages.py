@@ -340,3 +340,12 @@ def test_promotion_badges_on_cards_product_page_and_nearby_offers(client, networ
 
     nearby = text(client.get("/shop/nearby/"))  # outlet A is within 1 km of 黄浦区's centre
     assert 'data-testid="outlet-promotions"' in nearby and "9折 · 家电9折" in nearby
+
+
+def test_in_english_when_chosen(client, network, signed_in):
+    template("save20", kind="percentage", percent_off=Decimal("15"), max_discount=30_00, value=0, threshold=0)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/shop/coupons/"})
+    body = text(client.get("/shop/coupons/"))
+    assert "15% off" in body and "At most ¥30 off." in body and "Up to 1 per member." in body
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/shop/coupons/"})
+    assert "8.5折" in text(client.get("/shop/coupons/"))
