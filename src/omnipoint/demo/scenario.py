@@ -193,12 +193,9 @@ def story_lines(h: Highlights, *, base: str = "") -> list[str]:
     if h.showroom_path:
         lines.append(f"  showroom        {base}{h.showroom_path}   ({h.showroom_owner})")
     if h.claimable_coupon:
-        lines.append(f"  claim a coupon  POST {base}/api/v1/marketing/coupons/claim")
-        lines.append(f'                  {{"template_code": "{h.claimable_coupon}"}}   (as a member)')
+        lines.append(f"  coupon centre   {base}/shop/coupons/   ({h.claimable_coupon}, members)")
     if h.wheel_game_id is not None:
-        lines.append(
-            f"  lucky wheel     POST {base}/api/v1/marketing/games/{h.wheel_game_id}/play   (as a member)"
-        )
+        lines.append(f"  lucky wheel     {base}/shop/games/{h.wheel_game_id}/   (members)")
     return lines
 
 
