@@ -156,4 +156,3 @@ def stock_nearby(
             found.append(NearbyStock(oid, code, name, kind, olat, olng, round(distance, 3), available))
     found.sort(key=lambda s: (s.distance_km, s.outlet_id))
     return found[: max(1, min(limit, 200))]
-    return found
