@@ -76,10 +76,10 @@ def test_claim_spin_and_check_out_with_a_coupon(phone, live_network, live_server
 
     page.goto(f"{base}/shop/member/login/")
     page.fill("input[name=mobile]", MOBILE)
-    page.get_by_role("button", name=re.compile("Get a code")).click()
+    page.get_by_test_id("get-code").click()
     code = page.get_by_test_id("demo-code").locator("strong").inner_text()
     page.fill("input[name=code]", code)
-    page.get_by_role("button", name=re.compile("Sign in")).click()
+    page.get_by_test_id("sign-in").click()
     page.wait_for_url("**/shop/member/")
 
     # The coupon centre, from the footer: the conditions in plain words, then claim.

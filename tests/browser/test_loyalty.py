@@ -4,8 +4,6 @@ one-time code, shown on screen in this demo) and see the points; they pay part o
 order with points and the rest at the sandbox gateway; returning the counter purchase claws the
 points back, as the member centre then shows."""
 
-import re
-
 import pytest
 
 from omnipoint.ledger.checks import ledger_breaches
@@ -30,16 +28,24 @@ def test_earn_at_the_counter_spend_online_and_claw_back(phone, live_network, liv
 
     page.goto(f"{base}/shop/member/login/")
     page.fill("input[name=mobile]", "13700000001")
-    page.get_by_role("button", name=re.compile("Get a code")).click()
+    page.get_by_test_id("get-code").click()
     code = page.get_by_test_id("demo-code").locator("strong").inner_text()
     shot(page, "loyalty-01-demo-code")
     page.fill("input[name=code]", code)
-    page.get_by_role("button", name=re.compile("Sign in")).click()
+    page.get_by_test_id("sign-in").click()
     page.wait_for_url("**/shop/member/")
     assert page.get_by_test_id("points-balance").inner_text() == "190"  # 95 + 95 offline bonus
     assert page.get_by_test_id(f"order-{sale.number}").is_visible()  # the counter sale, online
     assert page.locator("[data-testid=member-card] svg").is_visible()  # the card's QR
+    assert page.get_by_test_id("points").inner_text().startswith("积分")  # one language: Chinese
     shot(page, "loyalty-02-member-centre")
+    page.locator("button[name=language][value=en]").click()  # the footer's language switch
+    page.wait_for_url("**/shop/member/")
+    assert page.get_by_test_id("points").inner_text().startswith("Points")
+    assert page.get_by_test_id("points-balance").inner_text() == "190"
+    shot(page, "loyalty-02-member-centre-en")
+    page.locator("button[name=language][value=zh-hans]").click()
+    page.wait_for_url("**/shop/member/")
 
     order = online_order(net, member)  # 300 yuan for pickup at outlet A
     page.reload()

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import pgettext, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from omnipoint.core.errors import DomainError
@@ -21,11 +22,30 @@ from omnipoint.members import selectors, services
 from omnipoint.members.models import Member
 from omnipoint.orders.models import Order, OrderState, PaymentState
 from omnipoint.payments import services as payments
-from omnipoint.storefront.errors import error_text
+from omnipoint.storefront.errors import error_text as shop_error_text
 from omnipoint.storefront.events import payment_label, state_label
 from omnipoint.storefront.selectors import region_for
 
 CENTRE = "storefront:member"
+
+# Refusals met only on the member pages, in the customer's language; the rest are the shop's.
+_TEXT = {
+    "login_code_invalid": pgettext_lazy("shop", "The code is wrong or has expired. Ask for a new one."),
+    "login_code_throttled": pgettext_lazy(
+        "shop", "Too many codes asked for this number. Wait a few minutes."
+    ),
+    "invalid_amount": pgettext_lazy("shop", "Enter a whole number, more than zero."),
+    "insufficient_points": pgettext_lazy("shop", "You do not have that many points."),
+    "insufficient_balance": pgettext_lazy("shop", "Your wallet does not hold that much."),
+    "overpayment": pgettext_lazy("shop", "That is more than is left to pay."),
+    "package_not_found": pgettext_lazy("shop", "Choose a top-up package."),
+    "method_unavailable": pgettext_lazy("shop", "This way of paying is not available yet."),
+}
+
+
+def error_text(error: DomainError) -> str:
+    text = _TEXT.get(error.code)
+    return str(text) if text is not None else shop_error_text(error)
 
 
 def _member(request: HttpRequest) -> Member | None:
@@ -154,7 +174,10 @@ def member_tender(request: HttpRequest, number: str) -> HttpResponse:
     except DomainError as e:
         messages.error(request, error_text(e))
         return redirect(CENTRE)
-    messages.success(request, "Paid from your " + ("points." if method == "points" else "wallet."))
+    if method == "points":
+        messages.success(request, pgettext("shop", "Paid with your points."))
+    else:
+        messages.success(request, pgettext("shop", "Paid from your wallet."))
     return redirect(CENTRE)
 
 

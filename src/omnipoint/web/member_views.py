@@ -8,6 +8,7 @@ import secrets
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from omnipoint.core.errors import DomainError, ValidationError
@@ -57,7 +58,7 @@ def member_topup(request: HttpRequest, actor: Actor) -> HttpResponse:
     outlet_id = actor.scope.outlet_id or (int(p["outlet_id"]) if p.get("outlet_id", "").isdigit() else None)
     try:
         if not (member_id.isdigit() and package_id.isdigit()) or outlet_id is None:
-            raise ValidationError("choose a member, a package and an outlet", code="invalid_input")
+            raise ValidationError(gettext("Choose a member, a package and an outlet."), code="invalid_input")
         loyalty.wallet_topup_at_counter(
             actor=actor,
             member_id=int(member_id),
@@ -68,7 +69,7 @@ def member_topup(request: HttpRequest, actor: Actor) -> HttpResponse:
     except DomainError as e:
         messages.error(request, error_text(e))
     else:
-        messages.success(request, "Topped up. 充值成功。")
+        messages.success(request, gettext("Topped up."))
     card = p.get("card", "")[:20]
     return redirect(f"{request.path.rsplit('topup/', 1)[0]}?card={card}")
 
