@@ -9,7 +9,6 @@ player's attempts. Rows are touched in one order everywhere: a member's own coun
 the coupon, then the prize, the game, the template; checkout then reserves stock.
 """
 
-import importlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -17,7 +16,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.apps import apps
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -574,22 +572,14 @@ def _promotions_live(ctx: domain.Context) -> list[Promotion]:
     )
 
 
-def _loyalty(name: str) -> Any:
-    """A service of the loyalty app (it defines tiers and credits points), when that app is
-    installed; None otherwise. Looked up by name so marketing works, and is tested, without it."""
-    if not apps.is_installed("omnipoint.loyalty"):
-        return None
-    return getattr(importlib.import_module("omnipoint.loyalty.services"), name, None)
-
-
 def member_tier(member: Member | None) -> str:
-    """The member's tier code ("" without one, or without the loyalty app: then tier-limited
-    offers apply to nobody)."""
-    lookup = _loyalty("member_tier")
-    if member is None or lookup is None:
+    """The member's tier code ("" without one: then tier-limited offers do not apply)."""
+    if member is None:
         return ""
-    tier = lookup(member=member)
-    return str(getattr(tier, "code", "") or "")
+    from omnipoint.loyalty.services import member_tier as tier_of  # loyalty reads orders, which import us
+
+    tier = tier_of(member=member)
+    return tier.code if tier else ""
 
 
 @dataclass
@@ -792,14 +782,13 @@ class _NoAward(Exception):
 def points_deliver(*, member_id: int, points: int, key: str, reason: str) -> bool:
     """Credit points won in a game through the loyalty app's ``points_award``, which posts
     them to the ledger with ``key`` as the idempotency key (so a retry credits them once).
-    Without the loyalty app, or when it refuses, nothing is credited and False is returned:
-    the attempt stays "pending" for ``game_points_deliver_pending`` to hand over later."""
-    award = _loyalty("points_award")
-    if award is None:
-        return False
+    When it refuses, nothing is credited and False is returned: the attempt stays "pending"
+    for ``game_points_deliver_pending`` to hand over later."""
+    from omnipoint.loyalty.services import points_award  # loyalty reads orders, which import us
+
     try:
         with transaction.atomic():
-            award(member_id=member_id, points=points, key=key, reference=reason[:80])
+            points_award(member_id=member_id, points=points, key=key, reference=reason[:80])
     except DomainError:
         return False
     return True

@@ -1,9 +1,7 @@
 """Games through the API: prize pool, weights, per-member attempts, stock and budget."""
 
 import pytest
-from django.apps import apps
 
-from omnipoint.marketing import services
 from omnipoint.marketing.models import Coupon, GameAttempt, GamePlayer, Prize
 from omnipoint.marketing.services import game_points_deliver_pending
 
@@ -74,20 +72,6 @@ def test_the_game_budget_caps_prizes_across_the_pool(api, network, customer, oth
     assert Prize.objects.get().remaining == 9
 
 
-def test_points_prizes_wait_for_the_loyalty_ledger_when_it_is_absent(
-    api, network, customer, window, monkeypatch
-):
-    monkeypatch.setattr(services, "_loyalty", lambda name: None)
-    g = game(
-        api, network, window, [{"name": "100积分", "kind": "points", "weight": 1, "stock": 3, "points": 100}]
-    )
-    won = play(api, g, customer).json()
-    assert won["points"] == 100 and won["delivery"] == "pending"
-    assert game_points_deliver_pending() == 0  # still nowhere to credit them: they stay pending
-    assert GameAttempt.objects.get().delivery == "pending"
-
-
-@pytest.mark.skipif(not apps.is_installed("omnipoint.loyalty"), reason="the loyalty app is not installed")
 def test_points_prizes_are_credited_through_the_loyalty_ledger(api, network, customer, window):
     g = game(
         api, network, window, [{"name": "100积分", "kind": "points", "weight": 1, "stock": 3, "points": 100}]
