@@ -11,17 +11,16 @@ stock row's ``reserved`` raised by one). They differ in how the stock row is gua
   every round trip of the transaction.
 """
 
-import multiprocessing
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from bench.stats import percentile
+from bench.workers import run as workers_run
 
 HOT_OUTLET = "BENCH-HOT"
 HOT_SKU = "BENCH-HOT-SKU"
@@ -124,44 +123,6 @@ def reserve_naive(hot: HotRow, owner_ref: str) -> None:
 IMPLS: dict[str, Callable[[HotRow, str], None]] = {"real": reserve_real, "naive": reserve_naive}
 
 
-def _work(
-    impl: str,
-    hot: HotRow,
-    tag: str,
-    worker: int,
-    seconds: float,
-    max_ops: int,
-    start: object,
-    durable: bool,
-) -> tuple[int, list[float], list[str]]:
-    """One worker: connect, wait for the others, then reserve until time or count runs out."""
-    fn = IMPLS[impl]
-    latencies: list[float] = []
-    errors: list[str] = []
-    try:
-        connection.ensure_connection()
-        if not durable and connection.vendor == "postgresql":
-            with connection.cursor() as cur:
-                cur.execute("SET synchronous_commit TO off")
-        start.wait()  # type: ignore[attr-defined]
-        deadline = time.monotonic() + seconds
-        n = 0
-        while n < max_ops and time.monotonic() < deadline:
-            t0 = time.perf_counter()
-            fn(hot, f"bench:{tag}:{worker}:{n}")
-            latencies.append((time.perf_counter() - t0) * 1000)
-            n += 1
-    except Exception as exc:  # reported in the table and fails the run
-        errors.append(f"{type(exc).__name__}: {exc}")
-    finally:
-        connection.close()
-    return len(latencies), latencies, errors
-
-
-def _child(queue: object, *args: object) -> None:
-    queue.put(_work(*args))  # type: ignore[arg-type, attr-defined]
-
-
 def run(
     *,
     impl: str,
@@ -179,50 +140,25 @@ def run(
     longer wait for the WAL flush, which shows what the locking protocol itself costs."""
     from omnipoint.inventory.models import StockLevel
 
+    fn = IMPLS[impl]
     tag = f"{impl}-{mode}-{workers}-{int(durable)}-{time.time_ns()}"
-    outcomes: list[tuple[int, list[float], list[str]]] = []
-    if mode == "threads":
-        start = threading.Barrier(workers + 1)
-        lock = threading.Lock()
 
-        def thread_main(w: int) -> None:
-            out = _work(impl, hot, tag, w, seconds, max_ops, start, durable)
-            with lock:
-                outcomes.append(out)
+    def step(worker: int, n: int) -> int:
+        fn(hot, f"bench:{tag}:{worker}:{n}")
+        return 1
 
-        threads = [threading.Thread(target=thread_main, args=(w,)) for w in range(workers)]
-        for t in threads:
-            t.start()
-        start.wait()
-        t0 = time.perf_counter()
-        for t in threads:
-            t.join()
-        elapsed = time.perf_counter() - t0
-    elif mode == "processes":
-        ctx = multiprocessing.get_context("fork")
-        pstart = ctx.Barrier(workers + 1)
-        queue = ctx.Queue()
-        connections.close_all()  # children must not share the parent's socket
-        procs = [
-            ctx.Process(target=_child, args=(queue, impl, hot, tag, w, seconds, max_ops, pstart, durable))
-            for w in range(workers)
-        ]
-        for p in procs:
-            p.start()
-        pstart.wait()
-        t0 = time.perf_counter()
-        outcomes = [queue.get() for _ in procs]
-        elapsed = time.perf_counter() - t0
-        for p in procs:
-            p.join()
-    else:
-        raise ValueError(f"unknown mode {mode}")
-
-    result = RunResult(impl=impl, mode=mode, workers=workers, durable=durable, ops=0, seconds=elapsed)
-    for ops, latencies, errors in outcomes:
-        result.ops += ops
-        result.latencies_ms += latencies
-        result.errors += errors
+    sql = [] if durable or connection.vendor != "postgresql" else ["SET synchronous_commit TO off"]
+    out = workers_run(step, mode=mode, workers=workers, seconds=seconds, max_calls=max_ops, session_sql=sql)
+    result = RunResult(
+        impl=impl,
+        mode=mode,
+        workers=workers,
+        durable=durable,
+        ops=out.ops,
+        seconds=out.seconds,
+        latencies_ms=out.latencies_ms,
+        errors=out.errors,
+    )
     reserved = StockLevel.objects.get(location_id=hot.location_id, sku_id=hot.sku_id).reserved
     if reserved != result.ops:
         result.errors.append(f"reserved={reserved} but {result.ops} reservations succeeded")
