@@ -82,7 +82,9 @@ def _amount(amount: int, *, field: str = "amount") -> int:
     return amount
 
 
-def _check_payable(order: Order) -> None:
+def _check_payable(order: Order, *, before_deadline: bool = False) -> None:
+    """The order takes money; with ``before_deadline``, also its time to pay online is not over
+    (staff taking cash at the counter are not held to the online deadline)."""
     if order.payment_state != OrderPaymentState.UNPAID:
         raise InvalidStateError(
             f"order {order.number} is already paid", code="already_paid", payment_state=order.payment_state
@@ -93,6 +95,13 @@ def _check_payable(order: Order) -> None:
             code="order_wrong_state",
             state=order.state,
         )
+    if (
+        before_deadline
+        and order.state == OrderState.PENDING
+        and order.payment_deadline
+        and order.payment_deadline <= timezone.now()
+    ):
+        raise InvalidStateError(f"the time to pay order {order.number} is over", code="payment_expired")
 
 
 def _remaining(order: Order, amount: int | None) -> int:
@@ -369,13 +378,7 @@ def payment_start(
     return_url = _check_return_url(return_url)
     _authorize_payer(user, Order.objects.filter(pk=order_id).first(), mobile)
     order = _lock(order_id)
-    _check_payable(order)
-    if (
-        order.state == OrderState.PENDING
-        and order.payment_deadline
-        and order.payment_deadline <= timezone.now()
-    ):
-        raise InvalidStateError(f"the time to pay order {order.number} is over", code="payment_expired")
+    _check_payable(order, before_deadline=True)
     amount = _remaining(order, amount)
     provider = provider_get(ONLINE_PROVIDER)
     open_intent = (
@@ -481,13 +484,7 @@ def payment_tender(
         raise ValidationError("give an amount or points, not both", code="invalid_amount")
     _authorize_tender(user, Order.objects.filter(pk=order_id).first())
     order = _lock(order_id)
-    _check_payable(order)
-    if (
-        order.state == OrderState.PENDING
-        and order.payment_deadline
-        and order.payment_deadline <= timezone.now()
-    ):
-        raise InvalidStateError(f"the time to pay order {order.number} is over", code="payment_expired")
+    _check_payable(order, before_deadline=True)
     if order.member_id is None:
         raise ValidationError("the order has no member to pay from", code="member_required")
     if points is not None:
