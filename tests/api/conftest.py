@@ -157,8 +157,9 @@ def world(network):
     a, b, w, c = network.a, network.b, network.w, network.c
     s0, s1 = network.skus[0].pk, network.skus[1].pk
     o: dict[str, int] = {}
-    o["r_a"] = services.stock_reserve(actor=None, owner_ref="cart:a", lines=[(a.pk, s0, 1)]).pk
-    o["r_c"] = services.stock_reserve(actor=None, owner_ref="cart:c", lines=[(c.pk, s0, 1)]).pk
+    staff = {"actor": None, "owner_kind": "staff"}  # holds staff may commit and release
+    o["r_a"] = services.stock_reserve(**staff, owner_ref="cart:a", lines=[(a.pk, s0, 1)]).pk
+    o["r_c"] = services.stock_reserve(**staff, owner_ref="cart:c", lines=[(c.pk, s0, 1)]).pk
 
     def transfer(src, dst, dispatched=False):
         t = services.transfer_create(actor=None, source_id=src.pk, destination_id=dst.pk, lines=[(s1, 2)])

@@ -146,7 +146,10 @@ LOGGING = {
 # Orders: how long an online order waits for payment, how long goods wait at a pickup outlet,
 # and how long a "reserve online, try in store" hold lasts.
 ORDER_PAYMENT_TIMEOUT_SECONDS = int(os.environ.get("ORDER_PAYMENT_TIMEOUT_SECONDS", "900"))
-ORDER_PICKUP_HOLD_HOURS = int(os.environ.get("ORDER_PICKUP_HOLD_HOURS", "72"))
+ORDER_PICKUP_HOLD_HOURS = int(os.environ.get("ORDER_PICKUP_HOLD_HOURS", "72"))  # paid pickup orders
+# A pickup order to be paid at the outlet holds its goods for less time than a paid one.
+ORDER_PICKUP_UNPAID_HOLD_HOURS = int(os.environ.get("ORDER_PICKUP_UNPAID_HOLD_HOURS", "24"))
+ORDER_DELIVERY_HOLD_HOURS = int(os.environ.get("ORDER_DELIVERY_HOLD_HOURS", "168"))  # until it ships
 ORDER_TRY_IN_STORE_HOURS = int(os.environ.get("ORDER_TRY_IN_STORE_HOURS", "24"))
 # Routing looks for stock this far from the customer or the pickup outlet.
 ROUTING_RADIUS_KM = float(os.environ.get("ROUTING_RADIUS_KM", "150"))

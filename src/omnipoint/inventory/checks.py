@@ -1,8 +1,10 @@
 """The invariants of the stock books, as queries. Used by `manage.py check_inventory` and tests."""
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
@@ -13,6 +15,11 @@ from omnipoint.inventory.models import (
     StockLevel,
     StockMovement,
 )
+from omnipoint.inventory.services import OWNED_KINDS
+
+# Owners of holds (orders) register, in their AppConfig.ready(), a check that each of them that
+# still needs its goods has them held: inventory cannot see orders, but must not miss one.
+OWNER_CHECKS: dict[str, Callable[[int], list[str]]] = {}
 
 
 def inventory_breaches(*, limit: int = 50) -> list[str]:
@@ -60,4 +67,9 @@ def inventory_breaches(*, limit: int = 50) -> list[str]:
         breaches.append(
             f"reservation {reservation.pk} ({reservation.owner_ref}) held long past {reservation.expires_at:%Y-%m-%d %H:%M}"
         )
+    for kind in sorted(OWNED_KINDS):
+        check = OWNER_CHECKS.get(kind)
+        if check is None:
+            raise ImproperlyConfigured(f"no check is registered for {kind} holds (is its app installed?)")
+        breaches += check(limit)
     return breaches[:limit]

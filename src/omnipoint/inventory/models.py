@@ -79,10 +79,20 @@ class ReservationState(models.TextChoices):
     EXPIRED = "expired", _("Expired")
 
 
+class OwnerKind(models.TextChoices):
+    """Who a hold belongs to. Each kind is its own namespace of owner references, so a clerk's
+    "order:5:3" is not order 5's hold; only staff holds are closed by staff through the API."""
+
+    STAFF = "staff", _("Staff")  # made through the API or console by a staff member
+    ORDER = "order", _("Order")  # an order's; it moves only with the order
+    SYSTEM = "system", _("System")  # other internal callers (tests, benchmarks)
+
+
 class Reservation(models.Model):
     """Stock held for a cart, an order or a transfer until committed, released or expired."""
 
-    owner_ref = models.CharField(max_length=80, unique=True)  # "order:123": also the idempotency key
+    owner_kind = models.CharField(max_length=10, choices=OwnerKind.choices, default=OwnerKind.SYSTEM)
+    owner_ref = models.CharField(max_length=80)  # "order:123:4": with the kind, the idempotency key
     state = models.CharField(max_length=10, choices=ReservationState.choices, default=ReservationState.HELD)
     channel = models.CharField(max_length=10, blank=True)
     expires_at = models.DateTimeField()
@@ -94,6 +104,7 @@ class Reservation(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["state", "expires_at"], name="reservation_sweep")]
+        constraints = [models.UniqueConstraint(fields=["owner_kind", "owner_ref"], name="reservation_owner")]
 
 
 class ReservationLine(models.Model):

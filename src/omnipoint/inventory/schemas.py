@@ -72,6 +72,7 @@ class ReservationLineOut(Schema):
 
 class ReservationOut(Schema):
     id: int
+    owner_kind: str  # staff (yours to commit or release), order or system
     owner_ref: str
     state: str
     channel: str

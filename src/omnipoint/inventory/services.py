@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.db.models import F, Subquery
 from django.utils import timezone
@@ -35,6 +36,7 @@ from omnipoint.inventory.models import (
     CycleCount,
     CycleCountLine,
     MovementKind,
+    OwnerKind,
     Reservation,
     ReservationLine,
     ReservationState,
@@ -224,13 +226,17 @@ def stock_reserve(
     ttl_seconds: int | None = None,
     channel: str = "",
     respect_safety_stock: bool = True,
+    owner_kind: str = OwnerKind.SYSTEM,
 ) -> Reservation:
     """Hold stock for an owner (a cart, an order, a transfer) until it is committed or lapses.
 
-    ``lines`` are (location_id, sku_id, quantity). All lines are held or none. ``owner_ref`` is
-    the idempotency key: asking again for the same owner with the same lines returns the first
-    reservation; with different lines it is a conflict.
+    ``lines`` are (location_id, sku_id, quantity). All lines are held or none. ``owner_kind``
+    and ``owner_ref`` are the idempotency key: asking again for the same owner with the same
+    lines returns the first reservation; with different lines it is a conflict. A staff member
+    (``actor``) always holds in the staff namespace, so no one else's hold is ever replayed.
     """
+    if actor is not None:
+        owner_kind = OwnerKind.STAFF
     wanted = normalise_lines(lines)
     if not owner_ref or len(owner_ref) > 80:
         raise ValidationError("owner_ref must be 1..80 characters", code="invalid_owner_ref")
@@ -241,12 +247,14 @@ def stock_reserve(
         _authorize(actor, Perm.STOCK_SELL, {k.location_id for k, _ in wanted})
         _check_skus({k.sku_id for k, _ in wanted})
 
-    existing = Reservation.objects.filter(owner_ref=owner_ref).first()
+    owner = Reservation.objects.filter(owner_kind=owner_kind, owner_ref=owner_ref)
+    existing = owner.first()
     if existing is not None:
         return _replayed(existing, wanted)
     try:
         with transaction.atomic():
             reservation = Reservation.objects.create(
+                owner_kind=owner_kind,
                 owner_ref=owner_ref,
                 channel=channel,
                 actor_id=_user_id(actor),
@@ -270,7 +278,7 @@ def stock_reserve(
                     raise _shortage(key, quantity)
     except IntegrityError:
         # Another request for the same owner won the insert: answer with its result.
-        existing = Reservation.objects.filter(owner_ref=owner_ref).first()
+        existing = owner.first()
         if existing is None:
             raise
         return _replayed(existing, wanted)
@@ -314,19 +322,27 @@ def _sorted_lines(reservation: Reservation) -> list[ReservationLine]:
 
 
 def _authorize_reservation(actor: Actor | None, reservation_id: int) -> None:
+    """Staff close only staff holds: an order's holds move with the order's own transitions."""
     if actor is None:
         return
     location_ids = ReservationLine.objects.filter(reservation_id=reservation_id).values_list(
         "location_id", flat=True
     )
     not_found = NotFoundError(f"reservation {reservation_id} not found", code="reservation_not_found")
-    if not Reservation.objects.filter(pk=reservation_id).exists():
+    kind = Reservation.objects.filter(pk=reservation_id).values_list("owner_kind", flat=True).first()
+    if kind is None:
         raise not_found
     # Outside the scope looks exactly like an unknown id (reservation_get says the same).
     try:
         _authorize(actor, Perm.STOCK_SELL, location_ids)
     except NotFoundError:
         raise not_found from None
+    if kind != OwnerKind.STAFF:
+        raise ConflictError(
+            f"reservation {reservation_id} is held for its owner ({kind}) and moves only with it",
+            code="reservation_owned",
+            owner_kind=kind,
+        )
 
 
 @transaction.atomic
@@ -367,9 +383,41 @@ def reservation_release(*, actor: Actor | None, reservation_id: int) -> Reservat
     return reservation
 
 
+def reservation_renew(*, reservation_id: int, ttl_seconds: int, now: datetime | None = None) -> Reservation:
+    """Hold the goods longer (an order was paid, or its goods are on the road). Guarded on the
+    hold still being held: a hold that was swept stays gone."""
+    until = (now or timezone.now()) + timedelta(seconds=ttl_seconds)
+    if (
+        Reservation.objects.filter(pk=reservation_id, state=ReservationState.HELD).update(expires_at=until)
+        != 1
+    ):
+        raise InvalidStateError(f"reservation {reservation_id} is not held", code="reservation_not_held")
+    return Reservation.objects.get(pk=reservation_id)
+
+
+# Owners whose holds must move with them (orders) register, in their AppConfig.ready(), what
+# happens when their hold lapses or their held goods travel; each handler runs inside the
+# inventory transaction. A hold of such a kind with no handler is an error, never skipped.
+HOLD_LAPSED: dict[str, Callable[[Reservation, datetime], None]] = {}
+TRANSFER_DISPATCHED: dict[str, Callable[[Transfer], None]] = {}
+TRANSFER_RECEIVED: dict[str, Callable[[Transfer], None]] = {}
+OWNED_KINDS = {OwnerKind.ORDER}
+
+
+def _owner_handler(hooks: dict[str, Callable], kind: str) -> Callable | None:  # type: ignore[type-arg]
+    handler = hooks.get(kind)
+    if handler is None and kind in OWNED_KINDS:
+        raise ImproperlyConfigured(f"no handler is registered for {kind} holds (is its app installed?)")
+    return handler
+
+
 def reservations_expire(*, now: datetime | None = None, batch: int = 500) -> int:
     """The sweep: lapse held reservations past their expiry. Each in its own short transaction,
-    guarded on state, so it races safely with a commit or release of the same reservation."""
+    guarded on state, so it races safely with a commit or release of the same reservation.
+
+    An order's hold is handed to the order (``HOLD_LAPSED``) in the same transaction: the order
+    is cancelled, which releases its holds, or renews the hold; whatever it leaves held and due
+    lapses here as any other hold."""
     now = now or timezone.now()
     due = list(
         Reservation.objects.filter(state=ReservationState.HELD, expires_at__lte=now)
@@ -379,6 +427,20 @@ def reservations_expire(*, now: datetime | None = None, batch: int = 500) -> int
     expired = 0
     for reservation_id in due:
         with transaction.atomic():
+            reservation = Reservation.objects.filter(
+                pk=reservation_id, state=ReservationState.HELD, expires_at__lte=now
+            ).first()
+            if reservation is None:
+                continue
+            handler = _owner_handler(HOLD_LAPSED, reservation.owner_kind)
+            if handler is not None:
+                handler(reservation, now)
+                after = Reservation.objects.values_list("state", "expires_at").get(pk=reservation_id)
+                if after[0] != ReservationState.HELD:
+                    expired += 1
+                    continue
+                if after[1] > now:
+                    continue  # renewed by its owner
             if (
                 Reservation.objects.filter(
                     pk=reservation_id, state=ReservationState.HELD, expires_at__lte=now
@@ -393,10 +455,23 @@ def reservations_expire(*, now: datetime | None = None, batch: int = 500) -> int
 
 # --- transfers ------------------------------------------------------------------------------
 
-# Apps whose goods travel held (an order's stock going to its pickup outlet) register a handler
-# under the prefix of the hold's owner_ref ("order"); it runs inside the receiving transaction,
-# so the arrived goods can be held again before anyone else can take them.
-TRANSFER_RECEIVED: dict[str, Callable[[Transfer], None]] = {}
+# Goods that travel held (an order's stock going to its pickup outlet) tell their owner when
+# they leave and arrive (TRANSFER_DISPATCHED, TRANSFER_RECEIVED above), inside the transaction
+# that moved them, whichever door (handheld, API, console) moved them: the owner's queue follows,
+# and the arrived goods are held again before anyone else can take them.
+
+
+def _carried_kind(transfer: Transfer) -> str | None:
+    if transfer.reservation_id is None:
+        return None
+    return Reservation.objects.values_list("owner_kind", flat=True).get(pk=transfer.reservation_id)
+
+
+def _tell_owner(hooks: dict[str, Callable[[Transfer], None]], transfer: Transfer) -> None:
+    kind = _carried_kind(transfer)
+    handler = _owner_handler(hooks, kind) if kind else None
+    if handler is not None:
+        handler(transfer)
 
 
 def _transfer_for_update(transfer_id: int) -> Transfer:
@@ -494,6 +569,7 @@ def transfer_dispatch(*, actor: Actor | None, transfer_id: int) -> Transfer:
             movements.append(_movement(key, MovementKind.TRANSFER_OUT, -line.quantity, reference, actor))
         StockMovement.objects.bulk_create(movements)
     transfer.refresh_from_db()
+    _tell_owner(TRANSFER_DISPATCHED, transfer)
     return transfer
 
 
@@ -544,22 +620,27 @@ def transfer_receive(
             )
     StockMovement.objects.bulk_create(movements)
     transfer.refresh_from_db()
-    if transfer.reservation_id is not None:
-        owner = Reservation.objects.values_list("owner_ref", flat=True).get(pk=transfer.reservation_id)
-        handler = TRANSFER_RECEIVED.get(owner.split(":", 1)[0])
-        if handler is not None:
-            handler(transfer)
+    _tell_owner(TRANSFER_RECEIVED, transfer)
     return transfer
 
 
 @transaction.atomic
 def transfer_cancel(*, actor: Actor | None, transfer_id: int) -> Transfer:
-    """Only a transfer not yet dispatched can be cancelled; a hold it carried is given back."""
+    """Only a transfer not yet dispatched can be cancelled; a hold it carried is given back.
+    Staff cannot cancel one carrying an order's goods: cancelling the order does."""
     transfer = _transfer_for_update(transfer_id)
     _authorize_transfer(actor, transfer, transfer.source_id)
+    kind = _carried_kind(transfer)
+    if actor is not None and kind not in (None, OwnerKind.STAFF):
+        raise ConflictError(
+            f"transfer {transfer.pk} carries goods held for their owner ({kind}) and moves only with it",
+            code="reservation_owned",
+            owner_kind=kind,
+        )
     _move_state(transfer, frm=TransferState.DRAFT, to=TransferState.CANCELLED)
-    if transfer.reservation_id is not None:
-        reservation_release(actor=None, reservation_id=transfer.reservation_id)
+    carried = transfer.reservation_id
+    if carried is not None and Reservation.objects.filter(pk=carried, state=ReservationState.HELD).exists():
+        reservation_release(actor=None, reservation_id=carried)  # a lapsed hold is already back
     transfer.refresh_from_db()
     return transfer
 

@@ -29,7 +29,15 @@ from omnipoint.core.errors import (
 )
 from omnipoint.core.geo import bounding_box
 from omnipoint.inventory import services as inventory
-from omnipoint.inventory.models import MovementKind, Reservation, ReservationState, StockLevel, Transfer
+from omnipoint.inventory.models import (
+    MovementKind,
+    OwnerKind,
+    Reservation,
+    ReservationLine,
+    ReservationState,
+    StockLevel,
+    Transfer,
+)
 from omnipoint.loyalty import services as loyalty
 from omnipoint.marketing import services as marketing
 from omnipoint.marketing.domain import PricedLine
@@ -99,9 +107,62 @@ def _set_state(order: Order, frm: str | set[str], to: str, **fields: object) -> 
 def _hold_refs(order: Order) -> list[Reservation]:
     return list(
         Reservation.objects.filter(
-            owner_ref__startswith=f"order:{order.pk}:", state=ReservationState.HELD
+            owner_kind=OwnerKind.ORDER,
+            owner_ref__startswith=f"order:{order.pk}:",
+            state=ReservationState.HELD,
         ).order_by("pk")
     )
+
+
+def _transfers(order: Order, *states: str):  # type: ignore[no-untyped-def]
+    """The transfers carrying this order's goods (its own holds only, never a look-alike)."""
+    return Transfer.objects.filter(
+        reservation__owner_kind=OwnerKind.ORDER,
+        reservation__owner_ref__startswith=f"order:{order.pk}:",
+        state__in=states,
+    )
+
+
+OPEN_STATES = (OrderState.PENDING, OrderState.CONFIRMED, OrderState.READY)
+
+
+def _hold_window(method: str, payment_mode: str, *, paid: bool) -> timedelta:
+    """How long an order's goods stay held: the stated rule. Awaiting online payment, a little
+    past the payment timeout (which cancels first); then the time to fulfil: a paid pickup
+    longer than an unpaid one (pay at the outlet), a delivery until it ships. When a hold
+    lapses the order is cancelled and refunded (``_hold_lapsed``)."""
+    timeout = timedelta(seconds=settings.ORDER_PAYMENT_TIMEOUT_SECONDS)
+    if method == Method.COUNTER:
+        return timeout
+    if method == Method.TRY_IN_STORE:
+        return timedelta(hours=settings.ORDER_TRY_IN_STORE_HOURS)
+    if payment_mode == "online" and not paid:
+        return timeout + timedelta(minutes=15)
+    if method == Method.DELIVERY:
+        return timedelta(hours=settings.ORDER_DELIVERY_HOLD_HOURS)
+    hours = settings.ORDER_PICKUP_HOLD_HOURS if paid else settings.ORDER_PICKUP_UNPAID_HOLD_HOURS
+    return timedelta(hours=hours)
+
+
+def _commit_holds(order: Order) -> None:
+    """The goods leave as a sale: every unit of the order must still be held for it, or
+    nothing is handed over (a lapsed or lost hold means those units may be sold already)."""
+    holds = _hold_refs(order)
+    held: dict[int, int] = {}
+    for sku_id, qty in ReservationLine.objects.filter(reservation__in=holds).values_list(
+        "sku_id", "quantity"
+    ):
+        held[sku_id] = held.get(sku_id, 0) + qty
+    wanted = dict(order.lines.values_list("sku_id", "quantity"))
+    if held != wanted:
+        raise InvalidStateError(
+            f"order {order.number} no longer has all its goods held; it cannot be completed",
+            code="order_holds_lapsed",
+        )
+    for hold in holds:
+        inventory.reservation_commit(
+            actor=None, reservation_id=hold.pk, kind=MovementKind.SALE, reference=f"order:{order.number}"
+        )
 
 
 # --- placing --------------------------------------------------------------------------------
@@ -348,13 +409,7 @@ def order_place(
     )
     now = timezone.now()
     timeout = timedelta(seconds=settings.ORDER_PAYMENT_TIMEOUT_SECONDS)
-    hold = {
-        Method.COUNTER: timeout,
-        Method.DELIVERY: timeout + timedelta(minutes=15) if payment_mode == "online" else timedelta(days=7),
-        Method.PICKUP: timedelta(hours=settings.ORDER_PICKUP_HOLD_HOURS)
-        + (timeout if payment_mode == "online" else timedelta()),
-        Method.TRY_IN_STORE: timedelta(hours=settings.ORDER_TRY_IN_STORE_HOURS),
-    }[Method(method)]
+    hold = _hold_window(method, payment_mode, paid=False)
     order = Order.objects.create(
         number=f"{timezone.localdate():%y%m%d}{secrets.randbelow(10**10):010d}",
         channel=channel,
@@ -402,6 +457,7 @@ def order_place(
             ttl_seconds=int(hold.total_seconds()),
             channel=channel,
             respect_safety_stock=method != Method.COUNTER,
+            owner_kind=OwnerKind.ORDER,
         )
     _event(
         order,
@@ -506,6 +562,9 @@ def order_payment_applied(*, order_id: int, paid_total: int) -> bool:
     )
     order.payment_state = PaymentState.PAID
     marketing.coupons_redeem(order_id=order.pk)
+    paid_window = _hold_window(order.method, order.payment_mode, paid=True)
+    for hold in _hold_refs(order):  # paid: the goods are held for the time to fulfil
+        inventory.reservation_renew(reservation_id=hold.pk, ttl_seconds=int(paid_window.total_seconds()))
     _event(order, "paid", amount=paid_total)
     if order.state == OrderState.PENDING:
         if order.method == Method.COUNTER:
@@ -518,10 +577,8 @@ def order_payment_applied(*, order_id: int, paid_total: int) -> bool:
 def _complete(order: Order, *, frm: set[str], kind: str, user_id: int | None = None) -> None:
     _set_state(order, frm, OrderState.COMPLETED, completed_at=timezone.now())
     marketing.coupons_redeem(order_id=order.pk)
-    for hold in _hold_refs(order):
-        inventory.reservation_commit(
-            actor=None, reservation_id=hold.pk, kind=MovementKind.SALE, reference=f"order:{order.number}"
-        )
+    if order.method != Method.DELIVERY:  # a delivery's goods left when it shipped
+        _commit_holds(order)
     PickTask.objects.filter(order=order).exclude(state=TaskState.CANCELLED).update(state=TaskState.DONE)
     _event(order, "completed", user_id=user_id, how=kind)
     # Points are earned when an order completes, online or at the counter alike (线下消费线上积分).
@@ -540,17 +597,12 @@ def order_cancel(
     order = Order.objects.filter(pk=order_id).first()
     if order is None:
         raise NotFoundError(f"order {order_id} not found", code="order_not_found")
-    if Transfer.objects.filter(
-        reservation__owner_ref__startswith=f"order:{order.pk}:",
-        state__in=["in_transit", "received", "short_received"],
-    ).exists():
+    if _transfers(order, "in_transit").exists():  # arrived goods are simply released where they are
         raise InvalidStateError("goods for this order are already on the road", code="order_in_transit")
     cancellable: set[str] = {OrderState.PENDING, OrderState.CONFIRMED, OrderState.READY}
     _set_state(order, {OrderState.PENDING} if pending_only else cancellable, OrderState.CANCELLED)
     marketing.coupons_release(order_id=order.pk)  # before the stock, as order_place takes them
-    for transfer in Transfer.objects.filter(
-        reservation__owner_ref__startswith=f"order:{order.pk}:", state="draft"
-    ):
+    for transfer in _transfers(order, "draft"):
         inventory.transfer_cancel(actor=None, transfer_id=transfer.pk)
     for hold in _hold_refs(order):
         inventory.reservation_release(actor=None, reservation_id=hold.pk)
@@ -632,13 +684,7 @@ def task_advance(*, actor: Actor, task_id: int, step: str) -> PickTask:
             .exists()
         ):
             _set_state(order, OrderState.CONFIRMED, OrderState.SHIPPED)
-            for hold in _hold_refs(order):
-                inventory.reservation_commit(
-                    actor=None,
-                    reservation_id=hold.pk,
-                    kind=MovementKind.SALE,
-                    reference=f"order:{order.number}",
-                )
+            _commit_holds(order)
     elif step == "ready":
         _set_state(order, OrderState.CONFIRMED, OrderState.READY)
     _event(order, f"task_{step}", user_id=actor.user_id, location=task.location.code)
@@ -658,25 +704,71 @@ def _transfer_received(transfer: Transfer) -> None:
     ]
     short = any((ln.received_quantity or 0) < ln.quantity for ln in transfer.lines.all())
     if lines:
+        window = _hold_window(order.method, order.payment_mode, paid=order.payment_state == PaymentState.PAID)
         inventory.stock_reserve(
             actor=None,
             owner_ref=f"order:{order.pk}:{transfer.destination_id}:t{transfer.pk}",
             lines=lines,
-            ttl_seconds=settings.ORDER_PICKUP_HOLD_HOURS * 3600,
+            ttl_seconds=int(window.total_seconds()),
             channel=order.channel,
             respect_safety_stock=False,
+            owner_kind=OwnerKind.ORDER,
         )
     _event(order, "transfer_received", transfer=transfer.pk, short=short)
     waiting = PickTask.objects.filter(order=order, purpose="pickup", state=TaskState.WAITING)
-    still_travelling = Transfer.objects.filter(
-        reservation__owner_ref__startswith=f"order:{order.pk}:", state__in=["draft", "in_transit"]
-    ).exists()
+    still_travelling = _transfers(order, "draft", "in_transit").exists()
     if not short and not still_travelling and waiting.update(state=TaskState.READY):
         _set_state(order, OrderState.CONFIRMED, OrderState.READY)
         _event(order, "ready", reason="transfer received")
 
 
-inventory.TRANSFER_RECEIVED["order"] = _transfer_received
+def _transfer_dispatched(transfer: Transfer) -> None:
+    """The goods for an order left their source, by the handheld or by the transfer screens:
+    the source's task for them is done."""
+    order = Order.objects.get(pk=int(transfer.reservation.owner_ref.split(":")[1]))  # type: ignore[union-attr]
+    PickTask.objects.filter(order=order, transfer=transfer).exclude(
+        state__in=[TaskState.HANDED_OVER, TaskState.CANCELLED]
+    ).update(state=TaskState.HANDED_OVER)
+
+
+def _hold_lapsed(reservation: Reservation, now) -> None:  # type: ignore[no-untyped-def]
+    """One of an open order's holds lapsed (the sweep's transaction): the order's time is up.
+    It is cancelled and refunded, which gives every hold back. Goods already on the road cannot
+    be called back, so then the hold is renewed for another window and the order goes on."""
+    order = Order.objects.filter(pk=int(reservation.owner_ref.split(":")[1])).first()
+    if order is None or order.state not in OPEN_STATES:
+        return  # a hold outliving its order lapses as any other
+    if order.state == OrderState.PENDING:
+        from omnipoint.payments.services import payments_sync
+
+        payments_sync(order_id=order.pk)  # money paid at the last moment wins, as at the timeout
+        if not Reservation.objects.filter(
+            pk=reservation.pk, state=ReservationState.HELD, expires_at__lte=now
+        ).exists():
+            return  # paid: the hold was renewed
+    try:
+        with transaction.atomic():
+            order_cancel(order_id=order.pk, reason="not collected or fulfilled in time: the hold lapsed")
+    except InvalidStateError as exc:
+        if exc.code != "order_in_transit":
+            return  # another transition won; whatever it left held lapses in the sweep
+        window = _hold_window(order.method, order.payment_mode, paid=order.payment_state == PaymentState.PAID)
+        inventory.reservation_renew(
+            reservation_id=reservation.pk, ttl_seconds=int(window.total_seconds()), now=now
+        )
+        _event(order, "hold_renewed", reservation=reservation.pk, reason="goods on the road")
+
+
+def register_inventory_handlers() -> None:
+    """Called by OrdersConfig.ready(): orders' holds move with their orders, and
+    check_inventory checks that every open order has its goods held."""
+    from omnipoint.inventory.checks import OWNER_CHECKS
+    from omnipoint.orders.selectors import orders_without_holds
+
+    OWNER_CHECKS[OwnerKind.ORDER] = orders_without_holds
+    inventory.HOLD_LAPSED[OwnerKind.ORDER] = _hold_lapsed
+    inventory.TRANSFER_DISPATCHED[OwnerKind.ORDER] = _transfer_dispatched
+    inventory.TRANSFER_RECEIVED[OwnerKind.ORDER] = _transfer_received
 
 
 def order_hand_over(*, actor: Actor, outlet_id: int, code: str, order_number: str = "") -> Order:
