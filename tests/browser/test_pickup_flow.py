@@ -178,7 +178,7 @@ def test_clerk_sells_at_the_counter_for_cash_and_prints_the_receipt(live_server,
     page.click(f"ul.picks button:has-text('{ac.code}')")
     expect(page.locator("table.cart tbody tr")).to_have_count(2)
     expect(page.get_by_test_id("subtotal")).to_have_text("¥695.00")  # 2 x 300 + 95 (Shanghai price)
-    page.fill("input[name=mobile]", "139 0000 5678")
+    page.fill("input[name=customer]", "139 0000 5678")
     page.click("form.checkout button[type=submit]")
 
     expect(page.get_by_test_id("total")).to_have_text("¥695.00")

@@ -107,15 +107,41 @@ def _user_id(actor: Actor | None) -> int | None:
     return actor.user_id if actor else None
 
 
-def _shortage(key: StockKey, requested: int) -> InsufficientStockError:
-    row = StockLevel.objects.filter(location_id=key.location_id, sku_id=key.sku_id).first()
-    available = row.available if row else 0
+def _shortage(
+    key: StockKey,
+    requested: int,
+    *,
+    lines: list[tuple[StockKey, int]] | None = None,
+    held: int = 0,
+    respect_safety_stock: bool = False,
+) -> InsufficientStockError:
+    """The refusal for ``key``, naming in ``details["lines"]`` every short line of the request
+    (``lines``; its first ``held`` were reserved inside the transaction the refusal rolls back)."""
+    lines = lines or [(key, requested)]
+    rows = {
+        StockKey(r.location_id, r.sku_id): r
+        for r in StockLevel.objects.filter(
+            location_id__in={k.location_id for k, _ in lines}, sku_id__in={k.sku_id for k, _ in lines}
+        ).select_related("sku")
+    }
+    short: list[dict[str, int | str]] = []
+    available = 0
+    for i, (k, q) in enumerate(lines):
+        row = rows.get(k)
+        free = 0 if row is None else row.available + (q if i < held else 0)
+        free = max(free - (row.safety_stock if row is not None and respect_safety_stock else 0), 0)
+        available = free if k == key else available
+        if free < q or k == key:
+            code = row.sku.code if row is not None else str(k.sku_id)
+            line: dict[str, int | str] = {"location_id": k.location_id, "sku_id": k.sku_id, "sku_code": code}
+            short.append(line | {"requested": q, "available": free})
     return InsufficientStockError(
-        f"only {max(available, 0)} available of SKU {key.sku_id} at location {key.location_id}, {requested} asked",
+        f"only {available} available of SKU {key.sku_id} at location {key.location_id}, {requested} asked",
         location_id=key.location_id,
         sku_id=key.sku_id,
         requested=requested,
-        available=max(available, 0),
+        available=available,
+        lines=short,
     )
 
 
@@ -269,13 +295,15 @@ def stock_reserve(
                 ]
             )
             # The stock rows last: a hot row stays locked only from its UPDATE to the COMMIT.
-            for key, quantity in wanted:  # sorted: see normalise_lines
+            for i, (key, quantity) in enumerate(wanted):  # sorted: see normalise_lines
                 guard = F("reserved") + quantity + (F("safety_stock") if respect_safety_stock else 0)
                 changed = StockLevel.objects.filter(
                     location_id=key.location_id, sku_id=key.sku_id, on_hand__gte=guard
                 ).update(reserved=F("reserved") + quantity)
                 if changed != 1:
-                    raise _shortage(key, quantity)
+                    raise _shortage(
+                        key, quantity, lines=wanted, held=i, respect_safety_stock=respect_safety_stock
+                    )
     except IntegrityError:
         # Another request for the same owner won the insert: answer with its result.
         existing = owner.first()

@@ -25,6 +25,7 @@ _TEXT = {
     "not_staff": gettext_lazy("This account has no staff role."),
     "invalid_quantity": gettext_lazy("Invalid quantity “%(value)s”."),
     "insufficient_stock": gettext_lazy("Not enough stock: %(available)s available, %(requested)s needed."),
+    "insufficient_stock_lines": gettext_lazy("Not enough stock: %(lines)s."),
     "same_location": gettext_lazy("Source and destination must be different outlets."),
     "no_lines": gettext_lazy("Add at least one line."),
     "too_many_lines": gettext_lazy("Too many lines."),
@@ -81,7 +82,19 @@ _TEXT = {
     "order_required": gettext_lazy("Choose an order."),
     "sku_required": gettext_lazy("Choose a SKU."),
     "not_counter_sale": gettext_lazy("This order is not a counter sale."),
+    "cash_short": gettext_lazy(
+        "%(given)s received is less than the %(due)s due: enter the full amount, or take it as a part payment."
+    ),
+    "insufficient_balance": gettext_lazy("The member's balance does not cover that amount."),
+    "member_required": gettext_lazy("Name the member first: their mobile or member card."),
+    "member_not_found": gettext_lazy("No member has this card or mobile number."),
+    "coupon_not_found": gettext_lazy("Coupon %(coupon)s is not one of this member's coupons."),
+    "coupon_expired": gettext_lazy("Coupon %(coupon)s has expired."),
+    "coupon_not_available": gettext_lazy("Coupon %(coupon)s is already used on another order."),
+    "coupon_not_applicable": gettext_lazy("Coupon %(coupon)s cannot be used on this sale (%(reason)s)."),
 }
+_SHORT_LINE = gettext_lazy("%(sku_code)s: %(available)s available, %(requested)s needed")
+_LIST_SEPARATOR = gettext_lazy("; ")
 
 _STATES = (
     dict(TransferState.choices)
@@ -91,7 +104,15 @@ _STATES = (
 )
 
 
+def _short_lines(lines: list[dict[str, Any]]) -> str:
+    """Each short SKU of a refused stock request, so the clerk knows which to take off."""
+    return str(_LIST_SEPARATOR).join(str(_SHORT_LINE) % ln for ln in lines)
+
+
 def error_text(error: DomainError) -> str:
+    lines = error.details.get("lines")
+    if error.code == "insufficient_stock" and lines:
+        return str(_TEXT["insufficient_stock_lines"]) % {"lines": _short_lines(lines)}
     template = _TEXT.get(error.code)
     if template is None:
         return error.message

@@ -40,6 +40,20 @@ def parse_mobile(raw: str | None, *, required: bool = False) -> str:
     return normalise_mobile(text)
 
 
+def parse_customer(raw: str | None) -> tuple[str, str]:
+    """The counter's customer field as (mobile, card code): a member card's code (its QR
+    scanned, or typed) starts with a letter; anything else is a mobile number."""
+    text = "".join((raw or "").split())[:40]
+    if text[:1].isalpha():
+        return "", text.upper()
+    return parse_mobile(text), ""
+
+
+def parse_codes(raw: str | None) -> list[str]:
+    """Coupon codes separated by spaces or commas, as scanned or typed."""
+    return [c for c in re.split(r"[\s,;，；]+", raw or "") if c][:10]
+
+
 def parse_lines(skus: list[str], qtys: list[str]) -> list[tuple[int, int]]:
     """SKU rows (code or barcode, quantity) as (sku_id, quantity); blank rows are skipped."""
     rows = [(s.strip(), q.strip()) for s, q in zip(skus, qtys, strict=False)][:MAX_CART_LINES]
@@ -52,15 +66,22 @@ class Cart:
 
     outlet_id: int | None
     lines: dict[int, int]  # sku_id -> quantity
+    customer: str = ""  # as typed at checkout: a mobile or a member card code
+    coupons: str = ""  # coupon codes as typed at checkout
 
     @classmethod
     def load(cls, session: Any) -> "Cart":
         raw = session.get(CART_KEY) or {}
         lines = {int(k): int(v) for k, v in (raw.get("lines") or {}).items()}
-        return cls(raw.get("outlet_id"), lines)
+        return cls(raw.get("outlet_id"), lines, raw.get("customer", ""), raw.get("coupons", ""))
 
     def save(self, session: Any) -> None:
-        session[CART_KEY] = {"outlet_id": self.outlet_id, "lines": {str(k): v for k, v in self.lines.items()}}
+        session[CART_KEY] = {
+            "outlet_id": self.outlet_id,
+            "lines": {str(k): v for k, v in self.lines.items()},
+            "customer": self.customer,
+            "coupons": self.coupons,
+        }
 
     def add(self, sku_id: int, quantity: int) -> None:
         """Refuses zero, negative and absurd quantities before they reach the basket."""

@@ -21,6 +21,8 @@ from omnipoint.catalog.selectors import prices_get
 from omnipoint.core.channels import Channel
 from omnipoint.core.errors import DomainError, ValidationError
 from omnipoint.core.money import Money
+from omnipoint.inventory import selectors as stock
+from omnipoint.members.selectors import member_for_counter
 from omnipoint.orders import selectors as orders
 from omnipoint.orders import services
 from omnipoint.orders.models import Method, Order, OrderReturn, OrderState, PickTask, TaskState
@@ -32,10 +34,13 @@ from omnipoint.payments import services as payments
 from omnipoint.payments.domain import Method as Tender
 from omnipoint.payments.domain import PaymentState as TenderState
 from omnipoint.payments.models import Refund
+from omnipoint.web.errors import error_text
 from omnipoint.web.forms import outlet_directory, parse_id, parse_int, sku_search
 from omnipoint.web.order_forms import (
     ORDER_FORM_ROWS,
     Cart,
+    parse_codes,
+    parse_customer,
     parse_lines,
     parse_mobile,
     parse_yuan,
@@ -44,6 +49,8 @@ from omnipoint.web.views import _int_or_none, _my_outlets, _refused, console_vie
 
 MAX_ORDERS = 100  # longest order list a page shows
 POS_CASH_KEY = "console_pos_cash"  # per order: cash handed over and cash taken, for the change
+POS_REFUSAL_KEY = "console_pos_refusal"  # a refused checkout, shown once on the basket page
+LEDGER_TENDERS = (Tender.WALLET, Tender.POINTS)
 
 # Steps offered on the handheld for a task in each state, by purpose (see services.TASK_FLOW).
 _NEXT_STEPS = {
@@ -273,8 +280,32 @@ def _pos_context(request: HttpRequest, actor: Actor, cart: Cart) -> dict[str, An
         "subtotal": sum(ln["amount"] or 0 for ln in lines),
         "q": request.POST.get("q", "").strip()[:60],
         "qty": request.POST.get("qty", "1").strip()[:12] or "1",
-        "mobile": request.POST.get("mobile", "").strip()[:20],
+        "customer": cart.customer,
+        "coupons": cart.coupons,
     }
+
+
+def _sku_choices(actor: Actor, outlet: Outlet | None, matches: list[Sku]) -> list[dict[str, Any]]:
+    """The picker's rows: each SKU with its variant, its counter price and what is free to sell
+    here, so the clerk picks the right one without another lookup."""
+    ids = [s.pk for s in matches]
+    prices = prices_get(sku_ids=ids, region=outlet.region, channel=Channel.POS) if outlet else {}
+    free = (
+        {
+            row.sku_id: row.available
+            for row in stock.stock_list(actor=actor, location_id=outlet.pk).filter(sku_id__in=ids)
+        }
+        if outlet
+        else {}
+    )
+    return [
+        {
+            "sku": s,
+            "price": prices[s.pk].amount if s.pk in prices else None,
+            "available": max(free.get(s.pk, 0), 0),
+        }
+        for s in matches
+    ]
 
 
 @console_view
@@ -289,7 +320,13 @@ def pos(request: HttpRequest, actor: Actor) -> HttpResponse:
         cart.outlet_id = chosen.pk if chosen else None
         cart.save(request.session)
     if request.method != "POST":
-        return render(request, "web/orders/pos.html", _pos_context(request, actor, cart))
+        ctx = _pos_context(request, actor, cart)
+        refusal = request.session.pop(POS_REFUSAL_KEY, None)
+        if refusal:  # the checkout was refused: say why here, with its status
+            return render(
+                request, "web/orders/pos.html", ctx | {"error": refusal["text"]}, status=refusal["status"]
+            )
+        return render(request, "web/orders/pos.html", ctx)
     action = request.POST.get("action", "add")
     ctx = _pos_context(request, actor, cart)
     try:
@@ -298,13 +335,15 @@ def pos(request: HttpRequest, actor: Actor) -> HttpResponse:
             if len(matches) != 1:
                 if not matches:
                     raise ValidationError(f"unknown SKU {ctx['q']!r}", code="unknown_sku", query=ctx["q"])
-                return render(request, "web/orders/pos.html", ctx | {"matches": matches})
+                choices = _sku_choices(actor, ctx["outlet"], matches)
+                return render(request, "web/orders/pos.html", ctx | {"matches": choices})
             cart.add(matches[0].pk, parse_int(ctx["qty"]))
         elif action == "set":
             sku_id = parse_id(request.POST.get("sku"), what="sku")
             cart.set(sku_id, parse_int(request.POST.get("qty"), field="quantity"))
         elif action == "clear":
             cart.lines.clear()
+            cart.customer = cart.coupons = ""
     except DomainError as e:
         return _refused(request, "web/orders/pos.html", ctx, e)
     cart.save(request.session)
@@ -314,12 +353,18 @@ def pos(request: HttpRequest, actor: Actor) -> HttpResponse:
 @require_POST
 @console_view
 def pos_checkout(request: HttpRequest, actor: Actor) -> HttpResponse:
-    """The basket becomes a counter order: priced, held at this outlet until it is paid."""
+    """The basket becomes a counter order: priced (promotions, and the member's coupons), held
+    at this outlet until it is paid. The customer is named by mobile or by the member card's
+    code (its QR scanned into the same field). A refusal goes back to the basket, which says
+    why: the checkout's own URL is never left on screen to be posted again."""
     cart = Cart.load(request.session)
-    ctx = _pos_context(request, actor, cart)
+    cart.customer = request.POST.get("customer", "").strip()[:40]
+    cart.coupons = request.POST.get("coupons", "").strip()[:200]
     try:
         if not cart.lines:
             raise ValidationError("add at least one line", code="no_lines")
+        mobile, card = parse_customer(cart.customer)
+        member_id = member_for_counter(actor=actor, card=card).id if card else None
         order = services.order_place(
             user=request.user,
             channel=Channel.POS,
@@ -327,14 +372,17 @@ def pos_checkout(request: HttpRequest, actor: Actor) -> HttpResponse:
             payment_mode="counter",
             lines=[services.LineRequest(s, q) for s, q in sorted(cart.lines.items())],
             origin_outlet_id=cart.outlet_id,
-            mobile=parse_mobile(ctx["mobile"]),
+            mobile=mobile,
+            member_id=member_id,
+            coupon_codes=parse_codes(cart.coupons),
         )
     except DomainError as e:
         if e.status == 403:
             raise
-        return _refused(request, "web/orders/pos.html", ctx, e)
-    cart.lines.clear()
-    cart.save(request.session)
+        cart.save(request.session)
+        request.session[POS_REFUSAL_KEY] = {"text": error_text(e), "status": e.status}
+        return redirect("web:pos")
+    Cart(cart.outlet_id, {}).save(request.session)
     return redirect("web:pos_pay", order_id=order.pk)
 
 
@@ -359,7 +407,8 @@ def _pos_context_for(request: HttpRequest, actor: Actor, order_id: int) -> dict[
         raise ValidationError("not a counter sale", code="not_counter_sale")
     ctx = _tenders(actor, order)
     given, taken = (request.session.get(POS_CASH_KEY) or {}).get(str(order.pk), (0, 0))
-    return ctx | {"cash_given": given, "change": max(0, given - taken)}
+    member = member_for_counter(actor=actor, card=order.member.card_code) if order.member else None
+    return ctx | {"cash_given": given, "change": max(0, given - taken), "member": member}
 
 
 @require_GET
@@ -374,12 +423,20 @@ def pos_pay(request: HttpRequest, actor: Actor, order_id: int) -> HttpResponse:
 @require_POST
 @console_view
 def pos_cash(request: HttpRequest, actor: Actor, order_id: int) -> HttpResponse:
-    """Cash handed over: take what is due (or all of it, if less: the rest is paid another way)
-    and give the change."""
+    """Cash handed over: take what is due and give the change. Less than is due is refused
+    (a mistyped amount must not pass as a part payment) unless the clerk says it is one."""
     ctx = _pos_context_for(request, actor, order_id)
     ctx["given_text"] = request.POST.get("given", "")[:20]
+    partial = request.POST.get("partial") == "1"
     try:
         given = parse_yuan(ctx["given_text"], field="cash")
+        if given < ctx["remaining"] and not partial:
+            raise ValidationError(
+                f"{Money(given)} is less than the {Money(ctx['remaining'])} due",
+                code="cash_short",
+                given=str(Money(given)),
+                due=str(Money(ctx["remaining"])),
+            )
         take = min(given, ctx["remaining"]) or given  # nothing remaining: the service refuses
         payments.payment_capture(actor=actor, order_id=order_id, method=Tender.CASH, amount=take)
     except DomainError as e:
@@ -388,6 +445,32 @@ def pos_cash(request: HttpRequest, actor: Actor, order_id: int) -> HttpResponse:
     before_given, before_taken = cash.get(str(order_id), (0, 0))
     cash[str(order_id)] = (before_given + given, before_taken + take)
     request.session[POS_CASH_KEY] = dict(list(cash.items())[-20:])  # the last few sales are enough
+    return redirect("web:pos_pay", order_id=order_id)
+
+
+@require_POST
+@console_view
+def pos_tender(request: HttpRequest, actor: Actor, order_id: int, method: str) -> HttpResponse:
+    """The member pays from their wallet or with points: the same two-phase tender as the API,
+    held on the ledger and captured when the sale is paid in full. Blank pays all that remains."""
+    ctx = _pos_context_for(request, actor, order_id)
+    raw = request.POST.get("amount", "").strip()[:20]
+    ctx[f"{method}_text"] = raw
+    try:
+        if method not in LEDGER_TENDERS:
+            raise ValidationError(f"unknown tender {method}", code="invalid_method")
+        amount = points = None
+        if raw and method == Tender.POINTS:
+            points = parse_int(raw, field="points")
+        elif raw:
+            amount = parse_yuan(raw)
+        payments.payment_tender(
+            user=request.user, order_id=order_id, method=method, amount=amount, points=points
+        )
+    except DomainError as e:
+        if e.status in (403, 404):
+            raise
+        return _refused(request, "web/orders/pos_pay.html", ctx, e)
     return redirect("web:pos_pay", order_id=order_id)
 
 

@@ -36,6 +36,7 @@ urlpatterns = [
     path("pos/<int:order_id>/", order_views.pos_pay, name="pos_pay"),
     path("pos/<int:order_id>/cash/", order_views.pos_cash, name="pos_cash"),
     path("pos/<int:order_id>/online/", order_views.pos_online, name="pos_online"),
+    path("pos/<int:order_id>/tender/<str:method>/", order_views.pos_tender, name="pos_tender"),
     path("pos/<int:order_id>/status/", order_views.pos_status, name="pos_status"),
     path("pos/<int:order_id>/receipt/", order_views.pos_receipt, name="pos_receipt"),
     path("orders/", order_views.order_list, name="orders"),

@@ -14,3 +14,10 @@ def local_name(obj: Any) -> str:
     if english and (get_language() or "").startswith("en"):
         return str(english)
     return str(getattr(obj, "name", obj))
+
+
+@register.filter
+def variant(sku: Any) -> str:
+    """A SKU's variant as staff read it: its attributes (colour, size) joined, or nothing."""
+    attributes = getattr(sku, "attributes", None) or {}
+    return " / ".join(str(v) for v in attributes.values())
