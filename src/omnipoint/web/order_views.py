@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -108,6 +109,11 @@ def _hx_or_redirect(request: HttpRequest, url: str) -> HttpResponse:
     return redirect(url)
 
 
+def _when(iso: str | None) -> Any:
+    """A time the routing stored as ISO text (UTC), as a datetime the page shows in local time."""
+    return parse_datetime(iso) if iso else None
+
+
 def _staff_names(user_ids: set[int | None]) -> dict[int, str]:
     ids = {i for i in user_ids if i is not None}
     return dict(Staff.objects.filter(user_id__in=ids).values_list("user_id", "display_name")) if ids else {}
@@ -132,7 +138,7 @@ def _task_rows(tasks: list[PickTask]) -> list[dict[str, Any]]:
                 "lines": lines,
                 "purpose": PURPOSE_LABELS.get(task.purpose, task.purpose),
                 "steps": [(s, STEP_LABELS[s]) for s in steps],
-                "expected_ready_at": task.order.routing.get("expected_ready_at", ""),
+                "expected_ready_at": _when(task.order.routing.get("expected_ready_at")),
             }
         )
     return rows
@@ -548,7 +554,7 @@ def _order_context(actor: Actor, order_id: int) -> dict[str, Any]:
         "shipments": routing.get("shipments", []),
         "transfers": routing.get("transfers", []),
         "reasons": routing.get("reasons", []),
-        "expected_ready_at": routing.get("expected_ready_at", ""),
+        "expected_ready_at": _when(routing.get("expected_ready_at")),
         "returns": list(order.returns.select_related("outlet").order_by("pk")),
         "can_cancel": order.state in (OrderState.PENDING, OrderState.CONFIRMED, OrderState.READY),
         "can_deliver": order.state == OrderState.SHIPPED,
