@@ -821,7 +821,8 @@ def test_refund_no_more_than_paid(client, shop):
     w = shop
     paid = Order.objects.get(pk=w.sale_a).total
     refused(client, w, OPS["refund"], {"amount": paid + 1}, 409, "refund_exceeds_payment")
-    assert call(client, w, OPS["refund"], {}).status_code == 201
+    refused(client, w, OPS["refund"], {}, 422, "amount_required")  # everything is asked for explicitly
+    assert call(client, w, OPS["refund"], {"full": True}).status_code == 201
     refused(client, w, OPS["refund"], {"amount": 1}, 409, "refund_exceeds_payment")
 
 

@@ -574,6 +574,29 @@ def order_payment_applied(*, order_id: int, paid_total: int) -> bool:
     return True
 
 
+def order_refunded(*, order_id: int, user_id: int | None = None) -> None:
+    """Payments calls this when an order's money was refunded in full: an open order is
+    cancelled (its holds go back); nothing is left to give back."""
+    if Order.objects.filter(pk=order_id, state__in=OPEN_STATES).exists():
+        order_cancel(order_id=order_id, reason="refunded in full", user_id=user_id)
+
+
+def _check_paid(order: Order) -> None:
+    """Goods leave only when the order is paid as its mode requires (cash on delivery is taken
+    by order_deliver first): never unpaid, never after a refund."""
+    if order.payment_state == PaymentState.PAID:
+        return
+    if order.payment_state == PaymentState.UNPAID:
+        raise InvalidStateError(
+            f"order {order.number} is to be paid at the counter first", code="payment_due", amount=order.total
+        )
+    raise InvalidStateError(
+        f"order {order.number} was {order.payment_state.replace('_', ' ')}: it is not handed over",
+        code="order_refunded",
+        payment_state=order.payment_state,
+    )
+
+
 def _complete(order: Order, *, frm: set[str], kind: str, user_id: int | None = None) -> None:
     _set_state(order, frm, OrderState.COMPLETED, completed_at=timezone.now())
     marketing.coupons_redeem(order_id=order.pk)
@@ -809,10 +832,7 @@ def order_hand_over(*, actor: Actor, outlet_id: int, code: str, order_number: st
         raise InvalidStateError(
             f"order {order.number} is {order.state}, not ready", code="order_not_ready", state=order.state
         )
-    if order.payment_state == PaymentState.UNPAID:
-        raise InvalidStateError(
-            f"order {order.number} is to be paid at the counter first", code="payment_due", amount=order.total
-        )
+    _check_paid(order)
     with transaction.atomic():
         _complete(order, frm={OrderState.READY}, kind="collected", user_id=actor.user_id)
         PickupAttempt.objects.create(order=order, outlet=outlet, clerk_id=actor.user_id, ok=True)
@@ -821,10 +841,22 @@ def order_hand_over(*, actor: Actor, outlet_id: int, code: str, order_number: st
 
 @transaction.atomic
 def order_deliver(*, actor: Actor, order_id: int) -> Order:
-    """The carrier delivered (cash on delivery is taken by payments before this)."""
+    """The carrier delivered. Cash on delivery still owed is taken now, with the delivery (a
+    COD order never completes unpaid); otherwise the order must be paid and not refunded."""
     order = Order.objects.filter(pk=order_id).first()
     if order is None:
         raise NotFoundError(f"order {order_id} not found", code="order_not_found")
+    if (
+        order.state == OrderState.SHIPPED
+        and order.payment_mode == "on_delivery"
+        and order.payment_state == PaymentState.UNPAID
+    ):
+        from omnipoint.payments.services import payment_capture
+
+        payment_capture(actor=actor, order_id=order.pk, method="cod")
+        order.refresh_from_db()
+    if order.state == OrderState.SHIPPED:
+        _check_paid(order)
     _complete(order, frm={OrderState.SHIPPED}, kind="delivered", user_id=actor.user_id)
     return order
 

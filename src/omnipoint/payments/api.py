@@ -71,9 +71,15 @@ def payment_notify(request: HttpRequest, provider: str):  # type: ignore[no-unty
 
 @router.post("/{payment_id}/refund", response={201: RefundOut, **ERRORS})
 def payment_refund(request: HttpRequest, payment_id: int, payload: RefundIn):  # type: ignore[no-untyped-def]
-    """Refund one tender in full or in part, back through its provider. Send an `Idempotency-Key`."""
+    """Refund one tender in part (`amount`) or in full (`full: true`; one of the two is
+    required), back through its provider. Refunding an open order in full cancels it. Send an
+    `Idempotency-Key`."""
     if not 1 <= payment_id <= MAX_ID:
         raise NotFoundError(f"payment {payment_id} not found", code="payment_not_found")
     return 201, services.payment_refund(
-        actor=actor(request), payment_id=payment_id, amount=payload.amount, reason=payload.reason
+        actor=actor(request),
+        payment_id=payment_id,
+        amount=payload.amount,
+        full=payload.full,
+        reason=payload.reason,
     )

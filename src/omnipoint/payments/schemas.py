@@ -36,9 +36,8 @@ class TenderIn(Schema):
 
 
 class RefundIn(Schema):
-    amount: int | None = Field(
-        None, gt=0, le=MAX_FEN, description="fen; default: all that is left", strict=True
-    )
+    amount: int | None = Field(None, gt=0, le=MAX_FEN, description="fen; or `full`", strict=True)
+    full: bool = Field(False, description="refund all that is left of the tender; or `amount`", strict=True)
     reason: str = Field("", max_length=200)
 
 

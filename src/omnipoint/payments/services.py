@@ -304,8 +304,18 @@ def refund_to_tenders(
 
 
 @transaction.atomic
-def payment_refund(*, actor: Actor, payment_id: int, amount: int | None = None, reason: str = "") -> Refund:
-    """Staff refund one tender, in full or in part."""
+def payment_refund(
+    *, actor: Actor, payment_id: int, amount: int | None = None, full: bool = False, reason: str = ""
+) -> Refund:
+    """Staff refund one tender in part (``amount``) or all that is left of it (``full``): one
+    of the two, never everything by default. An open order refunded in full is cancelled."""
+    if (amount is None) == (not full):
+        raise ValidationError(
+            "give the amount to refund, or full: true, not both"
+            if full
+            else "give the amount to refund, or full: true for all that is left",
+            code="invalid_amount" if full else "amount_required",
+        )
     payment = Payment.objects.filter(pk=payment_id).first()
     if payment is None:
         raise NotFoundError(f"payment {payment_id} not found", code="payment_not_found")
@@ -333,6 +343,10 @@ def payment_refund(*, actor: Actor, payment_id: int, amount: int | None = None, 
         payment, amount, reason=reason or "refund", counted=payment.counted, actor_id=actor.user_id
     )
     _payment_state_sync(order)
+    if order.payment_state == OrderPaymentState.REFUNDED:
+        from omnipoint.orders.services import order_refunded  # orders is told, as of a payment
+
+        order_refunded(order_id=order.pk, user_id=actor.user_id)
     return refund
 
 

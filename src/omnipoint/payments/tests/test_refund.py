@@ -80,12 +80,13 @@ def test_staff_refund_one_tender_in_part_through_the_api(api, split_order, netwo
     assert too_much.status_code == 409 and too_much.json()["code"] == "refund_exceeds_payment"
     out_of_scope = api.post(url, {"amount": 1}, network.auth("other_city_clerk"))
     assert out_of_scope.status_code == 404 and out_of_scope.json()["code"] == "payment_not_found"
-    rest = api.post(url, {}, network.auth("outlet_clerk"))  # all that is left of the cash tender
+    rest = api.post(url, {"full": True}, network.auth("outlet_clerk"))  # all that is left of the cash tender
     assert rest.status_code == 201 and rest.json()["amount"] == 25_00
     assert (refunded(cash), refunded(online)) == (45_00, 0)
     order.refresh_from_db()
     assert order.payment_state == "partly_refunded"
-    assert api.post("/api/v1/payments/999999/refund", {}, network.auth("outlet_clerk")).status_code == 404
+    missing = api.post("/api/v1/payments/999999/refund", {"full": True}, network.auth("outlet_clerk"))
+    assert missing.status_code == 404
 
 
 def test_refund_api_replays_with_an_idempotency_key(api, split_order, network):
@@ -128,6 +129,6 @@ def test_a_pending_payment_is_not_refunded(network, shopper):
     order = place(shopper.user, network.a, sku=network.skus[0])
     online = payment_start(user=shopper.user, order_id=order.pk)
     with pytest.raises(DomainError) as exc:
-        payment_refund(actor=clerk(), payment_id=online.pk)
+        payment_refund(actor=clerk(), payment_id=online.pk, full=True)
     assert exc.value.code == "payment_not_succeeded"
     assert Refund.objects.count() == 0
