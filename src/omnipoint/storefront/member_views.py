@@ -20,8 +20,9 @@ from omnipoint.loyalty import services as loyalty
 from omnipoint.loyalty.models import OnlineTopup, TopupPackage, TopupState
 from omnipoint.members import selectors, services
 from omnipoint.members.models import Member
-from omnipoint.orders.models import Order, OrderState, PaymentState
+from omnipoint.orders.models import Method, Order, OrderState, PaymentState
 from omnipoint.payments import services as payments
+from omnipoint.storefront.cart import cart_get
 from omnipoint.storefront.errors import error_text as shop_error_text
 from omnipoint.storefront.events import payment_label, state_label
 from omnipoint.storefront.selectors import region_for
@@ -54,7 +55,10 @@ def _member(request: HttpRequest) -> Member | None:
 
 
 def _page(request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
-    base = {"region": region_for(request.session.get("shop_region", "")), "cart_count": 0}
+    base = {
+        "region": region_for(request.session.get("shop_region", "")),
+        "cart_count": sum(cart_get(request.session).values()),
+    }
     return render(request, f"storefront/member/{template}", base | context, status=status)
 
 
@@ -127,6 +131,8 @@ def member_centre(request: HttpRequest) -> HttpResponse:
             "payment": payment_label(o.payment_state),
             "due": _yuan(_due(o)),
             "total": _yuan(o.total),
+            "show_code": o.method in (Method.PICKUP, Method.TRY_IN_STORE)
+            and o.state in (OrderState.CONFIRMED, OrderState.READY),
             "payable": o.state == OrderState.PENDING
             and o.payment_mode == "online"
             and o.payment_state == PaymentState.UNPAID

@@ -21,6 +21,7 @@ from omnipoint.core.errors import DomainError, NotFoundError, ValidationError
 from omnipoint.marketing.selectors import coupon_list_for_member
 from omnipoint.members.domain import normalise_mobile
 from omnipoint.members.models import Member
+from omnipoint.members.selectors import member_orders
 from omnipoint.orders import selectors as orders
 from omnipoint.orders import services as ordering
 from omnipoint.orders.models import Method, Order, OrderState, PaymentState
@@ -505,6 +506,18 @@ def track(request: HttpRequest) -> HttpResponse:
 
 
 def _order_for(request: HttpRequest, number: str) -> Order | None:
+    """The order if this visitor may see it: a signed-in member's own order (their history),
+    or one placed or looked up with its mobile in this session."""
+    own = _signed_in_member(request)
+    if own is not None:
+        mine = (
+            member_orders(member=own)
+            .filter(number=number[:24])
+            .prefetch_related("lines__sku__product", "events")
+            .first()
+        )
+        if mine is not None:
+            return mine
     mobile = (request.session.get(ORDERS_KEY) or {}).get(number)
     if not mobile:
         return None
