@@ -277,13 +277,18 @@ def test_every_write_operation_is_in_the_table():
 
 
 MALFORMED = ["{bad", '{"a": 1,}', "{'a': 1}", b"\xff\xfe{}", '{"lat": NaN}', "[1, 2", '"unterminated']
+NOT_OBJECTS = [True, False, [], [{}], 1, 0, "x", None]
 
 
 @pytest.mark.parametrize("name", list(OPS))
 def test_malformed_and_missing_then_the_good_body(client, world, name):
-    """Bad JSON is 400 and a body without its required fields 422, changing nothing; then the
-    good body is accepted: the baseline that the refusals below vary, so that each refusal is
-    about the one thing changed."""
+    """Bad JSON is 400; a body that is not an object of the schema's fields (not an object at
+    all, an unknown field beside good ones, required fields missing) is 422; none changes
+    anything. Then the good body is accepted: the baseline that the refusals below vary, so that
+    each refusal is about the one thing changed.
+
+    Before the parser insisted on an object, ``true`` or ``[]`` passed an operation whose fields
+    are all optional as the empty object: a refund of everything."""
     op = OPS[name]
     if op.shop:
         build_shop(world)
@@ -291,11 +296,50 @@ def test_malformed_and_missing_then_the_good_body(client, world, name):
         before = snapshot()
         for raw in MALFORMED:
             assert_error(call(client, world, op, None, raw=raw), 400, "malformed_json")
-        for body in ({}, [], "text", 7, None) if op.required else ():
+        for body in [*NOT_OBJECTS, {**op.good(world), "unexpected": 1}, *([{}] if op.required else [])]:
             assert_error(call(client, world, op, body), 422, "invalid_input")
         assert snapshot() == before, "a refused request changed the database"
     resp = call(client, world, op, op.good(world) if op.good else {})
     assert resp.status_code in (200, 201, 204), resp.content
+
+
+def test_every_request_body_is_a_closed_object():
+    """Every body schema the API publishes, and every object nested in one, is an object that
+    names its fields and refuses others (``core.api.Input``): a new endpoint cannot forget it."""
+    from omnipoint.config.api import api
+
+    schema = api.get_openapi_schema()
+    components = schema["components"]["schemas"]
+
+    def walk(node, seen):  # type: ignore[no-untyped-def]
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if ref:
+                name = ref.rsplit("/", 1)[1]
+                if name not in seen:
+                    seen.add(name)
+                    walk(components[name], seen)
+            for value in node.values():
+                walk(value, seen)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value, seen)
+
+    open_bodies = []
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if "requestBody" not in operation:
+                continue
+            seen: set[str] = set()
+            walk(operation["requestBody"], seen)
+            assert seen, (method, path)
+            open_bodies += [
+                (method, path, name)
+                for name in seen
+                if components[name].get("type") == "object"
+                and components[name].get("additionalProperties") is not False
+            ]
+    assert not open_bodies
 
 
 def wrong_types(w) -> list[tuple[str, dict]]:

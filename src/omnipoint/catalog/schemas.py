@@ -1,6 +1,6 @@
 from ninja import Field, Schema
 
-from omnipoint.core.api import Id
+from omnipoint.core.api import Id, Input
 from omnipoint.core.channels import Channel
 
 
@@ -43,7 +43,7 @@ class PriceOut(Schema):
     reasons: list[str]
 
 
-class PriceIn(Schema):
+class PriceIn(Input):
     price_list_id: Id
     sku_id: Id
     channel: Channel | None = None

@@ -50,13 +50,17 @@ def _check_text(value: Any) -> None:
 
 
 class StrictParser(Parser):
-    """Strict JSON (no NaN or Infinity) and no NUL characters in bodies or query strings."""
+    """Strict JSON (no NaN or Infinity), a body that is an object (every request body is a
+    schema of named fields: ``true``, ``[]`` or ``null`` would otherwise pass as an object whose
+    fields all take their defaults), and no NUL characters in bodies or query strings."""
 
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
         try:
             data = json.loads(request.body, parse_constant=_reject_constant)
         except ValueError as exc:  # bad JSON, or bytes that are not UTF-8
             raise MalformedJsonError("the request body is not valid JSON") from exc
+        if not isinstance(data, dict):
+            raise ValidationError("the request body must be a JSON object", code="invalid_input")
         _check_text(data)
         return data  # type: ignore[no-any-return]
 

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.security import APIKeyCookie, HttpBearer
-from pydantic import AfterValidator
+from pydantic import AfterValidator, ConfigDict
 
 from omnipoint.core.models import ApiToken
 
@@ -41,6 +41,13 @@ class ErrorOut(Schema):
     code: str
     message: str
     details: dict[str, Any] | None = None
+
+
+class Input(Schema):
+    """The base of every request body: an object of exactly these fields. An unknown field is
+    refused (422), not ignored, so a misspelt ``amount`` cannot fall back to a default."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 # Add to a route's response map: ``response={200: Out, **ERRORS}``.

@@ -2,14 +2,14 @@ from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from omnipoint.core.api import ERRORS
+from omnipoint.core.api import ERRORS, Input
 from omnipoint.core.errors import DomainError
 from omnipoint.core.models import ApiToken
 
 router = Router(tags=["auth"])
 
 
-class TokenIn(Schema):
+class TokenIn(Input):
     username: str
     password: str
 

@@ -2,7 +2,7 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
-from omnipoint.core.api import Id
+from omnipoint.core.api import Id, Input
 from omnipoint.core.errors import MAX_QUANTITY
 
 # Strict: JSON `true` or "5" is a client bug, not a quantity.
@@ -31,33 +31,33 @@ class MovementOut(Schema):
     created_at: datetime
 
 
-class ReceiptIn(Schema):
+class ReceiptIn(Input):
     location_id: Id
     sku_id: Id
     quantity: int = Qty
     reference: str = Field("", max_length=60)
 
 
-class AdjustmentIn(Schema):
+class AdjustmentIn(Input):
     location_id: Id
     sku_id: Id
     delta: int = Field(..., ge=-MAX_QUANTITY, le=MAX_QUANTITY, strict=True)
     reason: str = Field(..., min_length=1, max_length=60)
 
 
-class SafetyStockIn(Schema):
+class SafetyStockIn(Input):
     location_id: Id
     sku_id: Id
     safety_stock: int = Field(..., ge=0, le=MAX_QUANTITY, strict=True)
 
 
-class ReservationLineIn(Schema):
+class ReservationLineIn(Input):
     location_id: Id
     sku_id: Id
     quantity: int = Qty
 
 
-class ReservationIn(Schema):
+class ReservationIn(Input):
     owner_ref: str = Field(..., min_length=1, max_length=80)
     lines: list[ReservationLineIn] = Field(..., min_length=1, max_length=200)
     ttl_seconds: int | None = Field(None, ge=1, le=30 * 86400)
@@ -91,24 +91,24 @@ class NearbyOut(Schema):
     available: int
 
 
-class TransferLineIn(Schema):
+class TransferLineIn(Input):
     sku_id: Id
     quantity: int = Qty
 
 
-class TransferIn(Schema):
+class TransferIn(Input):
     source_id: Id
     destination_id: Id
     lines: list[TransferLineIn] = Field(..., min_length=1, max_length=200)
     note: str = Field("", max_length=200)
 
 
-class ReceivedLineIn(Schema):
+class ReceivedLineIn(Input):
     sku_id: Id
     quantity: int = Field(..., ge=0, le=MAX_QUANTITY, strict=True)
 
 
-class TransferReceiveIn(Schema):
+class TransferReceiveIn(Input):
     lines: list[ReceivedLineIn] = Field(default_factory=list, max_length=200)
 
 
@@ -131,12 +131,12 @@ class TransferOut(Schema):
     lines: list[TransferLineOut]
 
 
-class CountIn(Schema):
+class CountIn(Input):
     location_id: Id
     sku_ids: list[Id] | None = Field(None, min_length=1, max_length=2000)
 
 
-class CountLineIn(Schema):
+class CountLineIn(Input):
     sku_id: Id
     counted: int = Field(..., ge=0, le=MAX_QUANTITY, strict=True)
 

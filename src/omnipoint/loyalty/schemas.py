@@ -2,12 +2,12 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
-from omnipoint.core.api import Id
+from omnipoint.core.api import Id, Input
 
 MAX_FEN = 10**12
 
 
-class TopupIn(Schema):
+class TopupIn(Input):
     member_id: Id | None = None
     mobile: str = Field("", max_length=20, description="or find the member by mobile")
     card: str = Field("", max_length=20, description="or by member card code")

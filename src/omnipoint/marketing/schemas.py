@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from omnipoint.core.api import Id, Moment
+from omnipoint.core.api import Id, Input, Moment
 from omnipoint.core.channels import Channel
 from omnipoint.marketing.models import CouponKind, GameKind, PrizeKind, PromotionKind
 
@@ -12,7 +12,7 @@ Percent = Field(None, gt=0, le=100, max_digits=5, decimal_places=2)
 Ids: list[int] = Field(default_factory=list, max_length=200)
 
 
-class CouponTemplateIn(Schema):
+class CouponTemplateIn(Input):
     code: str = Field(..., pattern=r"^[a-z0-9][a-z0-9_-]{1,39}$")
     name: str = Field(..., min_length=1, max_length=80)
     kind: CouponKind
@@ -64,16 +64,16 @@ class CouponTemplateOut(Schema):
     is_active: bool
 
 
-class ClaimIn(Schema):
+class ClaimIn(Input):
     template_code: str = Field(..., min_length=1, max_length=40)
 
 
-class IssueIn(Schema):
+class IssueIn(Input):
     member_id: Id | None = None
     mobile: str = Field("", max_length=20)
 
 
-class CampaignIn(Schema):
+class CampaignIn(Input):
     member_ids: list[Id] = Field(..., min_length=1, max_length=1000)
 
 
@@ -103,7 +103,7 @@ class CampaignOut(Schema):
     skipped: list[SkippedOut]
 
 
-class PromotionIn(Schema):
+class PromotionIn(Input):
     name: str = Field(..., min_length=1, max_length=80)
     kind: PromotionKind
     starts_at: Moment
@@ -151,7 +151,7 @@ class PromotionOut(Schema):
     is_active: bool
 
 
-class PrizeIn(Schema):
+class PrizeIn(Input):
     name: str = Field(..., min_length=1, max_length=80)
     kind: PrizeKind
     weight: int = Field(..., ge=0, le=10**6)
@@ -160,7 +160,7 @@ class PrizeIn(Schema):
     points: int = Field(0, ge=0, le=10**7)
 
 
-class GameIn(Schema):
+class GameIn(Input):
     name: str = Field(..., min_length=1, max_length=80)
     kind: GameKind
     starts_at: Moment

@@ -2,8 +2,10 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from omnipoint.core.api import Input
 
-class CodeIn(Schema):
+
+class CodeIn(Input):
     mobile: str = Field(..., max_length=20)
 
 
@@ -15,7 +17,7 @@ class CodeOut(Schema):
     )
 
 
-class LoginIn(Schema):
+class LoginIn(Input):
     mobile: str = Field(..., max_length=20)
     code: str = Field(..., max_length=10)
 

@@ -3,19 +3,19 @@ from typing import Annotated, Any
 
 from ninja import Field, Schema
 
-from omnipoint.core.api import Id
+from omnipoint.core.api import Id, Input
 from omnipoint.core.channels import Channel
 from omnipoint.core.errors import MAX_QUANTITY
 from omnipoint.orders.models import Method
 
 
-class LineIn(Schema):
+class LineIn(Input):
     sku_id: Id
     quantity: int = Field(..., gt=0, le=MAX_QUANTITY)
     installation: bool = False
 
 
-class OrderIn(Schema):
+class OrderIn(Input):
     channel: Channel
     method: Method
     payment_mode: str = Field("online", description="online | at_outlet | on_delivery | counter")
@@ -97,22 +97,22 @@ class TaskOut(Schema):
     created_at: datetime
 
 
-class CancelIn(Schema):
+class CancelIn(Input):
     reason: str = Field(..., min_length=1, max_length=200)
 
 
-class HandOverIn(Schema):
+class HandOverIn(Input):
     outlet_id: Id
     code: str = Field(..., min_length=1, max_length=20)
     order_number: str = Field("", max_length=24)
 
 
-class ReturnLineIn(Schema):
+class ReturnLineIn(Input):
     sku_id: Id
     quantity: int = Field(..., gt=0, le=MAX_QUANTITY)
 
 
-class ReturnIn(Schema):
+class ReturnIn(Input):
     outlet_id: Id
     lines: list[ReturnLineIn] = Field(..., min_length=1, max_length=50)
     reason: str = Field("", max_length=200)

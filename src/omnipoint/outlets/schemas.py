@@ -1,5 +1,6 @@
 from ninja import Field, Schema
 
+from omnipoint.core.api import Input
 from omnipoint.outlets.models import OutletKind
 
 
@@ -30,7 +31,7 @@ class OutletOut(Schema):
     is_active: bool
 
 
-class OutletIn(Schema):
+class OutletIn(Input):
     code: str = Field(..., min_length=1, max_length=20)
     name: str = Field(..., min_length=1, max_length=120)
     kind: OutletKind
@@ -45,7 +46,7 @@ class OutletIn(Schema):
     delivery_radius_km: int = Field(0, ge=0, le=500)
 
 
-class OutletPatch(Schema):
+class OutletPatch(Input):
     name: str | None = Field(None, min_length=1, max_length=120)
     address: str | None = Field(None, max_length=200)
     opening_hours: str | None = Field(None, max_length=60)

@@ -2,13 +2,13 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
-from omnipoint.core.api import Id
+from omnipoint.core.api import Id, Input
 
 MAX_FEN = 10**12
 # Amounts are strict: JSON `true` or "5" is a client bug, not an amount of money.
 
 
-class IntentIn(Schema):
+class IntentIn(Input):
     order_id: Id
     amount: int | None = Field(
         None, gt=0, le=MAX_FEN, description="fen; default: what remains to pay", strict=True
@@ -18,7 +18,7 @@ class IntentIn(Schema):
     )
 
 
-class CaptureIn(Schema):
+class CaptureIn(Input):
     order_id: Id
     method: str = Field(..., description="cash | at_outlet | cod")
     amount: int | None = Field(
@@ -26,7 +26,7 @@ class CaptureIn(Schema):
     )
 
 
-class TenderIn(Schema):
+class TenderIn(Input):
     order_id: Id
     method: str = Field(..., description="wallet | points")
     amount: int | None = Field(
@@ -35,7 +35,7 @@ class TenderIn(Schema):
     points: int | None = Field(None, gt=0, le=10**9, description="points instead of an amount", strict=True)
 
 
-class RefundIn(Schema):
+class RefundIn(Input):
     amount: int | None = Field(None, gt=0, le=MAX_FEN, description="fen; or `full`", strict=True)
     full: bool = Field(False, description="refund all that is left of the tender; or `amount`", strict=True)
     reason: str = Field("", max_length=200)

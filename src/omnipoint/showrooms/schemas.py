@@ -4,7 +4,7 @@ from typing import Annotated
 
 from ninja import Field, Schema
 
-from omnipoint.core.api import Id
+from omnipoint.core.api import Id, Input
 from omnipoint.showrooms.domain import MAX_FIXED_PER_UNIT
 
 
@@ -40,7 +40,7 @@ class ShowroomOut(Schema):
     products: list[ProductBrief]
 
 
-class ShowroomIn(Schema):
+class ShowroomIn(Input):
     title: Annotated[str, Field(max_length=80)] | None = None
     greeting: Annotated[str, Field(max_length=300)] | None = None
     all_products: bool | None = None
@@ -80,7 +80,7 @@ class SalespersonRow(Schema):
     net: int
 
 
-class RuleIn(Schema):
+class RuleIn(Input):
     region_code: Annotated[str, Field(max_length=6)] = ""  # "" is the caller's own node
     product_id: Id | None = None
     category_id: Id | None = None
@@ -88,7 +88,7 @@ class RuleIn(Schema):
     fixed_per_unit: Annotated[int, Field(ge=0, le=MAX_FIXED_PER_UNIT)] | None = None
 
 
-class RulePatch(Schema):
+class RulePatch(Input):
     rate: Annotated[Decimal, Field(ge=0, le=1, max_digits=6, decimal_places=4)] | None = None
     fixed_per_unit: Annotated[int, Field(ge=0, le=MAX_FIXED_PER_UNIT)] | None = None
 
