@@ -36,7 +36,7 @@ class IdempotencyRecord(models.Model):
     method = models.CharField(max_length=8)
     path = models.CharField(max_length=200)
     request_hash = models.CharField(max_length=64)
-    status = models.PositiveSmallIntegerField(null=True)  # null while the first request runs
+    status = models.PositiveSmallIntegerField(null=True)  # null only inside the claiming transaction
     content_type = models.CharField(max_length=100, blank=True)
     body = models.BinaryField(default=b"")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,18 +1,19 @@
 """One order per checkout form, however often it is submitted.
 
-The checkout page carries a one-time token. Submitting it claims the token by inserting an
-``IdempotencyRecord`` (the same table the API's Idempotency-Key uses, scoped to this session):
-the unique constraint decides between two racing submissions, even on different web workers.
-The first one places the order and records its number; a repeat is sent to that order; a
-refused checkout releases the token so the corrected form can be sent again.
+The checkout page carries a one-time token, used as an idempotency key scoped to this session
+through ``core.idempotency.claim`` (the same claim the API's Idempotency-Key uses): the order
+and the record of its number commit together, so two racing submissions, even on different
+web workers, place one order, a repeat is sent to that order, a refused checkout leaves the
+token free for the corrected form, and a worker that dies mid-checkout leaves nothing behind.
 """
 
 import hashlib
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
-
+from omnipoint.core import idempotency
 from omnipoint.core.models import IdempotencyRecord
 
 PATH = "/shop/checkout/"
@@ -28,42 +29,32 @@ def _client(session_key: str) -> str:
 
 @dataclass(frozen=True)
 class Claim:
-    record_id: int | None = None  # this submission holds the token: go ahead and place
     order_number: str = ""  # the token already placed this order
-    busy: bool = False  # the first submission is still running
 
 
-def submission_claim(*, session_key: str, token: str) -> Claim:
-    client = _client(session_key)
-    try:
-        with transaction.atomic():
-            record = IdempotencyRecord.objects.create(
-                client=client,
-                key=token[:100],
-                method="POST",
-                path=PATH,
-                request_hash=hashlib.sha256(token.encode()).hexdigest(),
-            )
-        return Claim(record_id=record.pk)
-    except IntegrityError:
-        return submission_lookup(session_key=session_key, token=token) or Claim(busy=True)
+@contextmanager
+def submission(*, session_key: str, token: str) -> Iterator[tuple[Claim, idempotency.Claim]]:
+    """Hold the token around placing the order: ``held.first`` set means it placed one already
+    (``Claim.order_number``); otherwise place it and call ``placed``. A DomainError raised
+    inside rolls back the order and frees the token."""
+    with idempotency.claim(
+        client=_client(session_key),
+        key=token[:100],
+        fingerprint=hashlib.sha256(token.encode()).hexdigest(),
+        method="POST",
+        path=PATH,
+    ) as held:
+        first = Claim(order_number=held.first.body.decode()) if held.first is not None else Claim()
+        yield first, held
+
+
+def placed(held: idempotency.Claim, *, order_number: str) -> None:
+    held.finish(idempotency.Answer(201, "text/plain", order_number.encode()))
 
 
 def submission_lookup(*, session_key: str, token: str) -> Claim | None:
     """What became of an earlier submission of this token, if there was one."""
-    first = IdempotencyRecord.objects.filter(client=_client(session_key), key=token[:100]).first()
-    if first is None:
-        return None
-    if first.status is None:
-        return Claim(busy=True)
-    return Claim(order_number=bytes(first.body).decode())
-
-
-def submission_finish(*, record_id: int, order_number: str) -> None:
-    IdempotencyRecord.objects.filter(pk=record_id).update(
-        status=201, content_type="text/plain", body=order_number.encode()
-    )
-
-
-def submission_release(*, record_id: int) -> None:
-    IdempotencyRecord.objects.filter(pk=record_id, status__isnull=True).delete()
+    first = IdempotencyRecord.objects.filter(
+        client=_client(session_key), key=token[:100], status__isnull=False
+    ).first()
+    return Claim(order_number=bytes(first.body).decode()) if first is not None else None

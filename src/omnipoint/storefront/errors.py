@@ -31,9 +31,6 @@ _TEXT = {
     "checkout_stale": pgettext_lazy(
         "shop", "This checkout page is out of date. Check your order and place it again."
     ),
-    "checkout_busy": pgettext_lazy(
-        "shop", "Your order is being placed. Wait a moment, then refresh this page."
-    ),
     "order_not_found": pgettext_lazy("shop", "No order has this number and mobile number."),
     "payment_expired": pgettext_lazy("shop", "The time to pay this order is over."),
     "already_paid": pgettext_lazy("shop", "This order is already paid."),

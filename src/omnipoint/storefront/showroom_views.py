@@ -25,13 +25,7 @@ from omnipoint.outlets.models import Outlet
 from omnipoint.showrooms import selectors as showrooms
 from omnipoint.storefront import selectors
 from omnipoint.storefront.attribution import attribution_get, attribution_set, showroom_order_args
-from omnipoint.storefront.checkout import (
-    submission_claim,
-    submission_finish,
-    submission_lookup,
-    submission_release,
-    token_new,
-)
+from omnipoint.storefront.checkout import placed, submission, submission_lookup, token_new
 from omnipoint.storefront.errors import error_text
 from omnipoint.storefront.offers import badges_for, promotion_badge
 from omnipoint.storefront.views import _int, _location, _not_found, _page, _region, _remember_order
@@ -169,27 +163,23 @@ def try_in_store(request: HttpRequest) -> HttpResponse:
         mobile = normalise_mobile(form["mobile"])
     except DomainError as e:
         return _try_page(request, outlet, sku_id, form=form, error=error_text(e), status=e.status)
-    claim = submission_claim(session_key=session_key, token=token)
-    if claim.record_id is None:
-        if claim.order_number:
-            return redirect(reverse("storefront:order", kwargs={"number": claim.order_number}))
-        err = DomainError("the order is being placed", code="checkout_busy")
-        return _try_page(request, outlet, sku_id, form=form, error=error_text(err), status=409)
     try:
-        order = ordering.order_place(
-            user=request.user,
-            lines=[ordering.LineRequest(sku_id=sku_id, quantity=1)],
-            method=Method.TRY_IN_STORE,
-            payment_mode="at_outlet",
-            pickup_outlet_id=outlet.pk,
-            mobile=mobile,
-            customer_name=form["name"],
-            **({"channel": selectors.CHANNEL} | showroom_order_args(request.session)),
-        )
+        with submission(session_key=session_key, token=token) as (first, held):
+            if first.order_number:
+                return redirect(reverse("storefront:order", kwargs={"number": first.order_number}))
+            order = ordering.order_place(
+                user=request.user,
+                lines=[ordering.LineRequest(sku_id=sku_id, quantity=1)],
+                method=Method.TRY_IN_STORE,
+                payment_mode="at_outlet",
+                pickup_outlet_id=outlet.pk,
+                mobile=mobile,
+                customer_name=form["name"],
+                **({"channel": selectors.CHANNEL} | showroom_order_args(request.session)),
+            )
+            placed(held, order_number=order.number)
     except DomainError as e:
-        submission_release(record_id=claim.record_id)
         return _try_page(request, outlet, sku_id, form=form, error=error_text(e), status=e.status)
-    submission_finish(record_id=claim.record_id, order_number=order.number)
     request.session[TRY_TOKEN_KEY] = token_new()
     _remember_order(request, order.number, order.customer_mobile)
     messages.success(request, pgettext("shop", "Reserved: the outlet is putting it aside for you to try."))

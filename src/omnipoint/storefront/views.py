@@ -31,14 +31,7 @@ from omnipoint.payments import services as payments
 from omnipoint.storefront import offers, selectors
 from omnipoint.storefront.attribution import showroom_order_args
 from omnipoint.storefront.cart import cart_add, cart_clear, cart_get, cart_remove, cart_update, parse_quantity
-from omnipoint.storefront.checkout import (
-    Claim,
-    submission_claim,
-    submission_finish,
-    submission_lookup,
-    submission_release,
-    token_new,
-)
+from omnipoint.storefront.checkout import Claim, placed, submission, submission_lookup, token_new
 from omnipoint.storefront.errors import error_text
 from omnipoint.storefront.events import event_label, payment_label, state_label
 
@@ -427,20 +420,19 @@ def checkout(request: HttpRequest) -> HttpResponse:
     if codes:
         args["coupon_codes"] = codes
 
-    claim = submission_claim(session_key=session_key, token=token)
-    if claim.record_id is None:
-        return _repeat(request, form, claim)
     try:
-        order = ordering.order_place(
-            user=request.user,
-            lines=[ordering.LineRequest(sku_id=s, quantity=q) for s, q in sorted(cart_now.items())],
-            **({"channel": selectors.CHANNEL} | args | showroom_order_args(request.session)),
-        )
+        with submission(session_key=session_key, token=token) as (first, held):
+            if first.order_number:
+                return _repeat(request, form, first)
+            order = ordering.order_place(
+                user=request.user,
+                lines=[ordering.LineRequest(sku_id=s, quantity=q) for s, q in sorted(cart_now.items())],
+                **({"channel": selectors.CHANNEL} | args | showroom_order_args(request.session)),
+            )
+            placed(held, order_number=order.number)
     except DomainError as e:
-        submission_release(record_id=claim.record_id)
         text = offers.refusal_text(e, items=items)
         return _checkout_page(request, form=form, codes=codes, error=text, status=e.status)
-    submission_finish(record_id=claim.record_id, order_number=order.number)
     _after_placing(request, order.number, order.customer_mobile)
     if order.payment_mode == "online":
         return _pay(request, order)
@@ -463,9 +455,6 @@ def _repeat(request: HttpRequest, form: dict[str, str], claim: Claim | None) -> 
         if mobile:
             _after_placing(request, claim.order_number, mobile)
         return redirect(_order_url(claim.order_number))
-    if claim is not None and claim.busy:
-        err = DomainError("the order is being placed", code="checkout_busy")
-        return _checkout_page(request, form=form, error=error_text(err), status=409)
     return _checkout_page(request, form=form, error=error_text(_stale()), status=409)
 
 

@@ -202,6 +202,33 @@ def test_double_submit_places_one_order(client, network):
     assert StockLevel.objects.get(location=network.a, sku=network.skus[2]).reserved == 1
 
 
+def test_a_checkout_whose_worker_died_can_be_sent_again(client, network):
+    """The earlier scheme committed the token's claim before placing the order: a worker that
+    died in between left the form refused as "being placed" (409) for good. The checkout now
+    claims through core.idempotency like the API, and such a claim is cleared, not waited on."""
+    from omnipoint.storefront.checkout import PATH, _client
+
+    add(client, network.skus[2])
+    page = client.get("/shop/checkout/")
+    token = token_of(page)
+    IdempotencyRecord.objects.create(
+        client=_client(client.session.session_key), key=token, method="POST", path=PATH, request_hash="x"
+    )
+    data = {
+        "token": token,
+        "name": "李雷",
+        "mobile": MOBILE,
+        "method": "pickup",
+        "pickup_outlet_id": network.a.pk,
+        "payment_mode": "at_outlet",
+    }
+    r = client.post("/shop/checkout/", data)
+    assert r.status_code == 302 and Order.objects.count() == 1
+    assert r["Location"] == f"/shop/orders/{Order.objects.get().number}/"
+    assert client.post("/shop/checkout/", data)["Location"] == r["Location"]
+    assert Order.objects.count() == 1
+
+
 def test_a_stale_form_places_nothing(client, network):
     add(client, network.skus[2])
     client.get("/shop/checkout/")
