@@ -7,6 +7,7 @@ is rendered again with the error's 4xx status and changes nothing.
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from omnipoint.catalog.selectors import category_list, product_list, sku_get
 from omnipoint.core.errors import DomainError, NotFoundError, ValidationError
+from omnipoint.loyalty import services as loyalty
 from omnipoint.marketing.selectors import coupon_list_for_member
 from omnipoint.members.domain import normalise_mobile
 from omnipoint.members.models import Member
@@ -28,7 +30,7 @@ from omnipoint.orders.models import Method, Order, OrderState, PaymentState
 from omnipoint.outlets.models import Outlet, Region
 from omnipoint.outlets.selectors import region_children
 from omnipoint.payments import services as payments
-from omnipoint.storefront import offers, selectors
+from omnipoint.storefront import offers, selectors, tenders
 from omnipoint.storefront.attribution import showroom_order_args
 from omnipoint.storefront.cart import cart_add, cart_clear, cart_get, cart_remove, cart_update, parse_quantity
 from omnipoint.storefront.checkout import Claim, placed, submission, submission_lookup, token_new
@@ -40,6 +42,7 @@ GEO_KEY = "shop_geo"
 TOKEN_KEY = "shop_checkout_token"
 ORDERS_KEY = "shop_orders"  # order number -> mobile, for the orders placed or looked up here
 PAGE_SIZE = 40
+NEAREST_POINTS = 3  # pickup points listed at once at checkout; the rest behind "more"
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -284,13 +287,17 @@ def _checkout_page(
     extras, refusal = _checkout_offers(request, form, codes or [], own, region)
     if refusal is not None and not error:
         error, status = offers.refusal_text(refusal), refusal.status
+    preview = extras["preview"]
+    extras["tender"] = _tender_offer(own, form, preview.total if preview else view.total)
+    near, more = _nearest_first(points, form["pickup_outlet_id"])
     return _page(
         request,
         "checkout.html",
         {
             "region": region,
             "cart": view,
-            "points": points,
+            "points": near,
+            "more_points": more,
             "from_browser": from_browser,
             "token": _checkout_token(request),
             "form": form,
@@ -299,6 +306,42 @@ def _checkout_page(
         | extras,
         status=status,
     )
+
+
+def _nearest_first(
+    points: list[selectors.PickupPoint], chosen: str
+) -> tuple[list[selectors.PickupPoint], list[selectors.PickupPoint]]:
+    """The few nearest pickup points to pick from at once (and the chosen one, wherever it is);
+    the rest wait behind "more"."""
+    near, more = points[:NEAREST_POINTS], points[NEAREST_POINTS:]
+    picked = [p for p in more if str(p.outlet.pk) == chosen]
+    return near + picked, [p for p in more if p not in picked]
+
+
+def _tender_offer(own: Member | None, form: dict[str, str], total: int) -> dict[str, Any] | None:
+    """A signed-in member's points and wallet, offered for this order (None: nothing to offer)."""
+    if own is None:
+        return None
+    points, wallet = loyalty.points_balance(member=own), loyalty.wallet_balance(member=own)["total"]
+    per_yuan = settings.POINTS_PER_YUAN
+    usable = tenders.usable_points(balance=points, due_fen=total, points_per_yuan=per_yuan)
+    if usable == 0 and wallet == 0:
+        return None
+    plan = tenders.tender_plan(
+        total_fen=total,
+        points_balance=points,
+        wallet_fen=wallet,
+        use_points=bool(form.get("use_points")),
+        use_wallet=bool(form.get("use_wallet")),
+        points_per_yuan=per_yuan,
+    )
+    return {
+        "points": points,
+        "usable_points": usable,
+        "usable_points_fen": usable * 100 // per_yuan,
+        "wallet": wallet,
+        "plan": plan,
+    }
 
 
 def _signed_in_member(request: HttpRequest) -> Member | None:
@@ -391,6 +434,8 @@ def checkout(request: HttpRequest) -> HttpResponse:
         "mobile": p.get("mobile", "").strip()[:20],
         "pickup_outlet_id": p.get("pickup_outlet_id", ""),
         "address": p.get("address", "").strip()[:200],
+        "use_points": "1" if p.get("use_points") else "",
+        "use_wallet": "1" if p.get("use_wallet") else "",
     }
     codes = offers.coupon_codes(p.getlist("coupon"), p.get("coupon_code", "")[:100])
     if p.get("action") == "preview":  # "apply": price the form as it stands, place nothing
@@ -435,9 +480,40 @@ def checkout(request: HttpRequest) -> HttpResponse:
         return _checkout_page(request, form=form, codes=codes, error=text, status=e.status)
     _after_placing(request, order.number, order.customer_mobile)
     if order.payment_mode == "online":
+        if _tender_balances(request, order, form):
+            messages.success(request, pgettext("shop", "Paid with your points and wallet."))
+            return redirect(_order_url(order.number))
         return _pay(request, order)
     messages.success(request, pgettext("shop", "Your order is placed."))
     return redirect(_order_url(order.number))
+
+
+def _tender_balances(request: HttpRequest, order: Order, form: dict[str, str]) -> bool:
+    """Pay the placed order from the member's points, then wallet, as the customer asked, through
+    the same two-phase tenders as the API. True when nothing is left to pay online. A refused
+    tender (the balance moved meanwhile) is told and leaves the rest to the gateway."""
+    own = _signed_in_member(request)
+    if own is None or order.member_id != own.pk or not (form["use_points"] or form["use_wallet"]):
+        return False
+    plan = tenders.tender_plan(
+        total_fen=order.total,
+        points_balance=loyalty.points_balance(member=own),
+        wallet_fen=loyalty.wallet_balance(member=own)["total"],
+        use_points=bool(form["use_points"]),
+        use_wallet=bool(form["use_wallet"]),
+        points_per_yuan=settings.POINTS_PER_YUAN,
+    )
+    try:
+        if plan.points:
+            payments.payment_tender(user=request.user, order_id=order.pk, method="points", points=plan.points)
+        if plan.wallet_fen:
+            payments.payment_tender(
+                user=request.user, order_id=order.pk, method="wallet", amount=plan.wallet_fen
+            )
+    except DomainError as e:
+        messages.error(request, error_text(e))
+        return False
+    return plan.covered
 
 
 def _stale() -> DomainError:

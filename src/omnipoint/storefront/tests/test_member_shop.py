@@ -5,11 +5,16 @@ two-phase tenders the API uses), and the notice when money came for an order alr
 import re
 
 import pytest
+from django.test import Client
 
+from omnipoint.ledger.checks import ledger_breaches
 from omnipoint.loyalty import services as loyalty
 from omnipoint.loyalty.tests.helpers import member_with_login
 from omnipoint.orders.models import Order
 from omnipoint.orders.services import LineRequest, order_place
+from omnipoint.outlets.models import Outlet
+from omnipoint.payments import sandbox
+from omnipoint.payments.models import Payment
 
 pytestmark = pytest.mark.django_db
 
@@ -70,3 +75,143 @@ def test_another_members_order_stays_behind_the_lookup_form(client, network):
     assert paying.status_code == 302 and paying["Location"].startswith("/shop/track/")
     assert Order.objects.get(pk=theirs.pk).payments.count() == 0
     assert loyalty.points_balance(member=member) == 0
+
+
+# --- checkout: the nearest outlets, points and wallet ------------------------------------------
+
+
+def token_of(response) -> str:
+    match = re.search(rb'name="token" value="([^"]+)"', response.content)
+    assert match
+    return match.group(1).decode()
+
+
+def many_pickup_points(net, n=17):
+    """Post offices around outlet B, a little farther each, as in a real district."""
+    for i in range(n):
+        Outlet.objects.create(
+            code=f"SH-P{i:02d}",
+            name=f"浦东第{i + 1}邮政所",
+            kind="post_office",
+            region=net.b.region,
+            region_path=net.b.region_path,
+            address=f"浦东大道{i + 1}号",
+            lat=net.b.lat + 0.002 * (i + 1),
+            lng=net.b.lng,
+            pickup_point=True,
+        )
+
+
+def test_checkout_lists_the_nearest_outlets_and_the_rest_behind_more(client, network):
+    many_pickup_points(network)
+    client.post("/shop/cart/add/", {"sku_id": network.skus[0].pk, "quantity": "1"})
+    html = client.get("/shop/checkout/", {"lat": network.b.lat, "lng": network.b.lng}).content.decode()
+    shown = html.split('data-testid="pickup-points"')[1].split("</ul>")[0]
+    assert re.findall(r'<span class="o-name">([^<]+)</span>', shown) == [
+        network.b.name,
+        "浦东第1邮政所",
+        "浦东第2邮政所",
+    ]
+    more = html.split('data-testid="more-outlets"')[1].split("</details>")[0]
+    assert more.count('name="pickup_outlet_id"') == 16  # 19 pickup points within reach, 3 shown
+    assert "还有 16 家门店" in more and "营业 09:00-21:00" in more  # distance and opening hours too
+
+    far = Outlet.objects.get(code="SH-P10")  # chosen from "more": it is listed at once from then on
+    page = client.post(
+        "/shop/checkout/", {"action": "preview", "method": "pickup", "pickup_outlet_id": far.pk}
+    ).content.decode()
+    shown = page.split('data-testid="pickup-points"')[1].split("</ul>")[0]
+    assert far.name in shown and f'value="{far.pk}" checked' in shown
+
+
+def rich_member(net, *, points=1500, wallet=50_00):
+    member, _ = member_with_login()
+    if points:
+        loyalty.points_award(member_id=member.pk, points=points, key="gift")
+    if wallet:
+        loyalty.wallet_topup(member_id=member.pk, amount=wallet, key="topup")
+    return member
+
+
+def test_checkout_offers_a_members_points_and_wallet(client, network):
+    member = rich_member(network)
+    client.force_login(member.user)
+    client.post("/shop/cart/add/", {"sku_id": network.skus[0].pk, "quantity": "1"})  # 95 yuan
+    html = client.get("/shop/checkout/").content.decode()
+    tenders = html.split('data-testid="tenders"')[1].split("</div>")[0]
+    assert "使用 1500 积分，抵扣 ¥15.00（共 1500 积分）" in tenders
+    assert "使用储值余额支付（余额 ¥50.00）" in tenders
+
+    priced = client.post(
+        "/shop/checkout/",
+        {
+            "action": "preview",
+            "method": "pickup",
+            "pickup_outlet_id": network.a.pk,
+            "use_points": "1",
+            "use_wallet": "1",
+        },
+    ).content.decode()
+    assert re.search(r'data-testid="pay-online">¥30.00<', priced)
+
+    guest = Client()  # a guest is offered nothing of the kind
+    guest.post("/shop/cart/add/", {"sku_id": network.skus[0].pk, "quantity": "1"})
+    assert 'data-testid="tenders"' not in guest.get("/shop/checkout/").content.decode()
+
+
+def place(client, network, **form):
+    page = client.get("/shop/checkout/")
+    data = {"token": token_of(page), "name": "李雷", "mobile": "13700000001", "method": "pickup"}
+    return client.post(
+        "/shop/checkout/", data | {"pickup_outlet_id": network.a.pk, "payment_mode": "online"} | form
+    )
+
+
+def test_points_and_wallet_pay_part_at_checkout_and_the_gateway_the_rest(client, network):
+    member = rich_member(network)
+    client.force_login(member.user)
+    client.post("/shop/cart/add/", {"sku_id": network.skus[0].pk, "quantity": "1"})
+    r = place(client, network, use_points="1", use_wallet="1")
+    order = Order.objects.get()
+    tenders = {p.method: (p.amount, p.state) for p in order.payments.all()}
+    assert tenders == {
+        "points": (15_00, "succeeded"),
+        "wallet": (50_00, "succeeded"),
+        "online": (30_00, "pending"),
+    }
+    online = order.payments.get(method="online")
+    assert r.status_code == 302 and r["Location"] == online.pay_url
+    # Two-phase: the points and wallet are held, not yet taken, until the order is paid in full.
+    assert loyalty.points_balance(member=member) == 0 and loyalty.wallet_balance(member=member)["total"] == 0
+    assert loyalty.hold_state(key=order.payments.get(method="wallet").provider_ref) == "pending"
+
+    sandbox.charge_pay(ref=online.provider_ref)
+    page = client.get(f"/shop/orders/{order.number}/").content.decode()
+    order.refresh_from_db()
+    assert (order.state, order.payment_state) == ("confirmed", "paid") and order.pickup_code in page
+    assert loyalty.hold_state(key=order.payments.get(method="wallet").provider_ref) == "posted"
+    assert ledger_breaches() == []
+
+
+def test_a_wallet_that_covers_the_order_pays_it_without_the_gateway(client, network):
+    member = rich_member(network, points=0, wallet=200_00)
+    client.force_login(member.user)
+    client.post("/shop/cart/add/", {"sku_id": network.skus[0].pk, "quantity": "1"})
+    r = place(client, network, use_wallet="1")
+    order = Order.objects.get()
+    assert r.status_code == 302 and r["Location"] == f"/shop/orders/{order.number}/"
+    assert (order.state, order.payment_state) == ("confirmed", "paid")
+    assert [(p.method, p.amount) for p in order.payments.all()] == [("wallet", 95_00)]
+    assert loyalty.wallet_balance(member=member)["total"] == 105_00
+    assert "已用积分和储值付款" in client.get(r["Location"]).content.decode()
+
+
+def test_points_and_wallet_are_not_used_unless_ticked_nor_when_paying_at_the_outlet(client, network):
+    member = rich_member(network)
+    client.force_login(member.user)
+    client.post("/shop/cart/add/", {"sku_id": network.skus[0].pk, "quantity": "1"})
+    place(client, network, payment_mode="at_outlet", use_points="1", use_wallet="1")
+    client.post("/shop/cart/add/", {"sku_id": network.skus[0].pk, "quantity": "1"})
+    place(client, network)
+    assert Payment.objects.exclude(method="online").count() == 0
+    assert loyalty.points_balance(member=member) == 1500

@@ -1,6 +1,7 @@
 /* The storefront's only script: ask the browser where the customer is, once, and reload the
    page with lat/lng so the server lists the outlets nearest to them; and keep a double tap
-   on "place order" from sending the form twice (the server refuses a second order anyway). */
+   on "place order" from sending the form twice (the server refuses a second order anyway); and
+   price the checkout again when points or the wallet are ticked. */
 (function () {
   "use strict";
 
@@ -31,6 +32,13 @@
     }
     document.querySelectorAll("[data-geo-button]").forEach(function (button) {
       button.addEventListener("click", locate);
+    });
+    // Ticking points or the wallet at checkout prices the form again (the "apply" button).
+    document.querySelectorAll("input[data-preview]").forEach(function (box) {
+      box.addEventListener("change", function () {
+        var apply = box.form && box.form.querySelector("button[name=action][value=preview]");
+        if (apply) box.form.requestSubmit(apply);
+      });
     });
     document.querySelectorAll("form[data-once]").forEach(function (form) {
       form.addEventListener("submit", function () {
