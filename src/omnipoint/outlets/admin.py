@@ -107,9 +107,10 @@ class OutletAdmin(ScopedAdmin):
 
 @admin.register(Staff)
 class StaffAdmin(ScopedAdmin):
-    """Staff and their nodes: HQ's to manage (superusers), visible to nobody else here."""
+    """Staff and their nodes, read-only and for superusers only: managers add staff and assign
+    roles in the console (/console/staff/), scoped to their node by outlets.services."""
 
-    view_perm = "staff.manage"
+    view_perm = "staff.admin"  # no role holds it
     list_display = ["display_name", "role", "region", "outlet", "user"]
     list_filter = ["role"]
     search_fields = ["display_name", "user__username"]

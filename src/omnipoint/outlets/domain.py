@@ -52,11 +52,12 @@ class Perm:
     STOCK_SELL = "stock.sell"  # reserve, commit, release, counter sale
     TRANSFER = "transfer"  # create, dispatch, receive
     COUNT = "count"  # cycle counts
+    STAFF_MANAGE = "staff.manage"  # add staff and assign roles at or under one's own node
 
 
 _VIEW = {Perm.NETWORK_VIEW, Perm.STOCK_VIEW}
 _OUTLET_WORK = _VIEW | {Perm.STOCK_SELL, Perm.TRANSFER, Perm.COUNT}
-_MANAGE = _OUTLET_WORK | {Perm.STOCK_RECEIVE}
+_MANAGE = _OUTLET_WORK | {Perm.STOCK_RECEIVE, Perm.STAFF_MANAGE}
 _REGION = _MANAGE | {Perm.OUTLET_EDIT, Perm.PRICE_EDIT}
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -68,6 +69,25 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
     Role.OUTLET_CLERK: frozenset(_OUTLET_WORK),
     Role.SALESPERSON: frozenset(_VIEW | {Perm.STOCK_SELL}),
 }
+
+
+# Higher roles first. A manager grants a role no higher than their own; a lower number is higher.
+ROLE_RANK: dict[str, int] = {
+    Role.HQ_ADMIN: 0,
+    Role.PROVINCE_MANAGER: 1,
+    Role.CITY_MANAGER: 2,
+    Role.DISTRICT_MANAGER: 3,
+    Role.OUTLET_MANAGER: 4,
+    Role.OUTLET_CLERK: 5,
+    Role.SALESPERSON: 5,
+}
+
+
+def may_grant(actor_role: str | None, role: str) -> bool:
+    """Whether a manager holding ``actor_role`` may give (or take away) ``role``: never one
+    above their own. ``None`` is a superuser without a staff role: HQ."""
+    mine = ROLE_RANK.get(actor_role or Role.HQ_ADMIN)
+    return mine is not None and role in ROLE_RANK and ROLE_RANK[role] >= mine
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,22 @@ def actor_get(*, user) -> Actor:  # type: ignore[no-untyped-def]
     return Actor(user.pk, staff.pk, staff.role, scope, ROLE_PERMS[staff.role], staff.display_name)
 
 
+def staff_list(*, actor: Actor) -> QuerySet[Staff]:
+    """The staff a manager manages: those held at their node or under it."""
+    actor.require(Perm.STAFF_MANAGE)
+    qs = Staff.objects.select_related("user", "region", "outlet").order_by(
+        "outlet__code", "region__path", "pk"
+    )
+    scope = actor.scope
+    if scope.outlet_id is not None:
+        return qs.filter(outlet_id=scope.outlet_id)
+    if scope.is_hq:
+        return qs
+    return qs.filter(
+        Q(region__path__startswith=scope.region_path) | Q(outlet__region_path__startswith=scope.region_path)
+    )
+
+
 def scope_q(scope: Scope, via: str = "") -> Q:
     """A filter keeping rows whose outlet lies in the scope; ``via`` names the FK to the outlet
     ("" when filtering outlets themselves, "location" for stock rows)."""

@@ -1,15 +1,34 @@
 import csv
+import re
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 
-from omnipoint.core.errors import NotFoundError, ValidationError
-from omnipoint.outlets.domain import ROLE_NODE, Actor, Perm, region_level, region_parent_code
+from omnipoint.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from omnipoint.outlets.domain import (
+    ROLE_NODE,
+    Actor,
+    Perm,
+    may_grant,
+    region_level,
+    region_parent_code,
+)
 from omnipoint.outlets.models import Outlet, Region, Staff
-from omnipoint.outlets.selectors import outlet_get, region_get
+from omnipoint.outlets.selectors import outlet_get, region_get, staff_list
 
 ADCODES_CSV = Path(__file__).parent / "data" / "adcodes.csv"
+# A staff login opens stock and money: Django's four checks, whatever the settings say.
+STAFF_PASSWORD_VALIDATORS = [
+    {"NAME": f"django.contrib.auth.password_validation.{name}"}
+    for name in (
+        "UserAttributeSimilarityValidator",
+        "MinimumLengthValidator",
+        "CommonPasswordValidator",
+        "NumericPasswordValidator",
+    )
+]
 
 
 @transaction.atomic
@@ -156,3 +175,90 @@ def staff_create(
         raise ValidationError(f"role {role} is held at a {node or 'HQ'} node", code="invalid_node")
     user = get_user_model().objects.create_user(username=username, password=password, is_staff=True)
     return Staff.objects.create(user=user, display_name=display_name, role=role, region=region, outlet=outlet)
+
+
+# --- staff management: a manager adds staff and assigns roles at or under their node ---------
+
+
+def _grant_node(
+    actor: Actor, role: str, region_code: str, outlet_id: int | None
+) -> tuple[Region | None, Outlet | None]:
+    """The node a role is to be held at, checked against the granting manager: the node lies at
+    or under theirs (else it does not exist for them: 404) and the role is not above theirs (403)."""
+    node = ROLE_NODE.get(role, "?")
+    if node == "?":
+        raise ValidationError(f"unknown role {role}", code="invalid_role")
+    region = outlet = None
+    if node == "outlet":
+        if outlet_id is None:
+            raise ValidationError("choose the outlet", code="node_required")
+        outlet = outlet_get(actor=actor, outlet_id=outlet_id)  # outside the scope: 404
+    elif node is not None:
+        region = region_get(code=region_code) if region_code else None
+        if region is None:
+            raise ValidationError("give the region's code", code="node_required")
+        if not actor.scope.covers_region(region.path):
+            raise NotFoundError(f"region {region_code} not found", code="region_not_found")
+    elif not actor.scope.is_hq:
+        raise NotFoundError("the HQ node is not yours", code="region_not_found")
+    if not may_grant(actor.role, role):
+        raise PermissionDeniedError(f"{role} is above your own role", code="role_above_yours", role=role)
+    return region, outlet
+
+
+@transaction.atomic
+def staff_add(
+    *,
+    actor: Actor,
+    username: str,
+    password: str,
+    display_name: str,
+    role: str,
+    region_code: str = "",
+    outlet_id: int | None = None,
+) -> Staff:
+    """A manager adds a staff member with one role at a node at or under their own."""
+    actor.require(Perm.STAFF_MANAGE)
+    username, display_name = username.strip(), display_name.strip()
+    if not re.fullmatch(r"[\w.@+-]{1,150}", username):
+        raise ValidationError("a username is letters, digits and . @ + - _", code="invalid_username")
+    if not 1 <= len(display_name) <= 60:
+        raise ValidationError("give the name staff will see", code="name_required")
+    region, outlet = _grant_node(actor, role, region_code, outlet_id)
+    if get_user_model().objects.filter(username__iexact=username).exists():
+        raise ConflictError(f"username {username} is taken", code="username_taken")
+    try:
+        password_validation.validate_password(
+            password,
+            get_user_model()(username=username),
+            password_validation.get_password_validators(STAFF_PASSWORD_VALIDATORS),
+        )
+    except DjangoValidationError as exc:
+        raise ValidationError("the password is too weak", code="weak_password", reasons=exc.messages) from exc
+    return staff_create(
+        username=username,
+        password=password,
+        display_name=display_name,
+        role=role,
+        region=region,
+        outlet=outlet,
+    )
+
+
+@transaction.atomic
+def staff_assign(
+    *, actor: Actor, staff_id: int, role: str, region_code: str = "", outlet_id: int | None = None
+) -> Staff:
+    """A manager moves a staff member of their node to another role or node, both at or under
+    their own; never their own role, never someone whose role is above theirs."""
+    staff = staff_list(actor=actor).filter(pk=staff_id).first()
+    if staff is None:
+        raise NotFoundError(f"staff {staff_id} not found", code="staff_not_found")
+    if staff.user_id == actor.user_id:
+        raise PermissionDeniedError("another manager changes your own role", code="own_role")
+    if not may_grant(actor.role, staff.role):
+        raise PermissionDeniedError(f"{staff.role} is above your own role", code="role_above_yours")
+    region, outlet = _grant_node(actor, role, region_code, outlet_id)
+    Staff.objects.filter(pk=staff.pk).update(role=role, region=region, outlet=outlet)
+    staff.refresh_from_db()
+    return staff

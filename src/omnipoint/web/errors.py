@@ -82,6 +82,15 @@ _TEXT = {
     "order_required": gettext_lazy("Choose an order."),
     "sku_required": gettext_lazy("Choose a SKU."),
     "not_counter_sale": gettext_lazy("This order is not a counter sale."),
+    "staff_not_found": gettext_lazy("Staff member not found."),
+    "role_above_yours": gettext_lazy("You may not give a role above your own."),
+    "own_role": gettext_lazy("Your own role is changed by another manager."),
+    "invalid_role": gettext_lazy("Unknown role."),
+    "node_required": gettext_lazy("Choose where the role is held: the outlet, or the region's code."),
+    "username_taken": gettext_lazy("That username is taken."),
+    "invalid_username": gettext_lazy("A username is letters, digits and . @ + - _ only."),
+    "name_required": gettext_lazy("Give the name staff will see."),
+    "weak_password": gettext_lazy("The password is too weak: %(reasons)s"),
     "cash_short": gettext_lazy(
         "%(given)s received is less than the %(due)s due: enter the full amount, or take it as a part payment."
     ),
@@ -116,7 +125,9 @@ def error_text(error: DomainError) -> str:
     template = _TEXT.get(error.code)
     if template is None:
         return error.message
-    details: dict[str, Any] = {"query": "", "value": ""} | dict(error.details)
+    details: dict[str, Any] = {"query": "", "value": ""} | {
+        k: " ".join(map(str, v)) if isinstance(v, list) else v for k, v in error.details.items()
+    }
     if "state" in details:
         details["state"] = _STATES.get(details["state"], details["state"])
     try:

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from omnipoint.web import member_views, order_views, showroom_views, views
+from omnipoint.web import member_views, order_views, showroom_views, staff_views, views
 
 app_name = "web"
 
@@ -23,6 +23,8 @@ urlpatterns = [
     path("outlets/", views.outlets, name="outlets"),
     path("showroom/", showroom_views.showroom_home, name="showroom"),
     path("showroom/<int:staff_id>/", showroom_views.showroom_staff, name="showroom_staff"),
+    path("staff/", staff_views.staff_index, name="staff"),
+    path("staff/<int:staff_id>/", staff_views.staff_detail, name="staff_member"),
     path("members/", member_views.member_lookup, name="members"),
     path("members/topup/", member_views.member_topup, name="member_topup"),
     path("members/<int:member_id>/", member_views.member_activity, name="member"),
