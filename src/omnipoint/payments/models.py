@@ -138,3 +138,7 @@ class SandboxCharge(models.Model):
     @property
     def money(self) -> Money:
         return Money(self.amount)
+
+    @property
+    def refunded_money(self) -> Money:
+        return Money(self.refunded)

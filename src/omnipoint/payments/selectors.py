@@ -2,6 +2,7 @@ from django.db.models import QuerySet
 
 from omnipoint.orders import selectors as order_selectors
 from omnipoint.outlets.domain import Actor
+from omnipoint.payments.domain import Method, PaymentState
 from omnipoint.payments.models import OrderBalance, Payment
 
 
@@ -14,3 +15,20 @@ def payment_list(*, actor: Actor, order_id: int) -> QuerySet[Payment]:
 def order_paid_amount(*, order_id: int) -> int:
     """What the order's counted tenders paid, before refunds (0 if nothing yet)."""
     return OrderBalance.objects.filter(pk=order_id).values_list("paid", flat=True).first() or 0
+
+
+def payment_list_returned(*, order_ids: list[int]) -> QuerySet[Payment]:
+    """Money that arrived for these orders when they no longer took any (already paid in full,
+    or cancelled) and went straight back: succeeded, never counted, refunded."""
+    return Payment.objects.filter(
+        order_id__in=order_ids, state=PaymentState.SUCCEEDED, counted=False, refunded_amount__gt=0
+    ).order_by("pk")
+
+
+def payment_order_ids_open_online(*, order_ids: list[int]) -> set[int]:
+    """Those of the orders with an online payment still waiting at the gateway."""
+    return set(
+        Payment.objects.filter(
+            order_id__in=order_ids, method=Method.ONLINE, state=PaymentState.PENDING
+        ).values_list("order_id", flat=True)
+    )

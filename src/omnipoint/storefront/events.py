@@ -1,6 +1,8 @@
 """Order history as the customer reads it: each event kind in their language."""
 
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
+
+from omnipoint.core.money import Money
 
 _LABELS = {
     "placed": pgettext_lazy("shop", "Order placed"),
@@ -45,3 +47,21 @@ def state_label(state: str) -> str:
 
 def payment_label(state: str) -> str:
     return str(_PAYMENT.get(state, state))
+
+
+def returned_text(amount: int, *, cancelled: bool) -> str:
+    """A payment that arrived when the order no longer took money went straight back: say so.
+    (Only two things send it back: the order was already paid in full, or it was cancelled.)"""
+    if cancelled:
+        text = pgettext(
+            "shop",
+            "A payment of %(amount)s arrived after this order was paid or cancelled."
+            " It has been refunded in full, the way you paid.",
+        )
+    else:
+        text = pgettext(
+            "shop",
+            "You paid %(amount)s again after this order was already paid."
+            " It has been refunded in full, the way you paid.",
+        )
+    return text % {"amount": str(Money(amount))}

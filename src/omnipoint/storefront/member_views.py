@@ -22,9 +22,10 @@ from omnipoint.members import selectors, services
 from omnipoint.members.models import Member
 from omnipoint.orders.models import Method, Order, OrderState, PaymentState
 from omnipoint.payments import services as payments
+from omnipoint.payments.selectors import payment_list_returned, payment_order_ids_open_online
 from omnipoint.storefront.cart import cart_get
 from omnipoint.storefront.errors import error_text as shop_error_text
-from omnipoint.storefront.events import payment_label, state_label
+from omnipoint.storefront.events import payment_label, returned_text, state_label
 from omnipoint.storefront.selectors import region_for
 
 CENTRE = "storefront:member"
@@ -119,10 +120,16 @@ def member_centre(request: HttpRequest) -> HttpResponse:
     )[:5]:
         loyalty.topup_online_settle(number=number)  # back from the gateway: ask it now
     orders = list(selectors.member_orders(member=member).select_related("balance")[:50])
-    for order in orders:
-        if order.state == OrderState.PENDING and order.payment_state == PaymentState.UNPAID:
-            payments.payments_sync(order_id=order.pk)
+    # Back from the gateway: ask it about each open payment (a second payment for an order
+    # already paid is then refunded, and said so on the order's row).
+    for order_id in sorted(payment_order_ids_open_online(order_ids=[o.pk for o in orders])):
+        payments.payments_sync(order_id=order_id)
     orders = list(selectors.member_orders(member=member).select_related("balance")[:50])
+    returned: dict[int, list[str]] = {}
+    for p in payment_list_returned(order_ids=[o.pk for o in orders]):
+        order = next(o for o in orders if o.pk == p.order_id)
+        text = returned_text(p.refunded_amount, cancelled=order.state == OrderState.CANCELLED)
+        returned.setdefault(p.order_id, []).append(text)
     tier = loyalty.member_tier(member=member)
     rows = [
         {
@@ -131,6 +138,7 @@ def member_centre(request: HttpRequest) -> HttpResponse:
             "payment": payment_label(o.payment_state),
             "due": _yuan(_due(o)),
             "total": _yuan(o.total),
+            "returned": returned.get(o.pk, []),
             "show_code": o.method in (Method.PICKUP, Method.TRY_IN_STORE)
             and o.state in (OrderState.CONFIRMED, OrderState.READY),
             "payable": o.state == OrderState.PENDING

@@ -30,12 +30,13 @@ from omnipoint.orders.models import Method, Order, OrderState, PaymentState
 from omnipoint.outlets.models import Outlet, Region
 from omnipoint.outlets.selectors import region_children
 from omnipoint.payments import services as payments
+from omnipoint.payments.selectors import payment_list_returned
 from omnipoint.storefront import offers, selectors, tenders
 from omnipoint.storefront.attribution import showroom_order_args
 from omnipoint.storefront.cart import cart_add, cart_clear, cart_get, cart_remove, cart_update, parse_quantity
 from omnipoint.storefront.checkout import Claim, placed, submission, submission_lookup, token_new
 from omnipoint.storefront.errors import error_text
-from omnipoint.storefront.events import event_label, payment_label, state_label
+from omnipoint.storefront.events import event_label, payment_label, returned_text, state_label
 
 REGION_KEY = "shop_region"
 GEO_KEY = "shop_geo"
@@ -597,14 +598,10 @@ def order(request: HttpRequest, number: str) -> HttpResponse:
     found = _order_for(request, number)
     if found is None:
         return redirect(f"{reverse('storefront:track')}?number={number[:24]}")
-    if (
-        found.state == OrderState.PENDING
-        and found.payment_mode == "online"
-        and found.payment_state == PaymentState.UNPAID
-    ):
-        # Back from the gateway: ask it now rather than wait for its notification.
-        payments.payments_sync(order_id=found.pk)
-        found = _order_for(request, number) or found
+    # Back from the gateway: ask it now rather than wait for its notification (also for a paid
+    # order: a second payment made on an older pay page is then refunded, and said so below).
+    payments.payments_sync(order_id=found.pk)
+    found = _order_for(request, number) or found
     pickup = found.method in (Method.PICKUP, Method.TRY_IN_STORE)
     events = [(e, event_label(e.kind)) for e in found.events.all()]
     return _page(
@@ -614,6 +611,10 @@ def order(request: HttpRequest, number: str) -> HttpResponse:
             "order": found,
             "events": events,
             "is_pickup": pickup,
+            "returned": [
+                returned_text(p.refunded_amount, cancelled=found.state == OrderState.CANCELLED)
+                for p in payment_list_returned(order_ids=[found.pk])
+            ],
             "state_label": state_label(found.state),
             "payment_label": payment_label(found.payment_state),
             "show_code": pickup and found.state in (OrderState.CONFIRMED, OrderState.READY),

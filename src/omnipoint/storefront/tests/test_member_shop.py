@@ -3,6 +3,7 @@ orders with the pickup code and tracking, wallet and points offered at checkout 
 two-phase tenders the API uses), and the notice when money came for an order already paid."""
 
 import re
+from urllib.parse import urlparse
 
 import pytest
 from django.test import Client
@@ -215,3 +216,36 @@ def test_points_and_wallet_are_not_used_unless_ticked_nor_when_paying_at_the_out
     place(client, network)
     assert Payment.objects.exclude(method="online").count() == 0
     assert loyalty.points_balance(member=member) == 1500
+
+
+# --- paying twice --------------------------------------------------------------------------
+
+
+def test_paying_again_on_an_older_pay_page_is_refunded_and_the_customer_told(client, network):
+    member = rich_member(network, wallet=0)
+    client.force_login(member.user)
+    client.post("/shop/cart/add/", {"sku_id": network.skus[0].pk, "quantity": "1"})
+    first = place(client, network)["Location"]  # the gateway's page for all 95 yuan; left open
+    order = Order.objects.get()
+    client.post(f"/shop/member/orders/{order.number}/tender/", {"method": "points", "value": "1500"})
+    second = client.post(f"/shop/member/orders/{order.number}/pay/")["Location"]  # the other 80
+    assert second != first
+    client.post(urlparse(second).path, {"action": "pay"})
+    client.get("/shop/member/")  # back at the shop: paid
+    order.refresh_from_db()
+    assert order.payment_state == "paid"
+
+    # The customer finds the first page in another tab and pays it too.
+    assert client.post(urlparse(first).path, {"action": "pay"}).status_code == 302
+    page = client.get(f"/shop/orders/{order.number}/").content.decode()
+    notice = re.search(r'data-testid="returned">([^<]+)<', page)
+    assert notice and notice.group(1) == "您在本订单付清后又支付了 ¥95.00，这笔钱已原路全额退回。"
+    centre = client.get("/shop/member/").content.decode()
+    assert f'data-testid="returned-{order.number}">您在本订单付清后又支付了 ¥95.00' in centre
+    assert "已退款 ¥95.00" in client.get(urlparse(first).path).content.decode()  # the gateway says so too
+
+    again = Payment.objects.get(pay_url=first)
+    assert (again.state, again.counted, again.refunded_amount) == ("succeeded", False, 95_00)
+    order.refresh_from_db()
+    assert (order.state, order.payment_state) == ("confirmed", "paid")
+    assert ledger_breaches() == []
