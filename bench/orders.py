@@ -169,6 +169,8 @@ class Server:
             "DEBUG": "0",
             "CONN_MAX_AGE": "60",
             "PYTHONPATH": str(root / "src"),
+            # Each bench member places thousands of orders: the anti-hoarding limit is not measured.
+            "MEMBER_MAX_OPEN_UNITS_PER_SKU": str(10**9),
         }
         cmd = [
             str(gunicorn),

@@ -37,7 +37,7 @@ class SupplierAdmin(CatalogAdmin):
 class SkuInline(admin.TabularInline):
     model = Sku
     extra = 0
-    fields = ["code", "barcode", "attributes", "is_active"]
+    fields = ["code", "barcode", "attributes", "is_active", "max_per_order", "max_per_member"]
 
 
 @admin.register(Product)

@@ -71,6 +71,10 @@ class Sku(models.Model):
     attributes = models.JSONField(default=dict, blank=True)  # {"colour": "白", "size": "1.5匹"}
     barcode = models.CharField(max_length=32, unique=True, null=True, blank=True)
     is_active = models.BooleanField(default=True)
+    # Against hoarding, for orders from the customer channels; empty: the network's default
+    # (settings ORDER_MAX_UNITS_PER_SKU, MEMBER_MAX_OPEN_UNITS_PER_SKU).
+    max_per_order = models.PositiveIntegerField(null=True, blank=True)
+    max_per_member = models.PositiveIntegerField(null=True, blank=True)  # in the member's open orders
 
     class Meta:
         ordering = ["code"]

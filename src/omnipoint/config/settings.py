@@ -150,6 +150,10 @@ ORDER_PICKUP_HOLD_HOURS = int(os.environ.get("ORDER_PICKUP_HOLD_HOURS", "72"))  
 # A pickup order to be paid at the outlet holds its goods for less time than a paid one.
 ORDER_PICKUP_UNPAID_HOLD_HOURS = int(os.environ.get("ORDER_PICKUP_UNPAID_HOLD_HOURS", "24"))
 ORDER_DELIVERY_HOLD_HOURS = int(os.environ.get("ORDER_DELIVERY_HOLD_HOURS", "168"))  # until it ships
+# Against hoarding (customer channels; a SKU's max_per_order / max_per_member override them):
+# units of one SKU in one order, and in all of one member's open orders together.
+ORDER_MAX_UNITS_PER_SKU = int(os.environ.get("ORDER_MAX_UNITS_PER_SKU", "20"))
+MEMBER_MAX_OPEN_UNITS_PER_SKU = int(os.environ.get("MEMBER_MAX_OPEN_UNITS_PER_SKU", "40"))
 ORDER_TRY_IN_STORE_HOURS = int(os.environ.get("ORDER_TRY_IN_STORE_HOURS", "24"))
 # Routing looks for stock this far from the customer or the pickup outlet.
 ROUTING_RADIUS_KM = float(os.environ.get("ROUTING_RADIUS_KM", "150"))

@@ -17,6 +17,10 @@ _TEXT = {
     "insufficient_stock": pgettext_lazy(
         "shop", "Not enough stock of %(item)s for this order. Lower the quantity or choose another outlet."
     ),
+    "quantity_limit": pgettext_lazy("shop", "At most %(limit)s of %(item)s in one order."),
+    "member_quantity_limit": pgettext_lazy(
+        "shop", "You already have %(open)s of %(item)s in open orders: at most %(limit)s per customer."
+    ),
     "invalid_mobile": pgettext_lazy("shop", "Enter an 11-digit mainland mobile number."),
     "mobile_required": pgettext_lazy("shop", "Enter your mobile number."),
     "name_required": pgettext_lazy("shop", "Enter your name."),

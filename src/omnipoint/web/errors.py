@@ -64,6 +64,13 @@ _TEXT = {
     "return_exceeds_sold": gettext_lazy("More returned than was bought (%(bought)s bought)."),
     "sku_not_on_order": gettext_lazy("That SKU is not on this order."),
     "order_in_transit": gettext_lazy("Goods for this order are already on the road."),
+    "reservation_owned": gettext_lazy("This hold belongs to an order: it moves only with the order."),
+    "order_holds_lapsed": gettext_lazy("The goods of this order are no longer all held for it."),
+    "order_refunded": gettext_lazy("This order was refunded: its goods are not handed over."),
+    "quantity_limit": gettext_lazy("At most %(limit)s of this SKU in one order."),
+    "member_quantity_limit": gettext_lazy(
+        "The customer already has %(open)s of this SKU in open orders (at most %(limit)s)."
+    ),
     "order_not_paid": gettext_lazy("This order is not paid yet."),
     "refund_exceeds_payment": gettext_lazy("The refund would exceed what was paid."),
     "no_price": gettext_lazy("This SKU has no price here."),

@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from omnipoint.catalog.models import Sku
 from omnipoint.core.models import IdempotencyRecord
 from omnipoint.inventory.models import StockLevel
 from omnipoint.inventory.services import stock_set_safety
@@ -246,6 +247,7 @@ def test_a_stale_form_places_nothing(client, network):
 
 
 def test_out_of_stock_checkout_shows_the_error_and_changes_nothing(client, network):
+    Sku.objects.filter(pk=network.skus[2].pk).update(max_per_order=99, max_per_member=99)  # not the limit
     add(client, network.skus[2], "31")  # 30 in Shanghai (A, B, W); Nanjing is beyond routing range
     before = stock_snapshot()
     r = checkout(client, pickup_outlet_id=network.a.pk, payment_mode="at_outlet")
@@ -269,6 +271,14 @@ def test_out_of_stock_checkout_shows_the_error_and_changes_nothing(client, netwo
         },
     )
     assert retry.status_code == 302 and Order.objects.count() == 1
+
+
+def test_checkout_over_the_quantity_limit_says_so_in_chinese(client, network, settings):
+    add(client, network.skus[2], str(settings.ORDER_MAX_UNITS_PER_SKU + 1))
+    r = checkout(client, pickup_outlet_id=network.a.pk, payment_mode="at_outlet")
+    assert r.status_code == 422
+    assert f"每单最多 {settings.ORDER_MAX_UNITS_PER_SKU} 件" in r.content.decode()
+    assert Order.objects.count() == 0
 
 
 @pytest.mark.parametrize(
