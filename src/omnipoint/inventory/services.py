@@ -274,7 +274,10 @@ def stock_reserve(
         _check_skus({k.sku_id for k, _ in wanted})
 
     owner = Reservation.objects.filter(owner_kind=owner_kind, owner_ref=owner_ref)
-    existing = owner.first()
+    # An order makes each of its holds once, under a reference nobody else can use: it is never
+    # handed an existing hold (and the checkout saves the look-up).
+    replays = owner_kind != OwnerKind.ORDER
+    existing = owner.first() if replays else None
     if existing is not None:
         return _replayed(existing, wanted)
     try:
@@ -309,6 +312,8 @@ def stock_reserve(
         existing = owner.first()
         if existing is None:
             raise
+        if not replays:
+            raise ConflictError(f"owner {owner_ref} already holds stock", code="owner_ref_reused") from None
         return _replayed(existing, wanted)
     return reservation
 
