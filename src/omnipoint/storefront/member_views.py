@@ -59,6 +59,7 @@ def _page(request: HttpRequest, template: str, context: dict[str, Any], *, statu
     base = {
         "region": region_for(request.session.get("shop_region", "")),
         "cart_count": sum(cart_get(request.session).values()),
+        "is_member": _member(request) is not None,
     }
     return render(request, f"storefront/member/{template}", base | context, status=status)
 

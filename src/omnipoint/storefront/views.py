@@ -83,6 +83,7 @@ def _page(
         "region": context.get("region") or _region(request),
         "cart_count": sum(cart_get(request.session).values()),
         "q": request.GET.get("q", "")[:60],
+        "is_member": _signed_in_member(request) is not None,
     }
     return render(request, f"storefront/{template}", base | context, status=status)
 

@@ -46,6 +46,8 @@ def test_every_page_has_a_tab_bar_that_reaches_the_member_centre(client, network
     client.force_login(member.user)
     centre = client.get("/shop/member/").content.decode()
     assert re.search(r'href="/shop/member/" aria-current="page"', centre)
+    assert 'href="/shop/member/#orders"' in centre  # a member's 订单 tab is their order list
+    assert 'href="/shop/track/"' in bar.group(0)  # a guest's, the lookup form
 
 
 def test_a_member_opens_their_own_order_with_its_pickup_code(client, network):
