@@ -171,6 +171,22 @@ class PickupAttempt(models.Model):
         indexes = [models.Index(fields=["clerk", "created_at"], name="pickup_attempt_clerk")]
 
 
+class PickupGuessCount(models.Model):
+    """A clerk's wrong pickup codes in one clock hour: the guarded counter of the per-clerk
+    limit. A guess claims a slot (``failures < limit``) before its code is looked at, and a
+    right code gives its slot back, so racing guesses can never be evaluated past the limit."""
+
+    clerk = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    hour = models.DateTimeField()  # the start of the clock hour
+    failures = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["clerk", "hour"], name="pickup_guess_clerk_hour"),
+            models.CheckConstraint(name="pickup_guess_nonneg", condition=Q(failures__gte=0)),
+        ]
+
+
 class OrderReturn(models.Model):
     """Goods brought back, at any outlet: restocked there and refunded to the original tenders."""
 

@@ -56,6 +56,7 @@ from omnipoint.orders.models import (
     PaymentState,
     PickTask,
     PickupAttempt,
+    PickupGuessCount,
     TaskState,
 )
 from omnipoint.outlets.domain import Actor, Perm, Role
@@ -846,14 +847,26 @@ def order_hand_over(*, actor: Actor, outlet_id: int, code: str, order_number: st
     outlet = Outlet.objects.filter(pk=outlet_id).first()
     if outlet is None or not actor.scope.covers_outlet(outlet_id=outlet.pk, region_path=outlet.region_path):
         raise NotFoundError(f"outlet {outlet_id} not found", code="outlet_not_found")
-    since = timezone.now() - timedelta(hours=1)
-    if (
-        PickupAttempt.objects.filter(clerk_id=actor.user_id, ok=False, created_at__gte=since).count()
-        >= domain.MAX_PICKUP_FAILURES_PER_CLERK_HOUR
-    ):
+    # Each guess claims a slot of the clerk's hour and of the named order before its code is
+    # looked at (guarded UPDATEs), and a right code gives them back: no race gets past a limit.
+    hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+    PickupGuessCount.objects.bulk_create(
+        [PickupGuessCount(clerk_id=actor.user_id, hour=hour)], ignore_conflicts=True
+    )
+    clerk_slots = PickupGuessCount.objects.filter(clerk_id=actor.user_id, hour=hour)
+    limit = domain.MAX_PICKUP_FAILURES_PER_CLERK_HOUR
+    if clerk_slots.filter(failures__lt=limit).update(failures=F("failures") + 1) != 1:
         raise TooManyAttemptsError("too many wrong codes from this clerk; wait an hour")
     target = Order.objects.filter(number=order_number, pickup_outlet=outlet).first() if order_number else None
-    if target is not None and target.pickup_failures >= domain.MAX_PICKUP_FAILURES_PER_ORDER:
+    order_slots = Order.objects.filter(pk=target.pk) if target is not None else Order.objects.none()
+    if (
+        target is not None
+        and order_slots.filter(pickup_failures__lt=domain.MAX_PICKUP_FAILURES_PER_ORDER).update(
+            pickup_failures=F("pickup_failures") + 1
+        )
+        != 1
+    ):
+        clerk_slots.update(failures=F("failures") - 1)  # this guess was not looked at
         raise TooManyAttemptsError(
             f"order {target.number} is locked after too many wrong codes; check the customer's ID"
         )
@@ -862,11 +875,11 @@ def order_hand_over(*, actor: Actor, outlet_id: int, code: str, order_number: st
     if order_number:
         matches = matches.filter(number=order_number)
     order = matches.first()
-    if order is None:
-        if target is not None:
-            Order.objects.filter(pk=target.pk).update(pickup_failures=F("pickup_failures") + 1)
+    if order is None:  # the wrong guess keeps its slots: it counts
         PickupAttempt.objects.create(order=target, outlet=outlet, clerk_id=actor.user_id, ok=False)
         raise PickupCodeError("no order waiting at this outlet has this pickup code")
+    clerk_slots.update(failures=F("failures") - 1)
+    order_slots.update(pickup_failures=F("pickup_failures") - 1)
     if order.state == OrderState.COMPLETED:
         raise InvalidStateError(f"order {order.number} was already collected", code="already_collected")
     if order.state != OrderState.READY:
