@@ -5,6 +5,7 @@ names nothing is a 404 with a code saying what was not found; a request that doe
 object's state is a 409. All as ``{code, message, details?}``, and the database as it was.
 """
 
+import dataclasses
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from omnipoint.inventory import services
 from omnipoint.inventory.models import Reservation
 from omnipoint.orders.models import Order
 
-from .conftest import World, assert_error, build_shop, snapshot
+from .conftest import SHOPPER_MOBILE, World, assert_error, build_shop, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -663,9 +664,11 @@ def shop_unknown_ids(w) -> list[tuple[str, dict | None, dict | None, int, str]]:
     return [
         ("order_place", None, order_line(w, sku_id=MISSING), 404, "sku_not_found"),
         ("order_place", None, web_order(w, pickup_outlet_id=MISSING), 404, "outlet_not_found"),
-        ("order_place", None, web_order(w, member_id=MISSING, mobile=""), 404, "member_not_found"),
+        ("order_place", None, web_order(w, channel="hotline", member_id=MISSING, mobile=""), 404,
+         "member_not_found"),
         ("order_place", None, web_order(w, salesperson_id=MISSING), 404, "salesperson_not_found"),
-        ("order_place", None, web_order(w, coupon_codes=["NOSUCHCOUPON"]), 404, "coupon_not_found"),
+        ("order_place", None, web_order(w, channel="hotline", coupon_codes=["NOSUCHCOUPON"]), 404,
+         "coupon_not_found"),
         ("order_place", None, order_line(w, sku_id=2**63), 422, "invalid_input"),
         ("order_cancel", {"order_id": MISSING}, {"reason": "x"}, 404, "order_not_found"),
         ("order_deliver", {"order_id": MISSING}, None, 404, "order_not_found"),
@@ -901,21 +904,17 @@ def test_coupons_that_do_not_apply_are_refused_at_checkout(client, shop):
     expired = coupon_issue(actor=hq, template_id=w.tpl_sh, member_id=w.shopper)
     Coupon.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
     theirs = coupon_issue(actor=hq, template_id=w.tpl_sh, member_id=w.nanjing)
-    member = {"mobile": "", "member_id": w.shopper}
+    as_shopper = dataclasses.replace(OPS["order_place"], persona="shopper")
     for code, status, expected in (
         (other_channel.code, 422, "coupon_not_applicable"),
         (expired.code, 422, "coupon_expired"),
         (theirs.code, 404, "coupon_not_found"),
     ):
-        refused(client, w, OPS["order_place"], web_order(w, coupon_codes=[code], **member), status, expected)
-    refused(
-        client,
-        w,
-        OPS["order_place"],
-        web_order(w, coupon_codes=[other_channel.code]),
-        404,
-        "coupon_not_found",
-    )
+        refused(client, w, as_shopper, web_order(w, coupon_codes=[code], mobile=""), status, expected)
+    # A guest giving the shopper's mobile number cannot spend the shopper's coupons.
+    for mobile in ("13700000001", SHOPPER_MOBILE):
+        refused(client, w, OPS["order_place"], web_order(w, coupon_codes=[other_channel.code], mobile=mobile),
+                422, "member_required")  # fmt: skip
 
 
 def test_offers_keep_their_codes(client, shop):

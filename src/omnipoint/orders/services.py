@@ -43,6 +43,7 @@ from omnipoint.inventory.models import (
 from omnipoint.loyalty import services as loyalty
 from omnipoint.marketing import services as marketing
 from omnipoint.marketing.domain import PricedLine
+from omnipoint.members.domain import normalise_mobile
 from omnipoint.members.models import Member
 from omnipoint.members.services import member_get_or_create
 from omnipoint.orders import domain
@@ -360,7 +361,7 @@ def order_place(
     if method == Method.COUNTER and origin is not None and not origin.sells_at_counter:
         raise ValidationError(f"{origin.code} has no counter", code="no_counter")
 
-    member = _member(user, mobile=mobile, name=customer_name, member_id=member_id, channel=channel)
+    member, as_member = _member(user, mobile=mobile, name=customer_name, member_id=member_id, channel=channel)
     salesperson = _salesperson(channel, salesperson_id, staff)
     region = _pricing_region(method, pickup=pickup, origin=origin, region_code=region_code)
 
@@ -405,7 +406,7 @@ def order_place(
         channel=channel,
         region_path=region.path,
         outlet_id=at_outlet.pk if at_outlet else None,
-        member=member,
+        member=member if as_member else None,
         coupon_codes=coupon_codes or [],
     )
     quote = {ln.sku_id: ln for ln in pricing.quote.lines}
@@ -520,20 +521,37 @@ def _check_quantity_limits(wanted: dict[int, LineRequest], skus: Mapping[int, Sk
             )
 
 
-def _member(user, *, mobile: str, name: str, member_id: int | None, channel: str) -> Member | None:  # type: ignore[no-untyped-def]
-    if member_id is not None:
-        member = Member.objects.filter(pk=member_id).first()
-        if member is None:
-            raise NotFoundError(f"member {member_id} not found", code="member_not_found")
-        return member
-    if mobile:
-        return member_get_or_create(mobile=mobile, name=name)
+def _member(
+    user, *, mobile: str, name: str, member_id: int | None, channel: str
+) -> tuple[Member | None, bool]:  # type: ignore[no-untyped-def]
+    """Whom the order is for, and whether that member's own prices and coupons apply.
+
+    Staff channels name the customer (``member_id`` or ``mobile``). Elsewhere a signed-in member
+    acts only as themselves; anyone else is a guest whose mobile number the order is recorded
+    under, priced as a guest: a tier or a coupon is used only by the member who signed in."""
+    if channel in STAFF_CHANNELS:
+        if member_id is not None:
+            member = Member.objects.filter(pk=member_id).first()
+            if member is None:
+                raise NotFoundError(f"member {member_id} not found", code="member_not_found")
+            return member, True
+        if mobile:
+            return member_get_or_create(mobile=mobile, name=name), True
+        return None, False
     own = (
         Member.objects.filter(user_id=user.pk).first() if user is not None and user.is_authenticated else None
     )
-    if own is None and channel not in STAFF_CHANNELS:
+    if own is not None:
+        if (member_id is not None and member_id != own.pk) or (
+            mobile and normalise_mobile(mobile) != own.mobile
+        ):
+            raise PermissionDeniedError("a member places orders only as themselves", code="not_yourself")
+        return own, True
+    if member_id is not None:
+        raise PermissionDeniedError("only staff channels name a member", code="not_yourself")
+    if not mobile:
         raise ValidationError("give the customer's mobile number", code="mobile_required")
-    return own
+    return member_get_or_create(mobile=mobile, name=name), False
 
 
 # --- confirmation and payment ---------------------------------------------------------------

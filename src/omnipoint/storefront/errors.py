@@ -35,6 +35,10 @@ _TEXT = {
     "checkout_stale": pgettext_lazy(
         "shop", "This checkout page is out of date. Check your order and place it again."
     ),
+    "not_yourself": pgettext_lazy(
+        "shop",
+        "Signed in, you order for yourself: give your own mobile number, or sign out to order for someone else.",
+    ),
     "order_not_found": pgettext_lazy("shop", "No order has this number and mobile number."),
     "payment_expired": pgettext_lazy("shop", "The time to pay this order is over."),
     "already_paid": pgettext_lazy("shop", "This order is already paid."),

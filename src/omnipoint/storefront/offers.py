@@ -23,7 +23,6 @@ from omnipoint.marketing import selectors as marketing
 from omnipoint.marketing.domain import CouponKind, PricedLine, PromotionKind
 from omnipoint.marketing.models import Coupon, CouponTemplate, Promotion
 from omnipoint.marketing.services import checkout_price
-from omnipoint.members.domain import normalise_mobile
 from omnipoint.members.models import Member
 from omnipoint.outlets.models import Outlet, Region
 from omnipoint.storefront.errors import error_text
@@ -360,15 +359,9 @@ def coupon_codes(chosen: Iterable[str], typed: str) -> list[str]:
     return list(dict.fromkeys(c[:16] for c in codes if c))[:MAX_COUPONS]
 
 
-def checkout_member(*, mobile: str, user: Any) -> Member | None:
-    """Whom order_place would price for: the member with the form's mobile number (never
-    created here), else the signed-in member."""
-    try:
-        normalised = normalise_mobile(mobile) if mobile else ""
-    except DomainError:
-        normalised = ""
-    if normalised:
-        return Member.objects.filter(mobile=normalised).first()
+def checkout_member(*, user: Any) -> Member | None:
+    """Whom order_place prices for on the storefront: the signed-in member (a guest's mobile
+    number names whom the order is for, not whose tier and coupons apply)."""
     if user is not None and user.is_authenticated:
         return Member.objects.filter(user_id=user.pk).first()
     return None

@@ -362,7 +362,7 @@ def _checkout_offers(
     if form["method"] != Method.DELIVERY:
         outlet_id = _int(form.get("pickup_outlet_id"))
         pickup = Outlet.objects.select_related("region").filter(pk=outlet_id or 0, is_active=True).first()
-    member = offers.checkout_member(mobile=form.get("mobile", ""), user=request.user)
+    member = offers.checkout_member(user=request.user)
     where = {"cart": cart_now, "region": region, "channel": channel, "pickup_outlet": pickup}
     refusal = None
     preview = None
