@@ -21,7 +21,7 @@ setup-dev: $(VENV)/.dev
 
 ## make demo: install, migrate, load the demo network, serve it on http://127.0.0.1:8000
 demo: setup
-	$(BIN)/python manage.py migrate --noinput -v0
+	OMNIPOINT_DEMO=1 $(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py demo_seed
 	$(BIN)/python manage.py demo_serve --host $(HOST) --port $(PORT)
 

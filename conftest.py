@@ -7,9 +7,15 @@ os.environ.setdefault("OMNIPOINT_FAST_HASHER", "1")
 
 
 def pytest_configure(config):
-    """pytest-django has read the settings before this file runs: apply the fast hasher here."""
+    """pytest-django has read the settings before this file runs: apply the fast hasher and
+    the tests' own secrets here. The sandbox gateway is on (the payment tests drive it); the
+    demo is off, as in production (tests that need it turn it on)."""
     from django.conf import settings
     from django.contrib.auth.hashers import get_hashers, get_hashers_by_algorithm
+
+    settings.SECRET_KEY = "tests-only-secret-key-" + "x" * 40
+    settings.SANDBOX_GATEWAY = True
+    settings.SANDBOX_PAY_SECRET = "tests-only-sandbox-secret"
 
     if os.environ["OMNIPOINT_FAST_HASHER"] == "1":
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -28,6 +34,13 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(no_browser)
         if "postgres_only" in item.keywords and connection.vendor != "postgresql":
             item.add_marker(not_pg)
+
+
+@pytest.fixture
+def demo_mode(settings):
+    """The demo's switch (OMNIPOINT_DEMO=1): sign-in codes shown on screen, the SMS outbox kept."""
+    settings.DEMO_MODE = True
+    return settings
 
 
 @pytest.fixture

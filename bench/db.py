@@ -1,6 +1,7 @@
 """Point Django at the benchmark database, creating and migrating it when needed."""
 
 import os
+import secrets
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -29,6 +30,8 @@ def setup(url: str, *, migrate: bool = True) -> None:
     # As in production: with DEBUG on, Django formats and keeps every statement it runs, which
     # costs the in-process benchmarks time they would not spend on a server.
     os.environ.setdefault("DEBUG", "0")
+    # A server refuses to start without a secret key; the bench makes up its own.
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     src = str(PROJECT_DIR / "src")
     if src not in sys.path:
         sys.path.insert(0, src)

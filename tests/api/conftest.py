@@ -41,6 +41,7 @@ from omnipoint.payments.models import OrderBalance, Payment, Refund, SandboxChar
 from omnipoint.showrooms.models import CommissionAccrual, CommissionReversal, CommissionRule, Showroom
 
 SNAPSHOT_MODELS = [
+    ApiToken,
     StockLevel,
     StockMovement,
     Reservation,

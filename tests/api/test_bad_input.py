@@ -75,6 +75,7 @@ OPS = {
     "token": Op(
         "POST", "/auth/token", lambda w: {}, lambda w: {"username": "hq_admin", "password": "omnipoint"}
     ),
+    "token_revoke": Op("POST", "/auth/token/revoke", lambda w: {}, lambda w: {"all": False}, required=False),
     "outlet_create": Op("POST", "/outlets", lambda w: {}, new_outlet),
     "outlet_update": Op(
         "PATCH",

@@ -228,6 +228,10 @@ def line_body(outlet: str, qty: int = 1):
 ROWS = [
     Row("token", "POST", "/auth/token", "201 201 201 201 201 201 201", public=True,
         body=lambda w, p: {"username": p, "password": PASSWORD}),
+    Row("token revoke", "POST", "/auth/token/revoke", "200 200 200 200 200 200 200",
+        body=lambda w, p: {"all": False}),
+    Row("health live", "GET", "/health/live", ALL_OK, public=True),
+    Row("health ready", "GET", "/health/ready", ALL_OK, public=True),
     Row("me", "GET", "/me", STAFF_OK, check=check_me),
     Row("regions", "GET", "/regions", ALL_OK, query=lambda w: {"parent": "310100"}),
     Row("outlets", "GET", "/outlets", STAFF_OK, check=check_outlets),
@@ -806,6 +810,8 @@ def test_rows_name_every_persona():
 # (signed by the provider, not logged in) and a salesperson's public showroom page.
 PUBLIC = {
     ("POST", "/auth/token"),
+    ("GET", "/health/live"),  # probes: a load balancer has no login
+    ("GET", "/health/ready"),
     ("POST", "/members/login/code"),
     ("POST", "/members/login"),
     ("GET", "/orders/track"),
@@ -837,7 +843,7 @@ def persona_answers(client, w: World, member_headers, row: Row, persona: str, be
         assert after == before, "a refused request changed the database"
         return
     assert resp.status_code == expected, (resp.status_code, resp.content[:400])
-    is_write = row.method != "GET" and row.name != "token"
+    is_write = row.method != "GET"  # issuing or revoking a token is a write too
     assert (after != before) == is_write, "reads change nothing; accepted writes change something"
     if row.check:
         row.check(w, persona, resp.json() if resp.content else None)

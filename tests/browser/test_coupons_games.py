@@ -69,7 +69,7 @@ def offers(network):  # type: ignore[no-untyped-def]
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_claim_spin_and_check_out_with_a_coupon(phone, live_network, live_server):
+def test_claim_spin_and_check_out_with_a_coupon(phone, live_network, live_server, demo_mode):
     page, net, base = phone, live_network, live_server.url
     game = offers(net)
     member = member_user_ensure(member=member_get_or_create(mobile=MOBILE, name="李雷"))

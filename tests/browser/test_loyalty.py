@@ -20,6 +20,7 @@ from .conftest import shot
 def test_earn_at_the_counter_spend_online_and_claw_back(phone, live_network, live_server, settings):
     page, net, base = phone, live_network, live_server.url
     settings.SITE_URL = base  # the sandbox gateway's hosted page lives on this same server
+    settings.DEMO_MODE = True  # the sign-in code is shown on screen
     earn_rules()
     member, _ = member_with_login("13700000001", "李雷")
 

@@ -3,7 +3,7 @@
 import json
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.datastructures import MultiValueDict
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError
@@ -14,6 +14,7 @@ from omnipoint.catalog.api import router as catalog_router
 from omnipoint.core.api import API_AUTH
 from omnipoint.core.auth_api import router as auth_router
 from omnipoint.core.errors import DomainError, ValidationError
+from omnipoint.core.health_api import router as health_router
 from omnipoint.inventory.api import router as inventory_router
 from omnipoint.loyalty.api import ledger_router
 from omnipoint.loyalty.api import router as loyalty_router
@@ -83,6 +84,7 @@ api = NinjaAPI(
     parser=StrictParser(),
 )
 api.add_router("/auth", auth_router)
+api.add_router("/health", health_router)
 api.add_router("/", outlets_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/inventory", inventory_router)
@@ -126,6 +128,11 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
 @api.exception_handler(AuthorizationError)
 def on_forbidden(request: HttpRequest, exc: AuthorizationError) -> HttpResponse:
     return _error(request, 403, "forbidden", str(exc) or "forbidden")
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, "not_found", "there is nothing at this address")
 
 
 @api.exception_handler(HttpError)

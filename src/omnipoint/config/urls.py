@@ -1,8 +1,13 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
 from omnipoint.config.api import api
+from omnipoint.core.auth import ThrottledAdminAuthenticationForm
+from omnipoint.members.views import sandbox_sms
+
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/console/", permanent=False)),
@@ -11,5 +16,14 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("console/", include("omnipoint.web.urls")),
     path("shop/", include("omnipoint.storefront.urls")),
-    path("sandbox/", include("omnipoint.payments.urls")),
 ]
+# The demo's stand-ins for the outside world, mounted only when switched on (settings.py).
+if settings.DEMO_MODE:
+    urlpatterns.append(path("sandbox/sms/", sandbox_sms, name="sandbox_sms"))
+if settings.SANDBOX_GATEWAY:
+    urlpatterns.append(path("sandbox/", include("omnipoint.payments.urls")))
+
+handler400 = "omnipoint.config.errors.bad_request"
+handler403 = "omnipoint.config.errors.permission_denied"
+handler404 = "omnipoint.config.errors.page_not_found"
+handler500 = "omnipoint.config.errors.server_error"

@@ -5,29 +5,46 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Field, Schema
+from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from pydantic import AfterValidator, ConfigDict
 
+from omnipoint.core.errors import PermissionDeniedError
 from omnipoint.core.models import ApiToken
+
+
+class CsrfFailedError(PermissionDeniedError):
+    code = "csrf_failed"
 
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        row = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash(token)).first()
-        if row is None or not row.user.is_active:
+        user = ApiToken.user_for(token)
+        if user is None:
             return None
-        request.user = row.user
-        return row.user
+        request.user = user
+        request.api_token = token  # type: ignore[attr-defined]
+        return user
 
 
 class SessionAuth(APIKeyCookie):
-    """The console's session cookie, with Django's CSRF check on unsafe methods."""
+    """The console's session cookie, with Django's CSRF check on unsafe methods. A request
+    without a signed-in session is not checked for CSRF: it is simply unauthenticated (401)."""
 
     param_name = "sessionid"
 
+    def _get_key(self, request: HttpRequest) -> str | None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        try:
+            return super()._get_key(request)
+        except HttpError as exc:  # ninja's plain "CSRF check Failed"
+            raise CsrfFailedError("send the X-CSRFToken header with the session's CSRF token") from exc
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if key is not None and user is not None and user.is_authenticated:
             return user
         return None
 
@@ -52,6 +69,8 @@ class Input(Schema):
 
 # Add to a route's response map: ``response={200: Out, **ERRORS}``.
 ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+# Sign-in routes can also answer 429 (omnipoint.core.throttle).
+THROTTLED: dict[int, type[Schema]] = {429: ErrorOut}
 
 
 # Keys are 64-bit. A larger or non-positive number names nothing, and the databases refuse to even

@@ -9,7 +9,9 @@ left its answer, which the retry replays. Two racing requests with one key are d
 unique constraint: the second waits for the first to finish (PostgreSQL holds it on the index
 entry; SQLite has one writer at a time) and replays its answer, or runs if the first rolled back.
 
-The same key with a different request is refused. Keys are scoped to the client (its bearer
+An answer that carries a secret (``Cache-Control: no-store``: a new bearer token) is never
+stored: its key is freed and a retry runs again. The same key with a different request is
+refused. Keys are scoped to the client (its bearer
 token or session), so two clients never collide.
 """
 
@@ -139,6 +141,10 @@ def _client(request: HttpRequest) -> str:
     )
 
 
+def _secret(response: HttpResponse) -> bool:
+    return "no-store" in response.get("Cache-Control", "")
+
+
 def _refuse(status: int, code: str, message: str) -> JsonResponse:
     return JsonResponse({"code": code, "message": message}, status=status)
 
@@ -171,7 +177,7 @@ class IdempotencyMiddleware:
                 response = self.get_response(request)
                 if response.status_code >= 500:
                     held.undo()
-                elif not getattr(response, "streaming", False):
+                elif not getattr(response, "streaming", False) and not _secret(response):
                     held.finish(
                         Answer(response.status_code, response.get("Content-Type", ""), response.content)
                     )

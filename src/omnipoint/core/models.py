@@ -1,17 +1,24 @@
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
 
 class ApiToken(models.Model):
-    """A bearer token for the REST API. Only the SHA-256 of the key is stored."""
+    """A bearer token for the REST API. Only the SHA-256 of the key is stored. A token expires,
+    can be revoked (deleted), and dies with a password change: it carries the account's
+    session hash (an HMAC of the password hash) from when it was issued."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     key_hash = models.CharField(max_length=64, unique=True)
     name = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+    password_mark = models.CharField(max_length=128)
 
     def __str__(self) -> str:
         return f"token {self.name or self.pk} of {self.user}"
@@ -21,11 +28,40 @@ class ApiToken(models.Model):
         return hashlib.sha256(key.encode()).hexdigest()
 
     @classmethod
-    def issue(cls, user, name: str = "") -> str:  # type: ignore[no-untyped-def]
-        """Create a token and return its key: the only time the key is seen in clear."""
+    def issue(cls, user, name: str = "", seconds: int | None = None) -> str:  # type: ignore[no-untyped-def]
+        """Create a token lasting ``seconds`` (staff tokens' lifetime unless told) and return its
+        key: the only time the key is seen in clear."""
+        return cls.issue_until(user, name=name, seconds=seconds)[0]
+
+    @classmethod
+    def issue_until(cls, user, name: str = "", seconds: int | None = None) -> tuple[str, datetime]:  # type: ignore[no-untyped-def]
+        """``issue``, with the token's expiry."""
         key = "op_" + secrets.token_urlsafe(32)
-        cls.objects.create(user=user, key_hash=cls.hash(key), name=name)
-        return key
+        lifetime = settings.STAFF_TOKEN_SECONDS if seconds is None else seconds
+        expires = timezone.now() + timedelta(seconds=lifetime)
+        cls.objects.create(
+            user=user,
+            key_hash=cls.hash(key),
+            name=name,
+            expires_at=expires,
+            password_mark=user.get_session_auth_hash(),
+        )
+        return key, expires
+
+    @classmethod
+    def user_for(cls, key: str):  # type: ignore[no-untyped-def]
+        """The active user whose live token ``key`` is, or None (unknown, expired, revoked, or
+        issued before the account's password last changed)."""
+        row = (
+            cls.objects.select_related("user")
+            .filter(key_hash=cls.hash(key), expires_at__gt=timezone.now())
+            .first()
+        )
+        if row is None or not row.user.is_active:
+            return None
+        if not constant_time_compare(row.password_mark, row.user.get_session_auth_hash()):
+            return None
+        return row.user
 
 
 class IdempotencyRecord(models.Model):
@@ -43,3 +79,18 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["client", "key"], name="idempotency_client_key")]
+
+
+class ThrottleCounter(models.Model):
+    """Attempts by one subject (a mobile number, an account, a client address: only a hash of
+    it is kept) in one fixed time window. Raised only by a first insert (the unique constraint
+    decides between racing ones) or by an UPDATE guarded by ``count < limit``, so concurrent
+    requests never get past the limit, on any number of processes or hosts."""
+
+    key = models.CharField(max_length=100)  # "<scope>:<sha256 of the subject>"
+    window = models.BigIntegerField()  # the window's number: epoch seconds // window length
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "window"], name="throttle_key_window")]

@@ -648,7 +648,9 @@ def topup_online_start(
     """Start an online top-up: a charge at the payment gateway (the sandbox) that the member
     pays on its hosted page. The wallet is credited by topup_online_settle."""
     from omnipoint.payments import sandbox
+    from omnipoint.payments.providers import online_gateway_check
 
+    online_gateway_check()
     member = _member(member_id)
     package, pay, bonus = _topup_terms(package_id, amount)
     topup = OnlineTopup.objects.create(

@@ -3,12 +3,15 @@ orders, and the staff views (the counter lookup; a region manager's activity vie
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
-from omnipoint.core.api import ERRORS, MAX_ID
+from omnipoint.core.api import ERRORS, MAX_ID, THROTTLED
+from omnipoint.core.auth_api import no_store
 from omnipoint.core.errors import NotFoundError
 from omnipoint.core.models import ApiToken
+from omnipoint.core.throttle import client_address
 from omnipoint.ledger.models import Posting
 from omnipoint.loyalty.services import member_tier, points_balance, wallet_balance
 from omnipoint.members import selectors, services
@@ -45,19 +48,29 @@ def movement(p: Posting, member: Member) -> dict[str, Any]:
     }
 
 
-@router.post("/login/code", auth=None, response={201: CodeOut, **ERRORS, 429: ERRORS[409]})
-def login_code(request: HttpRequest, payload: CodeIn):  # type: ignore[no-untyped-def]
-    """Ask for a one-time sign-in code. DEMO: it comes back in the answer (no SMS here)."""
-    code, expires = services.login_code_issue(mobile=payload.mobile)
-    return 201, {"mobile": payload.mobile, "expires_at": expires, "demo_code": code}
+@router.post("/login/code", auth=None, response={201: CodeOut, **ERRORS, **THROTTLED})
+def login_code(request: HttpRequest, response: HttpResponse, payload: CodeIn):  # type: ignore[no-untyped-def]
+    """Ask for a one-time sign-in code, sent to the mobile number by SMS. Limited per number and
+    per client address (429 `login_code_throttled`)."""
+    code, expires = services.login_code_issue(mobile=payload.mobile, client=client_address(request))
+    body = {"mobile": payload.mobile, "expires_at": expires}
+    if settings.DEMO_MODE:  # the demo has no phone: it shows the code
+        no_store(response)
+        body["demo_code"] = code
+    return 201, body
 
 
-@router.post("/login", auth=None, response={201: TokenOut, **ERRORS})
-def login(request: HttpRequest, payload: LoginIn):  # type: ignore[no-untyped-def]
-    """Exchange a mobile number and its one-time code for a member's bearer token."""
-    member = services.login_code_verify(mobile=payload.mobile, code=payload.code)
+@router.post("/login", auth=None, response={201: TokenOut, **ERRORS, **THROTTLED})
+def login(request: HttpRequest, response: HttpResponse, payload: LoginIn):  # type: ignore[no-untyped-def]
+    """Exchange a mobile number and its one-time code for a member's bearer token. Attempts are
+    limited per number and per client address (429 `login_attempts_throttled`)."""
+    no_store(response)
+    member = services.login_code_verify(
+        mobile=payload.mobile, code=payload.code, client=client_address(request)
+    )
     assert member.user is not None
-    return 201, {"token": ApiToken.issue(member.user, name="member"), "member_id": member.pk}
+    token, expires = ApiToken.issue_until(member.user, name="member", seconds=settings.MEMBER_TOKEN_SECONDS)
+    return 201, {"token": token, "member_id": member.pk, "expires_at": expires}
 
 
 @router.get("/lookup", response={200: CounterOut, **ERRORS})

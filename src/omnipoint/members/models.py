@@ -21,13 +21,22 @@ class Member(models.Model):
 
 
 class LoginCode(models.Model):
-    """A one-time code to sign in to the storefront with a mobile number. Only its hash is
-    kept. In this demo the code is shown on screen (there is no SMS gateway); a real
-    deployment sends it by SMS and shows nothing."""
+    """A one-time code to sign in to the storefront with a mobile number. Only its keyed hash
+    is kept; the code goes out by SMS (omnipoint.members.sms) and, only while the demo is on,
+    is also shown on screen."""
 
     mobile = models.CharField(max_length=11, db_index=True)
     code_hash = models.CharField(max_length=64)
     expires_at = models.DateTimeField()
     attempts = models.PositiveSmallIntegerField(default=0)
     used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class SandboxSms(models.Model):
+    """A message the sandbox SMS provider "sent": kept only while the demo is on, for the page
+    that stands in for the member's phone (/sandbox/sms/)."""
+
+    mobile = models.CharField(max_length=11, db_index=True)
+    text = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)

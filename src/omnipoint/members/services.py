@@ -9,21 +9,27 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from omnipoint.core.errors import DomainError, ValidationError
+from omnipoint.core import throttle
+from omnipoint.core.errors import ValidationError
+from omnipoint.core.throttle import ThrottledError
 from omnipoint.members.domain import normalise_mobile
 from omnipoint.members.models import LoginCode, Member
+from omnipoint.members.sms import sms_send
 
-MAX_CODE_ATTEMPTS = 5
-MAX_CODES_PER_WINDOW = 5  # codes one mobile may ask for while earlier ones are still live
+MAX_CODE_ATTEMPTS = 5  # tries per code; the throttles below bound them per mobile and address
+CODES_ALIVE = 5  # the newest live codes of a number that a sign-in is compared with
 
 
 class LoginCodeInvalidError(ValidationError):
     code = "login_code_invalid"
 
 
-class TooManyCodesError(DomainError):
+class TooManyCodesError(ThrottledError):
     code = "login_code_throttled"
-    status = 429
+
+
+class TooManyAttemptsError(ThrottledError):
+    code = "login_attempts_throttled"
 
 
 def _card_code() -> str:
@@ -48,25 +54,39 @@ def _hash(mobile: str, code: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), f"{mobile}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-@transaction.atomic
-def login_code_issue(*, mobile: str) -> tuple[str, datetime]:
-    """A six-digit one-time code for signing in with ``mobile``; only its keyed hash is stored.
-    Returns the code (the demo shows it on screen: there is no SMS here) and its expiry."""
+def login_code_issue(*, mobile: str, client: str = "") -> tuple[str, datetime]:
+    """A six-digit one-time code for signing in with ``mobile``, sent to it by SMS; only its
+    keyed hash is stored. Codes asked for are limited per mobile number and per client address
+    (``client``). Returns the code (the caller shows it only while the demo is on) and its
+    expiry."""
     mobile = normalise_mobile(mobile)
-    now = timezone.now()
-    if LoginCode.objects.filter(mobile=mobile, expires_at__gt=now).count() >= MAX_CODES_PER_WINDOW:
-        raise TooManyCodesError("too many codes asked for this number; wait a few minutes")
+    throttle.check(
+        [("member_code_address", client), ("member_code_mobile", mobile)],
+        TooManyCodesError,
+        "too many codes asked for; wait a few minutes",
+    )
     code = f"{secrets.randbelow(10**6):06d}"
-    expires = now + timedelta(seconds=settings.MEMBER_LOGIN_CODE_SECONDS)
+    expires = timezone.now() + timedelta(seconds=settings.MEMBER_LOGIN_CODE_SECONDS)
     LoginCode.objects.create(mobile=mobile, code_hash=_hash(mobile, code), expires_at=expires)
+    minutes = max(1, settings.MEMBER_LOGIN_CODE_SECONDS // 60)
+    sms_send(
+        mobile=mobile, text=f"【Omnipoint】您的登录验证码是 {code}，{minutes} 分钟内有效。请勿告诉他人。"
+    )
     return code, expires
 
 
-def login_code_verify(*, mobile: str, code: str) -> Member:
-    """The member signing in with a live code (used once; five tries per code). The member and
-    their login are created on first sign-in."""
+def login_code_verify(*, mobile: str, code: str, client: str = "") -> Member:
+    """The member signing in with a live code (used once). Attempts are counted, atomically,
+    per mobile number and per client address before the code is compared: past the limit the
+    attempt is refused (429) whatever the code. The member and their login are created on
+    first sign-in."""
     mobile = normalise_mobile(mobile)
     code = (code or "").strip()
+    throttle.check(
+        [("member_login_address", client), ("member_login_mobile", mobile)],
+        TooManyAttemptsError,
+        "too many sign-in attempts; wait a few minutes",
+    )
     with transaction.atomic():
         live = list(
             LoginCode.objects.filter(
@@ -74,19 +94,18 @@ def login_code_verify(*, mobile: str, code: str) -> Member:
                 used_at__isnull=True,
                 expires_at__gt=timezone.now(),
                 attempts__lt=MAX_CODE_ATTEMPTS,
-            ).order_by("-pk")[:MAX_CODES_PER_WINDOW]
+            ).order_by("-pk")[:CODES_ALIVE]
         )
         match = next((c for c in live if hmac.compare_digest(c.code_hash, _hash(mobile, code))), None)
-        if (
-            match is None
-            or LoginCode.objects.filter(pk=match.pk, used_at__isnull=True).update(used_at=timezone.now()) != 1
-        ):
-            # Every live code of the number pays for a wrong guess: guessing stays at five tries.
+        won = (
+            match is not None
+            and LoginCode.objects.filter(pk=match.pk, used_at__isnull=True).update(used_at=timezone.now())
+            == 1
+        )
+        if not won:
+            # Every live code of the number pays for a wrong guess.
             LoginCode.objects.filter(pk__in=[c.pk for c in live]).update(attempts=F("attempts") + 1)
-            wrong = True
-        else:
-            wrong = False
-    if wrong:  # outside the atomic block, so the spent attempts stay spent
+    if not won:  # outside the atomic block, so the spent attempts stay spent
         raise LoginCodeInvalidError("the code is wrong or has expired")
     member = member_get_or_create(mobile=mobile)
     return member_user_ensure(member=member)

@@ -214,6 +214,12 @@ PROVIDERS: dict[str, PaymentProvider] = {p.name: p for p in _ALL}
 
 def provider_get(name: str) -> PaymentProvider:
     provider = PROVIDERS.get(name)
-    if provider is None:
+    if provider is None or (name == SandboxProvider.name and not settings.SANDBOX_GATEWAY):
         raise NotFoundError(f"payment provider {name} not found", code="provider_not_found")
     return provider
+
+
+def online_gateway_check() -> None:
+    """Paying online needs the gateway: the sandbox is mounted only when enabled (settings)."""
+    if not settings.SANDBOX_GATEWAY:
+        raise ValidationError("online payments are not available here", code="method_unavailable")

@@ -45,7 +45,7 @@ from omnipoint.payments.domain import (
     allocate_refund,
 )
 from omnipoint.payments.models import OrderBalance, Payment, PaymentNotification, Refund
-from omnipoint.payments.providers import LEDGER_PROVIDERS, PROVIDERS, provider_get
+from omnipoint.payments.providers import LEDGER_PROVIDERS, PROVIDERS, online_gateway_check, provider_get
 
 ONLINE_PROVIDER = "sandbox"
 CASH_PROVIDER = "cash"
@@ -389,6 +389,7 @@ def payment_start(
     for ``amount`` of it. Returns the payment; its ``pay_url`` is the gateway's hosted page.
     Starting again with the same amount while the first is still open returns the first."""
     _check_method(method, {Method.ONLINE})
+    online_gateway_check()
     return_url = _check_return_url(return_url)
     _authorize_payer(user, Order.objects.filter(pk=order_id).first(), mobile)
     order = _lock(order_id)

@@ -1,11 +1,12 @@
-"""The member centre on the storefront: sign in with a mobile number and a one-time code (a
-demo: the code is shown on screen, there is no SMS here), then points with their lots and
+"""The member centre on the storefront: sign in with a mobile number and a one-time code (sent
+by SMS; shown on screen too only while the demo is on), then points with their lots and
 expiry dates, the wallet's principal and bonus, the tier, the member card's QR, one order
 history across channels, paying an order with points or the wallet, and an online top-up."""
 
 from typing import Any
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.http import HttpRequest, HttpResponse
@@ -16,6 +17,7 @@ from django.utils.translation import pgettext, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from omnipoint.core.errors import DomainError
+from omnipoint.core.throttle import client_address
 from omnipoint.loyalty import services as loyalty
 from omnipoint.loyalty.models import OnlineTopup, TopupPackage, TopupState
 from omnipoint.members import selectors, services
@@ -36,6 +38,7 @@ _TEXT = {
     "login_code_throttled": pgettext_lazy(
         "shop", "Too many codes asked for this number. Wait a few minutes."
     ),
+    "login_attempts_throttled": pgettext_lazy("shop", "Too many tries. Wait a few minutes and try again."),
     "invalid_amount": pgettext_lazy("shop", "Enter a whole number, more than zero."),
     "insufficient_points": pgettext_lazy("shop", "You do not have that many points."),
     "insufficient_balance": pgettext_lazy("shop", "Your wallet does not hold that much."),
@@ -66,28 +69,26 @@ def _page(request: HttpRequest, template: str, context: dict[str, Any], *, statu
 
 @require_http_methods(["GET", "POST"])
 def member_login(request: HttpRequest) -> HttpResponse:
-    """Step one: the mobile number, for which a code is issued (and, in this demo, shown).
-    Step two: the code."""
+    """Step one: the mobile number, to which a code is sent by SMS (and shown, only while the
+    demo is on). Step two: the code."""
     if request.method == "GET":
         return _page(request, "login.html", {"step": "mobile"})
     mobile = request.POST.get("mobile", "").strip()[:20]
     code = request.POST.get("code", "").strip()[:10]
     try:
         if not code:
-            demo_code, expires = services.login_code_issue(mobile=mobile)
-            return _page(
-                request,
-                "login.html",
-                {"step": "code", "mobile": mobile, "demo_code": demo_code, "expires": expires},
-            )
-        member = services.login_code_verify(mobile=mobile, code=code)
+            sent, expires = services.login_code_issue(mobile=mobile, client=client_address(request))
+            shown = sent if settings.DEMO_MODE else ""
+            context = {"step": "code", "mobile": mobile, "demo_code": shown, "expires": expires}
+            return _page(request, "login.html", context)
+        member = services.login_code_verify(mobile=mobile, code=code, client=client_address(request))
     except DomainError as e:
         step = "code" if code else "mobile"
         return _page(
             request, "login.html", {"step": step, "mobile": mobile, "error": error_text(e)}, status=e.status
         )
     assert member.user is not None
-    login(request, member.user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, member.user, backend=settings.AUTHENTICATION_BACKENDS[0])
     return redirect(CENTRE)
 
 

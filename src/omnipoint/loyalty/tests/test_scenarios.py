@@ -274,7 +274,7 @@ def test_bad_input_is_refused_and_changes_nothing(api, network):
     assert Member.objects.count() == 1
 
 
-def test_member_signs_in_with_a_one_time_code(api, network):
+def test_member_signs_in_with_a_one_time_code(api, network, demo_mode):
     r = api.post("/api/v1/members/login/code", {"mobile": "+86 137-0000-0009"})
     assert r.status_code == 201 and len(r.json()["demo_code"]) == 6
     code = r.json()["demo_code"]

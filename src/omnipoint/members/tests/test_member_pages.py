@@ -54,7 +54,7 @@ def test_city_manager_sees_activity_in_their_city_only(client, network, members)
     assert c.get(f"/console/members/{nanjing.pk}/").status_code == 404
 
 
-def test_member_centre_signs_in_with_the_demo_code(client, network, members):
+def test_member_centre_signs_in_with_the_demo_code(client, network, members, demo_mode):
     shanghai, _ = members
     assert client.get("/shop/member/").status_code == 302
     step = client.post("/shop/member/login/", {"mobile": shanghai.mobile}).content.decode()
@@ -88,7 +88,9 @@ def _signed_in(client, member):
         ),
     ],
 )
-def test_member_centre_speaks_one_language_at_a_time(client, network, members, language, shown, not_shown):
+def test_member_centre_speaks_one_language_at_a_time(
+    client, network, members, demo_mode, language, shown, not_shown
+):
     shanghai, _ = members
     client.cookies["django_language"] = language
     login = client.get("/shop/member/login/").content.decode()
@@ -121,7 +123,7 @@ def test_console_member_page_speaks_one_language_at_a_time(
     assert ("辖区订单" if language == "zh-hans" else "Orders in your area") in activity
 
 
-def test_refusals_on_the_member_pages_are_in_the_shop_language(client, network, members):
+def test_refusals_on_the_member_pages_are_in_the_shop_language(client, network, members, demo_mode):
     shanghai, _ = members
     step = client.post("/shop/member/login/", {"mobile": shanghai.mobile}).content.decode()
     assert re.search(r"<strong>(\d{6})</strong>", step)
