@@ -72,6 +72,7 @@ class Command(BaseCommand):
             f"  storefront      {base}/shop/",
             f"  staff console   {base}/console/",
             f"  API docs        {base}/api/v1/docs",
+            f"  sandbox SMS     {base}/sandbox/sms/   (sign-in codes: the demo sends no real SMS)",
             f"  admin           {base}/admin/   ({SUPERUSER} / {DEMO_PASSWORD})",
             "",
             f"  logins (password {DEMO_PASSWORD}):",
