@@ -194,3 +194,42 @@ def test_commit_racing_the_expiry_sweep(network):
     sales = StockMovement.objects.filter(location=a, sku=sku, kind=MovementKind.SALE)
     assert sales.count() == len(committed)
     assert inventory_breaches() == []
+
+
+@pytest.mark.postgres_only
+def test_a_lock_timeout_under_load_is_a_clear_503_that_changes_nothing(network, client):
+    """What a request meets under load besides a shortage (issue 7, item 21): here a lock wait
+    cut off by lock_timeout. The API answers 503 database_busy with Retry-After, not a 500."""
+    import threading
+
+    from django.db import connection, transaction
+
+    from omnipoint.core.models import ApiToken
+    from omnipoint.core.testing import user_of
+
+    a, sku = network.a, network.skus[0]
+    locked, done = threading.Event(), threading.Event()
+
+    def hold_the_row() -> None:
+        with transaction.atomic():
+            StockLevel.objects.filter(location=a, sku=sku).update(safety_stock=1)
+            locked.set()
+            done.wait(30)
+
+    holder = threading.Thread(target=lambda: run_together([hold_the_row]), daemon=True)
+    holder.start()
+    assert locked.wait(30)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '200ms'")
+        auth = {"HTTP_AUTHORIZATION": f"Bearer {ApiToken.issue(user_of('outlet_clerk'))}"}
+        body = {"owner_ref": "cart:1", "lines": [{"location_id": a.pk, "sku_id": sku.pk, "quantity": 1}]}
+        r = client.post("/api/v1/inventory/reservations", body, content_type="application/json", **auth)
+    finally:
+        done.set()
+        holder.join(30)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = 0")
+    assert r.status_code == 503 and r.json()["code"] == "database_busy", r.content
+    assert r["Retry-After"] == "1"
+    assert level(a, sku).reserved == 0 and not Reservation.objects.exists() and inventory_breaches() == []

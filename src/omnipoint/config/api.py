@@ -1,8 +1,10 @@
 """The REST API root: mounts each app's router under /api/v1/ and maps errors to 4xx bodies."""
 
 import json
+import logging
 from typing import Any
 
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.datastructures import MultiValueDict
 from ninja import NinjaAPI
@@ -118,6 +120,18 @@ def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> Http
     first = errors[0] if errors else {"loc": [], "msg": "invalid input"}
     message = f"{'.'.join(first['loc'][1:]) or 'input'}: {first['msg']}"
     return _error(request, 422, "invalid_input", message, errors=errors)
+
+
+@api.exception_handler(OperationalError)
+def on_database_busy(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+    """The database refused or broke off the work under load: no connection slot left, a lock
+    or statement timeout, a deadlock victim. Its transaction was rolled back whole, so the client
+    sends the request again (with the same Idempotency-Key: a 5xx frees the key); the service does
+    not retry by itself inside a request."""
+    logging.getLogger("omnipoint.api").warning("database busy on %s: %s", request.path, exc)
+    response = _error(request, 503, "database_busy", "the database is busy; try again in a moment")
+    response["Retry-After"] = "1"
+    return response
 
 
 @api.exception_handler(AuthenticationError)
