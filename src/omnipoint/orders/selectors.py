@@ -14,11 +14,16 @@ from omnipoint.outlets.selectors import scope_q
 
 
 def order_list(*, actor: Actor, state: str = "", channel: str = "", search: str = "") -> QuerySet[Order]:
-    """Orders that touch the actor's scope: keyed there, to be picked up there, or fulfilled there."""
+    """Orders that touch the actor's scope (keyed there, to be picked up there, or fulfilled
+    there), and the orders the actor keyed, wherever they go (a hotline order names no outlet
+    of its own)."""
     actor.require(Perm.STOCK_VIEW)
     scope = actor.scope
     qs = Order.objects.filter(
-        scope_q(scope, "origin_outlet") | scope_q(scope, "pickup_outlet") | scope_q(scope, "lines__location")
+        scope_q(scope, "origin_outlet")
+        | scope_q(scope, "pickup_outlet")
+        | scope_q(scope, "lines__location")
+        | Q(keyed_by_id=actor.user_id)
     ).distinct()
     if state:
         qs = qs.filter(state=state)
