@@ -303,8 +303,8 @@ ROWS = [
         lambda w: {"reservation_id": w.r_a}, not_found="reservation_not_found", check=check_state("released")),
     Row("release at C", "POST", "/inventory/reservations/{reservation_id}/release", AT_C,
         lambda w: {"reservation_id": w.r_c}, not_found="reservation_not_found", check=check_state("released")),
-    # Availability near a point is public to any logged-in caller; near "my outlet" is scoped.
-    Row("nearby a point", "GET", "/inventory/nearby", ALL_OK,
+    # Availability near a point is public, as on the storefront; near "my outlet" is scoped.
+    Row("nearby a point", "GET", "/inventory/nearby", ALL_OK, public=True,
         query=lambda w: {"sku_id": w.skus[1].pk, "lat": w.a.lat, "lng": w.a.lng, "radius_km": 10},
         check=check_nearby("SH-A", "SH-B")),
     Row("nearby A", "GET", "/inventory/nearby", AT_A, query=lambda w: {"sku_id": w.skus[1].pk, "outlet_id": w.a.pk},
@@ -807,8 +807,10 @@ def test_rows_name_every_persona():
 
 # Operations anyone may call without logging in, on purpose: signing in (staff and members),
 # order tracking by number and mobile (what a guest has), the payment provider's notification
-# (signed by the provider, not logged in) and a salesperson's public showroom page.
+# (signed by the provider, not logged in), a salesperson's public showroom page and "where is
+# it" near a point (the storefront shows it to anyone).
 PUBLIC = {
+    ("GET", "/inventory/nearby"),
     ("POST", "/auth/token"),
     ("GET", "/health/live"),  # probes: a load balancer has no login
     ("GET", "/health/ready"),

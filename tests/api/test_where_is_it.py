@@ -220,6 +220,29 @@ def test_the_endpoint_answers_the_same(client, network, places):
         assert got == brute_force(everywhere, lat, lng, radius, quantity, False)
 
 
+def test_anyone_may_ask_and_gets_what_the_storefront_shows(client, network, places, member_headers):
+    """Public, like the storefront (before: 401 to anyone not logged in): a customer, signed in
+    or not, gets what can be bought online (safety stock left for the counter); asking near "my
+    outlet" needs a staff login."""
+    sku, everywhere = places
+    for lat, lng, radius, quantity, _ in list(questions(everywhere, 20)):
+        params = {
+            "sku_id": sku.pk,
+            "lat": lat,
+            "lng": lng,
+            "radius_km": radius,
+            "quantity": quantity,
+            "limit": 200,
+        }
+        for headers in ({}, member_headers, {"HTTP_AUTHORIZATION": "Bearer not-a-token"}):
+            resp = client.get("/api/v1/inventory/nearby", params, **headers)
+            assert resp.status_code == 200, resp.content
+            got = [(r["outlet_id"], r["distance_km"], r["available"]) for r in resp.json()]
+            assert got == brute_force(everywhere, lat, lng, radius, quantity, True)
+    near_mine = client.get("/api/v1/inventory/nearby", {"sku_id": sku.pk, "outlet_id": network.a.pk})
+    assert near_mine.status_code == 401 and near_mine.json()["code"] == "unauthenticated"
+
+
 @pytest.mark.parametrize(
     "params,code",
     [

@@ -1,8 +1,9 @@
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
+from ninja.errors import AuthenticationError
 
-from omnipoint.core.api import ERRORS, Id, Page
-from omnipoint.core.errors import ValidationError
+from omnipoint.core.api import API_AUTH, ERRORS, Id, Page
+from omnipoint.core.errors import PermissionDeniedError, ValidationError
 from omnipoint.inventory import selectors, services
 from omnipoint.inventory.schemas import (
     AdjustmentIn,
@@ -112,19 +113,39 @@ class NearbyQuery(Schema):
     outlet_id: Id | None = None
 
 
-@router.get("/nearby", response={200: list[NearbyOut], **ERRORS})
+@router.get("/nearby", auth=None, response={200: list[NearbyOut], **ERRORS, 401: ERRORS[403]})
 def stock_nearby(request: HttpRequest, q: Query[NearbyQuery]):  # type: ignore[no-untyped-def]
-    """Where is it: outlets near a point (or near one of the caller's outlets) with the SKU available."""
+    """Where is it: outlets near a point with the SKU available. Public, like the storefront:
+    anyone gets what can be bought online there (the counter's safety stock left out); signed-in
+    staff get what the counter can sell, and may ask near one of their outlets (`outlet_id`)."""
+    signed_in = any(auth(request) for auth in API_AUTH)
+    staff = _staff(request) if signed_in else None
     if q.outlet_id is not None:
-        center = outlet_get(actor=actor(request), outlet_id=q.outlet_id)
+        if not signed_in:
+            raise AuthenticationError()
+        center = outlet_get(actor=actor(request), outlet_id=q.outlet_id)  # staff only
         lat, lng = center.lat, center.lng
     elif q.lat is not None and q.lng is not None:
         lat, lng = q.lat, q.lng
     else:
         raise ValidationError("give lat and lng, or outlet_id", code="point_required")
     return selectors.stock_nearby(
-        lat=lat, lng=lng, sku_id=q.sku_id, quantity=q.quantity, radius_km=q.radius_km, limit=q.limit
+        lat=lat,
+        lng=lng,
+        sku_id=q.sku_id,
+        quantity=q.quantity,
+        radius_km=q.radius_km,
+        limit=q.limit,
+        online=staff is None,
     )
+
+
+def _staff(request: HttpRequest) -> Actor | None:
+    """The staff member signed in, if the caller is one."""
+    try:
+        return actor(request)
+    except PermissionDeniedError:  # a member or a partner: a customer's view
+        return None
 
 
 class TransferFilter(Page):
