@@ -34,4 +34,5 @@ def test_the_clerk_who_keyed_a_hotline_order_sees_it(client, world):
     # Staff who neither keyed it nor cover its outlets still do not see it.
     for persona in ("outlet_manager", "city_manager"):
         assert client.get(f"{V1}/orders/{order_id}", **w.net.auth(persona)).status_code == 404, persona
-    assert client.get(f"{V1}/orders/{order_id}", **w.net.auth("other_city_clerk")).status_code == 200
+    for persona in ("other_city_clerk", "hq_admin"):  # at C; and HQ sees every order
+        assert client.get(f"{V1}/orders/{order_id}", **w.net.auth(persona)).status_code == 200, persona
