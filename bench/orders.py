@@ -17,7 +17,6 @@ import http.client
 import json
 import os
 import random
-import secrets
 import socket
 import subprocess
 import sys
@@ -161,6 +160,8 @@ class Server:
     """gunicorn serving the application against the bench database, stopped on exit."""
 
     def __init__(self, database_url: str, *, workers: int, threads: int = 1) -> None:
+        from django.conf import settings
+
         self.port = free_port()
         root = Path(__file__).resolve().parent.parent
         gunicorn = Path(sys.executable).with_name("gunicorn")
@@ -168,7 +169,8 @@ class Server:
             "DATABASE_URL": database_url,
             "DJANGO_SETTINGS_MODULE": "omnipoint.config.settings",
             "DEBUG": "0",
-            "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
+            # The members' tokens were issued here: they carry an HMAC keyed by this secret.
+            "SECRET_KEY": settings.SECRET_KEY,
             "CONN_MAX_AGE": "60",
             "PYTHONPATH": str(root / "src"),
             # Each bench member places thousands of orders: the anti-hoarding limit is not measured.

@@ -15,7 +15,7 @@ class CodeOut(Schema):
     demo_code: str | None = Field(
         None,
         description="only while the demo is on (OMNIPOINT_DEMO=1): the code that was sent by SMS; "
-        "otherwise absent, the code reaches the member by SMS only",
+        "otherwise null: the code reaches the member by SMS only",
     )
 
 
