@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from django.utils.html import escape
 
+from omnipoint.core.explain import render
 from omnipoint.core.testing import PERSONAS, user_of
 from omnipoint.inventory.models import Reservation, StockLevel, StockMovement
 from omnipoint.orders import services
@@ -480,10 +481,11 @@ def test_order_detail_is_scoped(client, network, tasks, persona):
 def test_order_detail_explains_prices_routing_events_and_payments(client, network, tasks):
     order = tasks["a"]
     html = login(client, "outlet_clerk").get(f"/console/orders/{order.pk}/").content.decode()
+    assert order.routing["reasons"] and order.lines.get().price_explanation
     for reason in order.routing["reasons"]:
-        assert escape(reason) in html
+        assert escape(render(reason)) in html
     for why in order.lines.get().price_explanation:
-        assert escape(why) in html
+        assert escape(render(why)) in html
     assert 'data-kind="placed"' in html and 'data-kind="paid"' in html and 'data-kind="confirmed"' in html
     assert Payment.objects.get(order=order).number in html
     assert order.pickup_code not in html  # the code is the customer's, not the staff's

@@ -2,9 +2,11 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from omnipoint.catalog import selectors, services
+from omnipoint.catalog.domain import PriceWhy
 from omnipoint.catalog.schemas import CategoryOut, PriceIn, PriceOut, ProductOut, SkuOut
-from omnipoint.core.api import ERRORS, MAX_ID
+from omnipoint.core.api import ERRORS, MAX_ID, explained
 from omnipoint.core.channels import Channel
+from omnipoint.core.explain import Explanation
 from omnipoint.outlets.selectors import actor_get, region_get
 
 router = Router(tags=["catalog"])
@@ -61,7 +63,7 @@ def price_get(request: HttpRequest, sku_id: int, q: Query[PriceQuery]):  # type:
         "channel": q.channel,
         "amount": decision.amount,
         "price_list": decision.chosen.price_list,
-        "reasons": decision.reasons,
+        "reasons": explained(decision.reasons),
     }
 
 
@@ -82,5 +84,5 @@ def price_set(request: HttpRequest, payload: PriceIn):  # type: ignore[no-untype
         "channel": item.channel,
         "amount": item.amount,
         "price_list": item.price_list.name,
-        "reasons": ["as set"],
+        "reasons": explained([Explanation(PriceWhy.AS_SET)]),
     }

@@ -1,6 +1,20 @@
 """Which price applies, and why. Pure: candidates in, one decision with its reasons out."""
 
 from dataclasses import dataclass, field
+from enum import StrEnum
+
+from omnipoint.core.explain import Explanation
+
+
+class PriceWhy(StrEnum):
+    """The reasons a price is what it is (worded in ``catalog/explain.py``)."""
+
+    LIST_FOR_REGION = "price_list_region"  # price_list, region
+    LIST_FOR_NETWORK = "price_list_network"  # price_list
+    CHANNEL_PRICE = "price_channel"  # channel
+    SAME_ON_EVERY_CHANNEL = "price_same_every_channel"
+    OVERRIDES = "price_overrides"  # count
+    AS_SET = "price_as_set"
 
 
 @dataclass(frozen=True)
@@ -17,7 +31,7 @@ class PriceCandidate:
 class PriceDecision:
     amount: int
     chosen: PriceCandidate
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[Explanation] = field(default_factory=list)
     overridden: list[PriceCandidate] = field(default_factory=list)
 
 
@@ -32,12 +46,16 @@ def choose_price(candidates: list[PriceCandidate], *, channel: str) -> PriceDeci
         return None
     ranked = sorted(usable, key=lambda c: (-c.region_depth, c.channel == "", c.item_id))
     best = ranked[0]
-    where = best.region_name or "the whole network"
-    reasons = [f"price list '{best.price_list}' for {where}"]
-    if best.channel:
-        reasons.append(f"a price set for the {best.channel} channel")
+    if best.region_name:
+        reasons = [
+            Explanation(PriceWhy.LIST_FOR_REGION, {"price_list": best.price_list, "region": best.region_name})
+        ]
     else:
-        reasons.append("the same price on every channel (同价)")
+        reasons = [Explanation(PriceWhy.LIST_FOR_NETWORK, {"price_list": best.price_list})]
+    if best.channel:
+        reasons.append(Explanation(PriceWhy.CHANNEL_PRICE, {"channel": best.channel}))
+    else:
+        reasons.append(Explanation(PriceWhy.SAME_ON_EVERY_CHANNEL))
     if len(ranked) > 1:
-        reasons.append(f"overrides {len(ranked) - 1} less specific price(s)")
+        reasons.append(Explanation(PriceWhy.OVERRIDES, {"count": len(ranked) - 1}))
     return PriceDecision(amount=best.amount, chosen=best, reasons=reasons, overridden=ranked[1:])

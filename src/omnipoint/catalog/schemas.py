@@ -1,6 +1,6 @@
 from ninja import Field, Schema
 
-from omnipoint.core.api import Id, Input
+from omnipoint.core.api import ExplanationOut, Id, Input
 from omnipoint.core.channels import Channel
 
 
@@ -40,7 +40,7 @@ class PriceOut(Schema):
     amount: int  # fen
     currency: str = "CNY"
     price_list: str
-    reasons: list[str]
+    reasons: list[ExplanationOut]
 
 
 class PriceIn(Input):

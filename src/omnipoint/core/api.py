@@ -10,6 +10,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from pydantic import AfterValidator, ConfigDict
 
 from omnipoint.core.errors import PermissionDeniedError
+from omnipoint.core.explain import Explanation, render
 from omnipoint.core.models import ApiToken
 
 
@@ -106,3 +107,15 @@ def _moment(value: datetime) -> datetime:
 # offset past +-15:59 and a date that UTC pushes out of range fails on SQLite (both a 500 rather
 # than a refusal), so a datetime field refuses them before any query runs.
 Moment = Annotated[datetime, AfterValidator(_moment)]
+
+
+class ExplanationOut(Schema):
+    """Why, as data (``kind`` and ``params``: see ``core.explain``), and in the request's language."""
+
+    kind: str
+    params: dict[str, Any]
+    text: str
+
+
+def explained(explanations: Any) -> list[dict[str, Any]]:
+    return [e.as_json() | {"text": render(e)} for e in map(Explanation.from_json, explanations or [])]

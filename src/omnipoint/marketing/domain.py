@@ -23,6 +23,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+from omnipoint.core.explain import Explanation
 
 
 class PromotionKind:
@@ -43,10 +46,30 @@ class CouponKind:
     ALL = (FIXED, PERCENTAGE, THRESHOLD, FREE_DELIVERY)
 
 
-def yuan(fen: int) -> str:
-    sign = "-" if fen < 0 else ""
-    fen = abs(fen)
-    return f"{sign}¥{fen // 100}.{fen % 100:02d}"
+class OfferWhy(StrEnum):
+    """What promotions and coupons did to an order, and why one was left out or refused
+    (worded in ``marketing/explain.py``). Amounts in fen, times in ISO."""
+
+    PROMOTION = "promotion"  # on a line: promotion, discount_fen
+    COUPON = "coupon"  # on a line: coupon (code), name, discount_fen
+    PROMOTION_NOT_APPLIED = "promotion_not_applied"  # promotion, why (an explanation)
+    PROMOTIONS_OUTDONE = "promotions_outdone"  # promotions, winner
+    NOT_YET_VALID = "offer_not_yet_valid"  # starts_at
+    EXPIRED = "offer_expired"  # ends_at
+    CHANNEL_ONLY = "offer_channel_only"  # channels, channel
+    REGION_ONLY = "offer_region_only"
+    OUTLET_ONLY = "offer_outlet_only"  # not at this outlet
+    CERTAIN_OUTLETS_ONLY = "offer_certain_outlets_only"  # home delivery, outlets only
+    TIER_ONLY = "offer_tier_only"  # tiers
+    COVERS_NOTHING = "coupon_covers_nothing"
+    THRESHOLD_NOT_MET = "coupon_threshold_not_met"  # threshold_fen, base_fen
+    NOT_COMBINABLE = "coupon_not_combinable"
+    GIVEN_TWICE = "coupon_given_twice"
+    WITHDRAWN = "coupon_withdrawn"
+    BUDGET_SPENT = "coupon_budget_spent"
+
+
+OFFER_LINES = (OfferWhy.PROMOTION, OfferWhy.COUPON)
 
 
 def percent_of(amount: int, percent: Decimal) -> int:
@@ -80,7 +103,7 @@ class PricedLine:
     category_id: int
     quantity: int
     unit_price: int  # fen, from the price list
-    explanation: tuple[str, ...] = ()
+    explanation: tuple[Explanation, ...] = ()
 
     @property
     def gross(self) -> int:
@@ -110,20 +133,22 @@ class Limits:
     product_ids: frozenset[int] = frozenset()
     sku_ids: frozenset[int] = frozenset()
 
-    def refusal(self, ctx: Context) -> str | None:
+    def refusal(self, ctx: Context) -> Explanation | None:
         """Why this offer does not hold for this order, or None when it does."""
         if self.starts_at is not None and ctx.now < self.starts_at:
-            return f"valid from {self.starts_at:%Y-%m-%d %H:%M}"
+            return Explanation(OfferWhy.NOT_YET_VALID, {"starts_at": self.starts_at.isoformat()})
         if self.ends_at is not None and ctx.now >= self.ends_at:
-            return f"expired at {self.ends_at:%Y-%m-%d %H:%M}"
+            return Explanation(OfferWhy.EXPIRED, {"ends_at": self.ends_at.isoformat()})
         if self.channels and ctx.channel not in self.channels:
-            return f"only on the {', '.join(sorted(self.channels))} channel, not {ctx.channel}"
+            return Explanation(
+                OfferWhy.CHANNEL_ONLY, {"channels": sorted(self.channels), "channel": ctx.channel}
+            )
         if self.region_paths and not any(ctx.region_path.startswith(p) for p in self.region_paths):
-            return "not valid in this region"
+            return Explanation(OfferWhy.REGION_ONLY)
         if self.outlet_ids and ctx.outlet_id not in self.outlet_ids:
-            return "not valid at this outlet" if ctx.outlet_id else "only at certain outlets"
+            return Explanation(OfferWhy.OUTLET_ONLY if ctx.outlet_id else OfferWhy.CERTAIN_OUTLETS_ONLY)
         if self.member_tiers and ctx.member_tier not in self.member_tiers:
-            return f"only for members of tier {', '.join(sorted(self.member_tiers))}"
+            return Explanation(OfferWhy.TIER_ONLY, {"tiers": sorted(self.member_tiers)})
         return None
 
     def covers(self, line: PricedLine) -> bool:
@@ -153,10 +178,6 @@ class Promotion:
     stackable: bool = True
     priority: int = 0
 
-    @property
-    def label(self) -> str:
-        return f"promotion '{self.name}'"
-
 
 @dataclass(frozen=True)
 class Coupon:
@@ -170,10 +191,6 @@ class Coupon:
     max_discount: int = 0  # percentage: cap in fen, 0 = none
     stackable: bool = False  # may be combined with other goods coupons
 
-    @property
-    def label(self) -> str:
-        return f"coupon {self.code} '{self.name}'"
-
 
 # --- outputs --------------------------------------------------------------------------------
 
@@ -184,7 +201,7 @@ class LineResult:
     quantity: int
     unit_price: int
     discount: int = 0
-    explanation: list[str] = field(default_factory=list)
+    explanation: list[Explanation] = field(default_factory=list)
 
     @property
     def gross(self) -> int:
@@ -200,8 +217,8 @@ class Quote:
     lines: list[LineResult]
     promotions: dict[int, int] = field(default_factory=dict)  # promotion id -> discount
     coupons: dict[str, int] = field(default_factory=dict)  # coupon code -> discount
-    refused: dict[str, str] = field(default_factory=dict)  # coupon code -> why
-    notes: list[str] = field(default_factory=list)  # promotions left out, and why
+    refused: dict[str, Explanation] = field(default_factory=dict)  # coupon code -> why
+    notes: list[Explanation] = field(default_factory=list)  # promotions left out, and why
     free_delivery: bool = False
 
     @property
@@ -295,14 +312,16 @@ def _apply_all(promos: Sequence[Promotion], lines: Sequence[PricedLine]) -> tupl
 
 def _coupon_discounts(
     c: Coupon, lines: Sequence[PricedLine], nets: list[int]
-) -> tuple[list[int], str | None]:
+) -> tuple[list[int], Explanation | None]:
     n = len(lines)
     covered = [i for i, ln in enumerate(lines) if c.limits.covers(ln) and nets[i] > 0]
     if not covered:
-        return [0] * n, "applies to none of the items in this order"
+        return [0] * n, Explanation(OfferWhy.COVERS_NOTHING)
     base = sum(nets[i] for i in covered)
     if base < c.threshold:
-        return [0] * n, f"needs eligible items worth {yuan(c.threshold)}; this order has {yuan(base)}"
+        return [0] * n, Explanation(
+            OfferWhy.THRESHOLD_NOT_MET, {"threshold_fen": c.threshold, "base_fen": base}
+        )
     if c.kind == CouponKind.FREE_DELIVERY:
         return [0] * n, None
     if c.kind == CouponKind.PERCENTAGE:
@@ -332,7 +351,9 @@ def price_order(
     for p in sorted(promotions, key=lambda p: (-p.priority, p.id)):
         why = p.limits.refusal(ctx)
         if why:
-            quote.notes.append(f"{p.label} not applied: {why}")
+            quote.notes.append(
+                Explanation(OfferWhy.PROMOTION_NOT_APPLIED, {"promotion": p.name, "why": why.as_json()})
+            )
         elif not any(p.limits.covers(ln) for ln in lines):
             continue
         else:
@@ -353,8 +374,12 @@ def price_order(
             chosen = best[2]
             for total, _, promos in offers:
                 if promos is not chosen and total > 0:
-                    names = ", ".join(p.label for p in promos)
-                    quote.notes.append(f"{names} not applied: {chosen[0].label} gives more")
+                    quote.notes.append(
+                        Explanation(
+                            OfferWhy.PROMOTIONS_OUTDONE,
+                            {"promotions": [p.name for p in promos], "winner": chosen[0].name},
+                        )
+                    )
     if chosen:
         steps, _ = _apply_all(chosen, lines)
         for p, d in zip(chosen, steps, strict=True):
@@ -364,19 +389,21 @@ def price_order(
             for r, x in zip(result, d, strict=True):
                 if x:
                     r.discount += x
-                    r.explanation.append(f"{p.label}: {yuan(-x)}")
+                    r.explanation.append(
+                        Explanation(OfferWhy.PROMOTION, {"promotion": p.name, "discount_fen": x})
+                    )
 
     goods_coupons = [c for c in coupons if c.kind != CouponKind.FREE_DELIVERY]
     seen: set[str] = set()
     for c in coupons:
         if c.code in seen:
-            quote.refused[c.code] = "given twice"
+            quote.refused[c.code] = Explanation(OfferWhy.GIVEN_TWICE)
             continue
         seen.add(c.code)
         why = c.limits.refusal(ctx)
         if why is None and c.kind != CouponKind.FREE_DELIVERY and len(goods_coupons) > 1:
             if not all(g.stackable for g in goods_coupons):
-                why = "cannot be combined with another coupon"
+                why = Explanation(OfferWhy.NOT_COMBINABLE)
         if why is None:
             d, why = _coupon_discounts(c, lines, [r.amount for r in result])
         if why is not None:
@@ -388,7 +415,9 @@ def price_order(
         for r, x in zip(result, d, strict=True):
             if x:
                 r.discount += x
-                r.explanation.append(f"{c.label}: {yuan(-x)}")
+                r.explanation.append(
+                    Explanation(OfferWhy.COUPON, {"coupon": c.code, "name": c.name, "discount_fen": x})
+                )
     return quote
 
 

@@ -30,6 +30,7 @@ from omnipoint.core.errors import (
     PermissionDeniedError,
     ValidationError,
 )
+from omnipoint.core.explain import Explanation, in_english
 from omnipoint.marketing import domain
 from omnipoint.marketing.models import (
     Coupon,
@@ -622,8 +623,9 @@ def checkout_price(
                     f"coupon {code} is {coupon.state}", coupon=code, state=coupon.state
                 )
             if not coupon.template.is_active:
+                why = Explanation(domain.OfferWhy.WITHDRAWN)
                 raise CouponNotApplicableError(
-                    f"coupon {code} was withdrawn", coupon=code, reason="withdrawn"
+                    f"coupon {code} was withdrawn", coupon=code, reason=why.as_json()
                 )
             coupons.append(coupon)
     if any(p.member_tiers for p in live) or any(c.template.member_tiers for c in coupons):
@@ -631,7 +633,9 @@ def checkout_price(
     promotions = [promotion_rule(p) for p in live]
     quote = domain.price_order(lines, ctx, promotions=promotions, coupons=[coupon_rule(c) for c in coupons])
     for code, why in quote.refused.items():
-        raise CouponNotApplicableError(f"coupon {code} does not apply: {why}", coupon=code, reason=why)
+        raise CouponNotApplicableError(
+            f"coupon {code} does not apply: {in_english(why)}", coupon=code, reason=why.as_json()
+        )
     return CheckoutPricing(quote=quote, coupons=coupons)
 
 
@@ -659,7 +663,9 @@ def coupons_hold(*, pricing: CheckoutPricing, order_id: int) -> None:
             != 1
         ):
             raise CouponNotAvailableError(
-                f"the budget of '{coupon.template.name}' is spent", coupon=coupon.code, reason="budget"
+                f"the budget of '{coupon.template.name}' is spent",
+                coupon=coupon.code,
+                reason=Explanation(domain.OfferWhy.BUDGET_SPENT).as_json(),
             )
 
 

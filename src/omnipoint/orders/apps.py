@@ -1,5 +1,8 @@
 from django.apps import AppConfig
 
+from omnipoint.core.explain import register
+from omnipoint.orders.explain import TEXTS
+
 
 class OrdersConfig(AppConfig):
     name = "omnipoint.orders"
@@ -8,4 +11,5 @@ class OrdersConfig(AppConfig):
     def ready(self) -> None:
         from omnipoint.orders.services import register_inventory_handlers
 
+        register(TEXTS)
         register_inventory_handlers()

@@ -12,12 +12,29 @@ Every decision carries its reasons so staff can see why.
 import itertools
 import secrets
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from omnipoint.core.errors import InvalidStateError
+from omnipoint.core.explain import Explanation
 from omnipoint.core.geo import haversine_km
 
 EXACT_SEARCH_MAX_SHIPMENTS = 3
 EXACT_SEARCH_CANDIDATES = 25
+
+
+class RouteWhy(StrEnum):
+    """The reasons of a routing decision (worded in ``orders/explain.py``)."""
+
+    ONE_LOCATION = "route_one_location"
+    FEWEST_SHIPMENTS = "route_fewest_shipments"  # count
+    GREEDY_COVER = "route_greedy_cover"  # count, most (the exact search's limit)
+    DO_NOT_SHIP = "route_do_not_ship"  # count
+    BEYOND_RADIUS = "route_beyond_radius"  # count
+    SHIPS = "route_ships"  # location, count (lines), km
+    HOLDS_FOR_PICKUP = "route_holds_for_pickup"  # location, held, count (lines)
+    LACKS_FOR_PICKUP = "route_lacks_for_pickup"  # location, count (lines)
+    TRANSFER_FROM = "route_transfer_from"  # location, km, pickup
+    COUNTER_SALE = "route_counter_sale"  # location
 
 
 @dataclass(frozen=True)
@@ -43,7 +60,7 @@ class Shipment:
 class RoutePlan:
     shipments: list[Shipment]  # where stock is held for the order
     transfers: list[Shipment] = field(default_factory=list)  # for pickup: legs to the pickup outlet
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[Explanation] = field(default_factory=list)
 
     def as_json(self) -> dict[str, object]:
         def ship(s: Shipment) -> dict[str, object]:
@@ -57,7 +74,7 @@ class RoutePlan:
         return {
             "shipments": [ship(s) for s in self.shipments],
             "transfers": [ship(s) for s in self.transfers],
-            "reasons": self.reasons,
+            "reasons": [r.as_json() for r in self.reasons],
         }
 
 
@@ -86,7 +103,7 @@ def _assign(
 
 
 def plan_fewest_shipments(
-    lines: dict[int, int], candidates: list[Candidate], dist: dict[int, float], reasons: list[str]
+    lines: dict[int, int], candidates: list[Candidate], dist: dict[int, float], reasons: list[Explanation]
 ) -> list[Shipment]:
     """Fewest locations that together hold every line whole, then the least total distance.
 
@@ -110,9 +127,9 @@ def plan_fewest_shipments(
                 best = (total, assignment)
         if best is not None:
             if size == 1:
-                reasons.append("one location holds every line")
+                reasons.append(Explanation(RouteWhy.ONE_LOCATION))
             else:
-                reasons.append(f"no single location holds every line; {size} shipments is the fewest")
+                reasons.append(Explanation(RouteWhy.FEWEST_SHIPMENTS, {"count": size}))
             return _shipments(best[1], lines, by_id, dist)
     # Greedy fallback: take the location holding the most remaining lines, nearest on ties.
     remaining, assignment = dict(lines), {}
@@ -134,8 +151,10 @@ def plan_fewest_shipments(
             assignment[s] = pick.location_id
             del remaining[s]
     reasons.append(
-        f"{len(set(assignment.values()))} shipments by greedy cover (more than "
-        f"{EXACT_SEARCH_MAX_SHIPMENTS} needed)"
+        Explanation(
+            RouteWhy.GREEDY_COVER,
+            {"count": len(set(assignment.values())), "most": EXACT_SEARCH_MAX_SHIPMENTS},
+        )
     )
     return _shipments(assignment, lines, by_id, dist)
 
@@ -153,18 +172,20 @@ def route_delivery(
     *, lines: dict[int, int], lat: float, lng: float, candidates: list[Candidate]
 ) -> RoutePlan:
     dist = {c.location_id: haversine_km(lat, lng, c.lat, c.lng) for c in candidates}
-    reasons: list[str] = []
+    reasons: list[Explanation] = []
     shippers = [c for c in candidates if c.ships]
     in_radius = [c for c in shippers if dist[c.location_id] <= c.delivery_radius_km]
     if len(shippers) < len(candidates):
-        reasons.append(f"{len(candidates) - len(shippers)} location(s) with stock do not ship")
+        reasons.append(Explanation(RouteWhy.DO_NOT_SHIP, {"count": len(candidates) - len(shippers)}))
     if len(in_radius) < len(shippers):
-        reasons.append(
-            f"{len(shippers) - len(in_radius)} shipping location(s) are beyond their delivery radius"
-        )
+        reasons.append(Explanation(RouteWhy.BEYOND_RADIUS, {"count": len(shippers) - len(in_radius)}))
     shipments = plan_fewest_shipments(lines, in_radius, dist, reasons)
     for s in shipments:
-        reasons.append(f"{s.code} ships {len(s.lines)} line(s), {s.distance_km:.1f} km away")
+        reasons.append(
+            Explanation(
+                RouteWhy.SHIPS, {"location": s.code, "count": len(s.lines), "km": round(s.distance_km, 1)}
+            )
+        )
     return RoutePlan(shipments=shipments, reasons=reasons)
 
 
@@ -172,19 +193,28 @@ def route_pickup(*, lines: dict[int, int], pickup: Candidate, candidates: list[C
     """Hold at the pickup outlet what it has; bring the rest from the nearest locations."""
     here = {s: q for s, q in lines.items() if _covers(pickup, s, q)}
     missing = {s: q for s, q in lines.items() if s not in here}
-    reasons: list[str] = []
+    reasons: list[Explanation] = []
     shipments = []
     if here:
         shipments.append(Shipment(pickup.location_id, pickup.code, 0.0, tuple(sorted(here.items()))))
-        reasons.append(f"{pickup.code} holds {len(here)} of {len(lines)} line(s) for pickup")
+        reasons.append(
+            Explanation(
+                RouteWhy.HOLDS_FOR_PICKUP, {"location": pickup.code, "held": len(here), "count": len(lines)}
+            )
+        )
     if not missing:
         return RoutePlan(shipments=shipments, reasons=reasons)
     others = [c for c in candidates if c.location_id != pickup.location_id]
     dist = {c.location_id: haversine_km(pickup.lat, pickup.lng, c.lat, c.lng) for c in others}
-    reasons.append(f"{pickup.code} lacks {len(missing)} line(s): bringing them by transfer")
+    reasons.append(Explanation(RouteWhy.LACKS_FOR_PICKUP, {"location": pickup.code, "count": len(missing)}))
     legs = plan_fewest_shipments(missing, others, dist, reasons)
     for leg in legs:
-        reasons.append(f"transfer from {leg.code}, {leg.distance_km:.1f} km from {pickup.code}")
+        reasons.append(
+            Explanation(
+                RouteWhy.TRANSFER_FROM,
+                {"location": leg.code, "km": round(leg.distance_km, 1), "pickup": pickup.code},
+            )
+        )
     return RoutePlan(shipments=shipments + legs, transfers=legs, reasons=reasons)
 
 

@@ -3,7 +3,7 @@ from typing import Annotated, Any
 
 from ninja import Field, Schema
 
-from omnipoint.core.api import Id, Input
+from omnipoint.core.api import ExplanationOut, Id, Input, explained
 from omnipoint.core.channels import Channel
 from omnipoint.core.errors import MAX_QUANTITY
 from omnipoint.orders.models import Method
@@ -41,10 +41,14 @@ class LineOut(Schema):
     unit_price: int
     discount: int
     amount: int
-    price_explanation: list[str]
+    price_explanation: list[ExplanationOut]
     location_id: int
     returned_quantity: int
     installation: bool
+
+    @staticmethod
+    def resolve_price_explanation(obj: Any) -> list[dict[str, Any]]:
+        return explained(obj.price_explanation)
 
 
 class EventOut(Schema):
@@ -72,9 +76,16 @@ class OrderOut(Schema):
     salesperson_id: int | None
     payment_deadline: datetime | None
     hold_until: datetime | None
-    routing: dict[str, Any]
+    routing: dict[str, Any] = Field(..., description="shipments, transfers and reasons (kind, params, text)")
     created_at: datetime
     lines: list[LineOut]
+
+    @staticmethod
+    def resolve_routing(obj: Any) -> dict[str, Any]:
+        routing = dict(obj.routing)
+        if "reasons" in routing:
+            routing["reasons"] = explained(routing["reasons"])
+        return routing
 
 
 class OrderDetailOut(OrderOut):

@@ -29,6 +29,7 @@ from omnipoint.core.errors import (
     ValidationError,
     require_quantity,
 )
+from omnipoint.core.explain import Explanation
 from omnipoint.core.geo import bounding_box
 from omnipoint.inventory import services as inventory
 from omnipoint.inventory.models import (
@@ -243,7 +244,7 @@ def _route(
         lines = tuple(sorted(wanted.items()))
         return domain.RoutePlan(
             shipments=[domain.Shipment(origin.pk, origin.code, 0.0, lines)],
-            reasons=[f"counter sale at {origin.code}"],
+            reasons=[Explanation(domain.RouteWhy.COUNTER_SALE, {"location": origin.code})],
         )
     if method in (Method.PICKUP, Method.TRY_IN_STORE):
         assert pickup is not None
@@ -448,7 +449,7 @@ def order_place(
                 unit_price=prices[s].amount,
                 discount=quote[s].discount,
                 amount=quote[s].amount,
-                price_explanation=quote[s].explanation,
+                price_explanation=[e.as_json() for e in quote[s].explanation],
                 location_id=location_of[s],
                 installation=ln.installation,
             )
@@ -475,7 +476,7 @@ def order_place(
         total=order.total,
         discount=pricing.quote.discount,
         coupons=pricing.quote.coupons,
-        routing=plan.reasons,
+        routing=[r.as_json() for r in plan.reasons],
     )
     if payment_mode in ("at_outlet", "on_delivery"):
         order_confirm(order=order, reason=f"pay {payment_mode.replace('_', ' ')}")

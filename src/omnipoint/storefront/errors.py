@@ -6,6 +6,7 @@ from typing import Any
 from django.utils.translation import pgettext_lazy
 
 from omnipoint.core.errors import DomainError
+from omnipoint.core.explain import render
 
 _TEXT = {
     "invalid_quantity": pgettext_lazy("shop", "Enter a quantity from 1 to 99."),
@@ -69,6 +70,8 @@ def error_text(error: DomainError, *, items: dict[int, str] | None = None) -> st
     if template is None:
         return error.message
     details: dict[str, Any] = dict(error.details)
+    if isinstance(details.get("reason"), dict):
+        details["reason"] = render(details["reason"])
     sku_id = details.get("sku_id")
     details["item"] = (items or {}).get(sku_id, "") if isinstance(sku_id, int) else ""
     if not details["item"]:

@@ -26,6 +26,7 @@ from omnipoint.marketing import services as marketing_services
 from omnipoint.marketing.models import CouponState, Delivery, Game, GameAttempt, GameKind, Prize, PrizeKind
 from omnipoint.members.models import Member
 from omnipoint.storefront import offers
+from omnipoint.storefront.errors import error_text
 from omnipoint.storefront.views import _int, _not_found, _page
 
 
@@ -87,7 +88,7 @@ def coupon_claim(request: HttpRequest) -> HttpResponse:
     except DomainError as e:
         if e.code == "coupon_expired":  # the template's window closed, not a coupon of theirs
             e = NotFoundError(e.message, code="template_not_found")
-        return _centre(request, error=offers.refusal_text(e), status=e.status)
+        return _centre(request, error=error_text(e), status=e.status)
     messages.success(
         request,
         pgettext("shop", "Claimed “%(name)s”: it is in My coupons.") % {"name": coupon.template.name},
@@ -250,6 +251,6 @@ def game_play(request: HttpRequest, game_id: int) -> HttpResponse:
             raise _sign_in_first()
         attempt = marketing_services.game_play(member=member, game_id=found.pk)
     except DomainError as e:
-        return _game_page(request, found, error=offers.refusal_text(e), status=e.status)
+        return _game_page(request, found, error=error_text(e), status=e.status)
     url = reverse("storefront:game", kwargs={"game_id": found.pk})
     return redirect(f"{url}?attempt={attempt.pk}")

@@ -13,14 +13,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
-from django.utils.translation import pgettext, pgettext_lazy
+from django.utils.translation import pgettext
 
 from omnipoint.catalog.models import Category, Product, Sku
 from omnipoint.catalog.selectors import prices_get
 from omnipoint.core.channels import Channel
 from omnipoint.core.errors import DomainError
+from omnipoint.core.explain import Explanation, render, render_all
 from omnipoint.marketing import selectors as marketing
-from omnipoint.marketing.domain import CouponKind, PricedLine, PromotionKind
+from omnipoint.marketing.domain import OFFER_LINES, CouponKind, PricedLine, PromotionKind
 from omnipoint.marketing.models import Coupon, CouponTemplate, Promotion
 from omnipoint.marketing.services import checkout_price
 from omnipoint.members.models import Member
@@ -254,69 +255,12 @@ def product_badges(
     return {p.pk: badges_for(live, product_id=p.pk, category_id=p.category_id) for p in products}
 
 
-# --- explanations and refusals --------------------------------------------------------------
-
-_PROMO = re.compile(r"^promotion '(?P<name>.*)': (?P<amount>-?¥[\d.]+)$")
-_COUPON = re.compile(r"^coupon (?P<code>\S+) '(?P<name>.*)': (?P<amount>-?¥[\d.]+)$")
+# --- explanations ---------------------------------------------------------------------------
 
 
-def is_offer(entry: str) -> bool:
-    return bool(_PROMO.match(entry) or _COUPON.match(entry))
-
-
-def offer_text(entry: str) -> str:
-    """A line of a price explanation (as order_place stores it) in the customer's language."""
-    if m := _PROMO.match(entry):
-        return pgettext("shop", "Promotion “%(name)s”: %(amount)s") % m.groupdict()
-    if m := _COUPON.match(entry):
-        return pgettext("shop", "Coupon “%(name)s” (%(code)s): %(amount)s") % m.groupdict()
-    return entry
-
-
-_REASONS: list[tuple[re.Pattern[str], Any]] = [
-    (
-        re.compile(r"^needs eligible items worth (?P<need>\S+); this order has (?P<have>\S+)$"),
-        pgettext_lazy("shop", "needs eligible items worth %(need)s; this order has %(have)s"),
-    ),
-    (
-        re.compile(r"^applies to none of the items in this order$"),
-        pgettext_lazy("shop", "applies to none of the items in this order"),
-    ),
-    (
-        re.compile(r"^cannot be combined with another coupon$"),
-        pgettext_lazy("shop", "cannot be combined with another coupon"),
-    ),
-    (re.compile(r"^given twice$"), pgettext_lazy("shop", "given twice")),
-    (re.compile(r"^withdrawn$"), pgettext_lazy("shop", "it was withdrawn")),
-    (re.compile(r"^not valid in this region$"), pgettext_lazy("shop", "not valid in this area")),
-    (re.compile(r"^not valid at this outlet$"), pgettext_lazy("shop", "not valid at this outlet")),
-    (re.compile(r"^only at certain outlets$"), pgettext_lazy("shop", "only at certain outlets")),
-    (
-        re.compile(r"^only on the (?P<channels>.+) channel, not (?P<channel>\S+)$"),
-        pgettext_lazy("shop", "only on the %(channels)s channel"),
-    ),
-    (
-        re.compile(r"^only for members of tier (?P<tiers>.+)$"),
-        pgettext_lazy("shop", "only for members of tier %(tiers)s"),
-    ),
-    (re.compile(r"^valid from (?P<when>.+)$"), pgettext_lazy("shop", "valid from %(when)s")),
-    (re.compile(r"^expired at (?P<when>.+)$"), pgettext_lazy("shop", "expired at %(when)s")),
-    (re.compile(r"^budget$"), pgettext_lazy("shop", "its budget is spent")),
-]
-
-
-def reason_text(reason: str) -> str:
-    """Why a coupon does not apply (the pricing policy's words) in the customer's language."""
-    for pattern, text in _REASONS:
-        if m := pattern.match(reason):
-            return str(text) % m.groupdict()
-    return reason
-
-
-def refusal_text(error: DomainError, *, items: dict[int, str] | None = None) -> str:
-    if isinstance(error.details.get("reason"), str):
-        error.details["reason"] = reason_text(error.details["reason"])
-    return error_text(error, items=items)
+def offer_lines(explanation: Iterable[Any]) -> list[str]:
+    """The promotions and coupons in a line's price explanation, in the customer's language."""
+    return [render(e) for e in map(Explanation.from_json, explanation) if e.kind in OFFER_LINES]
 
 
 # --- checkout preview -----------------------------------------------------------------------
@@ -329,7 +273,7 @@ class PreviewLine:
     unit_price: int
     discount: int
     amount: int
-    offers: list[str]  # the promotions and coupons that took something off, explained
+    offers: list[str]  # the promotions and coupons that took something off, in words
 
 
 @dataclass
@@ -337,7 +281,7 @@ class Preview:
     lines: list[PreviewLine]
     promotions: list[tuple[str, int]]  # name, discount
     coupons: list[tuple[str, str, int]]  # code, name, discount
-    notes: list[str]
+    notes: list[str]  # promotions left out and why, in words
     free_delivery: bool
 
     @property
@@ -426,13 +370,13 @@ def checkout_preview(
                 r.unit_price,
                 r.discount,
                 r.amount,
-                [offer_text(e) for e in r.explanation if is_offer(e)],
+                offer_lines(r.explanation),
             )
             for r in quote.lines
         ],
         promotions=[(promos.get(pk, str(pk)), off) for pk, off in quote.promotions.items()],
         coupons=[(code, names.get(code, ""), off) for code, off in quote.coupons.items()],
-        notes=quote.notes,
+        notes=render_all(quote.notes),
         free_delivery=quote.free_delivery,
     )
 
@@ -462,6 +406,6 @@ def coupon_hints(
                 )
             except DomainError as e:
                 reason = e.details.get("reason")
-                hint = reason_text(reason) if isinstance(reason, str) else refusal_text(e)
+                hint = render(reason) if isinstance(reason, dict) else error_text(e)
         out.append(MemberCoupon(mc.coupon, mc.headline, mc.terms, hint))
     return out

@@ -288,7 +288,7 @@ def _checkout_page(
         form |= {"name": form.get("name") or own.name, "mobile": own.mobile}
     extras, refusal = _checkout_offers(request, form, codes or [], own, region)
     if refusal is not None and not error:
-        error, status = offers.refusal_text(refusal), refusal.status
+        error, status = error_text(refusal), refusal.status
     preview = extras["preview"]
     extras["tender"] = _tender_offer(own, form, preview.total if preview else view.total)
     near, more = _nearest_first(points, form["pickup_outlet_id"])
@@ -478,7 +478,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
             )
             placed(held, order_number=order.number)
     except DomainError as e:
-        text = offers.refusal_text(e, items=items)
+        text = error_text(e, items=items)
         return _checkout_page(request, form=form, codes=codes, error=text, status=e.status)
     _after_placing(request, order.number, order.customer_mobile)
     if order.payment_mode == "online":

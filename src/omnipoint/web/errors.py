@@ -10,6 +10,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy
 
 from omnipoint.core.errors import DomainError
+from omnipoint.core.explain import render
 from omnipoint.inventory.models import CountState, TransferState
 from omnipoint.orders.models import OrderState, TaskState
 
@@ -135,6 +136,8 @@ def error_text(error: DomainError) -> str:
     details: dict[str, Any] = {"query": "", "value": ""} | {
         k: " ".join(map(str, v)) if isinstance(v, list) else v for k, v in error.details.items()
     }
+    if isinstance(details.get("reason"), dict):
+        details["reason"] = render(details["reason"])
     if "state" in details:
         details["state"] = _STATES.get(details["state"], details["state"])
     try:

@@ -78,12 +78,17 @@ def test_order_with_a_promotion_and_a_coupon_explains_each_line(api, network, cu
     assert (ac["discount"], ac["amount"]) == (27_50, 172_50)
     assert (cable["discount"], cable["amount"]) == (12_50, 287_50)
     assert order["total"] == 460_00 == ac["amount"] + cable["amount"]
-    assert ac["price_explanation"][0].startswith("price list '全国价'")
-    assert ac["price_explanation"][-2:] == [
-        "promotion '家电9折': -¥20.00",
-        f"coupon {coupon.code} '满200减20': -¥7.50",
+    first = ac["price_explanation"][0]
+    assert (first["kind"], first["params"]) == ("price_list_network", {"price_list": "全国价"})
+    assert [e["text"] for e in ac["price_explanation"][-2:]] == [
+        "促销「家电9折」：-¥20.00",
+        f"优惠券「满200减20」（{coupon.code}）：-¥7.50",
     ]
-    assert cable["price_explanation"][-1] == f"coupon {coupon.code} '满200减20': -¥12.50"
+    assert cable["price_explanation"][-1] == {
+        "kind": "coupon",
+        "params": {"coupon": coupon.code, "name": "满200减20", "discount_fen": 12_50},
+        "text": f"优惠券「满200减20」（{coupon.code}）：-¥12.50",
+    }
     coupon.refresh_from_db()
     assert (coupon.state, coupon.order_id, coupon.discount) == ("held", order["id"], 20_00)
     detail = api.get(f"/api/v1/orders/{order['id']}", network.auth("hq_admin")).json()
@@ -101,7 +106,10 @@ def test_a_channel_promotion_breaks_same_price_only_on_its_channel(api, network,
     web = place(api, network, customer).json()
     app = place(api, network, customer, channel="app").json()
     assert web["total"] == 500_00 and app["total"] == 480_00
-    assert "promotion '家电9折': -¥20.00" in app["lines"][0]["price_explanation"]
+    promotion = {"kind": "promotion", "params": {"promotion": "家电9折", "discount_fen": 20_00}}
+    assert promotion in [
+        {"kind": e["kind"], "params": e["params"]} for e in app["lines"][0]["price_explanation"]
+    ]
 
 
 def test_bad_coupons_are_refused_and_change_nothing(api, network, customer, other_customer, window):
@@ -126,7 +134,10 @@ def test_bad_coupons_are_refused_and_change_nothing(api, network, customer, othe
         r = place(api, network, customer, *codes)
         assert (r.status_code, r.json()["code"]) == (status, code), r.json()
     r = place(api, network, customer, app_only.code)
-    assert r.json()["details"]["reason"] == "only on the app channel, not web"
+    assert r.json()["details"]["reason"] == {
+        "kind": "offer_channel_only",
+        "params": {"channels": ["app"], "channel": "web"},
+    }
     small = place(
         api,
         network,

@@ -5,11 +5,13 @@ from decimal import Decimal
 
 import pytest
 
+from omnipoint.core.explain import Explanation
 from omnipoint.marketing.domain import (
     Context,
     Coupon,
     CouponKind,
     Limits,
+    OfferWhy,
     PricedLine,
     Promotion,
     PromotionKind,
@@ -18,15 +20,17 @@ from omnipoint.marketing.domain import (
     price_order,
     prize_pick,
     prize_roll_range,
-    yuan,
 )
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+LIST = Explanation("price_list_network", {"price_list": "全国价"})
 CTX = Context(channel="web", region_path="/31/3101/310101/", outlet_id=1, member_tier="", now=NOW)
-AC = PricedLine(
-    sku_id=1, product_id=10, category_id=100, quantity=1, unit_price=300_00, explanation=("list",)
-)
+AC = PricedLine(sku_id=1, product_id=10, category_id=100, quantity=1, unit_price=300_00, explanation=(LIST,))
 CABLE = PricedLine(sku_id=2, product_id=20, category_id=200, quantity=3, unit_price=33_33)
+
+
+def off(name: str, fen: int) -> Explanation:
+    return Explanation(OfferWhy.PROMOTION, {"promotion": name, "discount_fen": fen})
 
 
 def promo(pid: int = 1, kind: str = PromotionKind.DISCOUNT, **kw: object) -> Promotion:
@@ -58,17 +62,13 @@ def test_allocation_adds_up_exactly_and_never_exceeds_a_weight() -> None:
         assert sum(shares) == min(total, 15) and all(s <= w for s, w in zip(shares, [3, 5, 7], strict=True))
 
 
-def test_yuan_formats_fen_without_floats() -> None:
-    assert yuan(1234) == "¥12.34" and yuan(-5) == "-¥0.05" and yuan(0) == "¥0.00"
-
-
 # --- promotions -----------------------------------------------------------------------------
 
 
 def test_no_offers_leaves_list_prices_and_their_explanation() -> None:
     q = price_order([AC, CABLE], CTX)
     assert q.total == 300_00 + 99_99 and q.discount == 0
-    assert q.lines[0].explanation == ["list"]
+    assert q.lines[0].explanation == [LIST]
 
 
 def test_percent_discount_on_a_category_names_the_promotion_on_its_lines_only() -> None:
@@ -77,7 +77,7 @@ def test_percent_discount_on_a_category_names_the_promotion_on_its_lines_only() 
     )
     q = price_order([AC, CABLE], CTX, promotions=[p])
     assert (q.lines[0].discount, q.lines[1].discount) == (30_00, 0)
-    assert q.lines[0].explanation == ["list", "promotion 'P1': -¥30.00"]
+    assert q.lines[0].explanation == [LIST, off("P1", 30_00)]
     assert q.lines[1].explanation == []
     assert q.promotions == {1: 30_00}
 
@@ -128,7 +128,7 @@ def test_stackable_promotions_apply_in_priority_order_on_what_is_left() -> None:
     q = price_order([AC], CTX, promotions=[fifty, ten])
     # 10% of 300 = 30 first; 270 still reaches 250: 50 more
     assert q.discount == 80_00 and q.promotions == {1: 30_00, 2: 50_00}
-    assert q.lines[0].explanation[1:] == ["promotion 'P1': -¥30.00", "promotion 'P2': -¥50.00"]
+    assert q.lines[0].explanation[1:] == [off("P1", 30_00), off("P2", 50_00)]
     ten_after = promo(1, percent_off=Decimal(10), priority=0)
     fifty_first = promo(2, kind=PromotionKind.THRESHOLD, threshold=250_00, amount_off=50_00, priority=9)
     assert price_order([AC], CTX, promotions=[ten_after, fifty_first]).discount == 50_00 + 25_00
@@ -140,7 +140,8 @@ def test_an_exclusive_promotion_wins_only_when_it_gives_more_and_then_alone() ->
     big = promo(3, percent_off=Decimal(20), stackable=False)  # 60 alone
     q = price_order([AC], CTX, promotions=[a, b, big])
     assert q.promotions == {3: 60_00} and q.discount == 60_00
-    assert any("P1" in n and "P3' gives more" in n for n in q.notes)
+    outdone = Explanation(OfferWhy.PROMOTIONS_OUTDONE, {"promotions": ["P1", "P2"], "winner": "P3"})
+    assert outdone in q.notes
     small = promo(3, percent_off=Decimal(5), stackable=False)  # 15 < 30 + 27
     q = price_order([AC], CTX, promotions=[a, b, small])
     assert set(q.promotions) == {1, 2}
@@ -154,17 +155,23 @@ def test_equal_offers_go_to_the_higher_priority() -> None:
 
 def test_limits_window_channel_region_outlet_tier_each_rule_a_promotion_out() -> None:
     ten = Decimal(10)
-    cases = {
-        "valid from": Limits(starts_at=NOW + timedelta(days=1)),
-        "expired": Limits(ends_at=NOW),
-        "only on the app channel": Limits(channels=frozenset({"app"})),
-        "region": Limits(region_paths=("/32/",)),
-        "outlet": Limits(outlet_ids=frozenset({99})),
-        "tier gold": Limits(member_tiers=frozenset({"gold"})),
-    }
-    for why, limits in cases.items():
+    cases = [
+        (
+            OfferWhy.NOT_YET_VALID,
+            {"starts_at": (NOW + timedelta(days=1)).isoformat()},
+            Limits(starts_at=NOW + timedelta(days=1)),
+        ),
+        (OfferWhy.EXPIRED, {"ends_at": NOW.isoformat()}, Limits(ends_at=NOW)),
+        (OfferWhy.CHANNEL_ONLY, {"channels": ["app"], "channel": "web"}, Limits(channels=frozenset({"app"}))),
+        (OfferWhy.REGION_ONLY, {}, Limits(region_paths=("/32/",))),
+        (OfferWhy.OUTLET_ONLY, {}, Limits(outlet_ids=frozenset({99}))),
+        (OfferWhy.TIER_ONLY, {"tiers": ["gold"]}, Limits(member_tiers=frozenset({"gold"}))),
+    ]
+    for kind, params, limits in cases:
         q = price_order([AC], CTX, promotions=[promo(percent_off=ten, limits=limits)])
-        assert q.discount == 0 and why in q.notes[0], (why, q.notes)
+        why = Explanation(kind, params).as_json()
+        assert q.discount == 0, kind
+        assert q.notes == [Explanation(OfferWhy.PROMOTION_NOT_APPLIED, {"promotion": "P1", "why": why})]
     ok = Limits(
         starts_at=NOW,
         ends_at=NOW + timedelta(seconds=1),
@@ -191,7 +198,16 @@ def test_fixed_coupon_after_promotions_and_its_explanation() -> None:
     q = price_order([AC, CABLE], CTX, promotions=[p], coupons=[coupon(value=20_00)])
     assert q.coupons == {"C1": 20_00}
     assert q.total == 300_00 + 99_99 - 30_00 - 10_00 - 20_00
-    assert any(e.startswith("coupon C1 'C1': -¥") for e in q.lines[0].explanation)
+    assert [e.kind for e in q.lines[0].explanation] == [
+        "price_list_network",
+        OfferWhy.PROMOTION,
+        OfferWhy.COUPON,
+    ]
+    assert q.lines[0].explanation[-1].params == {
+        "coupon": "C1",
+        "name": "C1",
+        "discount_fen": q.lines[0].discount - 30_00,
+    }
     assert sum(ln.discount for ln in q.lines) == q.discount
 
 
@@ -200,7 +216,10 @@ def test_threshold_coupon_needs_its_minimum_on_covered_items() -> None:
         kind=CouponKind.THRESHOLD, value=30_00, threshold=300_00, limits=Limits(category_ids=frozenset({200}))
     )
     q = price_order([AC, CABLE], CTX, coupons=[c])
-    assert q.coupons == {} and "needs eligible items worth ¥300.00; this order has ¥99.99" in q.refused["C1"]
+    assert q.coupons == {}
+    assert q.refused["C1"] == Explanation(
+        OfferWhy.THRESHOLD_NOT_MET, {"threshold_fen": 300_00, "base_fen": 99_99}
+    )
     c2 = coupon(kind=CouponKind.THRESHOLD, value=30_00, threshold=300_00)
     assert price_order([AC, CABLE], CTX, coupons=[c2]).coupons == {"C1": 30_00}
 
@@ -218,12 +237,13 @@ def test_percentage_coupon_is_capped_and_rounded_half_up() -> None:
 def test_coupon_for_another_channel_is_refused_with_the_reason() -> None:
     c = coupon(value=10_00, limits=Limits(channels=frozenset({"app"})))
     q = price_order([AC], CTX, coupons=[c])
-    assert q.refused == {"C1": "only on the app channel, not web"} and q.total == 300_00
+    assert q.refused == {"C1": Explanation(OfferWhy.CHANNEL_ONLY, {"channels": ["app"], "channel": "web"})}
+    assert q.total == 300_00
 
 
 def test_coupon_for_products_not_in_the_order_is_refused() -> None:
     c = coupon(value=10_00, limits=Limits(product_ids=frozenset({999})))
-    assert price_order([AC], CTX, coupons=[c]).refused == {"C1": "applies to none of the items in this order"}
+    assert price_order([AC], CTX, coupons=[c]).refused == {"C1": Explanation(OfferWhy.COVERS_NOTHING)}
 
 
 def test_coupon_never_makes_a_price_negative() -> None:
@@ -234,7 +254,7 @@ def test_coupon_never_makes_a_price_negative() -> None:
 def test_two_goods_coupons_combine_only_when_both_are_stackable() -> None:
     a, b = coupon("A", value=10_00), coupon("B", value=5_00)
     q = price_order([AC], CTX, coupons=[a, b])
-    assert set(q.refused) == {"A", "B"} and "combined" in q.refused["A"]
+    assert set(q.refused) == {"A", "B"} and q.refused["A"] == Explanation(OfferWhy.NOT_COMBINABLE)
     sa, sb = coupon("A", value=10_00, stackable=True), coupon("B", value=5_00, stackable=True)
     assert price_order([AC], CTX, coupons=[sa, sb]).coupons == {"A": 10_00, "B": 5_00}
     free = coupon("F", kind=CouponKind.FREE_DELIVERY)
@@ -244,7 +264,7 @@ def test_two_goods_coupons_combine_only_when_both_are_stackable() -> None:
 
 def test_expired_coupon_is_refused() -> None:
     c = coupon(value=10_00, limits=Limits(ends_at=NOW - timedelta(seconds=1)))
-    assert price_order([AC], CTX, coupons=[c]).refused["C1"].startswith("expired")
+    assert price_order([AC], CTX, coupons=[c]).refused["C1"].kind == OfferWhy.EXPIRED
 
 
 @pytest.mark.parametrize("qty", [1, 2, 3, 7])

@@ -42,7 +42,11 @@ def test_pickup_pay_at_outlet_flows_to_the_outlet_queue_and_hand_over(api, netwo
     assert r.status_code == 201, r.json()
     order = r.json()
     assert order["state"] == "confirmed" and order["total"] == 2 * 300_00
-    assert order["lines"][0]["price_explanation"][0].startswith("price list '全国价'")
+    assert order["lines"][0]["price_explanation"][0] == {
+        "kind": "price_list_network",
+        "params": {"price_list": "全国价"},
+        "text": "价目表「全国价」，适用于全网",
+    }
     assert level(network.b, sku).reserved == 2
     clerk_b = staff_create(
         username="clerk_b", password="x", display_name="B", role="outlet_clerk", outlet=network.b
@@ -75,7 +79,7 @@ def test_pickup_outlet_without_stock_gets_a_transfer_and_is_ready_on_receipt(api
     order = Order.objects.get(pk=r.json()["id"])
     source_id = order.routing["transfers"][0]["location_id"]
     assert source_id in (network.a.pk, network.w.pk)  # the nearest Shanghai location with stock
-    assert any("transfer from" in reason for reason in order.routing["reasons"])
+    assert any(reason["kind"] == "route_transfer_from" for reason in order.routing["reasons"])
     assert "expected_ready_at" in Order.objects.get(pk=order.pk).routing
     transfer = Transfer.objects.get(reservation__owner_ref=f"order:{order.pk}:{source_id}")
     leg = PickTask.objects.get(order=order, purpose="transfer")
@@ -121,7 +125,9 @@ def test_ship_from_store_routes_to_nearest_that_fills_all_lines(api, network, cu
         **near_a,
     )
     assert [s["location_id"] for s in r.json()["routing"]["shipments"]] == [network.w.pk]
-    assert "one location holds every line" in r.json()["routing"]["reasons"]
+    assert {"kind": "route_one_location", "params": {}, "text": "一个地点即有全部商品"} in r.json()[
+        "routing"
+    ]["reasons"]
 
 
 def test_hotline_and_pda_orders_record_channel_and_staff(api, network):

@@ -2,7 +2,8 @@
 
 import pytest
 
-from omnipoint.orders.domain import Candidate, NoRouteError, route_delivery, route_pickup
+from omnipoint.core.explain import Explanation
+from omnipoint.orders.domain import Candidate, NoRouteError, RouteWhy, route_delivery, route_pickup
 
 HOME = (31.2300, 121.4700)
 
@@ -19,7 +20,7 @@ def test_delivery_prefers_one_shipment_over_nearer_split():
         lines={10: 1, 11: 1}, lat=HOME[0], lng=HOME[1], candidates=[near_a, near_b, far_all]
     )
     assert [s.location_id for s in plan.shipments] == [3]
-    assert "one location holds every line" in plan.reasons
+    assert Explanation(RouteWhy.ONE_LOCATION) in plan.reasons
 
 
 def test_delivery_nearest_among_equal_shipments():
@@ -35,8 +36,8 @@ def test_delivery_respects_radius_and_capability():
     ok = cand(3, 31.30, 121.47, {10: 5}, radius=10)  # ~7.8 km
     plan = route_delivery(lines={10: 1}, lat=HOME[0], lng=HOME[1], candidates=[out_of_radius, no_ship, ok])
     assert plan.shipments[0].location_id == 3
-    assert any("do not ship" in r for r in plan.reasons)
-    assert any("beyond their delivery radius" in r for r in plan.reasons)
+    assert Explanation(RouteWhy.DO_NOT_SHIP, {"count": 1}) in plan.reasons
+    assert Explanation(RouteWhy.BEYOND_RADIUS, {"count": 1}) in plan.reasons
 
 
 def test_delivery_fewest_shipments_when_none_has_all():
@@ -46,7 +47,7 @@ def test_delivery_fewest_shipments_when_none_has_all():
     d = cand(4, 31.234, 121.474, {11: 1})
     plan = route_delivery(lines={10: 1, 11: 1, 12: 1}, lat=HOME[0], lng=HOME[1], candidates=[a, b, c, d])
     assert sorted(s.location_id for s in plan.shipments) == [1, 2]
-    assert any("2 shipments is the fewest" in r for r in plan.reasons)
+    assert Explanation(RouteWhy.FEWEST_SHIPMENTS, {"count": 2}) in plan.reasons
 
 
 def test_no_stock_anywhere_is_refused():
@@ -61,7 +62,8 @@ def test_pickup_outlet_short_brings_rest_by_transfer_from_nearest():
     plan = route_pickup(lines={10: 1, 11: 2}, pickup=pickup, candidates=[pickup, near, far])
     assert [(s.location_id, s.lines) for s in plan.shipments] == [(1, ((10, 1),)), (2, ((11, 2),))]
     assert [t.location_id for t in plan.transfers] == [2]
-    assert any("transfer from L2" in r for r in plan.reasons)
+    transfer = next(r for r in plan.reasons if r.kind == RouteWhy.TRANSFER_FROM)
+    assert transfer.params["location"] == "L2" and transfer.params["pickup"] == "L1"
 
 
 def test_pickup_all_local_needs_no_transfer():

@@ -11,6 +11,6 @@ def mul(value: int, by: int) -> int:
 
 
 @register.filter
-def offer_lines(explanation: list[str] | None) -> list[str]:
+def offer_lines(explanation: list[object] | None) -> list[str]:
     """The promotions and coupons in a line's price explanation, in the customer's language."""
-    return [offers.offer_text(e) for e in explanation or [] if offers.is_offer(e)]
+    return offers.offer_lines(explanation or [])
