@@ -220,6 +220,20 @@ def route_pickup(*, lines: dict[int, int], pickup: Candidate, candidates: list[C
 
 # --- the state table ------------------------------------------------------------------------
 
+
+class OrderWhy(StrEnum):
+    """Why the system moved an order (an event's ``reason``; staff type theirs as text)."""
+
+    PAY_AT_OUTLET = "order_pay_at_outlet"
+    PAY_ON_DELIVERY = "order_pay_on_delivery"
+    PAID_ONLINE = "order_paid_online"
+    TRANSFER_RECEIVED = "order_transfer_received"
+    REFUNDED_IN_FULL = "order_refunded_in_full"
+    PAYMENT_TIMED_OUT = "order_payment_timed_out"
+    HOLD_LAPSED = "order_hold_lapsed"
+    GOODS_ON_THE_ROAD = "order_goods_on_the_road"
+
+
 TRANSITIONS: dict[str, set[str]] = {
     "pending": {"confirmed", "cancelled", "completed"},
     "confirmed": {"ready", "shipped", "completed", "cancelled"},

@@ -2,7 +2,7 @@
 
 from django.utils.translation import npgettext_lazy, pgettext_lazy
 
-from omnipoint.orders.domain import RouteWhy
+from omnipoint.orders.domain import OrderWhy, RouteWhy
 
 TEXTS = {
     RouteWhy.ONE_LOCATION: pgettext_lazy("explain", "one location holds every line"),
@@ -44,4 +44,12 @@ TEXTS = {
     ),
     RouteWhy.TRANSFER_FROM: pgettext_lazy("explain", "transfer from %(location)s, %(km)s km from %(pickup)s"),
     RouteWhy.COUNTER_SALE: pgettext_lazy("explain", "counter sale at %(location)s"),
+    OrderWhy.PAY_AT_OUTLET: pgettext_lazy("explain", "pay at outlet"),
+    OrderWhy.PAY_ON_DELIVERY: pgettext_lazy("explain", "pay on delivery"),
+    OrderWhy.PAID_ONLINE: pgettext_lazy("explain", "paid online"),
+    OrderWhy.TRANSFER_RECEIVED: pgettext_lazy("explain", "transfer received"),
+    OrderWhy.REFUNDED_IN_FULL: pgettext_lazy("explain", "refunded in full"),
+    OrderWhy.PAYMENT_TIMED_OUT: pgettext_lazy("explain", "payment timed out"),
+    OrderWhy.HOLD_LAPSED: pgettext_lazy("explain", "not collected or fulfilled in time: the hold lapsed"),
+    OrderWhy.GOODS_ON_THE_ROAD: pgettext_lazy("explain", "goods on the road"),
 }

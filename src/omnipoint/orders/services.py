@@ -29,7 +29,7 @@ from omnipoint.core.errors import (
     ValidationError,
     require_quantity,
 )
-from omnipoint.core.explain import Explanation
+from omnipoint.core.explain import Explanation, in_english
 from omnipoint.core.geo import bounding_box
 from omnipoint.inventory import services as inventory
 from omnipoint.inventory.models import (
@@ -479,7 +479,10 @@ def order_place(
         routing=[r.as_json() for r in plan.reasons],
     )
     if payment_mode in ("at_outlet", "on_delivery"):
-        order_confirm(order=order, reason=f"pay {payment_mode.replace('_', ' ')}")
+        why = (
+            domain.OrderWhy.PAY_AT_OUTLET if payment_mode == "at_outlet" else domain.OrderWhy.PAY_ON_DELIVERY
+        )
+        order_confirm(order=order, reason=Explanation(why))
     elif order.total == 0:  # discounted to nothing: nothing to wait for
         order_payment_applied(order_id=order.pk, paid_total=0)
         order.refresh_from_db()
@@ -563,7 +566,7 @@ def _expected_ready(distance_km: float) -> timedelta:
     return timedelta(hours=2) + timedelta(hours=distance_km / 30)
 
 
-def order_confirm(*, order: Order, reason: str) -> Order:
+def order_confirm(*, order: Order, reason: Explanation) -> Order:
     """Payment is secured (paid, or due at the outlet / on delivery): the outlets get to work.
 
     Creates a pick task per fulfilling outlet, and for goods that must travel to the pickup
@@ -583,7 +586,7 @@ def order_confirm(*, order: Order, reason: str) -> Order:
             source_id=location_id,
             destination_id=order.pickup_outlet_id,  # type: ignore[arg-type]
             lines=[(ln["sku_id"], ln["quantity"]) for ln in leg["lines"]],
-            note=f"order {order.number}",
+            note=order.number,  # a number, in no language (the console says it is an order)
             reservation_id=holds[location_id].pk,
             expected_at=expected,
         )
@@ -605,7 +608,7 @@ def order_confirm(*, order: Order, reason: str) -> Order:
     if legs:
         routing["expected_ready_at"] = latest_ready.isoformat()
         Order.objects.filter(pk=order.pk).update(routing=routing)
-    _event(order, "confirmed", reason=reason, tasks=len(tasks), transfers=len(legs))
+    _event(order, "confirmed", reason=reason.as_json(), tasks=len(tasks), transfers=len(legs))
     return order
 
 
@@ -631,7 +634,7 @@ def order_payment_applied(*, order_id: int, paid_total: int) -> bool:
         if order.method == Method.COUNTER:
             _complete(order, frm={OrderState.PENDING}, kind="counter sale")
         else:
-            order_confirm(order=order, reason="paid online")
+            order_confirm(order=order, reason=Explanation(domain.OrderWhy.PAID_ONLINE))
     return True
 
 
@@ -639,7 +642,7 @@ def order_refunded(*, order_id: int, user_id: int | None = None) -> None:
     """Payments calls this when an order's money was refunded in full: an open order is
     cancelled (its holds go back); nothing is left to give back."""
     if Order.objects.filter(pk=order_id, state__in=OPEN_STATES).exists():
-        order_cancel(order_id=order_id, reason="refunded in full", user_id=user_id)
+        order_cancel(order_id=order_id, reason=Explanation(domain.OrderWhy.REFUNDED_IN_FULL), user_id=user_id)
 
 
 def _check_paid(order: Order) -> None:
@@ -674,7 +677,7 @@ def _complete(order: Order, *, frm: set[str], kind: str, user_id: int | None = N
 
 @transaction.atomic
 def order_cancel(
-    *, order_id: int, reason: str, user_id: int | None = None, pending_only: bool = False
+    *, order_id: int, reason: str | Explanation, user_id: int | None = None, pending_only: bool = False
 ) -> Order:
     """Cancel before completion: holds go back, money taken goes back to its tenders.
     ``pending_only``: the payment timeout cancels only what is still awaiting payment."""
@@ -691,12 +694,17 @@ def order_cancel(
     for hold in _hold_refs(order):
         inventory.reservation_release(actor=None, reservation_id=hold.pk)
     PickTask.objects.filter(order=order).update(state=TaskState.CANCELLED)
-    _event(order, "cancelled", user_id=user_id, reason=reason)
+    _event(
+        order,
+        "cancelled",
+        user_id=user_id,
+        reason=reason.as_json() if isinstance(reason, Explanation) else reason,
+    )
     # Always: a split-tender order can hold tenders while still unpaid, and a payment may have
     # landed since ``order`` was read. Nothing to refund is a no-op.
     from omnipoint.payments.services import refund_to_tenders
 
-    refund_to_tenders(order=order, amount=None, reason=f"cancelled: {reason}")
+    refund_to_tenders(order=order, amount=None, reason=f"cancelled: {in_english(reason)}")
     return order
 
 
@@ -715,7 +723,8 @@ def orders_expire_unpaid(*, now=None, batch: int = 200) -> int:  # type: ignore[
     for order_id in due:
         payments_sync(order_id=order_id)
         try:
-            order_cancel(order_id=order_id, reason="payment timed out", pending_only=True)
+            why = Explanation(domain.OrderWhy.PAYMENT_TIMED_OUT)
+            order_cancel(order_id=order_id, reason=why, pending_only=True)
             cancelled += 1
         except InvalidStateError:
             pass  # paid meanwhile: the payment won, as it should
@@ -803,7 +812,7 @@ def _transfer_received(transfer: Transfer) -> None:
     still_travelling = _transfers(order, "draft", "in_transit").exists()
     if not short and not still_travelling and waiting.update(state=TaskState.READY):
         _set_state(order, OrderState.CONFIRMED, OrderState.READY)
-        _event(order, "ready", reason="transfer received")
+        _event(order, "ready", reason=Explanation(domain.OrderWhy.TRANSFER_RECEIVED).as_json())
 
 
 def _transfer_dispatched(transfer: Transfer) -> None:
@@ -832,7 +841,7 @@ def _hold_lapsed(reservation: Reservation, now) -> None:  # type: ignore[no-unty
             return  # paid: the hold was renewed
     try:
         with transaction.atomic():
-            order_cancel(order_id=order.pk, reason="not collected or fulfilled in time: the hold lapsed")
+            order_cancel(order_id=order.pk, reason=Explanation(domain.OrderWhy.HOLD_LAPSED))
     except InvalidStateError as exc:
         if exc.code != "order_in_transit":
             return  # another transition won; whatever it left held lapses in the sweep
@@ -840,7 +849,8 @@ def _hold_lapsed(reservation: Reservation, now) -> None:  # type: ignore[no-unty
         inventory.reservation_renew(
             reservation_id=reservation.pk, ttl_seconds=int(window.total_seconds()), now=now
         )
-        _event(order, "hold_renewed", reservation=reservation.pk, reason="goods on the road")
+        why = Explanation(domain.OrderWhy.GOODS_ON_THE_ROAD).as_json()
+        _event(order, "hold_renewed", reservation=reservation.pk, reason=why)
 
 
 def register_inventory_handlers() -> None:

@@ -1,7 +1,7 @@
 from typing import Any
 
 from django import template
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 
 register = template.Library()
 
@@ -21,3 +21,21 @@ def variant(sku: Any) -> str:
     """A SKU's variant as staff read it: its attributes (colour, size) joined, or nothing."""
     attributes = getattr(sku, "attributes", None) or {}
     return " / ".join(str(v) for v in attributes.values())
+
+
+POSTINGS = {
+    "earn": pgettext_lazy("posting", "Points earned"),
+    "spend": pgettext_lazy("posting", "Spent"),
+    "expire": pgettext_lazy("posting", "Points expired"),
+    "refund": pgettext_lazy("posting", "Refunded"),
+    "topup": pgettext_lazy("posting", "Top-up"),
+    "topup-bonus": pgettext_lazy("posting", "Top-up bonus"),
+    "commission": pgettext_lazy("posting", "Commission"),
+    "commission_reversal": pgettext_lazy("posting", "Commission reversed"),
+}
+
+
+@register.filter
+def posting_label(code: str) -> str:
+    """What a ledger posting was for, as staff read it (the code when it has no name yet)."""
+    return str(POSTINGS.get(code, code))
