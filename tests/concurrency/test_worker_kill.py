@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 from bench.orders import free_port
+from django.conf import settings
 from django.db import connection, connections
 
 from omnipoint.inventory.services import stock_receive
@@ -50,7 +51,8 @@ class Gunicorn:
             "DATABASE_URL": _database_url(),
             "DJANGO_SETTINGS_MODULE": "omnipoint.config.settings",
             "DEBUG": "0",
-            "SECRET_KEY": "worker-kill-test",
+            # The tokens were issued in this process: they carry an HMAC keyed by its secret.
+            "SECRET_KEY": settings.SECRET_KEY,
             "PYTHONPATH": str(ROOT / "src"),
         }
         gunicorn = Path(sys.executable).with_name("gunicorn")
