@@ -28,7 +28,7 @@ from omnipoint.marketing.services import (
     game_play,
 )
 from omnipoint.members.models import Member
-from omnipoint.members.services import member_get_or_create
+from omnipoint.members.services import member_get_or_create, member_user_ensure
 from omnipoint.orders.models import Order
 from omnipoint.orders.services import LineRequest, order_place
 from omnipoint.outlets.domain import Actor
@@ -45,7 +45,7 @@ def _hq() -> Actor:
 
 
 def _members(n: int) -> list[Member]:
-    return [member_get_or_create(mobile=f"1390000{i:04d}") for i in range(n)]
+    return [member_user_ensure(member=member_get_or_create(mobile=f"1390000{i:04d}")) for i in range(n)]
 
 
 def _template(**kw: Any) -> CouponTemplate:
@@ -87,13 +87,14 @@ def test_one_member_claiming_at_once_gets_only_their_limit(regions: None) -> Non
 
 
 def _checkout(member: Member, code: str, sku_id: int, pickup_id: int) -> int:
+    """The member, signed in on the storefront, uses their own coupon (a guest giving their
+    mobile may not)."""
     return order_place(
-        user=get_user_model()(),  # a storefront guest giving the member's mobile
+        user=member.user,
         channel="web",
         method="pickup",
         payment_mode="online",
         pickup_outlet_id=pickup_id,
-        mobile=member.mobile,
         lines=[LineRequest(sku_id, 1)],
         coupon_codes=[code],
     ).pk

@@ -543,7 +543,10 @@ def _member(
             return member_get_or_create(mobile=mobile, name=name), True
         return None, False
     own = (
-        Member.objects.filter(user_id=user.pk).first() if user is not None and user.is_authenticated else None
+        # an unsaved user (pk None) is nobody: filtering on user_id=None would pick a guest member
+        Member.objects.filter(user_id=user.pk).first()
+        if user is not None and user.is_authenticated and user.pk is not None
+        else None
     )
     if own is not None:
         if (member_id is not None and member_id != own.pk) or (
