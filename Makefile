@@ -36,6 +36,7 @@ test: setup-dev lint typecheck
 lint: setup-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	PYTHONPATH=src $(BIN)/lint-imports --no-logo --cache-dir var/import-linter
 
 typecheck: setup-dev
 	$(BIN)/mypy src
