@@ -274,7 +274,7 @@ def test_every_write_operation_is_in_the_table():
         if method != "get"
     }
     # The provider's notification reads its raw, signed body: see test_forged_notifications.
-    writes.discard(("POST", f"{V1}/payments/notify/{{provider}}", False))
+    writes.discard(("POST", f"{V1}/payments/notify/{{provider}}", True))
     assert writes == {(op.method, V1 + op.path, op.good is not None) for op in OPS.values()}
 
 
@@ -330,8 +330,8 @@ def test_every_request_body_is_a_closed_object():
     open_bodies = []
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
-            if "requestBody" not in operation:
-                continue
+            if "requestBody" not in operation or path.endswith("/notify/{provider}"):
+                continue  # the provider's notification: its own format, read raw and signed
             seen: set[str] = set()
             walk(operation["requestBody"], seen)
             assert seen, (method, path)

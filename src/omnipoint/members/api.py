@@ -22,10 +22,10 @@ from omnipoint.members.schemas import (
     CodeOut,
     CounterOut,
     LoginIn,
+    MemberTokenOut,
     OrderRowOut,
     PointsOut,
     ProfileOut,
-    TokenOut,
     WalletDetailOut,
 )
 from omnipoint.outlets.selectors import actor_get
@@ -60,7 +60,7 @@ def login_code(request: HttpRequest, response: HttpResponse, payload: CodeIn):  
     return 201, body
 
 
-@router.post("/login", auth=None, response={201: TokenOut, **ERRORS, **THROTTLED})
+@router.post("/login", auth=None, response={201: MemberTokenOut, **ERRORS, **THROTTLED})
 def login(request: HttpRequest, response: HttpResponse, payload: LoginIn):  # type: ignore[no-untyped-def]
     """Exchange a mobile number and its one-time code for a member's bearer token. Attempts are
     limited per number and per client address (429 `login_attempts_throttled`)."""

@@ -24,7 +24,7 @@ class LoginIn(Input):
     code: str = Field(..., max_length=10)
 
 
-class TokenOut(Schema):
+class MemberTokenOut(Schema):
     token: str
     member_id: int
     expires_at: datetime
@@ -69,7 +69,7 @@ class PointsOut(Schema):
     lots: list[LotOut]
 
 
-class MovementOut(Schema):
+class LedgerMovementOut(Schema):
     key: str
     kind: str
     code: str
@@ -82,7 +82,7 @@ class MovementOut(Schema):
 
 
 class WalletDetailOut(WalletOut):
-    movements: list[MovementOut]
+    movements: list[LedgerMovementOut]
 
 
 class OrderRowOut(Schema):
@@ -104,4 +104,4 @@ class ActivityOut(Schema):
     points: int
     wallet: WalletOut
     orders: list[OrderRowOut]
-    movements: list[MovementOut]
+    movements: list[LedgerMovementOut]

@@ -6,6 +6,7 @@ from omnipoint.core.errors import NotFoundError
 from omnipoint.outlets.domain import Actor
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.payments import selectors, services
+from omnipoint.payments.sandbox import SIGNATURE_HEADER
 from omnipoint.payments.schemas import (
     CaptureIn,
     IntentIn,
@@ -14,6 +15,7 @@ from omnipoint.payments.schemas import (
     PaymentOut,
     RefundIn,
     RefundOut,
+    SandboxNotification,
     TenderIn,
 )
 
@@ -62,7 +64,30 @@ def payment_list(request: HttpRequest, f: Query[PaymentFilter]):  # type: ignore
     return list(selectors.payment_list(actor=actor(request), order_id=f.order_id))
 
 
-@router.post("/notify/{provider}", auth=None, response={200: NotifyAckOut, 401: ErrorOut, **ERRORS})
+NOTIFY_DOC = {
+    "requestBody": {
+        "required": True,
+        "description": "for the sandbox gateway; other providers send their own format",
+        "content": {"application/json": {"schema": SandboxNotification.model_json_schema()}},
+    },
+    "parameters": [
+        {
+            "name": SIGNATURE_HEADER,
+            "in": "header",
+            "required": False,
+            "description": "sandbox: hex HMAC-SHA256 of the raw body with the gateway's secret",
+            "schema": {"type": "string"},
+        }
+    ],
+}
+
+
+@router.post(
+    "/notify/{provider}",
+    auth=None,
+    response={200: NotifyAckOut, 401: ErrorOut, **ERRORS},
+    openapi_extra=NOTIFY_DOC,
+)
 def payment_notify(request: HttpRequest, provider: str):  # type: ignore[no-untyped-def]
     """The provider's asynchronous notification (signed; for the sandbox: HMAC-SHA256 of the
     raw body in `X-Sandbox-Signature`). Forged or wrong ones are logged and refused."""

@@ -1,4 +1,5 @@
 from datetime import datetime
+from typing import Literal
 
 from ninja import Field, Schema
 
@@ -80,3 +81,14 @@ class PaymentOut(Schema):
 class NotifyAckOut(Schema):
     code: str
     message: str
+
+
+class SandboxNotification(Schema):
+    """The sandbox gateway's notification, as sent (the raw body is what is signed)."""
+
+    out_trade_no: str = Field(..., description="our payment's reference (`provider_ref` of the intent)")
+    transaction_id: str = Field(..., description="the gateway's charge")
+    amount: int = Field(..., description="fen; must equal the payment's amount")
+    trade_state: Literal["SUCCESS", "PAYERROR"]
+    paid_at: datetime | None = None
+    nonce: str
