@@ -3,7 +3,8 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from omnipoint.core.api import ERRORS, MAX_ID
-from omnipoint.core.errors import NotFoundError
+from omnipoint.core.channels import Channel
+from omnipoint.core.errors import NotFoundError, ValidationError
 from omnipoint.orders import selectors, services
 from omnipoint.orders.models import OrderLine
 from omnipoint.orders.schemas import (
@@ -32,9 +33,29 @@ def order_place(request: HttpRequest, payload: OrderIn):  # type: ignore[no-unty
     """Check out. Send an `Idempotency-Key` header: a retry returns the first order."""
     data = payload.dict()
     lines = [services.LineRequest(**ln) for ln in data.pop("lines")]
+    code = data.pop("showroom_code")
+    if code:
+        data["salesperson_id"] = _showroom_salesperson(
+            code, channel=payload.channel, named=payload.salesperson_id
+        )
     order = services.order_place(user=request.user, lines=lines, **data)
     prefetch_related_objects([order], Prefetch("lines", OrderLine.objects.select_related("sku__product")))
     return 201, order
+
+
+def _showroom_salesperson(code: str, *, channel: str, named: int | None) -> int:
+    """The salesperson a public showroom code stands for (clients see the code, not staff ids)."""
+    # showrooms sits above orders (it imports orders at load time): imported here, when called.
+    from omnipoint.showrooms.selectors import showroom_get
+
+    if channel != Channel.SHOWROOM:
+        raise ValidationError("a showroom code goes with channel showroom", code="invalid_channel")
+    staff_id = showroom_get(code=code).staff_id
+    if named is not None and named != staff_id:
+        raise ValidationError(
+            "salesperson_id is not this showroom's salesperson", code="salesperson_mismatch"
+        )
+    return staff_id
 
 
 class OrderFilter(Schema):

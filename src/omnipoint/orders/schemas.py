@@ -30,6 +30,11 @@ class OrderIn(Input):
     lat: float | None = Field(None, ge=-90, le=90)
     lng: float | None = Field(None, ge=-180, le=180)
     salesperson_id: Id | None = None
+    showroom_code: str = Field(
+        "",
+        max_length=40,
+        description="the showroom the customer came from (channel showroom): credits its salesperson",
+    )
     coupon_codes: list[Annotated[str, Field(max_length=20)]] = Field(default_factory=list, max_length=5)
 
 

@@ -48,3 +48,12 @@ def showroom_order_args(session: SessionBase) -> dict[str, Any]:
         session.pop(SESSION_KEY, None)
         return {}
     return {"channel": Channel.SHOWROOM, "salesperson_id": found["staff_id"]}
+
+
+def showroom_outlet_id(session: SessionBase) -> int | None:
+    """The attributed salesperson's outlet ("自提请选择我的门店"), offered first at checkout."""
+    args = showroom_order_args(session)
+    if not args:
+        return None
+    outlet_id = Staff.objects.filter(pk=args["salesperson_id"]).values_list("outlet_id", flat=True).first()
+    return int(outlet_id) if outlet_id is not None else None

@@ -134,11 +134,18 @@ class PickupPoint:
 
 
 def pickup_points(
-    *, lat: float, lng: float, lines: dict[int, int], radius_km: float = PICKUP_RADIUS_KM, limit: int = 20
+    *,
+    lat: float,
+    lng: float,
+    lines: dict[int, int],
+    radius_km: float = PICKUP_RADIUS_KM,
+    limit: int = 20,
+    first: int | None = None,
 ) -> list[PickupPoint]:
     """Pickup-point outlets near the customer, nearest first, each saying whether it holds the
     whole cart now. One that does not can still be chosen: the order is then routed through a
-    transfer from the nearest location that has the goods."""
+    transfer from the nearest location that has the goods. ``first`` (the showroom's outlet)
+    leads the list wherever it is, when it is a pickup point."""
     min_lat, max_lat, min_lng, max_lng = bounding_box(lat, lng, radius_km)
     outlets = Outlet.objects.filter(
         pickup_point=True,
@@ -148,12 +155,18 @@ def pickup_points(
     )
     near = sorted(((haversine_km(lat, lng, o.lat, o.lng), o) for o in outlets), key=lambda t: (t[0], t[1].pk))
     near = [(d, o) for d, o in near if d <= radius_km][:limit]
+    mine = Outlet.objects.filter(pk=first, pickup_point=True, is_active=True).first() if first else None
+    if mine is not None:
+        near = [(haversine_km(lat, lng, mine.lat, mine.lng), mine)] + [t for t in near if t[1].pk != mine.pk]
+        near = near[:limit]
     free: dict[int, dict[int, int]] = {}  # outlet -> sku -> free units
     for sku_id, qty in sorted(lines.items()):
-        for s in stock_nearby(
-            lat=lat, lng=lng, sku_id=sku_id, quantity=qty, radius_km=radius_km, limit=200, online=True
-        ):
-            free.setdefault(s.outlet_id, {})[sku_id] = s.available
+        centres = [(lat, lng, radius_km)] + ([(mine.lat, mine.lng, 0.1)] if mine is not None else [])
+        for c_lat, c_lng, radius in centres:
+            for s in stock_nearby(
+                lat=c_lat, lng=c_lng, sku_id=sku_id, quantity=qty, radius_km=radius, limit=200, online=True
+            ):
+                free.setdefault(s.outlet_id, {})[sku_id] = s.available
     points = []
     for distance, outlet in near:
         have = free.get(outlet.pk, {})

@@ -32,7 +32,7 @@ from omnipoint.outlets.selectors import region_children
 from omnipoint.payments import services as payments
 from omnipoint.payments.selectors import payment_list_returned
 from omnipoint.storefront import offers, selectors, tenders
-from omnipoint.storefront.attribution import showroom_order_args
+from omnipoint.storefront.attribution import showroom_order_args, showroom_outlet_id
 from omnipoint.storefront.cart import cart_add, cart_clear, cart_get, cart_remove, cart_update, parse_quantity
 from omnipoint.storefront.checkout import Claim, placed, submission, submission_lookup, token_new
 from omnipoint.storefront.errors import error_text
@@ -277,10 +277,13 @@ def _checkout_page(
     region = _region(request)
     view = selectors.cart_view(cart_get(request.session), region=region)
     lat, lng, from_browser = _location(request, region)
-    points = selectors.pickup_points(lat=lat, lng=lng, lines={ln.sku.pk: ln.quantity for ln in view.lines})
+    mine = showroom_outlet_id(request.session)
+    lines = {ln.sku.pk: ln.quantity for ln in view.lines}
+    points = selectors.pickup_points(lat=lat, lng=lng, lines=lines, first=mine)
     form = form or {}
     if not form.get("pickup_outlet_id"):
-        first = next((p for p in points if p.in_stock), points[0] if points else None)
+        showroom = points[0] if points and points[0].outlet.pk == mine else None
+        first = showroom or next((p for p in points if p.in_stock), points[0] if points else None)
         form["pickup_outlet_id"] = str(first.outlet.pk) if first else ""
     form = {"method": "pickup", "payment_mode": "online"} | form
     own = _signed_in_member(request)
