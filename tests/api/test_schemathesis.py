@@ -4,7 +4,8 @@ Schemathesis generates requests from the published schema, both valid ones and d
 invalid ones, and sends them through the WSGI application into the persona network and its shop
 (orders, payments, members, offers, showrooms: see build_shop), as HQ (who may do everything), as a
 clerk at outlet A (who is refused most things), and on the endpoints made for them, as a member
-with a storefront login and as a salesperson. Each answer must not be a 5xx. Examples per
+with a storefront login and as a salesperson. Each answer must not be a 5xx, and must be what
+the schema publishes for that operation (status, content type, headers and body). Examples per
 operation are few and derandomized, so the run is short and the same every time; the point is
 breadth.
 """
@@ -18,7 +19,13 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 from schemathesis.generation import GenerationMode
 
 from omnipoint.config.api import api
@@ -52,6 +59,17 @@ OWN_RUNS = {
     ),
     "salesperson": ("/showrooms/me",),
 }
+
+
+# No answer breaks the published schema: not a server error, a documented status, content type
+# and headers, and a body that validates against the documented schema for that status.
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 
 
 def runs_for(operation) -> list[tuple[str, GenerationMode, int]]:
@@ -98,7 +116,7 @@ def fuzz(operation, app, headers: dict[str, str], mode: GenerationMode, examples
     @given(case=operation.as_strategy(generation_mode=mode))
     def run(case):
         response = case.call(app=app, headers=headers)
-        case.validate_response(response, checks=[not_a_server_error])
+        case.validate_response(response, checks=CHECKS)
 
     try:
         run()
