@@ -20,6 +20,7 @@ from omnipoint.orders.schemas import (
 )
 from omnipoint.outlets.domain import Actor
 from omnipoint.outlets.selectors import actor_get
+from omnipoint.showrooms.selectors import showroom_get
 
 router = Router(tags=["orders"])
 
@@ -45,9 +46,6 @@ def order_place(request: HttpRequest, payload: OrderIn):  # type: ignore[no-unty
 
 def _showroom_salesperson(code: str, *, channel: str, named: int | None) -> int:
     """The salesperson a public showroom code stands for (clients see the code, not staff ids)."""
-    # showrooms sits above orders (it imports orders at load time): imported here, when called.
-    from omnipoint.showrooms.selectors import showroom_get
-
     if channel != Channel.SHOWROOM:
         raise ValidationError("a showroom code goes with channel showroom", code="invalid_channel")
     staff_id = showroom_get(code=code).staff_id
