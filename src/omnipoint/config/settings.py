@@ -3,7 +3,7 @@
 DATABASE_URL selects the database; unset means SQLite in WAL mode under var/.
 REDIS_URL, when set, moves the task queue (Huey) from its SQLite storage to Redis.
 With no environment, DEBUG is off, nothing of the demo is on and the server refuses to start
-without SECRET_KEY (omnipoint.config.secrets). The production settings are listed in README.md.
+without SECRET_KEY (omnipoint.core.secrets). The production settings are listed in README.md.
 """
 
 import os
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from omnipoint.config.secrets import demo_secrets
+from omnipoint.core.secrets import demo_secrets
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # src/omnipoint
 PROJECT_DIR = BASE_DIR.parent.parent
@@ -25,7 +25,7 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 DEMO_MODE = os.environ.get("OMNIPOINT_DEMO") == "1"
 _DEMO_SECRETS = demo_secrets(VAR_DIR) if DEMO_MODE else {}
 
-# Empty when unset: the server then refuses to start (omnipoint.config.secrets.check_secrets).
+# Empty when unset: the server then refuses to start (omnipoint.core.secrets.check_secrets).
 SECRET_KEY = os.environ.get("SECRET_KEY") or _DEMO_SECRETS.get("SECRET_KEY", "")
 DEBUG = os.environ.get("DEBUG") == "1"
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
