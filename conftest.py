@@ -45,7 +45,7 @@ def demo_mode(settings):
 
 @pytest.fixture
 def network(db):
-    from omnipoint.core.testing import build_network
+    from omnipoint.testing import build_network
 
     return build_network()
 

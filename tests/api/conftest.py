@@ -212,7 +212,6 @@ def build_shop(w: World) -> World:
 
     from django.utils import timezone
 
-    from omnipoint.core.testing import PASSWORD, user_of
     from omnipoint.loyalty.models import EarnRule, TopupPackage
     from omnipoint.loyalty.services import wallet_topup
     from omnipoint.marketing import services as marketing
@@ -223,6 +222,7 @@ def build_shop(w: World) -> World:
     from omnipoint.payments import sandbox
     from omnipoint.payments import services as payments
     from omnipoint.showrooms import services as showrooms
+    from omnipoint.testing import PASSWORD, user_of
 
     net, o = w.net, w.objects
     hq = actor_get(user=user_of("hq_admin"))

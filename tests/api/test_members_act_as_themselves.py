@@ -40,9 +40,9 @@ def place(client, headers, data):
 @pytest.fixture
 def gold(shop):
     """Every member is gold (no spend needed) and gold members get half price."""
-    from omnipoint.core.testing import user_of
     from omnipoint.marketing.services import promotion_create
     from omnipoint.outlets.selectors import actor_get
+    from omnipoint.testing import user_of
 
     Tier.objects.create(code="gold", name="金卡", min_spend=0)
     now = timezone.now()

@@ -11,7 +11,7 @@ and, for the commerce endpoints (orders, payments, members, loyalty, marketing, 
 more: shopper (a member with a storefront login, who owns the orders of the shop) and
 salesperson (a salesperson at outlet A, who has a showroom).
 
-The network (see omnipoint.core.testing): outlets A (黄浦), B and warehouse W (浦东) in Shanghai,
+The network (see omnipoint.testing): outlets A (黄浦), B and warehouse W (浦东) in Shanghai,
 C in Nanjing. Province and city managers hold Shanghai; outlet manager and clerk hold A; the
 other-city clerk holds C. Something outside your node is "not found" (404), something inside it
 that your role may not do is "forbidden" (403), and a refused request changes nothing.
@@ -26,11 +26,11 @@ import pytest
 from django.db import transaction
 
 from omnipoint.catalog.models import PriceListItem
-from omnipoint.core.testing import PASSWORD
 from omnipoint.inventory.models import CycleCount, StockLevel, Transfer
 from omnipoint.marketing.models import Coupon, CouponTemplate, Game, Promotion
 from omnipoint.orders.models import Order, PickTask, TaskState
 from omnipoint.showrooms.models import CommissionRule
+from omnipoint.testing import PASSWORD
 
 from .conftest import (
     NANJING_MOBILE,

@@ -53,9 +53,9 @@ def live_network(transactional_db, live_server):
     migration loaded. Put it back when an earlier test took it: from a copy taken the first
     time (one bulk insert), else from the division codes (slow: thousands of inserts).
     """
-    from omnipoint.core.testing import build_network
     from omnipoint.outlets.models import Region
     from omnipoint.outlets.services import regions_load
+    from omnipoint.testing import build_network
 
     if not Region.objects.exists():
         if _REGIONS:

@@ -12,12 +12,12 @@ import pytest
 from django.utils import timezone
 from tests.browser.conftest import shot
 
-from omnipoint.core.testing import user_of
 from omnipoint.marketing import services as marketing
 from omnipoint.marketing.models import Coupon, GamePlayer
 from omnipoint.members.services import member_get_or_create, member_user_ensure
 from omnipoint.orders.models import Order
 from omnipoint.outlets.selectors import actor_get
+from omnipoint.testing import user_of
 
 MOBILE = "13700000001"
 

@@ -10,11 +10,11 @@ import pytest
 from django.utils import timezone
 from tests.browser.conftest import log_in, shot
 
-from omnipoint.core.testing import user_of
 from omnipoint.marketing import services as marketing
 from omnipoint.members.services import member_get_or_create, member_user_ensure
 from omnipoint.orders import services as orders
 from omnipoint.outlets.selectors import actor_get
+from omnipoint.testing import user_of
 
 pytestmark = pytest.mark.browser
 

@@ -3,12 +3,12 @@
 import pytest
 from tests.browser.conftest import log_in, shot
 
-from omnipoint.core.testing import user_of
 from omnipoint.inventory.services import count_open, transfer_create
 from omnipoint.members.services import member_get_or_create
 from omnipoint.orders.services import LineRequest, order_place
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.payments.services import payment_capture
+from omnipoint.testing import user_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 NARROW = {"width": 360, "height": 780}

@@ -13,12 +13,12 @@ import pytest
 from playwright.sync_api import expect
 from tests.browser.conftest import DESKTOP, PHONE, log_in, shot
 
-from omnipoint.core.testing import user_of
 from omnipoint.inventory.models import StockLevel
 from omnipoint.orders import services
 from omnipoint.orders.models import Order, OrderState, PickTask
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.outlets.services import staff_create
+from omnipoint.testing import user_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

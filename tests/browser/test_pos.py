@@ -11,13 +11,13 @@ from django.utils import timezone
 from playwright.sync_api import expect
 from tests.browser.conftest import PHONE, log_in, shot
 
-from omnipoint.core.testing import user_of
 from omnipoint.loyalty import services as loyalty
 from omnipoint.loyalty.models import TopupPackage
 from omnipoint.marketing.services import coupon_issue, coupon_template_create
 from omnipoint.members.services import member_get_or_create
 from omnipoint.orders.models import Order, OrderState
 from omnipoint.outlets.selectors import actor_get
+from omnipoint.testing import user_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 NARROW = {"width": 360, "height": 780}

@@ -11,13 +11,13 @@ from decimal import Decimal
 import pytest
 from tests.browser.conftest import log_in, shot
 
-from omnipoint.core.testing import user_of
 from omnipoint.ledger.checks import ledger_breaches
 from omnipoint.orders.models import Order
 from omnipoint.orders.services import order_return
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.showrooms import services
 from omnipoint.showrooms.tests.conftest import add_salespeople, complete
+from omnipoint.testing import user_of
 
 
 @pytest.fixture

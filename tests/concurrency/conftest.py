@@ -17,6 +17,6 @@ def regions(transactional_db):
 
 @pytest.fixture
 def network(regions):
-    from omnipoint.core.testing import build_network
+    from omnipoint.testing import build_network
 
     return build_network()

@@ -5,7 +5,6 @@ import pytest
 from bench import ledger, nearby, orders, reserve
 from django.db import connection
 
-from omnipoint.core.testing import user_of
 from omnipoint.inventory.checks import inventory_breaches
 from omnipoint.inventory.models import Reservation, StockLevel
 from omnipoint.inventory.selectors import stock_nearby
@@ -15,6 +14,7 @@ from omnipoint.orders.models import Order
 from omnipoint.outlets.models import Outlet
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.outlets.services import outlet_update
+from omnipoint.testing import user_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -43,11 +43,11 @@ def test_one_members_racing_checkouts_stay_within_the_members_limit(network: Any
 
 
 def test_racing_wrong_pickup_codes_are_evaluated_no_more_than_the_limits(network: Any) -> None:
-    from omnipoint.core.testing import user_of
     from omnipoint.orders import domain
     from omnipoint.orders.models import PickupAttempt
     from omnipoint.orders.services import order_hand_over
     from omnipoint.outlets.selectors import actor_get
+    from omnipoint.testing import user_of
 
     clerk = actor_get(user=user_of("outlet_clerk"))
 
@@ -93,7 +93,6 @@ def test_checkouts_while_order_holds_lapse_and_staff_try_to_take_them(network: A
     from outside: no unit leaves without a sale movement, and the books hold."""
     import time
 
-    from omnipoint.core.testing import user_of
     from omnipoint.inventory import services as inventory
     from omnipoint.inventory.models import (
         MovementKind,
@@ -106,6 +105,7 @@ def test_checkouts_while_order_holds_lapse_and_staff_try_to_take_them(network: A
     from omnipoint.orders.services import order_hand_over, task_advance
     from omnipoint.outlets.selectors import actor_get
     from omnipoint.payments.services import payment_capture
+    from omnipoint.testing import user_of
 
     a, sku = network.a, network.skus[0]
     inventory.stock_receive(actor=None, location_id=a.pk, sku_id=sku.pk, quantity=10)  # 20 at A

@@ -8,9 +8,9 @@ import re
 import pytest
 from django.test import Client
 
-from omnipoint.core.testing import PASSWORD
 from omnipoint.members.models import LoginCode
 from omnipoint.members.services import login_code_issue
+from omnipoint.testing import PASSWORD
 
 from .threads import raised, run_together
 

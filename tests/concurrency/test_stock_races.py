@@ -205,7 +205,7 @@ def test_a_lock_timeout_under_load_is_a_clear_503_that_changes_nothing(network, 
     from django.db import connection, transaction
 
     from omnipoint.core.models import ApiToken
-    from omnipoint.core.testing import user_of
+    from omnipoint.testing import user_of
 
     a, sku = network.a, network.skus[0]
     locked, done = threading.Event(), threading.Event()

@@ -3,8 +3,8 @@
 import pytest
 
 from omnipoint.catalog.models import PriceList, PriceListItem
-from omnipoint.core.testing import user_of
 from omnipoint.outlets.models import Outlet
+from omnipoint.testing import user_of
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import django
 import pytest
 
-from omnipoint.core.testing import user_of
+from omnipoint.testing import user_of
 
 DJANGO = Path(django.__file__).parent
 

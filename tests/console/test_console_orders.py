@@ -7,7 +7,6 @@ from django.test import Client
 from django.utils.html import escape
 
 from omnipoint.core.explain import render
-from omnipoint.core.testing import PERSONAS, user_of
 from omnipoint.inventory.models import Reservation, StockLevel, StockMovement
 from omnipoint.orders import services
 from omnipoint.orders.models import Order, OrderState, PickTask
@@ -16,6 +15,7 @@ from omnipoint.outlets.services import staff_create
 from omnipoint.payments import sandbox
 from omnipoint.payments.models import Payment, Refund
 from omnipoint.payments.services import payment_capture, payment_start, payments_sync
+from omnipoint.testing import PERSONAS, user_of
 
 MOBILE = "13900001234"
 

@@ -5,7 +5,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from omnipoint.core.testing import PERSONAS, user_of
 from omnipoint.inventory import services
 from omnipoint.inventory.models import (
     CountState,
@@ -16,6 +15,7 @@ from omnipoint.inventory.models import (
     TransferState,
 )
 from omnipoint.outlets.services import staff_create
+from omnipoint.testing import PERSONAS, user_of
 
 SHANGHAI = ["hq_admin", "province_manager", "city_manager", "outlet_manager", "outlet_clerk"]
 

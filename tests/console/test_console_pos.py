@@ -12,7 +12,6 @@ from django.utils import timezone
 from tests.console.test_console_orders import login, snapshot
 
 from omnipoint.catalog.models import Sku
-from omnipoint.core.testing import user_of
 from omnipoint.inventory.models import StockLevel
 from omnipoint.loyalty import services as loyalty
 from omnipoint.loyalty.models import TopupPackage
@@ -23,6 +22,7 @@ from omnipoint.orders.models import Order, OrderState
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.payments import sandbox
 from omnipoint.payments.models import Payment
+from omnipoint.testing import user_of
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from omnipoint.core.testing import user_of
 from omnipoint.outlets.models import Staff
+from omnipoint.testing import user_of
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Counter-2026-blue"

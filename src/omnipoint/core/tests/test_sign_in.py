@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from omnipoint.core.models import ApiToken, IdempotencyRecord
-from omnipoint.core.testing import PASSWORD
+from omnipoint.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,6 @@ import pytest
 from django.utils import timezone
 
 from omnipoint.core.errors import ConflictError, InvalidQuantityError, InvalidStateError, NotFoundError
-from omnipoint.core.testing import user_of
 from omnipoint.inventory import services
 from omnipoint.inventory.checks import inventory_breaches
 from omnipoint.inventory.errors import (
@@ -14,6 +13,7 @@ from omnipoint.inventory.errors import (
 )
 from omnipoint.inventory.models import Reservation, StockLevel, StockMovement, TransferState
 from omnipoint.outlets.selectors import actor_get
+from omnipoint.testing import user_of
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,6 @@ from decimal import Decimal
 from typing import Any
 
 from omnipoint.core.models import ApiToken
-from omnipoint.core.testing import Network, user_of
 from omnipoint.loyalty.models import EarnRule, TopupPackage
 from omnipoint.members.models import Member
 from omnipoint.members.services import member_get_or_create, member_user_ensure
@@ -13,6 +12,7 @@ from omnipoint.orders.models import Order
 from omnipoint.orders.services import LineRequest, order_place
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.payments.services import payment_capture
+from omnipoint.testing import Network, user_of
 
 
 def earn_rules() -> None:

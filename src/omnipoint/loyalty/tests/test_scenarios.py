@@ -142,9 +142,9 @@ def test_stored_value_topup_with_bonus_pay_online_refund_to_wallet(api, network)
 def test_split_tender_wallet_then_cash_at_the_counter_adds_up(network):
     member, _ = member_with_login()
     loyalty.wallet_topup(member_id=member.pk, key="t1", amount=30_00)
-    from omnipoint.core.testing import user_of
     from omnipoint.orders.services import LineRequest, order_place
     from omnipoint.payments.services import payment_capture
+    from omnipoint.testing import user_of
 
     order = order_place(
         user=user_of("outlet_clerk"),

@@ -8,7 +8,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from omnipoint.core.testing import user_of
 from omnipoint.inventory.models import StockLevel
 from omnipoint.marketing.models import Coupon, CouponTemplate
 from omnipoint.marketing.services import coupon_claim
@@ -16,6 +15,7 @@ from omnipoint.orders.models import Order, OrderLine
 from omnipoint.orders.services import order_cancel, order_return
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.payments.services import payment_capture
+from omnipoint.testing import user_of
 
 pytestmark = pytest.mark.django_db
 P = "/api/v1/marketing/promotions"

@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from omnipoint.core.testing import PASSWORD
 from omnipoint.loyalty import services as loyalty
 from omnipoint.loyalty.tests.helpers import counter_sale, earn_rules, member_with_login, package_100_10
+from omnipoint.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

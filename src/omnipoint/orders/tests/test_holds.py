@@ -5,7 +5,6 @@ from datetime import timedelta
 
 import pytest
 
-from omnipoint.core.testing import user_of
 from omnipoint.inventory import services as inventory
 from omnipoint.inventory.checks import inventory_breaches
 from omnipoint.inventory.models import Reservation, ReservationState, StockLevel
@@ -14,6 +13,7 @@ from omnipoint.orders.services import task_advance
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.payments.models import Payment
 from omnipoint.payments.services import payment_capture
+from omnipoint.testing import user_of
 
 pytestmark = pytest.mark.django_db
 V1 = "/api/v1"

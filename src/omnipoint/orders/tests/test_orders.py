@@ -6,7 +6,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from omnipoint.core.testing import user_of
 from omnipoint.inventory.checks import inventory_breaches
 from omnipoint.inventory.models import StockLevel, Transfer
 from omnipoint.inventory.services import stock_adjust, transfer_receive
@@ -16,6 +15,7 @@ from omnipoint.outlets.models import Staff
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.outlets.services import staff_create
 from omnipoint.payments.services import payment_capture
+from omnipoint.testing import user_of
 
 pytestmark = pytest.mark.django_db
 

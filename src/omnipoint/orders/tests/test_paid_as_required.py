@@ -4,7 +4,6 @@ delivery refuse a refunded order, and cash on delivery is taken when it is deliv
 
 import pytest
 
-from omnipoint.core.testing import user_of
 from omnipoint.inventory.checks import inventory_breaches
 from omnipoint.inventory.models import StockLevel
 from omnipoint.orders.models import Order, PickTask
@@ -12,6 +11,7 @@ from omnipoint.orders.services import task_advance
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.payments.models import Payment
 from omnipoint.payments.services import payment_capture
+from omnipoint.testing import user_of
 
 pytestmark = pytest.mark.django_db
 V1 = "/api/v1"

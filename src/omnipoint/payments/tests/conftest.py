@@ -98,9 +98,9 @@ def live_network(transactional_db):
     """The persona network in a database that other threads (a live server, racing workers)
     can see. A transactional test ends with a flush, which also empties the region tree that
     a data migration loaded: put it back first when an earlier test took it."""
-    from omnipoint.core.testing import build_network
     from omnipoint.outlets.models import Region
     from omnipoint.outlets.services import regions_load
+    from omnipoint.testing import build_network
 
     if not Region.objects.exists():
         regions_load()

@@ -5,11 +5,11 @@ from typing import Any
 
 import pytest
 
-from omnipoint.core.testing import user_of
 from omnipoint.orders.models import Order, OrderEvent, PickTask
 from omnipoint.payments.models import OrderBalance, Payment, PaymentNotification, SandboxCharge
 from omnipoint.payments.sandbox import charge_pay, notification_build
 from omnipoint.payments.services import notification_receive, payment_start
+from omnipoint.testing import user_of
 
 from .conftest import NOTIFY_URL, notification, place, post_notification
 

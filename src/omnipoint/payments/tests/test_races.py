@@ -9,13 +9,13 @@ import pytest
 from tests.concurrency.threads import raised, run_together
 
 from omnipoint.core.errors import DomainError
-from omnipoint.core.testing import user_of
 from omnipoint.orders.models import Order, OrderEvent, PickTask
 from omnipoint.orders.services import order_cancel, orders_expire_unpaid
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.payments.models import OrderBalance, Payment, PaymentNotification, Refund, SandboxCharge
 from omnipoint.payments.sandbox import SIGNATURE_HEADER
 from omnipoint.payments.services import notification_receive, payment_refund, payment_start, refund_to_tenders
+from omnipoint.testing import user_of
 
 from .conftest import make_shopper, notification, place
 

@@ -6,12 +6,12 @@ from typing import Any
 import pytest
 
 from omnipoint.core.errors import DomainError
-from omnipoint.core.testing import user_of
 from omnipoint.orders.models import Order
 from omnipoint.orders.services import order_cancel
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.payments.models import OrderBalance, Payment, Refund, SandboxCharge
 from omnipoint.payments.services import payment_capture, payment_refund, payment_start, refund_to_tenders
+from omnipoint.testing import user_of
 
 from .conftest import pay_at_gateway, place
 

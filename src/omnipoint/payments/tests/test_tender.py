@@ -6,13 +6,13 @@ from typing import Any
 import pytest
 
 from omnipoint.core.errors import DomainError
-from omnipoint.core.testing import user_of
 from omnipoint.orders.models import Order
 from omnipoint.orders.services import LineRequest, order_cancel, order_hand_over, order_place, task_advance
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.payments.models import OrderBalance, Payment, Refund, SandboxCharge
 from omnipoint.payments.sandbox import charge_pay
 from omnipoint.payments.services import payment_capture, payment_start, payments_sync
+from omnipoint.testing import user_of
 
 from .conftest import notification, place, post_notification
 

@@ -3,13 +3,13 @@ from dataclasses import dataclass
 import pytest
 
 from omnipoint.core.models import ApiToken
-from omnipoint.core.testing import PASSWORD, Network
 from omnipoint.orders import services as ordering
 from omnipoint.orders.models import Order
 from omnipoint.outlets.models import Staff
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.outlets.services import staff_create
 from omnipoint.payments.services import payment_capture
+from omnipoint.testing import PASSWORD, Network
 
 
 @dataclass

@@ -4,11 +4,11 @@ from decimal import Decimal
 
 import pytest
 
-from omnipoint.core.testing import user_of
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.showrooms import services
 from omnipoint.showrooms.models import CommissionRule, Showroom
 from omnipoint.showrooms.tests.conftest import complete, place
+from omnipoint.testing import user_of
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/showrooms"

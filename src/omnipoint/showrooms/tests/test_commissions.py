@@ -5,7 +5,6 @@ from decimal import Decimal
 import pytest
 
 from omnipoint.core.errors import ConflictError
-from omnipoint.core.testing import user_of
 from omnipoint.ledger.checks import ledger_breaches
 from omnipoint.ledger.models import Account, Posting
 from omnipoint.orders.models import OrderState
@@ -14,6 +13,7 @@ from omnipoint.outlets.selectors import actor_get
 from omnipoint.showrooms import selectors, services
 from omnipoint.showrooms.models import CommissionAccrual, CommissionReversal
 from omnipoint.showrooms.tests.conftest import complete, place
+from omnipoint.testing import user_of
 
 pytestmark = pytest.mark.django_db
 

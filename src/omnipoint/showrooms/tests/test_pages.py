@@ -8,13 +8,13 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from omnipoint.core.testing import user_of
 from omnipoint.inventory.models import StockLevel
 from omnipoint.orders.models import Order, PickTask
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.showrooms import services
 from omnipoint.showrooms.tests.conftest import complete, place
 from omnipoint.storefront.attribution import SESSION_KEY
+from omnipoint.testing import user_of
 
 pytestmark = pytest.mark.django_db
 MOBILE = "13812345678"

@@ -10,7 +10,6 @@ import pytest
 from django.utils import timezone
 
 from omnipoint.core.models import IdempotencyRecord
-from omnipoint.core.testing import user_of
 from omnipoint.inventory.models import StockLevel
 from omnipoint.loyalty.services import points_balance
 from omnipoint.marketing import services as marketing
@@ -18,6 +17,7 @@ from omnipoint.marketing.models import Coupon, CouponTemplate, Game, GameAttempt
 from omnipoint.members.services import member_get_or_create, member_user_ensure
 from omnipoint.orders.models import Order
 from omnipoint.outlets.selectors import actor_get
+from omnipoint.testing import user_of
 
 pytestmark = pytest.mark.django_db
 

@@ -339,7 +339,7 @@ def test_a_double_click_racing_in_parallel_places_one_order(settings):
     from django.db import connection
     from django.test import Client
 
-    from omnipoint.core.testing import build_network
+    from omnipoint.testing import build_network
 
     settings.SITE_URL = "http://testserver"
     network = build_network()
