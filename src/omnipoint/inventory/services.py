@@ -98,7 +98,7 @@ def _ensure_rows(keys: Iterable[StockKey]) -> None:
 
 def stock_coordinates_sync(*, outlet_id: int) -> int:
     """Copy an outlet's coordinates onto its stock rows (after the outlet moved); returns how
-    many rows changed. Called by ``outlets.services.outlet_update`` in its transaction."""
+    many rows changed. Registered as ``outlets.hooks.OUTLET_MOVED``: run in ``outlet_update``'s transaction."""
     lat, lng = Outlet.objects.values_list("lat", "lng").get(pk=outlet_id)
     return StockLevel.objects.filter(location_id=outlet_id).exclude(lat=lat, lng=lng).update(lat=lat, lng=lng)
 

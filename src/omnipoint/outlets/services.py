@@ -15,6 +15,7 @@ from omnipoint.outlets.domain import (
     region_level,
     region_parent_code,
 )
+from omnipoint.outlets.hooks import OUTLET_MOVED
 from omnipoint.outlets.models import Outlet, Region, Staff
 from omnipoint.outlets.selectors import outlet_get, region_get, staff_list
 
@@ -144,11 +145,7 @@ def outlet_update(*, actor: Actor, outlet_id: int, **changes: object) -> Outlet:
     _check_outlet_fields(lat=outlet.lat, lng=outlet.lng, delivery_radius_km=outlet.delivery_radius_km)
     outlet.save()
     if "lat" in changes or "lng" in changes:
-        # Inventory copies the coordinates onto stock rows for "where is it"; imported here
-        # because inventory imports outlets.
-        from omnipoint.inventory.services import stock_coordinates_sync
-
-        stock_coordinates_sync(outlet_id=outlet.pk)
+        OUTLET_MOVED(outlet.pk)
     return outlet
 
 
