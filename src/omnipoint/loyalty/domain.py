@@ -53,6 +53,20 @@ class EarnLine:
 
 
 @dataclass(frozen=True)
+class OrderForPoints:
+    """What loyalty needs of an order to credit or take back its points. Orders gives it
+    (``orders.selectors.order_for_points``): loyalty never reads orders."""
+
+    number: str
+    member_id: int | None
+    total: int  # fen
+    paid_by_points: int  # fen of the total paid with points, which earns none
+    channel: str
+    outlet_id: int | None
+    lines: tuple[EarnLine, ...]  # each line's amount, before the points share is taken out
+
+
+@dataclass(frozen=True)
 class Award:
     rule_id: int
     points: int

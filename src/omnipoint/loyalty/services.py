@@ -31,6 +31,7 @@ from omnipoint.ledger.services import (
     postings_create,
 )
 from omnipoint.loyalty import domain
+from omnipoint.loyalty.hooks import MEMBER_SPEND
 from omnipoint.loyalty.models import (
     EarnRule,
     LotUse,
@@ -285,22 +286,9 @@ def points_balance(*, member: Member) -> int:
 
 
 def member_spend_12m(*, member: Member) -> int:
-    from omnipoint.orders.models import Order, OrderReturn
-
-    since = timezone.now() - timedelta(days=365)
-    spent = (
-        Order.objects.filter(member=member, state="completed", completed_at__gte=since).aggregate(
-            s=Sum("total")
-        )["s"]
-        or 0
-    )
-    returned = (
-        OrderReturn.objects.filter(order__member=member, created_at__gte=since).aggregate(s=Sum("amount"))[
-            "s"
-        ]
-        or 0
-    )
-    return spent - returned
+    """What the member spent in the last twelve months, returns taken off: orders answer it
+    (``MEMBER_SPEND``, registered by OrdersConfig.ready())."""
+    return MEMBER_SPEND(member.pk, timezone.now() - timedelta(days=365))
 
 
 def member_tier(*, member: Member) -> Tier | None:
@@ -330,31 +318,21 @@ def _rules() -> list[domain.RuleDef]:
     ]
 
 
-def points_earn_for_order(*, order) -> list[PointsLot]:  # type: ignore[no-untyped-def]
+def points_earn_for_order(*, order: domain.OrderForPoints) -> list[PointsLot]:
     """Credit the points an order earns, when it completes (online or at the counter alike)."""
     if order.member_id is None:
         return []
-    from omnipoint.payments.models import Payment
-
-    tier = member_tier(member=order.member)
+    tier = member_tier(member=_member(order.member_id))
     # What was paid with points earns no points: scale each line by the share paid otherwise.
-    by_points = (
-        Payment.objects.filter(order=order, method="points")
-        .exclude(state__in=["failed", "cancelled"])
-        .aggregate(s=Sum("amount"))["s"]
-        or 0
-    )
-    paid_otherwise = max(order.total - by_points, 0)
+    paid_otherwise = max(order.total - order.paid_by_points, 0)
     lines = [
-        domain.EarnLine(
-            line.sku.product.category_id, line.amount * paid_otherwise // order.total if order.total else 0
-        )
-        for line in order.lines.select_related("sku__product")
+        domain.EarnLine(line.category_id, line.amount * paid_otherwise // order.total if order.total else 0)
+        for line in order.lines
     ]
     awards = domain.points_for_order(
         lines,
         channel=order.channel,
-        outlet_id=order.origin_outlet_id or order.pickup_outlet_id,
+        outlet_id=order.outlet_id,
         rules=_rules(),
         multiplier=tier.points_multiplier if tier else domain.Decimal(1),
         at=timezone.now(),
@@ -371,7 +349,7 @@ def points_earn_for_order(*, order) -> list[PointsLot]:  # type: ignore[no-untyp
     ]
 
 
-def points_clawback_for_return(*, order, amount: int, key: str) -> int:  # type: ignore[no-untyped-def]
+def points_clawback_for_return(*, order: domain.OrderForPoints, amount: int, key: str) -> int:
     """Take back the points a returned part of an order earned (in proportion to the refund),
     as far as the member still has them. Returns the points taken."""
     if order.member_id is None or order.total == 0:
@@ -381,12 +359,13 @@ def points_clawback_for_return(*, order, amount: int, key: str) -> int:  # type:
         or 0
     )
     due = earned * amount // order.total
-    account = points_account(order.member)
+    member = _member(order.member_id)
+    account = points_account(member)
     take = min(due, account.available)
     if take <= 0:
         return 0
     _post_taking_lots(
-        order.member, PostingRequest(key, account.code, CLAWED, take, "clawback", f"order:{order.number}")
+        member, PostingRequest(key, account.code, CLAWED, take, "clawback", f"order:{order.number}")
     )
     return take
 

@@ -31,6 +31,8 @@ from omnipoint.core.errors import (
     ValidationError,
 )
 from omnipoint.core.explain import Explanation, in_english
+from omnipoint.loyalty.services import member_tier as tier_of
+from omnipoint.loyalty.services import points_award
 from omnipoint.marketing import domain
 from omnipoint.marketing.models import (
     Coupon,
@@ -577,8 +579,6 @@ def member_tier(member: Member | None) -> str:
     """The member's tier code ("" without one: then tier-limited offers do not apply)."""
     if member is None:
         return ""
-    from omnipoint.loyalty.services import member_tier as tier_of  # loyalty reads orders, which import us
-
     tier = tier_of(member=member)
     return tier.code if tier else ""
 
@@ -790,8 +790,6 @@ def points_deliver(*, member_id: int, points: int, key: str, reason: str) -> boo
     them to the ledger with ``key`` as the idempotency key (so a retry credits them once).
     When it refuses, nothing is credited and False is returned: the attempt stays "pending"
     for ``game_points_deliver_pending`` to hand over later."""
-    from omnipoint.loyalty.services import points_award  # loyalty reads orders, which import us
-
     try:
         with transaction.atomic():
             points_award(member_id=member_id, points=points, key=key, reference=reason[:80])

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 
 from omnipoint.core.explain import register
+from omnipoint.loyalty.hooks import MEMBER_SPEND
 from omnipoint.orders.explain import TEXTS
 
 
@@ -9,7 +10,9 @@ class OrdersConfig(AppConfig):
     label = "orders"
 
     def ready(self) -> None:
+        from omnipoint.orders.selectors import member_spend_since
         from omnipoint.orders.services import register_inventory_handlers
 
         register(TEXTS)
         register_inventory_handlers()
+        MEMBER_SPEND.register(member_spend_since)

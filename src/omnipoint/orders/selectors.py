@@ -1,4 +1,6 @@
-from django.db.models import Q, QuerySet
+from datetime import datetime
+
+from django.db.models import Q, QuerySet, Sum
 
 from omnipoint.core.errors import NotFoundError
 from omnipoint.inventory.models import (
@@ -8,9 +10,11 @@ from omnipoint.inventory.models import (
     TransferLine,
     TransferState,
 )
-from omnipoint.orders.models import Order, OrderLine, OrderState, PickTask, TaskState
+from omnipoint.loyalty.domain import EarnLine, OrderForPoints
+from omnipoint.orders.models import Order, OrderLine, OrderReturn, OrderState, PickTask, TaskState
 from omnipoint.outlets.domain import Actor, Perm
 from omnipoint.outlets.selectors import scope_q
+from omnipoint.payments.models import Payment
 
 
 def order_list(*, actor: Actor, state: str = "", channel: str = "", search: str = "") -> QuerySet[Order]:
@@ -116,3 +120,43 @@ def orders_without_holds(limit: int = 50) -> list[str]:
             if len(breaches) >= limit:
                 break
     return breaches
+
+
+def order_for_points(order: Order) -> OrderForPoints:
+    """What loyalty needs of an order to credit or take back its points."""
+    by_points = (
+        Payment.objects.filter(order=order, method="points")
+        .exclude(state__in=["failed", "cancelled"])
+        .aggregate(s=Sum("amount"))["s"]
+        or 0
+    )
+    return OrderForPoints(
+        number=order.number,
+        member_id=order.member_id,
+        total=order.total,
+        paid_by_points=by_points,
+        channel=order.channel,
+        outlet_id=order.origin_outlet_id or order.pickup_outlet_id,
+        lines=tuple(
+            EarnLine(line.sku.product.category_id, line.amount)
+            for line in order.lines.select_related("sku__product")
+        ),
+    )
+
+
+def member_spend_since(member_id: int, since: datetime) -> int:
+    """A member's completed orders since ``since``, less what they returned since then (their
+    tier's spend: registered as ``loyalty.hooks.MEMBER_SPEND``)."""
+    spent = (
+        Order.objects.filter(
+            member_id=member_id, state=OrderState.COMPLETED, completed_at__gte=since
+        ).aggregate(s=Sum("total"))["s"]
+        or 0
+    )
+    returned = (
+        OrderReturn.objects.filter(order__member_id=member_id, created_at__gte=since).aggregate(
+            s=Sum("amount")
+        )["s"]
+        or 0
+    )
+    return spent - returned

@@ -47,7 +47,7 @@ from omnipoint.marketing.domain import PricedLine
 from omnipoint.members.domain import normalise_mobile
 from omnipoint.members.models import Member
 from omnipoint.members.services import member_get_or_create
-from omnipoint.orders import domain
+from omnipoint.orders import domain, selectors
 from omnipoint.orders.models import (
     Method,
     Order,
@@ -672,7 +672,7 @@ def _complete(order: Order, *, frm: set[str], kind: str, user_id: int | None = N
     PickTask.objects.filter(order=order).exclude(state=TaskState.CANCELLED).update(state=TaskState.DONE)
     _event(order, "completed", user_id=user_id, how=kind)
     # Points are earned when an order completes, online or at the counter alike (线下消费线上积分).
-    loyalty.points_earn_for_order(order=order)
+    loyalty.points_earn_for_order(order=selectors.order_for_points(order))
     from omnipoint.showrooms.services import commission_accrue  # showrooms imports orders
 
     commission_accrue(order=order)
@@ -1016,7 +1016,9 @@ def order_return(
 
     commission_reverse(order_return=record)
     if amount:
-        loyalty.points_clawback_for_return(order=order, amount=amount, key=f"clawback:return:{record.pk}")
+        loyalty.points_clawback_for_return(
+            order=selectors.order_for_points(order), amount=amount, key=f"clawback:return:{record.pk}"
+        )
     if order.payment_state != PaymentState.UNPAID and amount:
         from omnipoint.payments.services import refund_to_tenders
 

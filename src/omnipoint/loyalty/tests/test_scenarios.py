@@ -341,8 +341,9 @@ def test_what_is_paid_with_points_earns_no_points(network):
     charge_pay(ref=online.provider_ref)
     payments_sync(order_id=order.pk)
     from omnipoint.loyalty.services import points_earn_for_order
+    from omnipoint.orders.selectors import order_for_points
 
-    awards = points_earn_for_order(order=Order.objects.get(pk=order.pk))
+    awards = points_earn_for_order(order=order_for_points(Order.objects.get(pk=order.pk)))
     assert (
         sum(lot.amount for lot in awards) == 298
     )  # 298.10 yuan paid otherwise, 1 point per yuan, rounded down
