@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Sum
-from django.urls import reverse
 from django.utils import timezone
 
 from omnipoint.core.errors import ConflictError, InvalidStateError, NotFoundError, ValidationError
@@ -620,53 +619,53 @@ def _topup_terms(package_id: int | None, amount: int | None) -> tuple[TopupPacka
     return None, amount, 0
 
 
-@transaction.atomic
-def topup_online_start(
-    *, member_id: int, package_id: int | None = None, amount: int | None = None, return_url: str = ""
-) -> OnlineTopup:
-    """Start an online top-up: a charge at the payment gateway (the sandbox) that the member
-    pays on its hosted page. The wallet is credited by topup_online_settle."""
-    from omnipoint.payments import sandbox
-    from omnipoint.payments.providers import online_gateway_check
+# Online top-ups are started and settled by payments (payments.topups), which talks to the
+# gateway; loyalty keeps the top-up and credits the wallet.
 
-    online_gateway_check()
+
+@transaction.atomic
+def topup_online_open(
+    *, member_id: int, package_id: int | None = None, amount: int | None = None
+) -> OnlineTopup:
+    """A pending online top-up, before its charge at the gateway."""
     member = _member(member_id)
     package, pay, bonus = _topup_terms(package_id, amount)
-    topup = OnlineTopup.objects.create(
+    return OnlineTopup.objects.create(
         number="T" + secrets.token_hex(8).upper(), member=member, package=package, amount=pay, bonus=bonus
     )
-    charge = sandbox.charge_create(
-        merchant_ref=topup.number,
-        amount=pay,
-        description=f"储值 {pay / 100:.2f}",
-        return_url=return_url[:200],
-    )
-    topup.charge_ref = charge.ref
-    topup.pay_url = reverse("payments:sandbox_pay", kwargs={"ref": charge.ref})
+
+
+def topup_online_charged(*, topup: OnlineTopup, charge_ref: str, pay_url: str) -> OnlineTopup:
+    """The gateway's charge the member pays on its hosted page."""
+    topup.charge_ref = charge_ref
+    topup.pay_url = pay_url
     topup.save(update_fields=["charge_ref", "pay_url"])
     return topup
 
 
-@transaction.atomic
-def topup_online_settle(*, number: str) -> OnlineTopup:
-    """Ask the gateway about a pending online top-up; credit the wallet once when it was paid."""
-    from omnipoint.payments import sandbox
-    from omnipoint.payments.models import ChargeState
-
+def topup_online_get(*, number: str) -> OnlineTopup:
     topup = OnlineTopup.objects.filter(number=number).first()
     if topup is None:
         raise NotFoundError(f"top-up {number} not found", code="topup_not_found")
-    if topup.state != TopupState.PENDING:
-        return topup
-    status = sandbox.charge_status(ref=topup.charge_ref)
-    if status == ChargeState.FAILED:
-        OnlineTopup.objects.filter(pk=topup.pk, state=TopupState.PENDING).update(state=TopupState.FAILED)
-    elif status == ChargeState.PAID and (
-        OnlineTopup.objects.filter(pk=topup.pk, state=TopupState.PENDING).update(
+    return topup
+
+
+def topup_online_failed(*, number: str) -> OnlineTopup:
+    """The gateway says the charge failed: a pending top-up fails, nothing is credited."""
+    OnlineTopup.objects.filter(number=number, state=TopupState.PENDING).update(state=TopupState.FAILED)
+    return topup_online_get(number=number)
+
+
+@transaction.atomic
+def topup_online_paid(*, number: str) -> OnlineTopup:
+    """The gateway says the charge was paid: credit the wallet once (a guarded state change)."""
+    if (
+        OnlineTopup.objects.filter(number=number, state=TopupState.PENDING).update(
             state=TopupState.PAID, credited_at=timezone.now()
         )
         == 1
     ):
+        topup = topup_online_get(number=number)
         principal, bonus_account = wallet_accounts(topup.member)
         key = f"topup:online:{topup.number}"
         legs = [
@@ -684,18 +683,4 @@ def topup_online_settle(*, number: str) -> OnlineTopup:
                 )
             )
         postings_create(legs, group=key)
-    topup.refresh_from_db()
-    return topup
-
-
-def topup_online_notified(*, merchant_ref: str, provider_ref: str, amount: int) -> str | None:
-    """The gateway's notification for an online top-up (payments hands over what names no
-    payment of its own). None when ``merchant_ref`` is no top-up either."""
-    topup = OnlineTopup.objects.filter(number=merchant_ref).first()
-    if topup is None:
-        return None
-    if provider_ref != topup.charge_ref or amount != topup.amount:
-        raise ValidationError("the notification does not match the top-up", code="amount_mismatch")
-    was = topup.state
-    settled = topup_online_settle(number=topup.number)
-    return "duplicate" if was != TopupState.PENDING else f"topup_{settled.state}"
+    return topup_online_get(number=number)

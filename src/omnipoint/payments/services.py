@@ -33,6 +33,7 @@ from omnipoint.orders.models import PaymentState as OrderPaymentState
 from omnipoint.outlets.domain import Actor, Perm
 from omnipoint.outlets.models import Outlet, Staff
 from omnipoint.outlets.selectors import actor_get
+from omnipoint.payments import topups
 from omnipoint.payments.domain import (
     LOYALTY_METHODS,
     STAFF_METHODS,
@@ -546,7 +547,7 @@ def notification_receive(*, provider: str, body: bytes, headers: Mapping[str, st
         log.verified = True
         payment = Payment.objects.filter(provider=gateway.name, number=note.merchant_ref).first()
         if payment is None:  # a member's online wallet top-up?
-            topup = loyalty_services.topup_online_notified(
+            topup = topups.topup_online_notified(
                 merchant_ref=note.merchant_ref, provider_ref=note.provider_ref, amount=note.amount
             )
             if topup is not None:

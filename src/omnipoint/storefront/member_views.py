@@ -24,6 +24,7 @@ from omnipoint.members import selectors, services
 from omnipoint.members.models import Member
 from omnipoint.orders.models import Method, Order, OrderState, PaymentState
 from omnipoint.payments import services as payments
+from omnipoint.payments import topups
 from omnipoint.payments.selectors import payment_list_returned, payment_order_ids_open_online
 from omnipoint.storefront.cart import cart_get
 from omnipoint.storefront.errors import error_text as shop_error_text
@@ -120,7 +121,7 @@ def member_centre(request: HttpRequest) -> HttpResponse:
     for number in OnlineTopup.objects.filter(member=member, state=TopupState.PENDING).values_list(
         "number", flat=True
     )[:5]:
-        loyalty.topup_online_settle(number=number)  # back from the gateway: ask it now
+        topups.topup_online_settle(number=number)  # back from the gateway: ask it now
     orders = list(selectors.member_orders(member=member).select_related("balance")[:50])
     # Back from the gateway: ask it about each open payment (a second payment for an order
     # already paid is then refunded, and said so on the order's row).
@@ -222,7 +223,7 @@ def member_topup(request: HttpRequest) -> HttpResponse:
     try:
         if not raw.isdigit() or len(raw) > 12:
             raise DomainError("choose a package", code="package_not_found")
-        topup = loyalty.topup_online_start(
+        topup = topups.topup_online_start(
             member_id=member.pk, package_id=int(raw), return_url=reverse(CENTRE)
         )
     except DomainError as e:

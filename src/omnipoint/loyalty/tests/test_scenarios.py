@@ -14,6 +14,7 @@ from omnipoint.loyalty.models import PointsLot
 from omnipoint.members.models import Member
 from omnipoint.orders.models import Order
 from omnipoint.orders.services import order_cancel, order_return
+from omnipoint.payments import topups
 from omnipoint.payments.models import OrderBalance, Payment
 from omnipoint.payments.sandbox import charge_pay
 from omnipoint.payments.services import payment_start, payment_tender, payments_sync
@@ -314,7 +315,7 @@ def test_online_topup_is_credited_once_by_the_gateways_notification(client, netw
     settings.SANDBOX_PAY_SECRET = "topup-test-secret"
     package = package_100_10()
     member, _ = member_with_login()
-    topup = loyalty.topup_online_start(member_id=member.pk, package_id=package.pk, return_url="/shop/member/")
+    topup = topups.topup_online_start(member_id=member.pk, package_id=package.pk, return_url="/shop/member/")
     assert topup.pay_url.startswith("/sandbox/pay/") and loyalty.wallet_balance(member=member)["total"] == 0
     body, headers = notification_build(charge_pay(ref=topup.charge_ref))
     meta = {f"HTTP_{SIGNATURE_HEADER.upper().replace('-', '_')}": headers[SIGNATURE_HEADER]}
@@ -326,7 +327,7 @@ def test_online_topup_is_credited_once_by_the_gateways_notification(client, netw
         "duplicate",
     ]
     assert loyalty.wallet_balance(member=member) == {"principal": 100_00, "bonus": 10_00, "total": 110_00}
-    assert loyalty.topup_online_settle(number=topup.number).state == "paid"  # the return trip: no change
+    assert topups.topup_online_settle(number=topup.number).state == "paid"  # the return trip: no change
     assert loyalty.wallet_balance(member=member)["total"] == 110_00
     assert ledger_breaches() == []
 
