@@ -15,6 +15,7 @@ from omnipoint.orders.models import Order, OrderLine, OrderReturn, OrderState, P
 from omnipoint.outlets.domain import Actor, Perm
 from omnipoint.outlets.selectors import scope_q
 from omnipoint.payments.models import Payment
+from omnipoint.showrooms.domain import OrderForCommission, ReturnForCommission, SaleLine
 
 
 def order_list(*, actor: Actor, state: str = "", channel: str = "", search: str = "") -> QuerySet[Order]:
@@ -160,3 +161,32 @@ def member_spend_since(member_id: int, since: datetime) -> int:
         or 0
     )
     return spent - returned
+
+
+def order_for_commission(order: Order) -> OrderForCommission:
+    """What showrooms need of an order to accrue its salesperson's commission."""
+    lines: tuple[SaleLine, ...] = ()
+    if order.salesperson_id is not None:
+        lines = tuple(
+            SaleLine(
+                ln.pk,
+                ln.sku_id,
+                ln.sku.product_id,
+                ln.sku.product.category_id,
+                ln.quantity,
+                ln.amount,
+                ln.returned_quantity,
+            )
+            for ln in OrderLine.objects.filter(order_id=order.pk).select_related("sku__product")
+        )
+    return OrderForCommission(order.pk, order.number, order.salesperson_id, lines)
+
+
+def return_for_commission(order_return: OrderReturn) -> ReturnForCommission:
+    """A return, for showrooms to take back the commission on what it brought back."""
+    order = Order.objects.get(pk=order_return.order_id)
+    return ReturnForCommission(
+        order_return.pk,
+        order_for_commission(order),
+        tuple((item["sku_id"], item["quantity"]) for item in order_return.lines),
+    )

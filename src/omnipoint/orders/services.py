@@ -64,6 +64,7 @@ from omnipoint.orders.models import (
 from omnipoint.outlets.domain import Actor, Perm, Role
 from omnipoint.outlets.models import Outlet, OutletKind, Region, Staff
 from omnipoint.outlets.selectors import actor_get
+from omnipoint.showrooms import services as showrooms
 
 STAFF_CHANNELS = {Channel.HOTLINE, Channel.POS, Channel.PDA}
 PAYMENT_MODES: dict[str, set[str]] = {
@@ -673,9 +674,7 @@ def _complete(order: Order, *, frm: set[str], kind: str, user_id: int | None = N
     _event(order, "completed", user_id=user_id, how=kind)
     # Points are earned when an order completes, online or at the counter alike (线下消费线上积分).
     loyalty.points_earn_for_order(order=selectors.order_for_points(order))
-    from omnipoint.showrooms.services import commission_accrue  # showrooms imports orders
-
-    commission_accrue(order=order)
+    showrooms.commission_accrue(order=selectors.order_for_commission(order))
 
 
 @transaction.atomic
@@ -1012,9 +1011,7 @@ def order_return(
         order=order, outlet=outlet, actor_id=actor.user_id, lines=done, amount=amount, reason=reason[:200]
     )
     _event(order, "returned", user_id=actor.user_id, outlet=outlet.code, amount=amount, lines=done)
-    from omnipoint.showrooms.services import commission_reverse
-
-    commission_reverse(order_return=record)
+    showrooms.commission_reverse(order_return=selectors.return_for_commission(record))
     if amount:
         loyalty.points_clawback_for_return(
             order=selectors.order_for_points(order), amount=amount, key=f"clawback:return:{record.pk}"

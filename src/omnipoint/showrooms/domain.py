@@ -35,6 +35,38 @@ CODE_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 CODE_LENGTH = 8
 
 
+@dataclass(frozen=True)
+class SaleLine:
+    line_id: int
+    sku_id: int
+    product_id: int
+    category_id: int | None
+    quantity: int
+    amount: int  # fen charged for the line
+    returned_quantity: int  # units brought back so far
+
+
+@dataclass(frozen=True)
+class OrderForCommission:
+    """What showrooms need of an order to accrue its salesperson's commission. Orders give it
+    (``orders.selectors.order_for_commission``): showrooms never read an order's lines."""
+
+    order_id: int
+    number: str
+    salesperson_id: int | None
+    lines: tuple[SaleLine, ...]  # empty without a salesperson
+
+
+@dataclass(frozen=True)
+class ReturnForCommission:
+    """A return, to take back the commission on what it brought back
+    (``orders.selectors.return_for_commission``)."""
+
+    return_id: int
+    order: OrderForCommission  # its lines' returned quantities include this return
+    lines: tuple[tuple[int, int], ...]  # (sku id, quantity) brought back
+
+
 def showroom_code_new() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 

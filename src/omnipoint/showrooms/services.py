@@ -16,7 +16,6 @@ from omnipoint.catalog.models import Category, Product
 from omnipoint.core.errors import NotFoundError, PermissionDeniedError, ValidationError
 from omnipoint.ledger.models import Unit
 from omnipoint.ledger.services import PostingRequest, account_open, postings_create
-from omnipoint.orders.models import Order, OrderLine, OrderReturn
 from omnipoint.outlets.domain import Actor, Perm, Role
 from omnipoint.outlets.models import Region, Staff
 from omnipoint.showrooms import domain
@@ -207,26 +206,19 @@ def _post(key: str, *, debit: str, credit: str, amount: int, code: str, referenc
 
 
 @transaction.atomic
-def commission_accrue(*, order: Order) -> CommissionAccrual | None:
+def commission_accrue(*, order: domain.OrderForCommission) -> CommissionAccrual | None:
     """Credit the order's salesperson with the commission its lines earned. Once per order."""
     if order.salesperson_id is None:
         return None
-    existing = CommissionAccrual.objects.filter(order_id=order.pk).first()
+    existing = CommissionAccrual.objects.filter(order_id=order.order_id).first()
     if existing is not None:
         return existing
     staff = Staff.objects.select_related("outlet").get(pk=order.salesperson_id)
     region_path = staff.outlet.region_path if staff.outlet else "/"
     chains = _category_chains()
-    order_lines = list(OrderLine.objects.filter(order_id=order.pk).select_related("sku__product"))
     lines = [
-        domain.Line(
-            ln.pk,
-            ln.sku.product_id,
-            chains.get(ln.sku.product.category_id or 0, ()),
-            ln.quantity,
-            ln.amount,
-        )
-        for ln in order_lines
+        domain.Line(ln.line_id, ln.product_id, chains.get(ln.category_id or 0, ()), ln.quantity, ln.amount)
+        for ln in order.lines
     ]
     earned = domain.commissions(lines, _rules_for(region_path), region_path=region_path)
     total = sum(c.amount for c in earned)
@@ -240,9 +232,9 @@ def commission_accrue(*, order: Order) -> CommissionAccrual | None:
             code="commission",
             reference=f"order:{order.number}",
         )
-    sku_of = {ln.pk: (ln.sku_id, ln.quantity) for ln in order_lines}
+    sku_of = {ln.line_id: (ln.sku_id, ln.quantity) for ln in order.lines}
     return CommissionAccrual.objects.create(
-        order=order,
+        order_id=order.order_id,
         staff=staff,
         amount=total,
         posting_key=key,
@@ -260,31 +252,29 @@ def commission_accrue(*, order: Order) -> CommissionAccrual | None:
 
 
 @transaction.atomic
-def commission_reverse(*, order_return: OrderReturn) -> CommissionReversal | None:
+def commission_reverse(*, order_return: domain.ReturnForCommission) -> CommissionReversal | None:
     """Take back the commission on the units a return brought back, in proportion."""
-    accrual = CommissionAccrual.objects.filter(order_id=order_return.order_id).first()
+    accrual = CommissionAccrual.objects.filter(order_id=order_return.order.order_id).first()
     if accrual is None or accrual.amount == 0:
         return None
-    existing = CommissionReversal.objects.filter(order_return=order_return).first()
+    existing = CommissionReversal.objects.filter(order_return_id=order_return.return_id).first()
     if existing is not None:
         return existing
     by_sku = {ln["sku_id"]: ln for ln in accrual.lines}
-    returned_after = dict(
-        OrderLine.objects.filter(order_id=order_return.order_id).values_list("sku_id", "returned_quantity")
-    )
+    returned_after = {ln.sku_id: ln.returned_quantity for ln in order_return.order.lines}
     amount = 0
-    for item in order_return.lines:
-        line = by_sku.get(item["sku_id"])
+    for sku_id, quantity in order_return.lines:
+        line = by_sku.get(sku_id)
         if line is None or not line["amount"]:
             continue
         amount += domain.reversal(
             commission=line["amount"],
             quantity=line["quantity"],
-            returned_after=returned_after[item["sku_id"]],
-            returned_now=item["quantity"],
+            returned_after=returned_after[sku_id],
+            returned_now=quantity,
         )
-    number = Order.objects.values_list("number", flat=True).get(pk=order_return.order_id)
-    key = f"commission:{number}:return:{order_return.pk}" if amount else ""
+    number = order_return.order.number
+    key = f"commission:{number}:return:{order_return.return_id}" if amount else ""
     if amount:
         _post(
             key,
@@ -295,5 +285,5 @@ def commission_reverse(*, order_return: OrderReturn) -> CommissionReversal | Non
             reference=f"order:{number}",
         )
     return CommissionReversal.objects.create(
-        accrual=accrual, order_return=order_return, amount=amount, posting_key=key
+        accrual=accrual, order_return_id=order_return.return_id, amount=amount, posting_key=key
     )

@@ -2,6 +2,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from omnipoint.core.hooks import Hook
+from omnipoint.loyalty.hooks import MEMBER_SPEND
 from omnipoint.outlets.hooks import OUTLET_MOVED
 
 
@@ -25,4 +26,4 @@ def test_a_hook_calls_its_handler_and_keeps_only_one():
 
 
 def test_the_installed_apps_register_their_hooks():
-    assert OUTLET_MOVED.registered
+    assert OUTLET_MOVED.registered and MEMBER_SPEND.registered
