@@ -32,6 +32,7 @@ from omnipoint.core.errors import (
 from omnipoint.core.explain import Explanation, in_english
 from omnipoint.core.geo import bounding_box
 from omnipoint.inventory import services as inventory
+from omnipoint.inventory.checks import OWNER_CHECKS
 from omnipoint.inventory.models import (
     MovementKind,
     OwnerKind,
@@ -858,10 +859,7 @@ def _hold_lapsed(reservation: Reservation, now) -> None:  # type: ignore[no-unty
 def register_inventory_handlers() -> None:
     """Called by OrdersConfig.ready(): orders' holds move with their orders, and
     check_inventory checks that every open order has its goods held."""
-    from omnipoint.inventory.checks import OWNER_CHECKS
-    from omnipoint.orders.selectors import orders_without_holds
-
-    OWNER_CHECKS[OwnerKind.ORDER] = orders_without_holds
+    OWNER_CHECKS[OwnerKind.ORDER] = selectors.orders_without_holds
     inventory.HOLD_LAPSED[OwnerKind.ORDER] = _hold_lapsed
     inventory.TRANSFER_DISPATCHED[OwnerKind.ORDER] = _transfer_dispatched
     inventory.TRANSFER_RECEIVED[OwnerKind.ORDER] = _transfer_received

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+from omnipoint.catalog.models import Sku
 from omnipoint.catalog.selectors import prices_get
 from omnipoint.core.errors import DomainError, NotFoundError, ValidationError
 from omnipoint.marketing.selectors import promotions_live
@@ -110,8 +111,6 @@ def _try_page(
     error: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    from omnipoint.catalog.models import Sku
-
     sku = (
         Sku.objects.select_related("product")
         .filter(pk=sku_id, is_active=True, product__is_active=True)
