@@ -19,9 +19,11 @@ from omnipoint.core.errors import DomainError, ValidationError
 from omnipoint.core.health_api import router as health_router
 from omnipoint.inventory.api import router as inventory_router
 from omnipoint.loyalty.api import ledger_router
+from omnipoint.loyalty.api import member_router as loyalty_member_router
 from omnipoint.loyalty.api import router as loyalty_router
 from omnipoint.marketing.api import router as marketing_router
 from omnipoint.members.api import router as members_router
+from omnipoint.orders.api import member_router as orders_member_router
 from omnipoint.orders.api import router as orders_router
 from omnipoint.outlets.api import router as outlets_router
 from omnipoint.payments.api import router as payments_router
@@ -93,6 +95,8 @@ api.add_router("/inventory", inventory_router)
 api.add_router("/", orders_router)
 api.add_router("/payments", payments_router)
 api.add_router("/members", members_router)
+api.add_router("/members", loyalty_member_router)  # a member's tier and balances
+api.add_router("/members", orders_member_router)  # a member's orders
 api.add_router("/loyalty", loyalty_router)
 api.add_router("/ledger", ledger_router)
 api.add_router("/marketing", marketing_router)

@@ -1,4 +1,6 @@
-"""/api/v1/loyalty (counter top-ups, packages) and /api/v1/ledger (HQ's read-only audit)."""
+"""/api/v1/loyalty (counter top-ups, packages), /api/v1/ledger (HQ's read-only audit), and the
+members' endpoints that show loyalty (/api/v1/members/lookup, /me, /me/points, /me/wallet:
+``member_router``, mounted under /members next to the members app's own)."""
 
 from django.http import HttpRequest
 from ninja import Router
@@ -9,13 +11,17 @@ from omnipoint.ledger.models import Posting
 from omnipoint.loyalty import services
 from omnipoint.loyalty.models import TopupPackage
 from omnipoint.loyalty.schemas import PackageOut, PostingOut, TopupIn, TopupOut
+from omnipoint.loyalty.selectors import member_for_counter, member_lots
+from omnipoint.loyalty.services import member_tier, points_balance, wallet_balance
 from omnipoint.members.models import Member
-from omnipoint.members.selectors import member_find
+from omnipoint.members.schemas import CounterOut, PointsOut, ProfileOut, WalletDetailOut
+from omnipoint.members.selectors import member_find, member_of_user, member_postings, posting_movement
 from omnipoint.outlets.domain import Perm
 from omnipoint.outlets.selectors import actor_get
 
 router = Router(tags=["members"])  # member wallets: listed with the members endpoints
 ledger_router = Router(tags=["members"])  # the audit of what members hold
+member_router = Router(tags=["members"])  # under /members
 
 
 @router.get("/packages", response={200: list[PackageOut], **ERRORS})
@@ -66,3 +72,41 @@ def postings(  # type: ignore[no-untyped-def]
     if account:
         qs = qs.filter(debit__code=account[:80]) | qs.filter(credit__code=account[:80])
     return list(qs[: max(1, min(limit, 500))])
+
+
+@member_router.get("/lookup", response={200: CounterOut, **ERRORS})
+def lookup(request: HttpRequest, mobile: str = "", card: str = ""):  # type: ignore[no-untyped-def]
+    """Staff at the counter: the member by mobile number or card code, with what serving needs."""
+    return member_for_counter(actor=actor_get(user=request.user), mobile=mobile[:20], card=card)
+
+
+def _wallet_out(member: Member) -> dict[str, int]:
+    return wallet_balance(member=member)
+
+
+@member_router.get("/me", response={200: ProfileOut, **ERRORS})
+def me(request: HttpRequest):  # type: ignore[no-untyped-def]
+    member = member_of_user(user=request.user)
+    tier = member_tier(member=member)
+    return {
+        "id": member.pk,
+        "name": member.name,
+        "mobile": member.mobile,
+        "card_code": member.card_code,
+        "tier": tier.name if tier else "",
+        "points": points_balance(member=member),
+        "wallet": _wallet_out(member),
+    }
+
+
+@member_router.get("/me/points", response={200: PointsOut, **ERRORS})
+def my_points(request: HttpRequest):  # type: ignore[no-untyped-def]
+    member = member_of_user(user=request.user)
+    return {"balance": points_balance(member=member), "lots": list(member_lots(member=member))}
+
+
+@member_router.get("/me/wallet", response={200: WalletDetailOut, **ERRORS})
+def my_wallet(request: HttpRequest):  # type: ignore[no-untyped-def]
+    member = member_of_user(user=request.user)
+    moves = [posting_movement(p, member) for p in member_postings(member=member) if p.unit == "CNY"]
+    return _wallet_out(member) | {"movements": moves}

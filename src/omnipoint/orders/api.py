@@ -5,6 +5,8 @@ from ninja import Query, Router, Schema
 from omnipoint.core.api import ERRORS, MAX_ID
 from omnipoint.core.channels import Channel
 from omnipoint.core.errors import NotFoundError, ValidationError
+from omnipoint.members.schemas import ActivityOut, OrderRowOut
+from omnipoint.members.selectors import member_of_user, posting_movement
 from omnipoint.orders import selectors, services
 from omnipoint.orders.models import OrderLine
 from omnipoint.orders.schemas import (
@@ -23,6 +25,7 @@ from omnipoint.outlets.selectors import actor_get
 from omnipoint.showrooms.selectors import showroom_get
 
 router = Router(tags=["orders"])
+member_router = Router(tags=["members"])  # a member's orders, under /members
 
 
 def actor(request: HttpRequest) -> Actor:
@@ -143,3 +146,28 @@ def order_hand_over(request: HttpRequest, payload: HandOverIn):  # type: ignore[
         code=payload.code,
         order_number=payload.order_number,
     )
+
+
+@member_router.get("/me/orders", response={200: list[OrderRowOut], **ERRORS})
+def my_orders(request: HttpRequest):  # type: ignore[no-untyped-def]
+    """Every order of the member, online and at the counter, newest first."""
+    member = member_of_user(user=request.user)
+    return list(selectors.member_orders(member=member)[:100])
+
+
+@member_router.get("/{member_id}/activity", response={200: ActivityOut, **ERRORS})
+def activity(request: HttpRequest, member_id: int):  # type: ignore[no-untyped-def]
+    """Region managers and HQ: a member's orders in their region, balances and movements."""
+    if not 1 <= member_id <= MAX_ID:
+        raise NotFoundError("member not found", code="member_not_found")
+    act = selectors.member_activity(actor=actor_get(user=request.user), member_id=member_id)
+    return {
+        "id": act.member.pk,
+        "name": act.member.name,
+        "mobile_masked": act.mobile_masked,
+        "tier": act.tier,
+        "points": act.points,
+        "wallet": act.wallet,
+        "orders": act.orders,
+        "movements": [posting_movement(p, act.member) for p in act.postings],
+    }

@@ -1,8 +1,9 @@
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Q, QuerySet, Sum
 
-from omnipoint.core.errors import NotFoundError
+from omnipoint.core.errors import NotFoundError, PermissionDeniedError
 from omnipoint.inventory.models import (
     OwnerKind,
     ReservationLine,
@@ -10,7 +11,12 @@ from omnipoint.inventory.models import (
     TransferLine,
     TransferState,
 )
+from omnipoint.ledger.models import Posting
 from omnipoint.loyalty.domain import EarnLine, OrderForPoints
+from omnipoint.loyalty.services import member_tier, points_balance, wallet_balance
+from omnipoint.members.domain import mask_mobile, sees_member_activity
+from omnipoint.members.models import Member
+from omnipoint.members.selectors import member_postings
 from omnipoint.orders.models import Order, OrderLine, OrderReturn, OrderState, PickTask, TaskState
 from omnipoint.outlets.domain import Actor, Perm
 from omnipoint.outlets.selectors import scope_q
@@ -190,3 +196,88 @@ def return_for_commission(order_return: OrderReturn) -> ReturnForCommission:
         order_for_commission(order),
         tuple((item["sku_id"], item["quantity"]) for item in order_return.lines),
     )
+
+
+# --- a member's orders ---------------------------------------------------------------------
+
+
+def member_orders(*, member: Member) -> QuerySet[Order]:
+    """One order history across channels: placed as the member, or with their mobile (a
+    counter sale before they signed up, a guest checkout)."""
+    return (
+        Order.objects.filter(Q(member=member) | Q(customer_mobile=member.mobile))
+        .select_related("pickup_outlet", "origin_outlet")
+        .order_by("-created_at", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class Activity:
+    member: Member
+    mobile_masked: str
+    tier: str
+    points: int
+    wallet: dict[str, int]
+    orders: list[Order]
+    postings: list[Posting]
+
+
+def _member_not_found() -> NotFoundError:
+    return NotFoundError("member not found", code="member_not_found")
+
+
+def _orders_in_scope(actor: Actor, member: Member) -> QuerySet[Order]:
+    scope = actor.scope
+    return (
+        member_orders(member=member)
+        .filter(
+            scope_q(scope, "origin_outlet")
+            | scope_q(scope, "pickup_outlet")
+            | scope_q(scope, "lines__location")
+        )
+        .distinct()
+    )
+
+
+def member_activity(*, actor: Actor, member_id: int) -> Activity:
+    """A region manager's view of a member whose orders touch their region: those orders, the
+    member's balances and their points and wallet movements. HQ sees every member. A member
+    with no order in the region is not found (no leak of who shops elsewhere)."""
+    actor.require(Perm.STOCK_VIEW)
+    if not sees_member_activity(outlet_scoped=actor.scope.outlet_id is not None):
+        raise PermissionDeniedError("counter staff see only what serving a member needs", code="forbidden")
+    member = Member.objects.filter(pk=member_id).first()
+    if member is None:
+        raise _member_not_found()
+    orders = list(_orders_in_scope(actor, member)[:100])
+    if not orders and not actor.scope.is_hq:
+        raise _member_not_found()
+    tier = member_tier(member=member)
+    return Activity(
+        member,
+        mask_mobile(member.mobile),
+        tier.name if tier else "",
+        points_balance(member=member),
+        wallet_balance(member=member),
+        orders,
+        member_postings(member=member),
+    )
+
+
+def members_in_scope(*, actor: Actor, search: str = "", limit: int = 50) -> list[Member]:
+    """Members whose orders touch the actor's region (all members for HQ), newest first."""
+    actor.require(Perm.STOCK_VIEW)
+    if not sees_member_activity(outlet_scoped=actor.scope.outlet_id is not None):
+        raise PermissionDeniedError("counter staff see only what serving a member needs", code="forbidden")
+    scope = actor.scope
+    qs = Member.objects.all()
+    if not scope.is_hq:
+        in_scope = Order.objects.filter(
+            scope_q(scope, "origin_outlet")
+            | scope_q(scope, "pickup_outlet")
+            | scope_q(scope, "lines__location")
+        ).exclude(member__isnull=True)
+        qs = qs.filter(pk__in=in_scope.values("member_id"))
+    if search:
+        qs = qs.filter(Q(mobile=search) | Q(card_code=search) | Q(name__icontains=search))
+    return list(qs.order_by("-pk")[:limit])

@@ -20,8 +20,10 @@ from omnipoint.core.errors import DomainError
 from omnipoint.core.throttle import client_address
 from omnipoint.loyalty import services as loyalty
 from omnipoint.loyalty.models import OnlineTopup, TopupPackage, TopupState
-from omnipoint.members import selectors, services
+from omnipoint.loyalty.selectors import member_lots
+from omnipoint.members import services
 from omnipoint.members.models import Member
+from omnipoint.orders import selectors as order_selectors
 from omnipoint.orders.models import Method, Order, OrderState, PaymentState
 from omnipoint.payments import services as payments
 from omnipoint.payments import topups
@@ -122,12 +124,12 @@ def member_centre(request: HttpRequest) -> HttpResponse:
         "number", flat=True
     )[:5]:
         topups.topup_online_settle(number=number)  # back from the gateway: ask it now
-    orders = list(selectors.member_orders(member=member).select_related("balance")[:50])
+    orders = list(order_selectors.member_orders(member=member).select_related("balance")[:50])
     # Back from the gateway: ask it about each open payment (a second payment for an order
     # already paid is then refunded, and said so on the order's row).
     for order_id in sorted(payment_order_ids_open_online(order_ids=[o.pk for o in orders])):
         payments.payments_sync(order_id=order_id)
-    orders = list(selectors.member_orders(member=member).select_related("balance")[:50])
+    orders = list(order_selectors.member_orders(member=member).select_related("balance")[:50])
     returned: dict[int, list[str]] = {}
     for p in payment_list_returned(order_ids=[o.pk for o in orders]):
         order = next(o for o in orders if o.pk == p.order_id)
@@ -158,7 +160,7 @@ def member_centre(request: HttpRequest) -> HttpResponse:
             "member": member,
             "tier": tier,
             "points": loyalty.points_balance(member=member),
-            "lots": selectors.member_lots(member=member),
+            "lots": member_lots(member=member),
             "wallet": {k: _yuan(v) for k, v in loyalty.wallet_balance(member=member).items()},
             "orders": rows,
             "packages": TopupPackage.objects.filter(is_active=True).order_by("pay_amount"),

@@ -23,10 +23,10 @@ from omnipoint.loyalty import services as loyalty
 from omnipoint.marketing.selectors import coupon_list_for_member
 from omnipoint.members.domain import normalise_mobile
 from omnipoint.members.models import Member
-from omnipoint.members.selectors import member_orders
 from omnipoint.orders import selectors as orders
 from omnipoint.orders import services as ordering
 from omnipoint.orders.models import Method, Order, OrderState, PaymentState
+from omnipoint.orders.selectors import member_orders
 from omnipoint.outlets.models import Outlet, Region
 from omnipoint.outlets.selectors import region_children
 from omnipoint.payments import services as payments

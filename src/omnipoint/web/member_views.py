@@ -14,8 +14,9 @@ from django.views.decorators.http import require_GET, require_POST
 from omnipoint.core.errors import DomainError, ValidationError
 from omnipoint.loyalty import services as loyalty
 from omnipoint.loyalty.models import TopupPackage
-from omnipoint.members import selectors
+from omnipoint.loyalty.selectors import member_for_counter
 from omnipoint.members.domain import sees_member_activity
+from omnipoint.orders import selectors as order_selectors
 from omnipoint.outlets.domain import Actor
 from omnipoint.web.errors import error_text
 from omnipoint.web.views import console_view
@@ -38,11 +39,11 @@ def member_lookup(request: HttpRequest, actor: Actor) -> HttpResponse:
         "client_key": secrets.token_hex(8),
     }
     if _regional(actor):
-        context["members"] = selectors.members_in_scope(actor=actor, limit=30)
+        context["members"] = order_selectors.members_in_scope(actor=actor, limit=30)
     status = 200
     if mobile or card:
         try:
-            found = selectors.member_for_counter(actor=actor, mobile=mobile, card=card)
+            found = member_for_counter(actor=actor, mobile=mobile, card=card)
             context["found"], context["wallet_yuan"] = found, f"{found.wallet / 100:.2f}"
         except DomainError as e:
             context["error"], status = error_text(e), e.status
@@ -77,5 +78,5 @@ def member_topup(request: HttpRequest, actor: Actor) -> HttpResponse:
 @require_GET
 @console_view
 def member_activity(request: HttpRequest, actor: Actor, member_id: int) -> HttpResponse:
-    act = selectors.member_activity(actor=actor, member_id=member_id)
+    act = order_selectors.member_activity(actor=actor, member_id=member_id)
     return render(request, "web/members/activity.html", {"act": act})

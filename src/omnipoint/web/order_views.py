@@ -23,7 +23,7 @@ from omnipoint.core.channels import Channel
 from omnipoint.core.errors import DomainError, ValidationError
 from omnipoint.core.money import Money
 from omnipoint.inventory import selectors as stock
-from omnipoint.members.selectors import member_for_counter
+from omnipoint.loyalty.selectors import member_for_counter
 from omnipoint.orders import selectors as orders
 from omnipoint.orders import services
 from omnipoint.orders.models import Method, Order, OrderReturn, OrderState, PickTask, TaskState
