@@ -197,3 +197,5 @@ class OrderReturn(models.Model):
     amount = models.PositiveBigIntegerField()
     reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The refunds the return made to the order's tenders (payments' rows; orders sit above).
+    refunds = models.ManyToManyField("payments.Refund", blank=True, related_name="+")

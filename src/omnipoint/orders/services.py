@@ -1017,5 +1017,5 @@ def order_return(
     if order.payment_state != PaymentState.UNPAID and amount:
         from omnipoint.payments.services import refund_to_tenders
 
-        refund_to_tenders(order=order, amount=amount, reason=f"return {record.pk}")
+        record.refunds.set(refund_to_tenders(order=order, amount=amount, reason=f"return {record.pk}"))
     return record

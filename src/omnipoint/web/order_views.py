@@ -34,7 +34,6 @@ from omnipoint.payments import selectors as pay_selectors
 from omnipoint.payments import services as payments
 from omnipoint.payments.domain import Method as Tender
 from omnipoint.payments.domain import PaymentState as TenderState
-from omnipoint.payments.models import Refund
 from omnipoint.web.errors import error_text
 from omnipoint.web.forms import outlet_directory, parse_id, parse_int, sku_search
 from omnipoint.web.order_forms import (
@@ -670,11 +669,7 @@ def order_return(request: HttpRequest, actor: Actor, number: str) -> HttpRespons
             ).first()
             if record is not None:
                 ctx["record"] = record
-                ctx["refunds"] = list(
-                    Refund.objects.filter(payment__order=order, reason=f"return {record.pk}")
-                    .select_related("payment")
-                    .order_by("pk")
-                )
+                ctx["refunds"] = list(record.refunds.select_related("payment").order_by("pk"))
         return render(request, "web/orders/return.html", ctx)
     try:
         outlet = outlet_get(actor=actor, outlet_id=parse_id(request.POST.get("outlet"), what="outlet"))
