@@ -3,6 +3,7 @@ from django.apps import AppConfig
 from omnipoint.core.explain import register
 from omnipoint.loyalty.hooks import MEMBER_SPEND
 from omnipoint.orders.explain import TEXTS
+from omnipoint.payments.hooks import ORDER_REFUNDED, PAYMENT_APPLIED
 
 
 class OrdersConfig(AppConfig):
@@ -11,8 +12,16 @@ class OrdersConfig(AppConfig):
 
     def ready(self) -> None:
         from omnipoint.orders.selectors import member_spend_since
-        from omnipoint.orders.services import register_inventory_handlers
+        from omnipoint.orders.services import (
+            order_payment_applied,
+            order_refunded,
+            register_inventory_handlers,
+        )
 
         register(TEXTS)
         register_inventory_handlers()
         MEMBER_SPEND.register(member_spend_since)
+        PAYMENT_APPLIED.register(
+            lambda order_id, paid_total: order_payment_applied(order_id=order_id, paid_total=paid_total)
+        )
+        ORDER_REFUNDED.register(lambda order_id, user_id: order_refunded(order_id=order_id, user_id=user_id))

@@ -619,8 +619,9 @@ def order_confirm(*, order: Order, reason: Explanation) -> Order:
 
 @transaction.atomic
 def order_payment_applied(*, order_id: int, paid_total: int) -> bool:
-    """Payments calls this when the money taken for an order changes. Returns False when the
-    order can no longer take money (it was cancelled first): the caller refunds."""
+    """Payments call this (``payments.hooks.PAYMENT_APPLIED``) when the money taken for an order
+    changes. Returns False when the order can no longer take money (it was cancelled first): the
+    caller refunds."""
     order = Order.objects.get(pk=order_id)
     if order.state == OrderState.CANCELLED:
         return False
@@ -644,8 +645,8 @@ def order_payment_applied(*, order_id: int, paid_total: int) -> bool:
 
 
 def order_refunded(*, order_id: int, user_id: int | None = None) -> None:
-    """Payments calls this when an order's money was refunded in full: an open order is
-    cancelled (its holds go back); nothing is left to give back."""
+    """Payments call this (``payments.hooks.ORDER_REFUNDED``) when an order's money was refunded in
+    full: an open order is cancelled (its holds go back); nothing is left to give back."""
     if Order.objects.filter(pk=order_id, state__in=OPEN_STATES).exists():
         order_cancel(order_id=order_id, reason=Explanation(domain.OrderWhy.REFUNDED_IN_FULL), user_id=user_id)
 

@@ -45,6 +45,7 @@ from omnipoint.payments.domain import (
     RefundState,
     allocate_refund,
 )
+from omnipoint.payments.hooks import ORDER_REFUNDED, PAYMENT_APPLIED
 from omnipoint.payments.models import OrderBalance, Payment, PaymentNotification, Refund
 from omnipoint.payments.providers import LEDGER_PROVIDERS, PROVIDERS, online_gateway_check, provider_get
 
@@ -179,11 +180,9 @@ def _succeed(payment_id: int, *, strict: bool = False) -> str:
     Payment.objects.filter(pk=payment.pk).update(counted=True)
     payment.counted = True
     paid_total = OrderBalance.objects.values_list("paid", flat=True).get(pk=order.pk)
-    from omnipoint.orders.services import order_payment_applied
-
     try:
         with transaction.atomic():
-            applied = order_payment_applied(order_id=order.pk, paid_total=paid_total)
+            applied = PAYMENT_APPLIED(order.pk, paid_total)
     except InvalidStateError:  # the order left "pending" for "cancelled" under us
         applied = False
     if not applied:
@@ -345,9 +344,7 @@ def payment_refund(
     )
     _payment_state_sync(order)
     if order.payment_state == OrderPaymentState.REFUNDED:
-        from omnipoint.orders.services import order_refunded  # orders is told, as of a payment
-
-        order_refunded(order_id=order.pk, user_id=actor.user_id)
+        ORDER_REFUNDED(order.pk, actor.user_id)
     return refund
 
 

@@ -4,6 +4,7 @@ from django.core.exceptions import ImproperlyConfigured
 from omnipoint.core.hooks import Hook
 from omnipoint.loyalty.hooks import MEMBER_SPEND
 from omnipoint.outlets.hooks import OUTLET_MOVED
+from omnipoint.payments.hooks import ORDER_REFUNDED, PAYMENT_APPLIED
 
 
 def test_a_hook_nobody_registered_refuses_to_be_skipped():
@@ -26,4 +27,4 @@ def test_a_hook_calls_its_handler_and_keeps_only_one():
 
 
 def test_the_installed_apps_register_their_hooks():
-    assert OUTLET_MOVED.registered and MEMBER_SPEND.registered
+    assert all(hook.registered for hook in (OUTLET_MOVED, MEMBER_SPEND, PAYMENT_APPLIED, ORDER_REFUNDED))
