@@ -65,6 +65,7 @@ from omnipoint.orders.models import (
 from omnipoint.outlets.domain import Actor, Perm, Role
 from omnipoint.outlets.models import Outlet, OutletKind, Region, Staff
 from omnipoint.outlets.selectors import actor_get
+from omnipoint.payments.services import payment_capture, payments_sync, refund_to_tenders
 from omnipoint.showrooms import services as showrooms
 
 STAFF_CHANNELS = {Channel.HOTLINE, Channel.POS, Channel.PDA}
@@ -706,8 +707,6 @@ def order_cancel(
     )
     # Always: a split-tender order can hold tenders while still unpaid, and a payment may have
     # landed since ``order`` was read. Nothing to refund is a no-op.
-    from omnipoint.payments.services import refund_to_tenders
-
     refund_to_tenders(order=order, amount=None, reason=f"cancelled: {in_english(reason)}")
     return order
 
@@ -715,8 +714,6 @@ def order_cancel(
 def orders_expire_unpaid(*, now=None, batch: int = 200) -> int:  # type: ignore[no-untyped-def]
     """The payment timeout. Asks the payment provider first, so a payment made at the last
     moment is applied rather than cancelled; then cancels what is still unpaid."""
-    from omnipoint.payments.services import payments_sync
-
     now = now or timezone.now()
     due = list(
         Order.objects.filter(state=OrderState.PENDING, payment_deadline__lte=now)
@@ -836,8 +833,6 @@ def _hold_lapsed(reservation: Reservation, now) -> None:  # type: ignore[no-unty
     if order is None or order.state not in OPEN_STATES:
         return  # a hold outliving its order lapses as any other
     if order.state == OrderState.PENDING:
-        from omnipoint.payments.services import payments_sync
-
         payments_sync(order_id=order.pk)  # money paid at the last moment wins, as at the timeout
         if not Reservation.objects.filter(
             pk=reservation.pk, state=ReservationState.HELD, expires_at__lte=now
@@ -935,8 +930,6 @@ def order_deliver(*, actor: Actor, order_id: int) -> Order:
         and order.payment_mode == "on_delivery"
         and order.payment_state == PaymentState.UNPAID
     ):
-        from omnipoint.payments.services import payment_capture
-
         payment_capture(actor=actor, order_id=order.pk, method="cod")
         order.refresh_from_db()
     if order.state == OrderState.SHIPPED:
@@ -1016,7 +1009,5 @@ def order_return(
             order=selectors.order_for_points(order), amount=amount, key=f"clawback:return:{record.pk}"
         )
     if order.payment_state != PaymentState.UNPAID and amount:
-        from omnipoint.payments.services import refund_to_tenders
-
         record.refunds.set(refund_to_tenders(order=order, amount=amount, reason=f"return {record.pk}"))
     return record
