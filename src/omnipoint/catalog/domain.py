@@ -5,6 +5,17 @@ from enum import StrEnum
 
 from omnipoint.core.explain import Explanation
 
+# How a variant reads: style, then colour, then size, then any other attribute by name. A JSON
+# object's key order is no order (PostgreSQL's jsonb keeps keys sorted by length), so say one.
+VARIANT_AXES = ("style", "colour", "size")
+
+
+def variant_label(attributes: dict[str, object]) -> str:
+    """A SKU's variant in words, "白 / 1匹": its attribute values in the stated axis order."""
+    rank = {axis: i for i, axis in enumerate(VARIANT_AXES)}
+    keys = sorted(attributes, key=lambda k: (rank.get(k, len(rank)), k))
+    return " / ".join(str(attributes[k]) for k in keys)
+
 
 class PriceWhy(StrEnum):
     """The reasons a price is what it is (worded in ``catalog/explain.py``)."""

@@ -2,6 +2,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from omnipoint.catalog.domain import variant_label
 from omnipoint.core.channels import Channel
 from omnipoint.outlets.models import Region
 
@@ -84,9 +85,12 @@ class Sku(models.Model):
         return self.code
 
     @property
+    def variant(self) -> str:
+        return variant_label(self.attributes or {})
+
+    @property
     def label(self) -> str:
-        attrs = " / ".join(str(v) for v in self.attributes.values())
-        return f"{self.product.name} {attrs}".strip()
+        return f"{self.product.name} {self.variant}".strip()
 
 
 class PriceList(models.Model):

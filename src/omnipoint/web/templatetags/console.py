@@ -3,6 +3,8 @@ from typing import Any
 from django import template
 from django.utils.translation import get_language, pgettext_lazy
 
+from omnipoint.catalog.domain import variant_label
+
 register = template.Library()
 
 
@@ -19,8 +21,7 @@ def local_name(obj: Any) -> str:
 @register.filter
 def variant(sku: Any) -> str:
     """A SKU's variant as staff read it: its attributes (colour, size) joined, or nothing."""
-    attributes = getattr(sku, "attributes", None) or {}
-    return " / ".join(str(v) for v in attributes.values())
+    return variant_label(getattr(sku, "attributes", None) or {})
 
 
 POSTINGS = {
