@@ -7,6 +7,7 @@ change only what lies under it. A region node's scope is a prefix of the region 
 """
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -122,12 +123,68 @@ class Actor:
     perms: frozenset[str]
     name: str = ""
 
+    is_system: ClassVar[bool] = False
+    member_id: ClassVar[None] = None
+
     def can(self, perm: str) -> bool:
         return perm in self.perms
 
     def require(self, perm: str) -> None:
         if perm not in self.perms:
             raise PermissionDeniedError(f"your role may not do this ({perm})", code="forbidden", perm=perm)
+
+
+@dataclass(frozen=True)
+class SystemActor:
+    """The platform itself acting: a background task (the reservation sweep, the gateway's
+    notification, the demo's story), never a person. It sees the whole network and may do
+    everything a service allows; ``task`` says which job it is, for the records it leaves."""
+
+    task: str = "system"
+    user_id: ClassVar[None] = None
+    staff_id: ClassVar[None] = None
+    member_id: ClassVar[None] = None
+    role: ClassVar[str] = "system"
+    scope: ClassVar[Scope] = Scope(region_path="/")
+    is_system: ClassVar[bool] = True
+
+    @property
+    def name(self) -> str:
+        return self.task
+
+    def can(self, perm: str) -> bool:
+        return True
+
+    def require(self, perm: str) -> None:
+        return None
+
+
+SYSTEM = SystemActor()
+
+
+@dataclass(frozen=True)
+class MemberActor:
+    """A signed-in member acting for themselves (the storefront, the member API): no staff
+    scope, no permission; a service given one acts only on that member's own records."""
+
+    user_id: int
+    member_id: int
+    staff_id: ClassVar[None] = None
+    role: ClassVar[None] = None
+    is_system: ClassVar[bool] = False
+
+    def can(self, perm: str) -> bool:
+        return False
+
+    def require(self, perm: str) -> None:
+        raise PermissionDeniedError(f"a member may not do this ({perm})", code="forbidden", perm=perm)
+
+
+StaffActor = Actor | SystemActor
+"""Who may act on the network's side: a staff member or the platform."""
+
+AnyActor = Actor | SystemActor | MemberActor
+"""Anyone a service may be asked to act for."""
 
 
 def region_parent_code(code: str, known: set[str]) -> str | None:
