@@ -20,7 +20,6 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from omnipoint.catalog.models import Category, ProductKind, Sku
@@ -476,12 +475,12 @@ class _Story:
         """The first SKU (by code) of these categories free for online orders at ``location``
         (``quantity`` of it) and in no other order of the story yet."""
         ids = list(
-            StockLevel.objects.filter(
+            StockLevel.objects.sellable(quantity)
+            .filter(
                 location=location,
                 sku__is_active=True,
                 sku__product__is_active=True,
                 sku__product__category__code__in=categories,
-                on_hand__gte=F("reserved") + F("safety_stock") + quantity,
             )
             .exclude(sku_id__in=self.used)
             .order_by("sku__code")
@@ -494,12 +493,12 @@ class _Story:
 
     def _sku_elsewhere(self) -> int:
         """A SKU this outlet lacks and another location of its district has."""
-        here = StockLevel.objects.filter(location=self.outlet, on_hand__gt=F("reserved") + F("safety_stock"))
-        nearby = StockLevel.objects.filter(
-            location__region_path=self.outlet.region_path,
-            location__is_active=True,
-            on_hand__gt=F("reserved") + F("safety_stock"),
-        ).exclude(location=self.outlet)
+        here = StockLevel.objects.sellable().filter(location=self.outlet)
+        nearby = (
+            StockLevel.objects.sellable()
+            .filter(location__region_path=self.outlet.region_path, location__is_active=True)
+            .exclude(location=self.outlet)
+        )
         sku = (
             Sku.objects.filter(
                 is_active=True,

@@ -7,6 +7,15 @@ from omnipoint.catalog.models import Sku
 from omnipoint.outlets.models import Outlet
 
 
+class StockLevelQuerySet(models.QuerySet["StockLevel"]):
+    def sellable(self, quantity: int = 1, *, online: bool = True) -> "StockLevelQuerySet":
+        """The rows that can sell ``quantity`` more: ``on_hand >= reserved + quantity``, and online
+        (web, app, mini-program, delivery) above the safety stock too, which is left for the
+        counter. The one statement of "sellable stock": every query and guarded UPDATE uses it."""
+        need = F("reserved") + quantity
+        return self.filter(on_hand__gte=(need + F("safety_stock")) if online else need)
+
+
 class StockLevel(models.Model):
     """Stock of one SKU at one location. Changed only by the guarded UPDATEs in services.py."""
 
@@ -25,6 +34,8 @@ class StockLevel(models.Model):
     # No default: a row created without them fails loudly instead of sitting at (0, 0).
     lat = models.FloatField()
     lng = models.FloatField()
+
+    objects = StockLevelQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -1,6 +1,6 @@
 from dataclasses import dataclass
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from omnipoint.core.errors import NotFoundError, ValidationError, require_quantity
 from omnipoint.core.geo import bounding_box, haversine_km
@@ -130,23 +130,25 @@ def stock_nearby(
     _check_point(lat, lng, radius_km)
     require_quantity(quantity)
     min_lat, max_lat, min_lng, max_lng = bounding_box(lat, lng, radius_km)
-    need = F("reserved") + quantity + (F("safety_stock") if online else 0)
-    rows = StockLevel.objects.filter(
-        sku_id=sku_id,
-        lat__range=(min_lat, max_lat),
-        lng__range=(min_lng, max_lng),
-        on_hand__gte=need,
-        location__is_active=True,
-    ).values_list(
-        "location_id",
-        "location__code",
-        "location__name",
-        "location__kind",
-        "location__lat",
-        "location__lng",
-        "on_hand",
-        "reserved",
-        "safety_stock",
+    rows = (
+        StockLevel.objects.sellable(quantity, online=online)
+        .filter(
+            sku_id=sku_id,
+            lat__range=(min_lat, max_lat),
+            lng__range=(min_lng, max_lng),
+            location__is_active=True,
+        )
+        .values_list(
+            "location_id",
+            "location__code",
+            "location__name",
+            "location__kind",
+            "location__lat",
+            "location__lng",
+            "on_hand",
+            "reserved",
+            "safety_stock",
+        )
     )
     found = []
     for oid, code, name, kind, olat, olng, on_hand, reserved, safety in rows:

@@ -299,10 +299,11 @@ def stock_reserve(
             )
             # The stock rows last: a hot row stays locked only from its UPDATE to the COMMIT.
             for i, (key, quantity) in enumerate(wanted):  # sorted: see normalise_lines
-                guard = F("reserved") + quantity + (F("safety_stock") if respect_safety_stock else 0)
-                changed = StockLevel.objects.filter(
-                    location_id=key.location_id, sku_id=key.sku_id, on_hand__gte=guard
-                ).update(reserved=F("reserved") + quantity)
+                changed = (
+                    StockLevel.objects.filter(location_id=key.location_id, sku_id=key.sku_id)
+                    .sellable(quantity, online=respect_safety_stock)
+                    .update(reserved=F("reserved") + quantity)
+                )
                 if changed != 1:
                     raise _shortage(
                         key, quantity, lines=wanted, held=i, respect_safety_stock=respect_safety_stock

@@ -204,24 +204,27 @@ def _outlet(outlet_id: int | None, *, field: str) -> Outlet | None:
 def _candidates(sku_ids: list[int], lat: float, lng: float, *, ships_only: bool) -> list[domain.Candidate]:
     """Locations near a point with some of these SKUs free for online orders. One query."""
     min_lat, max_lat, min_lng, max_lng = bounding_box(lat, lng, settings.ROUTING_RADIUS_KM)
-    rows = StockLevel.objects.filter(
-        sku_id__in=sku_ids,
-        location__is_active=True,
-        on_hand__gt=F("reserved") + F("safety_stock"),
-        location__lat__range=(min_lat, max_lat),
-        location__lng__range=(min_lng, max_lng),
-    ).values_list(
-        "location_id",
-        "location__code",
-        "location__lat",
-        "location__lng",
-        "location__kind",
-        "location__ships_from_store",
-        "location__delivery_radius_km",
-        "sku_id",
-        "on_hand",
-        "reserved",
-        "safety_stock",
+    rows = (
+        StockLevel.objects.sellable()
+        .filter(
+            sku_id__in=sku_ids,
+            location__is_active=True,
+            location__lat__range=(min_lat, max_lat),
+            location__lng__range=(min_lng, max_lng),
+        )
+        .values_list(
+            "location_id",
+            "location__code",
+            "location__lat",
+            "location__lng",
+            "location__kind",
+            "location__ships_from_store",
+            "location__delivery_radius_km",
+            "sku_id",
+            "on_hand",
+            "reserved",
+            "safety_stock",
+        )
     )
     found: dict[int, tuple[str, float, float, bool, float, dict[int, int]]] = {}
     for loc, code, olat, olng, kind, sfs, radius, sku_id, on_hand, reserved, safety in rows:

@@ -3,7 +3,7 @@ figures of the salespeople in a manager's scope, and offers of the outlets near 
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 
 from omnipoint.catalog.models import Product, Sku
@@ -52,9 +52,7 @@ def showroom_products(*, showroom: Showroom, limit: int = 40) -> list[Product]:
     near = Outlet.objects.filter(
         is_active=True, lat__range=(min_lat, max_lat), lng__range=(min_lng, max_lng)
     ).values_list("pk", flat=True)
-    in_stock = StockLevel.objects.filter(
-        location_id__in=list(near), on_hand__gt=F("reserved") + F("safety_stock")
-    ).values("sku__product_id")
+    in_stock = StockLevel.objects.sellable().filter(location_id__in=list(near)).values("sku__product_id")
     return list(qs.filter(pk__in=in_stock).order_by("code")[:limit])
 
 
@@ -210,9 +208,9 @@ def offers_nearby(
     found = [OutletOffers(o, round(d, 3)) for d, o in near if d <= radius_km][:limit]
     by_outlet = {f.outlet.pk: f for f in found}
     rows = (
-        StockLevel.objects.filter(
+        StockLevel.objects.sellable()
+        .filter(
             location_id__in=list(by_outlet),
-            on_hand__gt=F("reserved") + F("safety_stock"),
             sku__is_active=True,
             sku__product__is_active=True,
         )

@@ -58,6 +58,16 @@ def test_safety_stock_is_left_for_the_counter(network):
     assert level(a, sku).on_hand == 1
 
 
+def test_sellable_is_above_the_safety_stock_online_and_not_at_the_counter(network):
+    a, sku = network.a, network.skus[0]
+    StockLevel.objects.filter(location=a, sku=sku).update(on_hand=10, reserved=3, safety_stock=4)
+    rows = StockLevel.objects.filter(location=a, sku=sku)
+    assert rows.sellable().exists() and rows.sellable(3).exists() and not rows.sellable(4).exists()
+    assert rows.sellable(7, online=False).exists() and not rows.sellable(8, online=False).exists()
+    StockLevel.objects.filter(location=a, sku=sku).update(safety_stock=7)
+    assert not rows.sellable().exists() and rows.sellable(online=False).exists()
+
+
 def test_expired_hold_cannot_commit_and_sweep_releases(network):
     a, sku = network.a, network.skus[0]
     r = services.stock_reserve(actor=None, owner_ref="order:3", lines=[(a.pk, sku.pk, 4)], ttl_seconds=60)
