@@ -19,8 +19,8 @@ from django.test import Client
 from django.urls import reverse
 
 from omnipoint.catalog.models import Brand, Category, Product, Sku, Supplier
-from omnipoint.demo.scenario import DEMO_MEMBERS
-from omnipoint.demo.services import PERSONAS
+from omnipoint.demo.plan import PERSONAS
+from omnipoint.demo.story import DEMO_MEMBERS
 from omnipoint.inventory.models import CycleCount, Transfer
 from omnipoint.marketing.models import Game
 from omnipoint.members.models import Member

@@ -27,7 +27,7 @@ from omnipoint.marketing.models import CouponState, Delivery, Game, GameAttempt,
 from omnipoint.members.models import Member
 from omnipoint.storefront import offers
 from omnipoint.storefront.errors import error_text
-from omnipoint.storefront.views import _int, _not_found, _page
+from omnipoint.storefront.pages import _int, _not_found, _page
 
 
 def _tabs(now: datetime) -> dict[str, Q]:

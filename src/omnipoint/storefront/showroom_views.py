@@ -29,7 +29,7 @@ from omnipoint.storefront.attribution import attribution_get, attribution_set, s
 from omnipoint.storefront.checkout import placed, submission, submission_lookup, token_new
 from omnipoint.storefront.errors import error_text
 from omnipoint.storefront.offers import badges_for, promotion_badge
-from omnipoint.storefront.views import _int, _location, _not_found, _page, _region, _remember_order
+from omnipoint.storefront.pages import _int, _location, _not_found, _page, _region, _remember_order
 
 TRY_TOKEN_KEY = "shop_try_token"
 

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from omnipoint.storefront import marketing_views, member_views, showroom_views, views
+from omnipoint.storefront import (
+    checkout_views,
+    marketing_views,
+    member_views,
+    order_views,
+    showroom_views,
+    views,
+)
 
 app_name = "storefront"
 
@@ -14,10 +21,10 @@ urlpatterns = [
     path("cart/add/", views.cart_add_view, name="cart_add"),
     path("cart/update/", views.cart_update_view, name="cart_update"),
     path("cart/remove/", views.cart_remove_view, name="cart_remove"),
-    path("checkout/", views.checkout, name="checkout"),
-    path("track/", views.track, name="track"),
-    path("orders/<str:number>/", views.order, name="order"),
-    path("orders/<str:number>/pay/", views.order_pay, name="order_pay"),
+    path("checkout/", checkout_views.checkout, name="checkout"),
+    path("track/", order_views.track, name="track"),
+    path("orders/<str:number>/", order_views.order, name="order"),
+    path("orders/<str:number>/pay/", order_views.order_pay, name="order_pay"),
     path("s/<str:code>/", showroom_views.showroom, name="showroom"),
     path("nearby/", showroom_views.nearby, name="nearby"),
     path("nearby/try/", showroom_views.try_in_store, name="try_in_store"),

@@ -2,7 +2,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from omnipoint.core.auth import ThrottledAuthenticationForm
-from omnipoint.web import member_views, order_views, showroom_views, staff_views, views
+from omnipoint.web import member_views, showroom_views, staff_views, views
+from omnipoint.web.order_views import counter, keyed, order_pages, pickup, returns, work_queue
 
 app_name = "web"
 
@@ -36,24 +37,24 @@ urlpatterns = [
     path("members/topup/", member_views.member_topup, name="member_topup"),
     path("members/<int:member_id>/", member_views.member_activity, name="member"),
     # orders: the work queue, hand-over, the counter, order pages, returns, staff-keyed orders
-    path("queue/", order_views.order_queue, name="order_queue"),
-    path("tasks/<int:task_id>/<str:step>/", order_views.task_step, name="task_step"),
-    path("pickup/", order_views.pickup, name="pickup"),
-    path("pickup/pay/", order_views.pickup_pay, name="pickup_pay"),
-    path("pos/", order_views.pos, name="pos"),
-    path("pos/checkout/", order_views.pos_checkout, name="pos_checkout"),
-    path("pos/<int:order_id>/", order_views.pos_pay, name="pos_pay"),
-    path("pos/<int:order_id>/cash/", order_views.pos_cash, name="pos_cash"),
-    path("pos/<int:order_id>/online/", order_views.pos_online, name="pos_online"),
-    path("pos/<int:order_id>/tender/<str:method>/", order_views.pos_tender, name="pos_tender"),
-    path("pos/<int:order_id>/status/", order_views.pos_status, name="pos_status"),
-    path("pos/<int:order_id>/receipt/", order_views.pos_receipt, name="pos_receipt"),
-    path("orders/", order_views.order_list, name="orders"),
-    path("orders/new/", order_views.order_new, name="order_new"),
-    path("orders/<int:order_id>/", order_views.order_detail, name="order"),
-    path("orders/<int:order_id>/cancel/", order_views.order_cancel, name="order_cancel"),
-    path("orders/<int:order_id>/deliver/", order_views.order_deliver, name="order_deliver"),
-    path("orders/<int:order_id>/pay-link/", order_views.order_pay_link, name="order_pay_link"),
-    path("returns/", order_views.return_find, name="returns"),
-    path("returns/<str:number>/", order_views.order_return, name="order_return"),
+    path("queue/", work_queue.order_queue, name="order_queue"),
+    path("tasks/<int:task_id>/<str:step>/", work_queue.task_step, name="task_step"),
+    path("pickup/", pickup.pickup, name="pickup"),
+    path("pickup/pay/", pickup.pickup_pay, name="pickup_pay"),
+    path("pos/", counter.pos, name="pos"),
+    path("pos/checkout/", counter.pos_checkout, name="pos_checkout"),
+    path("pos/<int:order_id>/", counter.pos_pay, name="pos_pay"),
+    path("pos/<int:order_id>/cash/", counter.pos_cash, name="pos_cash"),
+    path("pos/<int:order_id>/online/", counter.pos_online, name="pos_online"),
+    path("pos/<int:order_id>/tender/<str:method>/", counter.pos_tender, name="pos_tender"),
+    path("pos/<int:order_id>/status/", counter.pos_status, name="pos_status"),
+    path("pos/<int:order_id>/receipt/", counter.pos_receipt, name="pos_receipt"),
+    path("orders/", order_pages.order_list, name="orders"),
+    path("orders/new/", keyed.order_new, name="order_new"),
+    path("orders/<int:order_id>/", order_pages.order_detail, name="order"),
+    path("orders/<int:order_id>/cancel/", order_pages.order_cancel, name="order_cancel"),
+    path("orders/<int:order_id>/deliver/", order_pages.order_deliver, name="order_deliver"),
+    path("orders/<int:order_id>/pay-link/", order_pages.order_pay_link, name="order_pay_link"),
+    path("returns/", returns.return_find, name="returns"),
+    path("returns/<str:number>/", returns.order_return, name="order_return"),
 ]

@@ -6,8 +6,9 @@ from django.contrib.auth import get_user_model
 
 from omnipoint.catalog.models import Sku
 from omnipoint.core.errors import ConflictError
-from omnipoint.demo.scenario import demo_scenario_load, scenario_highlights
+from omnipoint.demo.scenario import demo_scenario_load
 from omnipoint.demo.services import demo_network_load, demo_reset
+from omnipoint.demo.story import scenario_highlights
 from omnipoint.inventory.checks import inventory_breaches
 from omnipoint.ledger.checks import ledger_breaches
 from omnipoint.members.models import Member

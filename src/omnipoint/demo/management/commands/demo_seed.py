@@ -4,14 +4,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from omnipoint.core.errors import DomainError
-from omnipoint.demo.scenario import demo_scenario_load, scenario_highlights, story_lines
+from omnipoint.demo.plan import DEMO_MARKER_OUTLET, SIZES
+from omnipoint.demo.scenario import demo_scenario_load
 from omnipoint.demo.services import (
-    DEMO_MARKER_OUTLET,
-    SIZES,
     demo_network_load,
     demo_outlet_kinds,
     demo_reset,
 )
+from omnipoint.demo.story import scenario_highlights, story_lines
 
 
 class Command(BaseCommand):

@@ -9,8 +9,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from omnipoint.demo.scenario import scenario_highlights, story_lines
-from omnipoint.demo.services import DEMO_PASSWORD, PERSONAS, SUPERUSER
+from omnipoint.demo.plan import DEMO_PASSWORD, PERSONAS, SUPERUSER
+from omnipoint.demo.story import scenario_highlights, story_lines
 from omnipoint.outlets.models import Staff
 
 
