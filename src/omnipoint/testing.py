@@ -56,9 +56,8 @@ def _outlet(code: str, name: str, kind: str, district: str, dlat: float, dlng: f
     )
 
 
-def build_network(*, stock: int = 10) -> Network:
-    if not Region.objects.exists():  # a transactional test's flush empties what the migration loaded
-        regions_load()
+def _outlets() -> tuple[Outlet, Outlet, Outlet, Outlet]:
+    """A (Huangpu, self-operated), B (Pudong post office), W (Pudong warehouse), C (Nanjing)."""
     a = _outlet(
         "SH-A",
         "黄浦旗舰店",
@@ -82,7 +81,11 @@ def build_network(*, stock: int = 10) -> Network:
         delivery_radius_km=50,
     )
     c = _outlet("NJ-C", "玄武加盟店", OutletKind.FRANCHISE, "320102", 0.0, 0.0, pickup_point=True)
+    return a, b, w, c
 
+
+def _catalogue() -> list[Sku]:
+    """Two air conditioners (a concession) and a cable, on a national and a Shanghai price list."""
     appliances = Category.objects.create(code="appliances", name="家电", name_en="Appliances")
     accessories = Category.objects.create(code="3c", name="3C配件", name_en="3C accessories")
     brand = Brand.objects.create(name="格力")
@@ -112,27 +115,37 @@ def build_network(*, stock: int = 10) -> Network:
     for i, sku in enumerate(skus):
         PriceListItem.objects.create(price_list=national, sku=sku, amount=(i + 1) * 100_00)
     PriceListItem.objects.create(price_list=shanghai, sku=skus[0], amount=95_00)
+    return skus
 
-    net = Network(a=a, b=b, w=w, c=c, skus=skus)
-    if stock:
-        for outlet in (a, b, w, c):
-            for sku in skus:
-                stock_receive(
-                    actor=None, location_id=outlet.pk, sku_id=sku.pk, quantity=stock, reference="opening"
-                )
 
+def _personas(net: Network) -> None:
     nodes: dict[str, tuple[str, dict[str, Any]]] = {
         "hq_admin": ("hq_admin", {}),
         "province_manager": ("province_manager", {"region": Region.objects.get(code="310000")}),
         "city_manager": ("city_manager", {"region": Region.objects.get(code="310100")}),
-        "outlet_manager": ("outlet_manager", {"outlet": a}),
-        "outlet_clerk": ("outlet_clerk", {"outlet": a}),
-        "other_city_clerk": ("outlet_clerk", {"outlet": c}),
+        "outlet_manager": ("outlet_manager", {"outlet": net.a}),
+        "outlet_clerk": ("outlet_clerk", {"outlet": net.a}),
+        "other_city_clerk": ("outlet_clerk", {"outlet": net.c}),
     }
     for persona, (role, node) in nodes.items():
         staff = staff_create(username=persona, password=PASSWORD, display_name=persona, role=role, **node)
         net.staff[persona] = staff
         net.tokens[persona] = ApiToken.issue(staff.user, name="test")
+
+
+def build_network(*, stock: int = 10) -> Network:
+    """The personas' network: four outlets, three SKUs, ``stock`` of each everywhere, six staff."""
+    if not Region.objects.exists():  # a transactional test's flush empties what the migration loaded
+        regions_load()
+    a, b, w, c = _outlets()
+    net = Network(a=a, b=b, w=w, c=c, skus=_catalogue())
+    if stock:
+        for outlet in (a, b, w, c):
+            for sku in net.skus:
+                stock_receive(
+                    actor=None, location_id=outlet.pk, sku_id=sku.pk, quantity=stock, reference="opening"
+                )
+    _personas(net)
     return net
 
 

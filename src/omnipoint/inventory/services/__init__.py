@@ -1,0 +1,64 @@
+"""Every change to stock. Each quantity change is a guarded conditional UPDATE whose WHERE
+clause states the invariant it must keep, followed by a check that exactly the expected rows
+changed, plus a row in the insert-only movement ledger. Nothing reads a quantity, decides in
+Python and writes it back (except count posting, which compare-and-sets on the value it read).
+
+``actor`` is the staff member acting through the API or console: it is checked for permission
+and scope. Other apps' services (orders, transfers for orders) pass ``actor=None``: they have
+already authorised the whole operation.
+
+By sub-domain: ``levels`` (stock in and out, safety stock), ``reservations`` (holds and the
+sweep), ``transfers``, ``counts``; ``owners`` holds what the owners of holds register.
+"""
+
+from omnipoint.inventory.services.counts import count_open, count_post, count_record
+from omnipoint.inventory.services.levels import (
+    stock_adjust,
+    stock_coordinates_sync,
+    stock_receive,
+    stock_sell,
+    stock_set_safety,
+)
+from omnipoint.inventory.services.owners import (
+    HOLD_LAPSED,
+    OWNED_KINDS,
+    TRANSFER_DISPATCHED,
+    TRANSFER_RECEIVED,
+)
+from omnipoint.inventory.services.reservations import (
+    reservation_commit,
+    reservation_release,
+    reservation_renew,
+    reservations_expire,
+    stock_reserve,
+)
+from omnipoint.inventory.services.transfers import (
+    transfer_cancel,
+    transfer_create,
+    transfer_dispatch,
+    transfer_receive,
+)
+
+__all__ = [
+    "HOLD_LAPSED",
+    "OWNED_KINDS",
+    "TRANSFER_DISPATCHED",
+    "TRANSFER_RECEIVED",
+    "count_open",
+    "count_post",
+    "count_record",
+    "reservation_commit",
+    "reservation_release",
+    "reservation_renew",
+    "reservations_expire",
+    "stock_adjust",
+    "stock_coordinates_sync",
+    "stock_receive",
+    "stock_reserve",
+    "stock_sell",
+    "stock_set_safety",
+    "transfer_cancel",
+    "transfer_create",
+    "transfer_dispatch",
+    "transfer_receive",
+]

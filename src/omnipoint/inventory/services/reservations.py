@@ -1,0 +1,270 @@
+"""Holds: made for an owner until committed (the goods leave), released, or lapsed by the sweep."""
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from omnipoint.core.errors import (
+    ConflictError,
+    InvalidStateError,
+    NotFoundError,
+    ValidationError,
+)
+from omnipoint.inventory.domain import StockKey, normalise_lines
+from omnipoint.inventory.errors import (
+    ReservationExpiredError,
+)
+from omnipoint.inventory.models import (
+    MovementKind,
+    OwnerKind,
+    Reservation,
+    ReservationLine,
+    ReservationState,
+    StockLevel,
+    StockMovement,
+)
+from omnipoint.inventory.services._base import _authorize, _check_skus, _movement, _shortage, _user_id
+from omnipoint.inventory.services.owners import HOLD_LAPSED, _owner_handler
+from omnipoint.outlets.domain import Actor, Perm
+
+
+def _same_lines(reservation: Reservation, wanted: list[tuple[StockKey, int]]) -> bool:
+    have = sorted(
+        (StockKey(line.location_id, line.sku_id), line.quantity) for line in reservation.lines.all()
+    )
+    return have == wanted
+
+
+def stock_reserve(
+    *,
+    actor: Actor | None,
+    owner_ref: str,
+    lines: Iterable[tuple[int, int, int]],
+    ttl_seconds: int | None = None,
+    channel: str = "",
+    respect_safety_stock: bool = True,
+    owner_kind: str = OwnerKind.SYSTEM,
+) -> Reservation:
+    """Hold stock for an owner (a cart, an order, a transfer) until it is committed or lapses.
+
+    ``lines`` are (location_id, sku_id, quantity). All lines are held or none. ``owner_kind``
+    and ``owner_ref`` are the idempotency key: asking again for the same owner with the same
+    lines returns the first reservation; with different lines it is a conflict. A staff member
+    (``actor``) always holds in the staff namespace, so no one else's hold is ever replayed.
+    """
+    if actor is not None:
+        owner_kind = OwnerKind.STAFF
+    wanted = normalise_lines(lines)
+    if not owner_ref or len(owner_ref) > 80:
+        raise ValidationError("owner_ref must be 1..80 characters", code="invalid_owner_ref")
+    ttl = settings.RESERVATION_TTL_SECONDS if ttl_seconds is None else ttl_seconds
+    if not 1 <= ttl <= 30 * 86400:
+        raise ValidationError("ttl_seconds must be 1 second .. 30 days", code="invalid_ttl")
+    if actor is not None:  # internal callers (orders) have checked locations and SKUs already
+        _authorize(actor, Perm.STOCK_SELL, {k.location_id for k, _ in wanted})
+        _check_skus({k.sku_id for k, _ in wanted})
+
+    owner = Reservation.objects.filter(owner_kind=owner_kind, owner_ref=owner_ref)
+    # An order makes each of its holds once, under a reference nobody else can use: it is never
+    # handed an existing hold (and the checkout saves the look-up).
+    replays = owner_kind != OwnerKind.ORDER
+    existing = owner.first() if replays else None
+    if existing is not None:
+        return _replayed(existing, wanted)
+    try:
+        with transaction.atomic():
+            reservation = Reservation.objects.create(
+                owner_kind=owner_kind,
+                owner_ref=owner_ref,
+                channel=channel,
+                actor_id=_user_id(actor),
+                expires_at=timezone.now() + timedelta(seconds=ttl),
+            )
+            _hold_lines(reservation, wanted, respect_safety_stock=respect_safety_stock)
+    except IntegrityError:
+        # Another request for the same owner won the insert: answer with its result.
+        existing = owner.first()
+        if existing is None:
+            raise
+        if not replays:
+            raise ConflictError(f"owner {owner_ref} already holds stock", code="owner_ref_reused") from None
+        return _replayed(existing, wanted)
+    return reservation
+
+
+def _hold_lines(
+    reservation: Reservation, wanted: list[tuple[StockKey, int]], *, respect_safety_stock: bool
+) -> None:
+    """Write a new reservation's lines, then take each from sellable stock (all or none: a short
+    line raises, and the caller's transaction rolls back the lines held before it)."""
+    ReservationLine.objects.bulk_create(
+        [
+            ReservationLine(reservation=reservation, location_id=k.location_id, sku_id=k.sku_id, quantity=q)
+            for k, q in wanted
+        ]
+    )
+    # The stock rows last: a hot row stays locked only from its UPDATE to the COMMIT.
+    for i, (key, quantity) in enumerate(wanted):  # sorted: see normalise_lines
+        changed = (
+            StockLevel.objects.filter(location_id=key.location_id, sku_id=key.sku_id)
+            .sellable(quantity, online=respect_safety_stock)
+            .update(reserved=F("reserved") + quantity)
+        )
+        if changed != 1:
+            raise _shortage(key, quantity, lines=wanted, held=i, respect_safety_stock=respect_safety_stock)
+
+
+def _replayed(existing: Reservation, wanted: list[tuple[StockKey, int]]) -> Reservation:
+    if not _same_lines(existing, wanted):
+        raise ConflictError(
+            f"owner {existing.owner_ref} already holds a different reservation",
+            code="owner_ref_reused",
+            reservation_id=existing.pk,
+        )
+    return existing
+
+
+def _close(reservation_id: int, *, to: str, require_unexpired: bool) -> Reservation:
+    """Move a held reservation to ``to``; exactly one caller can ever win this."""
+    now = timezone.now()
+    guard = Reservation.objects.filter(pk=reservation_id, state=ReservationState.HELD)
+    if require_unexpired:
+        guard = guard.filter(expires_at__gt=now)
+    if guard.update(state=to, closed_at=now) != 1:
+        current = Reservation.objects.filter(pk=reservation_id).first()
+        if current is None:
+            raise NotFoundError(f"reservation {reservation_id} not found", code="reservation_not_found")
+        if current.state == ReservationState.HELD:
+            raise ReservationExpiredError(
+                f"reservation {reservation_id} expired at {current.expires_at:%H:%M:%S}"
+            )
+        raise InvalidStateError(
+            f"reservation {reservation_id} is {current.state}, not held",
+            code="reservation_not_held",
+            state=current.state,
+        )
+    return Reservation.objects.prefetch_related("lines").get(pk=reservation_id)
+
+
+def _sorted_lines(reservation: Reservation) -> list[ReservationLine]:
+    return sorted(reservation.lines.all(), key=lambda ln: (ln.location_id, ln.sku_id))
+
+
+def _authorize_reservation(actor: Actor | None, reservation_id: int) -> None:
+    """Staff close only staff holds: an order's holds move with the order's own transitions."""
+    if actor is None:
+        return
+    location_ids = ReservationLine.objects.filter(reservation_id=reservation_id).values_list(
+        "location_id", flat=True
+    )
+    not_found = NotFoundError(f"reservation {reservation_id} not found", code="reservation_not_found")
+    kind = Reservation.objects.filter(pk=reservation_id).values_list("owner_kind", flat=True).first()
+    if kind is None:
+        raise not_found
+    # Outside the scope looks exactly like an unknown id (reservation_get says the same).
+    try:
+        _authorize(actor, Perm.STOCK_SELL, location_ids)
+    except NotFoundError:
+        raise not_found from None
+    if kind != OwnerKind.STAFF:
+        raise ConflictError(
+            f"reservation {reservation_id} is held for its owner ({kind}) and moves only with it",
+            code="reservation_owned",
+            owner_kind=kind,
+        )
+
+
+@transaction.atomic
+def reservation_commit(
+    *, actor: Actor | None, reservation_id: int, kind: str = MovementKind.SALE, reference: str = ""
+) -> Reservation:
+    """The held goods leave: on hand and reserved both drop, and the ledger records it."""
+    _authorize_reservation(actor, reservation_id)
+    reservation = _close(reservation_id, to=ReservationState.COMMITTED, require_unexpired=True)
+    movements = []
+    for line in _sorted_lines(reservation):
+        changed = StockLevel.objects.filter(
+            location_id=line.location_id, sku_id=line.sku_id, reserved__gte=line.quantity
+        ).update(on_hand=F("on_hand") - line.quantity, reserved=F("reserved") - line.quantity)
+        if changed != 1:  # only a broken invariant gets here; refuse rather than go negative
+            raise InvalidStateError("reserved stock is missing", code="reservation_inconsistent")
+        key = StockKey(line.location_id, line.sku_id)
+        movements.append(
+            _movement(key, kind, -line.quantity, reference or f"reservation:{reservation_id}", actor)
+        )
+    StockMovement.objects.bulk_create(movements)
+    return reservation
+
+
+def _unhold(reservation: Reservation) -> None:
+    for line in _sorted_lines(reservation):
+        StockLevel.objects.filter(
+            location_id=line.location_id, sku_id=line.sku_id, reserved__gte=line.quantity
+        ).update(reserved=F("reserved") - line.quantity)
+
+
+@transaction.atomic
+def reservation_release(*, actor: Actor | None, reservation_id: int) -> Reservation:
+    """Give held stock back (a cart emptied, an order cancelled). Works on an expired hold too."""
+    _authorize_reservation(actor, reservation_id)
+    reservation = _close(reservation_id, to=ReservationState.RELEASED, require_unexpired=False)
+    _unhold(reservation)
+    return reservation
+
+
+def reservation_renew(*, reservation_id: int, ttl_seconds: int, now: datetime | None = None) -> Reservation:
+    """Hold the goods longer (an order was paid, or its goods are on the road). Guarded on the
+    hold still being held: a hold that was swept stays gone."""
+    until = (now or timezone.now()) + timedelta(seconds=ttl_seconds)
+    if (
+        Reservation.objects.filter(pk=reservation_id, state=ReservationState.HELD).update(expires_at=until)
+        != 1
+    ):
+        raise InvalidStateError(f"reservation {reservation_id} is not held", code="reservation_not_held")
+    return Reservation.objects.get(pk=reservation_id)
+
+
+def reservations_expire(*, now: datetime | None = None, batch: int = 500) -> int:
+    """The sweep: lapse held reservations past their expiry. Each in its own short transaction,
+    guarded on state, so it races safely with a commit or release of the same reservation.
+
+    An order's hold is handed to the order (``HOLD_LAPSED``) in the same transaction: the order
+    is cancelled, which releases its holds, or renews the hold; whatever it leaves held and due
+    lapses here as any other hold."""
+    now = now or timezone.now()
+    due = list(
+        Reservation.objects.filter(state=ReservationState.HELD, expires_at__lte=now)
+        .order_by("expires_at")
+        .values_list("pk", flat=True)[:batch]
+    )
+    expired = 0
+    for reservation_id in due:
+        with transaction.atomic():
+            reservation = Reservation.objects.filter(
+                pk=reservation_id, state=ReservationState.HELD, expires_at__lte=now
+            ).first()
+            if reservation is None:
+                continue
+            handler = _owner_handler(HOLD_LAPSED, reservation.owner_kind)
+            if handler is not None:
+                handler(reservation, now)
+                after = Reservation.objects.values_list("state", "expires_at").get(pk=reservation_id)
+                if after[0] != ReservationState.HELD:
+                    expired += 1
+                    continue
+                if after[1] > now:
+                    continue  # renewed by its owner
+            if (
+                Reservation.objects.filter(
+                    pk=reservation_id, state=ReservationState.HELD, expires_at__lte=now
+                ).update(state=ReservationState.EXPIRED, closed_at=timezone.now())
+                != 1
+            ):
+                continue
+            _unhold(Reservation.objects.prefetch_related("lines").get(pk=reservation_id))
+            expired += 1
+    return expired
