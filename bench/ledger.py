@@ -50,19 +50,21 @@ class Accounts:
 def accounts_open(tag: str, *, many: int = ACCOUNTS) -> Accounts:
     """A hot wallet and ``many`` wallets, each topped up with ``FUNDS`` from a platform account."""
     from omnipoint.ledger.services import PostingRequest, account_open, postings_create
+    from omnipoint.outlets.domain import SYSTEM
 
     prefix = f"bench:{tag}"
     accts = Accounts(tag, f"{prefix}:cash", f"{prefix}:hot", [f"{prefix}:w{i}" for i in range(many)])
-    account_open(code=accts.cash, unit="CNY")
+    account_open(actor=SYSTEM, code=accts.cash, unit="CNY")
     for code in [accts.hot, *accts.wallets]:
-        account_open(code=code, unit="CNY", no_overdraft=True)
+        account_open(actor=SYSTEM, code=code, unit="CNY", no_overdraft=True)
     codes = [accts.hot, *accts.wallets]
     for start in range(0, len(codes), 100):
         postings_create(
             [
                 PostingRequest(f"{prefix}:fund:{start + i}", accts.cash, code, FUNDS, "topup")
                 for i, code in enumerate(codes[start : start + 100])
-            ]
+            ],
+            actor=SYSTEM,
         )
     return accts
 
@@ -82,8 +84,9 @@ def _requests(accts: Accounts, shape: str, key: str, n: int, rng: random.Random)
 
 def post_real(reqs: list, group: str) -> list[int]:
     from omnipoint.ledger.services import postings_create
+    from omnipoint.outlets.domain import SYSTEM
 
-    return [p.pk for p in postings_create(reqs, group=group)]
+    return [p.pk for p in postings_create(reqs, actor=SYSTEM, group=group)]
 
 
 def post_naive(reqs: list, group: str) -> list[int]:

@@ -45,13 +45,6 @@ DEBTS: dict[str, set[str]] = {
         "transfer_dispatch",
         "transfer_receive",
     },
-    "omnipoint.ledger.services": {
-        "account_open",
-        "pendings_expire",
-        "posting_post_pending",
-        "posting_void_pending",
-        "postings_create",
-    },
     "omnipoint.loyalty.services": {
         "fen_for_points",
         "hold_state",

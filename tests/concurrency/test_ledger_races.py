@@ -6,6 +6,7 @@ import pytest
 from omnipoint.ledger.checks import ledger_breaches
 from omnipoint.ledger.models import Account, Posting
 from omnipoint.ledger.services import InsufficientBalanceError, PostingRequest, account_open, postings_create
+from omnipoint.outlets.domain import SYSTEM
 
 from .threads import raised, run_together
 
@@ -13,17 +14,19 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _wallet(balance: int) -> None:
-    account_open(code="platform:cash", unit="CNY")
-    account_open(code="platform:sales", unit="CNY")
-    account_open(code="wallet", unit="CNY", no_overdraft=True)
-    postings_create([PostingRequest("topup", "platform:cash", "wallet", balance, "topup")])
+    account_open(actor=SYSTEM, code="platform:cash", unit="CNY")
+    account_open(actor=SYSTEM, code="platform:sales", unit="CNY")
+    account_open(actor=SYSTEM, code="wallet", unit="CNY", no_overdraft=True)
+    postings_create([PostingRequest("topup", "platform:cash", "wallet", balance, "topup")], actor=SYSTEM)
 
 
 def test_one_balance_spent_by_many_checkouts_at_once(transactional_db: None) -> None:
     _wallet(10_00)  # enough for exactly 10 spends of 1 yuan
 
     def spend(i: int) -> object:
-        return postings_create([PostingRequest(f"spend:{i}", "wallet", "platform:sales", 1_00, "spend")])
+        return postings_create(
+            [PostingRequest(f"spend:{i}", "wallet", "platform:sales", 1_00, "spend")], actor=SYSTEM
+        )
 
     results = run_together([lambda i=i: spend(i) for i in range(30)])
     errors = raised(results)
@@ -39,7 +42,7 @@ def test_same_posting_id_retried_at_once_posts_once(transactional_db: None) -> N
 
     def retry() -> object:
         return postings_create(
-            [PostingRequest("order:7:wallet", "wallet", "platform:sales", 30_00, "spend")]
+            [PostingRequest("order:7:wallet", "wallet", "platform:sales", 30_00, "spend")], actor=SYSTEM
         )[0].pk
 
     results = run_together([retry for _ in range(12)])
@@ -58,11 +61,14 @@ def test_holds_and_spends_race_without_overdraft(transactional_db: None) -> None
                 PostingRequest(
                     f"hold:{i}", "wallet", "platform:sales", 1_00, "spend", pending=True, timeout_seconds=600
                 )
-            ]
+            ],
+            actor=SYSTEM,
         )
 
     def spend(i: int) -> object:
-        return postings_create([PostingRequest(f"spend:{i}", "wallet", "platform:sales", 1_00, "spend")])
+        return postings_create(
+            [PostingRequest(f"spend:{i}", "wallet", "platform:sales", 1_00, "spend")], actor=SYSTEM
+        )
 
     results = run_together([lambda i=i: hold(i) for i in range(8)] + [lambda i=i: spend(i) for i in range(8)])
     assert len(results) - len(raised(results)) == 5

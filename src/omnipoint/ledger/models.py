@@ -13,14 +13,15 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from omnipoint.ledger.domain import AccountKind, Unit
 
-class Unit(models.TextChoices):
-    CNY = "CNY", _("Yuan (fen)")
-    POINTS = "PTS", _("Points")
+__all__ = ["Account", "AccountKind", "Posting", "PostingState", "Unit"]
 
 
 class Account(models.Model):
-    code = models.CharField(max_length=80, unique=True)  # "member:12:wallet:principal", "platform:cash"
+    code = models.CharField(max_length=80, unique=True)  # derived from kind and owner: ledger.domain
+    kind = models.CharField(max_length=30, choices=AccountKind.choices, default=AccountKind.OTHER)
+    owner_id = models.BigIntegerField(null=True, blank=True)  # the member or staff member it is held for
     unit = models.CharField(max_length=3, choices=Unit.choices)
     name = models.CharField(max_length=120, blank=True)
     member = models.ForeignKey(
@@ -49,6 +50,7 @@ class Account(models.Model):
                 | Q(credits_posted__gte=F("debits_posted") + F("debits_pending")),
             ),
         ]
+        indexes = [models.Index(fields=["kind", "owner_id"], name="account_kind_owner")]
 
     def __str__(self) -> str:
         return self.code
@@ -84,6 +86,11 @@ class Posting(models.Model):
     # Set on a post/void: the pending posting it resolves. Unique, so it is resolved once.
     pending = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="resolution"
+    )
+    # Set on a refund: the posting it gives (part of) back, so what was refunded is a sum over
+    # a key, never a match on the reference's text.
+    refund_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="refunds"
     )
     expires_at = models.DateTimeField(null=True, blank=True)  # pending holds lapse (voided) after this
     group = models.CharField(max_length=100, blank=True)  # linked postings share a group: all or none

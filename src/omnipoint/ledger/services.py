@@ -6,6 +6,9 @@ over the same pair of accounts) and refuse, in the WHERE clause, any debit that 
 no-overdraft account below zero counting what pending holds already promise. A posting's key
 is its idempotency key: the same key with the same body returns the first posting; with a
 different body it is refused.
+
+Only the platform posts: every service takes ``actor=SYSTEM`` (or a ``SystemActor``), given by
+the loyalty and showrooms services that authorised the person acting before they called here.
 """
 
 from collections import defaultdict
@@ -17,8 +20,17 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from omnipoint.core.errors import ConflictError, InvalidStateError, NotFoundError, ValidationError
-from omnipoint.ledger.models import Account, Posting, PostingState
+from omnipoint.core.errors import (
+    ConflictError,
+    InvalidStateError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationError,
+)
+from omnipoint.ledger.domain import KINDS, account_code
+from omnipoint.ledger.models import Account, AccountKind, Posting, PostingState
+from omnipoint.ledger.selectors import pending_due
+from omnipoint.outlets.domain import AnyActor, SystemActor
 
 MAX_AMOUNT = 10**12  # ten billion yuan in fen: anything larger is a bug
 MAX_LINKED = 100
@@ -51,12 +63,66 @@ class PostingRequest:
     reference: str = ""
     pending: bool = False
     timeout_seconds: int | None = None  # pending holds only: void after this long
+    refund_of: str = ""  # a refund: the key of the posting it gives (part of) back
+
+
+def _platform(actor: AnyActor) -> None:
+    """Only the platform posts to the ledger; people act through the services above it."""
+    if not isinstance(actor, SystemActor):
+        raise PermissionDeniedError("only the platform posts to the ledger", code="forbidden")
 
 
 def account_open(
-    *, code: str, unit: str, name: str = "", member_id: int | None = None, no_overdraft: bool = False
+    *,
+    actor: SystemActor,
+    code: str,
+    unit: str,
+    name: str = "",
+    member_id: int | None = None,
+    no_overdraft: bool = False,
 ) -> Account:
-    """The account with this code, created on first use with these properties."""
+    """The account with this code, created on first use with these properties: an account
+    named by its code alone (kind OTHER). The apps open theirs by kind (``account_for``)."""
+    _platform(actor)
+    return _open(
+        code=code,
+        kind=AccountKind.OTHER,
+        owner_id=None,
+        unit=unit,
+        name=name,
+        member_id=member_id,
+        no_overdraft=no_overdraft,
+    )
+
+
+def account_for(
+    *, actor: SystemActor, kind: AccountKind, owner_id: int | None = None, name: str = ""
+) -> Account:
+    """The account of this kind held for ``owner_id`` (none: the platform's own), opened on
+    first use with what its kind says (unit, owner, no overdraft)."""
+    _platform(actor)
+    spec = KINDS[kind]
+    return _open(
+        code=account_code(kind, owner_id),
+        kind=kind,
+        owner_id=owner_id,
+        unit=spec.unit,
+        name=name or str(kind.label),
+        member_id=owner_id if spec.owner == "member" else None,
+        no_overdraft=spec.no_overdraft,
+    )
+
+
+def _open(
+    *,
+    code: str,
+    kind: str,
+    owner_id: int | None,
+    unit: str,
+    name: str,
+    member_id: int | None,
+    no_overdraft: bool,
+) -> Account:
     account = Account.objects.filter(code=code).first()
     if account is not None:
         if account.unit != unit:
@@ -66,6 +132,8 @@ def account_open(
         with transaction.atomic():
             return Account.objects.create(
                 code=code,
+                kind=kind,
+                owner_id=owner_id,
                 unit=unit,
                 name=name,
                 member_id=member_id,
@@ -123,15 +191,8 @@ def _validate(req: PostingRequest) -> None:
         )
 
 
-def postings_create(
-    requests: Iterable[PostingRequest], *, group: str = "", on_replay: str = "return"
-) -> list[Posting]:
-    """Post one or more linked postings: all or none. Pending ones only hold the debit.
-
-    A retry (same keys, same bodies) returns the first postings, or raises AlreadyPosted
-    with them when ``on_replay="raise"``.
-    """
-    reqs = list(requests)
+def _accounts_checked(reqs: list[PostingRequest]) -> dict[str, Account]:
+    """Each request valid, the keys distinct, the accounts there and of one unit a side."""
     if not 1 <= len(reqs) <= MAX_LINKED:
         raise ValidationError(f"1..{MAX_LINKED} postings at once", code="invalid_batch")
     for req in reqs:
@@ -148,38 +209,73 @@ def postings_create(
             raise ValidationError(
                 "both sides of a posting hold the same unit", code="unit_mismatch", key=req.key
             )
+    return accounts
 
+
+def _refunded_postings(reqs: list[PostingRequest]) -> dict[str, int]:
+    """The ids of the postings the refunds among ``reqs`` give back, by key."""
+    keys = {r.refund_of for r in reqs if r.refund_of}
+    if not keys:
+        return {}
+    found = dict(Posting.objects.filter(key__in=keys).values_list("key", "pk"))
+    missing = sorted(keys - set(found))
+    if missing:
+        raise NotFoundError(f"posting {missing[0]} not found", code="posting_not_found")
+    return found
+
+
+def _rows(
+    reqs: list[PostingRequest], accounts: dict[str, Account], refunded: dict[str, int], group: str
+) -> list[Posting]:
+    now = timezone.now()
+    return [
+        Posting(
+            key=r.key,
+            kind=PostingState.PENDING if r.pending else PostingState.POSTED,
+            debit=accounts[r.debit],
+            credit=accounts[r.credit],
+            amount=r.amount,
+            unit=accounts[r.debit].unit,
+            code=r.code,
+            reference=r.reference[:80],
+            refund_of_id=refunded.get(r.refund_of),
+            group=group[:100],
+            expires_at=now + timedelta(seconds=r.timeout_seconds) if r.timeout_seconds else None,
+        )
+        for r in reqs
+    ]
+
+
+def _deltas(reqs: list[PostingRequest], accounts: dict[str, Account]) -> dict[int, dict[str, int]]:
+    deltas: dict[int, dict[str, int]] = defaultdict(dict)
+    for r in reqs:
+        side = "pending" if r.pending else "posted"
+        debit, credit = deltas[accounts[r.debit].pk], deltas[accounts[r.credit].pk]
+        debit[f"debits_{side}"] = debit.get(f"debits_{side}", 0) + r.amount
+        credit[f"credits_{side}"] = credit.get(f"credits_{side}", 0) + r.amount
+    return deltas
+
+
+def postings_create(
+    requests: Iterable[PostingRequest], *, actor: SystemActor, group: str = "", on_replay: str = "return"
+) -> list[Posting]:
+    """Post one or more linked postings: all or none. Pending ones only hold the debit.
+
+    A retry (same keys, same bodies) returns the first postings, or raises AlreadyPosted
+    with them when ``on_replay="raise"``.
+    """
+    _platform(actor)
+    reqs = list(requests)
+    accounts = _accounts_checked(reqs)
     replay = _replay(reqs, accounts)
     if replay is not None:
         return _replayed(replay, on_replay)
-    now = timezone.now()
+    refunded = _refunded_postings(reqs)
     try:
         with transaction.atomic():
-            rows = Posting.objects.bulk_create(
-                [
-                    Posting(
-                        key=r.key,
-                        kind=PostingState.PENDING if r.pending else PostingState.POSTED,
-                        debit=accounts[r.debit],
-                        credit=accounts[r.credit],
-                        amount=r.amount,
-                        unit=accounts[r.debit].unit,
-                        code=r.code,
-                        reference=r.reference[:80],
-                        group=group[:100],
-                        expires_at=now + timedelta(seconds=r.timeout_seconds) if r.timeout_seconds else None,
-                    )
-                    for r in reqs
-                ]
-            )
-            deltas: dict[int, dict[str, int]] = defaultdict(dict)
-            for r in reqs:
-                side = "pending" if r.pending else "posted"
-                debit, credit = deltas[accounts[r.debit].pk], deltas[accounts[r.credit].pk]
-                debit[f"debits_{side}"] = debit.get(f"debits_{side}", 0) + r.amount
-                credit[f"credits_{side}"] = credit.get(f"credits_{side}", 0) + r.amount
+            rows = Posting.objects.bulk_create(_rows(reqs, accounts, refunded, group))
             guarded = {a.pk for a in accounts.values() if a.debits_must_not_exceed_credits}
-            _apply(deltas, guarded, {a.pk: a for a in accounts.values()})
+            _apply(_deltas(reqs, accounts), guarded, {a.pk: a for a in accounts.values()})
     except IntegrityError:
         replay = _replay(reqs, accounts)  # a concurrent retry with the same keys got there first
         if replay is None:
@@ -254,29 +350,28 @@ def _resolve(*, pending_key: str, key: str, post: bool, amount: int | None = Non
 
 
 @transaction.atomic
-def posting_post_pending(*, pending_key: str, key: str, amount: int | None = None) -> Posting:
+def posting_post_pending(
+    *, actor: SystemActor, pending_key: str, key: str, amount: int | None = None
+) -> Posting:
     """Make a hold real (all of it, or ``amount`` of it; the rest is released)."""
+    _platform(actor)
     return _resolve(pending_key=pending_key, key=key, post=True, amount=amount)
 
 
 @transaction.atomic
-def posting_void_pending(*, pending_key: str, key: str) -> Posting:
+def posting_void_pending(*, actor: SystemActor, pending_key: str, key: str) -> Posting:
     """Release a hold."""
+    _platform(actor)
     return _resolve(pending_key=pending_key, key=key, post=False)
 
 
-def pendings_expire(*, now: datetime | None = None, batch: int = 500) -> int:
+def pendings_expire(*, actor: SystemActor, now: datetime | None = None, batch: int = 500) -> int:
     """The sweep: void pending holds past their expiry (each in its own short transaction)."""
-    now = now or timezone.now()
-    due = list(
-        Posting.objects.filter(
-            kind=PostingState.PENDING, expires_at__lte=now, resolution__isnull=True
-        ).values_list("key", flat=True)[:batch]
-    )
+    _platform(actor)
     voided = 0
-    for key in due:
+    for key in pending_due(now=now or timezone.now(), batch=batch):
         try:
-            posting_void_pending(pending_key=key, key=f"{key}:expired")
+            posting_void_pending(actor=actor, pending_key=key, key=f"{key}:expired")
             voided += 1
         except InvalidStateError:
             pass  # posted or voided meanwhile

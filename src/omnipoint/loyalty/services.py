@@ -1,13 +1,14 @@
 """Points and stored value, on the ledger.
 
 Every balance change is a ledger posting (idempotent by key, guarded against overdraft);
-points lots are decremented by guarded UPDATEs in expiry order. The accounts:
+points lots are decremented by guarded UPDATEs in expiry order. The accounts, by kind
+(``ledger.domain.AccountKind``):
 
-  member:<id>:points            PTS  the member's points (never below zero)
-  member:<id>:wallet:principal  CNY  money the member paid in (never below zero)
-  member:<id>:wallet:bonus      CNY  bonus the platform added (never below zero)
-  platform:points:issued / :redeemed / :expired / :clawed-back
-  platform:wallet:cash-in / :bonus-expense / :spent
+  MEMBER_POINTS                  PTS  the member's points (never below zero)
+  MEMBER_WALLET_PRINCIPAL        CNY  money the member paid in (never below zero)
+  MEMBER_WALLET_BONUS            CNY  bonus the platform added (never below zero)
+  POINTS_ISSUED / _REDEEMED / _EXPIRED / _CLAWED_BACK
+  WALLET_CASH_IN / _BONUS_EXPENSE / _SPENT
 """
 
 import secrets
@@ -15,16 +16,18 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F
 from django.utils import timezone
 
 from omnipoint.core.errors import ConflictError, InvalidStateError, NotFoundError, ValidationError
+from omnipoint.ledger import selectors as ledger
+from omnipoint.ledger.domain import WALLET_PARTS, AccountKind, account_code, refund_reference
 from omnipoint.ledger.models import Account, Posting, PostingState, Unit
 from omnipoint.ledger.services import (
     AlreadyPosted,
     InsufficientBalanceError,
     PostingRequest,
-    account_open,
+    account_for,
     posting_post_pending,
     posting_void_pending,
     postings_create,
@@ -41,20 +44,27 @@ from omnipoint.loyalty.models import (
     TopupState,
 )
 from omnipoint.members.models import Member
-from omnipoint.outlets.domain import Actor, Perm
+from omnipoint.outlets.domain import SYSTEM, Actor, Perm
 from omnipoint.outlets.models import Outlet
 
 ISSUED, REDEEMED, EXPIRED, CLAWED = (
-    "platform:points:issued",
-    "platform:points:redeemed",
-    "platform:points:expired",
-    "platform:points:clawed-back",
+    account_code(AccountKind.POINTS_ISSUED),
+    account_code(AccountKind.POINTS_REDEEMED),
+    account_code(AccountKind.POINTS_EXPIRED),
+    account_code(AccountKind.POINTS_CLAWED_BACK),
 )
 CASH_IN, BONUS_EXPENSE, SPENT = (
-    "platform:wallet:cash-in",
-    "platform:wallet:bonus-expense",
-    "platform:wallet:spent",
+    account_code(AccountKind.WALLET_CASH_IN),
+    account_code(AccountKind.WALLET_BONUS_EXPENSE),
+    account_code(AccountKind.WALLET_SPENT),
 )
+POINTS_PLATFORM = (
+    AccountKind.POINTS_ISSUED,
+    AccountKind.POINTS_REDEEMED,
+    AccountKind.POINTS_EXPIRED,
+    AccountKind.POINTS_CLAWED_BACK,
+)
+WALLET_PLATFORM = (AccountKind.WALLET_CASH_IN, AccountKind.WALLET_BONUS_EXPENSE, AccountKind.WALLET_SPENT)
 MAX_TOPUP = 50_000_00  # fen: a single top-up above 50,000 yuan needs a bank, not a counter
 
 
@@ -66,32 +76,26 @@ def _member(member_id: int) -> Member:
 
 
 def points_account(member: Member) -> Account:
-    for code in (ISSUED, REDEEMED, EXPIRED, CLAWED):
-        account_open(code=code, unit=Unit.POINTS, name=code)
-    return account_open(
-        code=f"member:{member.pk}:points",
-        unit=Unit.POINTS,
-        member_id=member.pk,
-        no_overdraft=True,
-        name=f"points of {member.mobile}",
+    for kind in POINTS_PLATFORM:
+        account_for(actor=SYSTEM, kind=kind, name=account_code(kind))
+    return account_for(
+        actor=SYSTEM, kind=AccountKind.MEMBER_POINTS, owner_id=member.pk, name=f"points of {member.mobile}"
     )
 
 
 def wallet_accounts(member: Member) -> tuple[Account, Account]:
-    for code in (CASH_IN, BONUS_EXPENSE, SPENT):
-        account_open(code=code, unit=Unit.CNY, name=code)
-    principal = account_open(
-        code=f"member:{member.pk}:wallet:principal",
-        unit=Unit.CNY,
-        member_id=member.pk,
-        no_overdraft=True,
+    for kind in WALLET_PLATFORM:
+        account_for(actor=SYSTEM, kind=kind, name=account_code(kind))
+    principal = account_for(
+        actor=SYSTEM,
+        kind=AccountKind.MEMBER_WALLET_PRINCIPAL,
+        owner_id=member.pk,
         name=f"wallet principal of {member.mobile}",
     )
-    bonus = account_open(
-        code=f"member:{member.pk}:wallet:bonus",
-        unit=Unit.CNY,
-        member_id=member.pk,
-        no_overdraft=True,
+    bonus = account_for(
+        actor=SYSTEM,
+        kind=AccountKind.MEMBER_WALLET_BONUS,
+        owner_id=member.pk,
         name=f"wallet bonus of {member.mobile}",
     )
     return principal, bonus
@@ -115,7 +119,7 @@ def points_award(
         raise ValidationError("points must be positive", code="invalid_amount")
     member = _member(member_id)
     account = points_account(member)
-    postings_create([PostingRequest(key, ISSUED, account.code, points, code, reference)])
+    postings_create([PostingRequest(key, ISSUED, account.code, points, code, reference)], actor=SYSTEM)
     lot, _ = PointsLot.objects.get_or_create(
         posting_key=key,
         defaults={
@@ -187,7 +191,7 @@ def _post_taking_lots(member: Member, request: PostingRequest) -> Posting:
     the same key (even a concurrent one) replays the posting and takes nothing again."""
     try:
         with transaction.atomic():
-            posting = postings_create([request], on_replay="raise")[0]
+            posting = postings_create([request], actor=SYSTEM, on_replay="raise")[0]
             _take_lots(member, request.amount, request.key)
     except AlreadyPosted as replay:
         return replay.postings[0]
@@ -214,13 +218,13 @@ def _restore_lots(spend_key: str, amount: int) -> None:
 
 @transaction.atomic
 def points_capture(*, key: str) -> Posting:
-    return posting_post_pending(pending_key=key, key=f"{key}:capture")
+    return posting_post_pending(actor=SYSTEM, pending_key=key, key=f"{key}:capture")
 
 
 @transaction.atomic
 def points_release(*, key: str) -> Posting:
     """Void a points hold; the points return to their lots (at most what the hold took)."""
-    resolution = posting_void_pending(pending_key=key, key=f"{key}:release")
+    resolution = posting_void_pending(actor=SYSTEM, pending_key=key, key=f"{key}:release")
     _restore_lots(key, resolution.amount)
     return resolution
 
@@ -228,18 +232,17 @@ def points_release(*, key: str) -> Posting:
 @transaction.atomic
 def points_refund(*, spend_key: str, points: int, key: str) -> Posting:
     """Give back (part of) a spend: a reversal posting, and the points return to their lots."""
-    spend = Posting.objects.filter(key=spend_key).first()
+    spend = ledger.posting_get(key=spend_key)
     if spend is None:
         raise NotFoundError(f"spend {spend_key} not found", code="spend_not_found")
-    refunded = Posting.objects.filter(reference=f"refund-of:{spend_key}").aggregate(s=Sum("amount"))["s"] or 0
-    if points > spend.amount - refunded:
+    if points > spend.amount - ledger.refunded_amount(keys=[spend_key]):
         raise ConflictError("more refunded than spent", code="refund_exceeds_spend")
+    refund = PostingRequest(
+        key, REDEEMED, spend.debit.code, points, "refund", refund_reference(spend_key), refund_of=spend_key
+    )
     try:
         with transaction.atomic():
-            posting = postings_create(
-                [PostingRequest(key, REDEEMED, spend.debit.code, points, "refund", f"refund-of:{spend_key}")],
-                on_replay="raise",
-            )[0]
+            posting = postings_create([refund], actor=SYSTEM, on_replay="raise")[0]
             _restore_lots(spend_key, points)
     except AlreadyPosted as replay:
         return replay.postings[0]
@@ -270,15 +273,15 @@ def points_expire(*, now: datetime | None = None, batch: int = 500) -> int:
                     PostingRequest(
                         f"expire:{lot.posting_key}", account.code, EXPIRED, take, "expire", lot.reference
                     )
-                ]
+                ],
+                actor=SYSTEM,
             )
             expired += take
     return expired
 
 
 def points_balance(*, member: Member) -> int:
-    account = Account.objects.filter(code=f"member:{member.pk}:points").first()
-    return account.available if account else 0
+    return ledger.balance(kind=AccountKind.MEMBER_POINTS, owner_id=member.pk)
 
 
 # --- earning on orders ----------------------------------------------------------------------
@@ -353,10 +356,7 @@ def points_clawback_for_return(*, order: domain.OrderForPoints, amount: int, key
     as far as the member still has them. Returns the points taken."""
     if order.member_id is None or order.total == 0:
         return 0
-    earned = (
-        Posting.objects.filter(reference=f"order:{order.number}", code="earn").aggregate(s=Sum("amount"))["s"]
-        or 0
-    )
+    earned = ledger.amount_of_reference(reference=f"order:{order.number}", code="earn")
     due = earned * amount // order.total
     member = _member(order.member_id)
     account = points_account(member)
@@ -396,7 +396,7 @@ def wallet_topup(
         legs.append(
             PostingRequest(f"{key}:bonus", BONUS_EXPENSE, bonus_account.code, bonus, "topup-bonus", reference)
         )
-    return postings_create(legs, group=key)
+    return postings_create(legs, actor=SYSTEM, group=key)
 
 
 @transaction.atomic
@@ -409,7 +409,7 @@ def wallet_spend(
     if not 0 < amount <= 10**10:
         raise ValidationError("amount must be positive", code="invalid_amount")
     principal, bonus = wallet_accounts(member)
-    existing = list(Posting.objects.filter(key__in=[f"{key}:principal", f"{key}:bonus"]).order_by("key"))
+    existing = ledger.postings_by_keys(keys=_leg_keys(key))
     if existing:
         if sum(p.amount for p in existing) != amount:
             raise ConflictError("this key paid a different amount", code="posting_key_reused")
@@ -444,14 +444,19 @@ def wallet_spend(
         # from, so when a concurrent spend moved it, read again and split anew.
         try:
             with transaction.atomic():
-                return postings_create(legs, group=key)
+                return postings_create(legs, actor=SYSTEM, group=key)
         except InsufficientBalanceError:
             continue
     raise InsufficientBalanceError(f"the wallet has less than {amount} available", requested=amount)
 
 
+def _leg_keys(key: str) -> list[str]:
+    """A wallet payment's legs: one posting a wallet part (``key:principal``, ``key:bonus``)."""
+    return [f"{key}:{part}" for part in WALLET_PARTS]
+
+
 def _legs(key: str) -> list[Posting]:
-    legs = list(Posting.objects.filter(key__in=[f"{key}:principal", f"{key}:bonus"]).order_by("key"))
+    legs = ledger.postings_by_keys(keys=_leg_keys(key))
     if not legs:
         raise NotFoundError(f"wallet payment {key} not found", code="spend_not_found")
     return legs
@@ -461,14 +466,14 @@ def _legs(key: str) -> list[Posting]:
 def wallet_capture(*, key: str) -> None:
     for leg in _legs(key):
         if leg.kind == PostingState.PENDING:
-            posting_post_pending(pending_key=leg.key, key=f"{leg.key}:capture")
+            posting_post_pending(actor=SYSTEM, pending_key=leg.key, key=f"{leg.key}:capture")
 
 
 @transaction.atomic
 def wallet_release(*, key: str) -> None:
     for leg in _legs(key):
         if leg.kind == PostingState.PENDING:
-            posting_void_pending(pending_key=leg.key, key=f"{leg.key}:release")
+            posting_void_pending(actor=SYSTEM, pending_key=leg.key, key=f"{leg.key}:release")
 
 
 @transaction.atomic
@@ -478,7 +483,7 @@ def wallet_refund(*, key: str, amount: int, refund_key: str) -> list[Posting]:
     legs = {leg.key.rsplit(":", 1)[1]: leg for leg in _legs(key)}
     paid_p = legs["principal"].amount if "principal" in legs else 0
     paid_b = legs["bonus"].amount if "bonus" in legs else 0
-    refunded = Posting.objects.filter(reference=f"refund-of:{key}").aggregate(s=Sum("amount"))["s"] or 0
+    refunded = ledger.refunded_amount(keys=[leg.key for leg in legs.values()])
     if not 0 < amount <= paid_p + paid_b - refunded:
         raise ConflictError("more refunded than paid", code="refund_exceeds_payment")
     back_p, back_b = domain.split_refund(amount, principal=paid_p, bonus=paid_b)
@@ -487,21 +492,21 @@ def wallet_refund(*, key: str, amount: int, refund_key: str) -> list[Posting]:
         if value:
             out.append(
                 PostingRequest(
-                    f"{refund_key}:{part}", SPENT, legs[part].debit.code, value, "refund", f"refund-of:{key}"
+                    f"{refund_key}:{part}",
+                    SPENT,
+                    legs[part].debit.code,
+                    value,
+                    "refund",
+                    refund_reference(key),
+                    refund_of=legs[part].key,
                 )
             )
-    return postings_create(out, group=refund_key)
+    return postings_create(out, actor=SYSTEM, group=refund_key)
 
 
 def wallet_balance(*, member: Member) -> dict[str, int]:
-    accounts = {
-        a.code.rsplit(":", 1)[1]: a
-        for a in Account.objects.filter(
-            code__in=[f"member:{member.pk}:wallet:principal", f"member:{member.pk}:wallet:bonus"]
-        )
-    }
-    p = accounts["principal"].available if "principal" in accounts else 0
-    b = accounts["bonus"].available if "bonus" in accounts else 0
+    held = ledger.balances(kinds=WALLET_PARTS.values(), owner_id=member.pk)
+    p, b = held[AccountKind.MEMBER_WALLET_PRINCIPAL], held[AccountKind.MEMBER_WALLET_BONUS]
     return {"principal": p, "bonus": b, "total": p + b}
 
 
@@ -535,31 +540,17 @@ def fen_for_points(points: int) -> int:
 def hold_state(*, key: str) -> str:
     """What became of a hold taken with ``key`` (points: the key; wallet: its legs):
     "pending", "posted" or "voided"."""
-    holds = Posting.objects.filter(
-        key__in=[key, f"{key}:principal", f"{key}:bonus"], kind=PostingState.PENDING
-    )
-    if not holds.exists():
+    state = ledger.resolution_state(keys=[key, *_leg_keys(key)])
+    if state is None:
         raise NotFoundError(f"hold {key} not found", code="spend_not_found")
-    kinds = set(Posting.objects.filter(pending__in=holds).values_list("kind", flat=True))
-    if PostingState.POST_PENDING in kinds:
-        return "posted"
-    return "voided" if kinds else "pending"
+    return state
 
 
 def holds_expire(*, now: datetime | None = None, batch: int = 500) -> int:
     """The sweep for points holds past their expiry: void them through points_release, so
     that their points go back to their lots (the ledger's own sweep, which does not know
     about lots, then voids whatever else is due: wallet holds)."""
-    now = now or timezone.now()
-    due = list(
-        Posting.objects.filter(
-            kind=PostingState.PENDING,
-            unit=Unit.POINTS,
-            code="spend",
-            expires_at__lte=now,
-            resolution__isnull=True,
-        ).values_list("key", flat=True)[:batch]
-    )
+    due = ledger.pending_due(now=now or timezone.now(), unit=Unit.POINTS, code="spend", batch=batch)
     released = 0
     for key in due:
         try:
@@ -682,5 +673,5 @@ def topup_online_paid(*, number: str) -> OnlineTopup:
                     topup.number,
                 )
             )
-        postings_create(legs, group=key)
+        postings_create(legs, actor=SYSTEM, group=key)
     return topup_online_get(number=number)
