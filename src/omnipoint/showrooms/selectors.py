@@ -10,14 +10,14 @@ from omnipoint.catalog.models import Product, Sku
 from omnipoint.core.errors import NotFoundError, PermissionDeniedError
 from omnipoint.core.geo import bounding_box, haversine_km
 from omnipoint.inventory.models import StockLevel
-from omnipoint.ledger.models import Account
+from omnipoint.ledger import selectors as ledger
+from omnipoint.ledger.domain import AccountKind
 from omnipoint.orders.models import Order
 from omnipoint.outlets.domain import Actor, Role
 from omnipoint.outlets.models import Outlet, Staff
 from omnipoint.outlets.selectors import scope_q
 from omnipoint.showrooms import domain
 from omnipoint.showrooms.models import CommissionAccrual, CommissionReversal, CommissionRule, Showroom
-from omnipoint.showrooms.services import staff_account
 
 NEAR_OUTLET_KM = 5.0  # "all products available near their outlet"
 NEARBY_OFFERS_KM = 1.0
@@ -99,8 +99,7 @@ def _sales(staff: Staff, *, limit: int = MAX_ROWS) -> Sales:
     out.reversed = CommissionReversal.objects.filter(accrual__staff=staff).aggregate(
         t=Coalesce(Sum("amount"), 0)
     )["t"]
-    account = Account.objects.filter(code=staff_account(staff.pk)).first()
-    out.balance = account.balance if account else 0
+    out.balance = ledger.posted_balance(kind=AccountKind.STAFF_COMMISSION, owner_id=staff.pk)
     return out
 
 

@@ -14,19 +14,19 @@ from django.db.models import Q
 
 from omnipoint.catalog.models import Category, Product
 from omnipoint.core.errors import NotFoundError, PermissionDeniedError, ValidationError
-from omnipoint.ledger.models import Unit
-from omnipoint.ledger.services import PostingRequest, account_open, postings_create
-from omnipoint.outlets.domain import Actor, Perm, Role
+from omnipoint.ledger.domain import AccountKind, account_code
+from omnipoint.ledger.services import PostingRequest, account_for, postings_create
+from omnipoint.outlets.domain import SYSTEM, Actor, Perm, Role
 from omnipoint.outlets.models import Region, Staff
 from omnipoint.showrooms import domain
 from omnipoint.showrooms.models import CommissionAccrual, CommissionReversal, CommissionRule, Showroom
 
-EXPENSE_ACCOUNT = "platform:commission:expense"
+EXPENSE_ACCOUNT = account_code(AccountKind.COMMISSION_EXPENSE)
 MAX_SHOWROOM_PRODUCTS = 200
 
 
 def staff_account(staff_id: int) -> str:
-    return f"staff:{staff_id}:commission"
+    return account_code(AccountKind.STAFF_COMMISSION, staff_id)
 
 
 # --- showrooms --------------------------------------------------------------------------------
@@ -199,10 +199,13 @@ def _rules_for(region_path: str) -> list[domain.Rule]:
     ]
 
 
-def _post(key: str, *, debit: str, credit: str, amount: int, code: str, reference: str) -> None:
-    for account in (debit, credit):
-        account_open(code=account, unit=Unit.CNY, name="commission")
-    postings_create([PostingRequest(key, debit, credit, amount, code, reference)])
+def _post(key: str, *, staff_id: int, back: bool, amount: int, code: str, reference: str) -> None:
+    expense = account_for(actor=SYSTEM, kind=AccountKind.COMMISSION_EXPENSE, name="commission")
+    earned = account_for(
+        actor=SYSTEM, kind=AccountKind.STAFF_COMMISSION, owner_id=staff_id, name="commission"
+    )
+    debit, credit = (earned, expense) if back else (expense, earned)
+    postings_create([PostingRequest(key, debit.code, credit.code, amount, code, reference)], actor=SYSTEM)
 
 
 @transaction.atomic
@@ -226,8 +229,8 @@ def commission_accrue(*, order: domain.OrderForCommission) -> CommissionAccrual 
     if total:
         _post(
             key,
-            debit=EXPENSE_ACCOUNT,
-            credit=staff_account(staff.pk),
+            staff_id=staff.pk,
+            back=False,
             amount=total,
             code="commission",
             reference=f"order:{order.number}",
@@ -278,8 +281,8 @@ def commission_reverse(*, order_return: domain.ReturnForCommission) -> Commissio
     if amount:
         _post(
             key,
-            debit=staff_account(accrual.staff_id),
-            credit=EXPENSE_ACCOUNT,
+            staff_id=accrual.staff_id,
+            back=True,
             amount=amount,
             code="commission_reversal",
             reference=f"order:{number}",
