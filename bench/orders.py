@@ -15,16 +15,12 @@ built once and reused.
 
 import http.client
 import json
-import os
 import random
-import socket
-import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
+from bench.server import Gunicorn
 from bench.stats import percentile
 
 TAG = "BO"
@@ -150,77 +146,16 @@ def statements_per_order(net: OrdersNetwork) -> int:
 # --- over HTTP --------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Server:
+class Server(Gunicorn):
     """gunicorn serving the application against the bench database, stopped on exit."""
 
     def __init__(self, database_url: str, *, workers: int, threads: int = 1) -> None:
-        from django.conf import settings
-
-        self.port = free_port()
-        root = Path(__file__).resolve().parent.parent
-        gunicorn = Path(sys.executable).with_name("gunicorn")
-        env = os.environ | {
-            "DATABASE_URL": database_url,
-            "DJANGO_SETTINGS_MODULE": "omnipoint.config.settings",
-            "DEBUG": "0",
-            # The members' tokens were issued here: they carry an HMAC keyed by this secret.
-            "SECRET_KEY": settings.SECRET_KEY,
+        env = {
             "CONN_MAX_AGE": "60",
-            "PYTHONPATH": str(root / "src"),
             # Each bench member places thousands of orders: the anti-hoarding limit is not measured.
             "MEMBER_MAX_OPEN_UNITS_PER_SKU": str(10**9),
         }
-        cmd = [
-            str(gunicorn),
-            "omnipoint.config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{self.port}",
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-        ]
-        if threads > 1:
-            cmd += ["--worker-class", "gthread", "--threads", str(threads), "--keep-alive", "30"]
-        self.proc = subprocess.Popen(cmd, env=env, cwd=root)
-        self.workers, self.threads = workers, threads
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-                conn.request("GET", "/api/v1/health/ready")  # cheap: the database and the queue
-                answer = conn.getresponse()
-                answer.read()
-                conn.close()
-                if answer.status == 200:
-                    break
-                raise ConnectionError(f"not ready: {answer.status}")
-            except OSError:
-                if self.proc.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError("gunicorn did not start") from None
-                time.sleep(0.2)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-    def __enter__(self) -> "Server":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        super().__init__(database_url, workers=workers, threads=threads, env=env)
 
 
 @dataclass

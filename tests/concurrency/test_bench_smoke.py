@@ -3,7 +3,7 @@ figures themselves are measured by `make bench` and never asserted."""
 
 import pytest
 from bench import ledger, nearby, orders, reserve
-from django.db import connection
+from bench import server as bench_server
 
 from omnipoint.inventory.checks import inventory_breaches
 from omnipoint.inventory.models import Reservation, StockLevel
@@ -108,17 +108,10 @@ def test_ledger_bench_real_and_naive_post_once_per_key_and_keep_the_books(region
     assert ledger_breaches() == []
 
 
-def _database_url() -> str:
-    s = connection.settings_dict
-    if connection.vendor == "postgresql":
-        return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-    return f"sqlite:///{s['NAME']}"
-
-
 def test_orders_bench_places_orders_through_gunicorn(regions):
     net = orders.network_ensure(outlets=2, skus=3, members=2)
     assert orders.statements_per_order(net) > 0  # the ceiling is asserted in the orders tests
-    with orders.Server(_database_url(), workers=2) as server:
+    with orders.Server(bench_server.database_url(), workers=2) as server:
         result = orders.place_over_http(net, server.port, clients=2, seconds=60, max_orders=3)
     assert result.errors == {} and result.orders == 6
     assert Order.objects.filter(channel="web", method="pickup").count() == 7

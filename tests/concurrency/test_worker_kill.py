@@ -15,15 +15,11 @@ import os
 import random
 import signal
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
-from bench.orders import free_port
-from django.conf import settings
+from bench import server as bench_server
 from django.db import connection, connections
 
 from omnipoint.inventory.services import stock_receive
@@ -31,52 +27,24 @@ from omnipoint.orders.models import Order
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ROOT = Path(__file__).resolve().parents[2]
 DEADLINE_S = 60
 
 
-def _database_url() -> str:
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{s['NAME']}"
-    return (
-        f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-    )
+class Gunicorn(bench_server.Gunicorn):
+    """The test database's server, ready once it answers at all, with a long worker timeout: a
+    worker is only ever ended here by SIGKILL."""
 
-
-class Gunicorn:
     def __init__(self, *, workers: int) -> None:
-        self.port = free_port()
-        env = os.environ | {
-            "DATABASE_URL": _database_url(),
-            "DJANGO_SETTINGS_MODULE": "omnipoint.config.settings",
-            "DEBUG": "0",
-            # The tokens were issued in this process: they carry an HMAC keyed by its secret.
-            "SECRET_KEY": settings.SECRET_KEY,
-            "PYTHONPATH": str(ROOT / "src"),
-        }
-        gunicorn = Path(sys.executable).with_name("gunicorn")
-        cmd = [str(gunicorn), "omnipoint.config.wsgi:application", "--bind", f"127.0.0.1:{self.port}"]
-        cmd += ["--workers", str(workers), "--timeout", "120", "--log-level", "warning"]
-        self.proc = subprocess.Popen(cmd, env=env, cwd=ROOT)
-        self.wait_ready()
-
-    def wait_ready(self) -> None:
-        deadline = time.monotonic() + DEADLINE_S
-        while True:
-            try:
-                self.request("GET", "/api/v1/orders/track?number=0&mobile=0", None, {}, timeout=5)
-                return
-            except OSError:
-                assert self.proc.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
-                time.sleep(0.2)
-
-    def workers(self) -> list[int]:
-        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text()
-        return [int(pid) for pid in children.split()]
+        super().__init__(
+            bench_server.database_url(),
+            workers=workers,
+            timeout=120,
+            ready_path="/api/v1/orders/track?number=0&mobile=0",
+            any_answer=True,
+        )
 
     def kill_a_worker(self) -> int:
-        pid = random.choice(self.workers())
+        pid = random.choice(self.worker_pids())
         os.kill(pid, signal.SIGKILL)
         return pid
 
@@ -93,14 +61,6 @@ class Gunicorn:
             }
         finally:
             conn.close()
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
 
 
 @pytest.fixture
@@ -204,7 +164,7 @@ def test_a_worker_killed_inside_the_transaction_leaves_its_key_free(server, netw
         client = threading.Thread(target=send, daemon=True)
         client.start()
         blocked()
-        for pid in server.workers():  # whichever worker took it
+        for pid in server.worker_pids():  # whichever worker took it
             os.kill(pid, signal.SIGKILL)
         client.join(DEADLINE_S)
     finally:
