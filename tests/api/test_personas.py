@@ -31,6 +31,7 @@ from omnipoint.marketing.models import Coupon, CouponTemplate, Game, Promotion
 from omnipoint.orders.models import Order, PickTask, TaskState
 from omnipoint.showrooms.models import CommissionRule
 from omnipoint.testing import PASSWORD
+from omnipoint.testing import PERSONAS as STAFF_PERSONAS
 
 from .conftest import (
     NANJING_MOBILE,
@@ -45,15 +46,7 @@ from .conftest import (
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = [
-    "hq_admin",
-    "province_manager",
-    "city_manager",
-    "outlet_manager",
-    "outlet_clerk",
-    "other_city_clerk",
-    "member",
-]
+PERSONAS = [*STAFF_PERSONAS, "member"]  # the network's staff, then an account with no role
 EXTRA = ["shopper", "salesperson"]  # in the rows of the commerce endpoints
 
 # Outlet codes each persona's node covers.

@@ -5,57 +5,29 @@ shows the promotion and the coupon line by line before placing, and the order pa
 discount the order's lines carry."""
 
 import re
-from datetime import timedelta
-from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 from tests.browser.conftest import shot
+from tests.browser.offers import appliances_off, hq, threshold_coupon, window
 
 from omnipoint.marketing import services as marketing
 from omnipoint.marketing.models import Coupon, GamePlayer
 from omnipoint.members.services import member_get_or_create, member_user_ensure
 from omnipoint.orders.models import Order
-from omnipoint.outlets.selectors import actor_get
-from omnipoint.testing import user_of
 
 MOBILE = "13700000001"
 
 
 def offers(network):  # type: ignore[no-untyped-def]
-    hq = actor_get(user=user_of("hq_admin"))
-    now = timezone.now()
-    window = {"starts_at": now - timedelta(days=1), "ends_at": now + timedelta(days=30)}
-    marketing.promotion_create(
-        actor=hq,
-        name="家电9折",
-        kind="discount",
-        percent_off=Decimal("10"),
-        category_ids=[network.skus[0].product.category_id],
-        **window,
+    appliances_off(network)
+    threshold_coupon(
+        code="welcome-200-20", name="新人券 满200减20", value=20_00, threshold=200_00, budget_count=1000
     )
-    marketing.coupon_template_create(
-        actor=hq,
-        code="welcome-200-20",
-        name="新人券 满200减20",
-        kind="threshold",
-        value=20_00,
-        threshold=200_00,
-        budget_count=1000,
-        **window,
-    )
-    prize = marketing.coupon_template_create(
-        actor=hq,
-        code="wheel-100-10",
-        name="转盘券 满100减10",
-        kind="threshold",
-        value=10_00,
-        threshold=100_00,
-        claimable=False,
-        **window,
+    prize = threshold_coupon(
+        code="wheel-100-10", name="转盘券 满100减10", value=10_00, threshold=100_00, claimable=False
     )
     return marketing.game_create(
-        actor=hq,
+        actor=hq(),
         name="幸运大转盘",
         kind="lucky_wheel",
         attempts_per_member=3,
@@ -63,7 +35,7 @@ def offers(network):  # type: ignore[no-untyped-def]
             marketing.PrizeSpec("满100减10券", "coupon", 1, 50, coupon_template_id=prize.pk),
             marketing.PrizeSpec("年度邮票册", "item", 0, 5),
         ],
-        **window,
+        **window(),
     )
 
 

@@ -3,18 +3,13 @@ browser, in Chinese and then in English: one order's stored reasons (data, not s
 read naturally in each language on the console's order page, and a SKU's price reasons on
 the storefront's product page. Screenshots: test-results/explain-*.png."""
 
-from datetime import timedelta
-from decimal import Decimal
-
 import pytest
-from django.utils import timezone
 from tests.browser.conftest import log_in, shot
+from tests.browser.offers import appliances_off, threshold_coupon
 
 from omnipoint.marketing import services as marketing
 from omnipoint.members.services import member_get_or_create, member_user_ensure
 from omnipoint.orders import services as orders
-from omnipoint.outlets.selectors import actor_get
-from omnipoint.testing import user_of
 
 pytestmark = pytest.mark.browser
 
@@ -22,26 +17,8 @@ pytestmark = pytest.mark.browser
 def _order(network):  # type: ignore[no-untyped-def]
     """A member's pickup at outlet b of an air conditioner and a cable, 10% off appliances and
     a 满200减20 coupon: the cable is short at b, so it comes by transfer."""
-    hq = actor_get(user=user_of("hq_admin"))
-    now = timezone.now()
-    window = {"starts_at": now - timedelta(days=1), "ends_at": now + timedelta(days=30)}
-    marketing.promotion_create(
-        actor=hq,
-        name="家电9折",
-        kind="discount",
-        percent_off=Decimal("10"),
-        category_ids=[network.skus[0].product.category_id],
-        **window,
-    )
-    marketing.coupon_template_create(
-        actor=hq,
-        code="save-200-20",
-        name="满200减20",
-        kind="threshold",
-        value=20_00,
-        threshold=200_00,
-        **window,
-    )
+    appliances_off(network)
+    threshold_coupon(code="save-200-20", name="满200减20", value=20_00, threshold=200_00)
     member = member_user_ensure(member=member_get_or_create(mobile="13700000002", name="韩梅梅"))
     coupon = marketing.coupon_claim(member=member, template_code="save-200-20")
     return orders.order_place(

@@ -11,9 +11,8 @@ from tests.browser.conftest import SHOTS, shot
 
 from omnipoint.ledger.checks import ledger_breaches
 from omnipoint.loyalty import services as loyalty
-from omnipoint.loyalty.tests.helpers import member_with_login
 from omnipoint.orders.models import Order
-from omnipoint.outlets.models import Outlet
+from omnipoint.storefront.tests.helpers import pickup_points_around, rich_member
 
 CHECKOUT_MAX_PX = 2000  # 3,148 px before the fix, mostly twenty outlet radio buttons
 
@@ -25,22 +24,6 @@ def huey_immediate():
     HUEY.immediate = True
     yield HUEY
     HUEY.immediate = False
-
-
-def twenty_pickup_points(net):  # type: ignore[no-untyped-def]
-    """Outlets A and B and eighteen post offices around B, as in a real district."""
-    for i in range(18):
-        Outlet.objects.create(
-            code=f"SH-P{i:02d}",
-            name=f"浦东第{i + 1}邮政所",
-            kind="post_office",
-            region=net.b.region,
-            region_path=net.b.region_path,
-            address=f"浦东大道{i + 1}号",
-            lat=net.b.lat + 0.003 * (i + 1),
-            lng=net.b.lng,
-            pickup_point=True,
-        )
 
 
 def signed_in_phone(browser, live_server, net, member, width):  # type: ignore[no-untyped-def]
@@ -75,10 +58,8 @@ def test_member_reaches_the_centre_pays_with_points_and_wallet_and_sees_the_pick
 ):
     net, base = live_network, live_server.url
     settings.SITE_URL = base  # the sandbox gateway's hosted page lives on this same server
-    twenty_pickup_points(net)
-    member, _ = member_with_login()
-    loyalty.points_award(member_id=member.pk, points=1500, key="gift")
-    loyalty.wallet_topup(member_id=member.pk, amount=50_00, key="topup")
+    pickup_points_around(net.b, 18, step=0.003)  # with A and B, twenty pickup outlets
+    member = rich_member()
     page = signed_in_phone(browser, live_server, net, member, width)
 
     page.goto(f"{base}/shop/?lat={net.b.lat}&lng={net.b.lng}")
@@ -156,8 +137,7 @@ def test_paying_again_on_an_older_pay_page_tells_the_customer(
 ):
     net, base = live_network, live_server.url
     settings.SITE_URL = base
-    member, _ = member_with_login()
-    loyalty.points_award(member_id=member.pk, points=1500, key="gift")
+    member = rich_member(wallet=0)
     page = signed_in_phone(browser, live_server, net, member, width)
 
     page.goto(f"{base}/shop/p/{net.skus[0].product_id}/?sku={net.skus[0].pk}&lat={net.b.lat}&lng={net.b.lng}")

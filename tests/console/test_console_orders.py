@@ -11,7 +11,6 @@ from omnipoint.inventory.models import Reservation, StockLevel, StockMovement
 from omnipoint.orders import services
 from omnipoint.orders.models import Order, OrderState, PickTask
 from omnipoint.outlets.selectors import actor_get
-from omnipoint.outlets.services import staff_create
 from omnipoint.payments import sandbox
 from omnipoint.payments.models import Payment, Refund
 from omnipoint.payments.services import payment_capture, payment_start, payments_sync
@@ -85,13 +84,6 @@ def counter_sale(network, persona: str = "outlet_clerk", *, quantity: int = 2) -
     )
     payment_capture(actor=actor(persona), order_id=order.pk, method="cash")
     return Order.objects.get(pk=order.pk)
-
-
-@pytest.fixture
-def b_clerk(network):
-    return staff_create(
-        username="b_clerk", password="x", display_name="b clerk", role="outlet_clerk", outlet=network.b
-    ).user
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ lies under the persona's node, and a refused form changes nothing."""
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+from tests.console.conftest import staff_at
 
 from omnipoint.inventory import services
 from omnipoint.inventory.models import (
@@ -14,7 +15,6 @@ from omnipoint.inventory.models import (
     Transfer,
     TransferState,
 )
-from omnipoint.outlets.services import staff_create
 from omnipoint.testing import PERSONAS, user_of
 
 SHANGHAI = ["hq_admin", "province_manager", "city_manager", "outlet_manager", "outlet_clerk"]
@@ -67,13 +67,6 @@ def count_a(network):
     count = services.count_open(actor=None, location_id=network.a.pk)
     services.count_record(actor=None, count_id=count.pk, sku_id=network.skus[0].pk, counted=8)
     return count
-
-
-@pytest.fixture
-def b_clerk(network):
-    return staff_create(
-        username="b_clerk", password="x", display_name="b clerk", role="outlet_clerk", outlet=network.b
-    ).user
 
 
 # --- signing in -----------------------------------------------------------------------------
@@ -132,9 +125,7 @@ def test_a_login_without_a_staff_role_is_forbidden(client, network):
 
 
 def test_a_role_without_the_permission_is_forbidden_and_changes_nothing(client, network, draft):
-    seller = staff_create(
-        username="seller", password="x", display_name="seller", role="salesperson", outlet=network.a
-    )
+    seller = staff_at(network.a, "seller", "salesperson")
     client.force_login(seller.user)
     before = snapshot()
     assert client.get(f"/console/transfers/{draft.pk}/").status_code == 200  # may look

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from omnipoint.outlets.models import Staff
-from omnipoint.testing import user_of
+from omnipoint.testing import PERSONAS, user_of
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Counter-2026-blue"
@@ -124,17 +124,7 @@ def test_a_clerk_manages_nobody(client, network, persona):
 @pytest.mark.parametrize(
     ("persona", "visible"),
     [
-        (
-            "hq_admin",
-            {
-                "hq_admin",
-                "province_manager",
-                "city_manager",
-                "outlet_manager",
-                "outlet_clerk",
-                "other_city_clerk",
-            },
-        ),
+        ("hq_admin", set(PERSONAS)),
         ("city_manager", {"city_manager", "outlet_manager", "outlet_clerk"}),
         ("outlet_manager", {"outlet_manager", "outlet_clerk"}),
     ],

@@ -16,6 +16,7 @@ from omnipoint.orders.services import LineRequest, order_place
 from omnipoint.outlets.models import Outlet
 from omnipoint.payments import sandbox
 from omnipoint.payments.models import Payment
+from omnipoint.storefront.tests.helpers import pickup_points_around, rich_member
 
 pytestmark = pytest.mark.django_db
 
@@ -89,24 +90,8 @@ def token_of(response) -> str:
     return match.group(1).decode()
 
 
-def many_pickup_points(net, n=17):
-    """Post offices around outlet B, a little farther each, as in a real district."""
-    for i in range(n):
-        Outlet.objects.create(
-            code=f"SH-P{i:02d}",
-            name=f"浦东第{i + 1}邮政所",
-            kind="post_office",
-            region=net.b.region,
-            region_path=net.b.region_path,
-            address=f"浦东大道{i + 1}号",
-            lat=net.b.lat + 0.002 * (i + 1),
-            lng=net.b.lng,
-            pickup_point=True,
-        )
-
-
 def test_checkout_lists_the_nearest_outlets_and_the_rest_behind_more(client, network):
-    many_pickup_points(network)
+    pickup_points_around(network.b, 17, step=0.002)
     client.post("/shop/cart/add/", {"sku_id": network.skus[0].pk, "quantity": "1"})
     html = client.get("/shop/checkout/", {"lat": network.b.lat, "lng": network.b.lng}).content.decode()
     shown = html.split('data-testid="pickup-points"')[1].split("</ul>")[0]
@@ -127,17 +112,8 @@ def test_checkout_lists_the_nearest_outlets_and_the_rest_behind_more(client, net
     assert far.name in shown and f'value="{far.pk}" checked' in shown
 
 
-def rich_member(net, *, points=1500, wallet=50_00):
-    member, _ = member_with_login()
-    if points:
-        loyalty.points_award(member_id=member.pk, points=points, key="gift")
-    if wallet:
-        loyalty.wallet_topup(member_id=member.pk, amount=wallet, key="topup")
-    return member
-
-
 def test_checkout_offers_a_members_points_and_wallet(client, network):
-    member = rich_member(network)
+    member = rich_member()
     client.force_login(member.user)
     client.post("/shop/cart/add/", {"sku_id": network.skus[0].pk, "quantity": "1"})  # 95 yuan
     html = client.get("/shop/checkout/").content.decode()
@@ -171,7 +147,7 @@ def place(client, network, **form):
 
 
 def test_points_and_wallet_pay_part_at_checkout_and_the_gateway_the_rest(client, network):
-    member = rich_member(network)
+    member = rich_member()
     client.force_login(member.user)
     client.post("/shop/cart/add/", {"sku_id": network.skus[0].pk, "quantity": "1"})
     r = place(client, network, use_points="1", use_wallet="1")
@@ -197,7 +173,7 @@ def test_points_and_wallet_pay_part_at_checkout_and_the_gateway_the_rest(client,
 
 
 def test_a_wallet_that_covers_the_order_pays_it_without_the_gateway(client, network):
-    member = rich_member(network, points=0, wallet=200_00)
+    member = rich_member(points=0, wallet=200_00)
     client.force_login(member.user)
     client.post("/shop/cart/add/", {"sku_id": network.skus[0].pk, "quantity": "1"})
     r = place(client, network, use_wallet="1")
@@ -210,7 +186,7 @@ def test_a_wallet_that_covers_the_order_pays_it_without_the_gateway(client, netw
 
 
 def test_points_and_wallet_are_not_used_unless_ticked_nor_when_paying_at_the_outlet(client, network):
-    member = rich_member(network)
+    member = rich_member()
     client.force_login(member.user)
     client.post("/shop/cart/add/", {"sku_id": network.skus[0].pk, "quantity": "1"})
     place(client, network, payment_mode="at_outlet", use_points="1", use_wallet="1")
@@ -224,7 +200,7 @@ def test_points_and_wallet_are_not_used_unless_ticked_nor_when_paying_at_the_out
 
 
 def test_paying_again_on_an_older_pay_page_is_refunded_and_the_customer_told(client, network):
-    member = rich_member(network, wallet=0)
+    member = rich_member(wallet=0)
     client.force_login(member.user)
     client.post("/shop/cart/add/", {"sku_id": network.skus[0].pk, "quantity": "1"})
     first = place(client, network)["Location"]  # the gateway's page for all 95 yuan; left open
