@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "omnipoint.payments",
     "omnipoint.showrooms",
     "omnipoint.marketing",
+    "omnipoint.clearing",
     "omnipoint.web",
     "omnipoint.storefront",
     "omnipoint.demo",

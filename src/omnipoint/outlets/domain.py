@@ -54,11 +54,12 @@ class Perm:
     TRANSFER = "transfer"  # create, dispatch, receive
     COUNT = "count"  # cycle counts
     STAFF_MANAGE = "staff.manage"  # add staff and assign roles at or under one's own node
+    FINANCE_CLOSE = "finance.close"  # close business days, read the books of one's node
 
 
 _VIEW = {Perm.NETWORK_VIEW, Perm.STOCK_VIEW}
 _OUTLET_WORK = _VIEW | {Perm.STOCK_SELL, Perm.TRANSFER, Perm.COUNT}
-_MANAGE = _OUTLET_WORK | {Perm.STOCK_RECEIVE, Perm.STAFF_MANAGE}
+_MANAGE = _OUTLET_WORK | {Perm.STOCK_RECEIVE, Perm.STAFF_MANAGE, Perm.FINANCE_CLOSE}
 _REGION = _MANAGE | {Perm.OUTLET_EDIT, Perm.PRICE_EDIT}
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
