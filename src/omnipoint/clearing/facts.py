@@ -34,8 +34,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Substr, TruncDate
 
 from omnipoint.clearing.domain import BUSINESS_TZ, NO_CHANNEL, NO_METHOD, Cell, Measure, day_bounds
+from omnipoint.ledger.domain import AccountKind as K
 from omnipoint.ledger.models import Posting, PostingState
-from omnipoint.loyalty.services import BONUS_EXPENSE, CASH_IN, CLAWED, EXPIRED, ISSUED, REDEEMED, SPENT
 from omnipoint.orders.models import Order, OrderLine, OrderReturn
 from omnipoint.outlets.models import Outlet
 from omnipoint.payments.domain import PaymentState, RefundState
@@ -43,7 +43,7 @@ from omnipoint.payments.models import Payment, Refund
 
 DayCells = dict[date, dict[Cell, int]]
 MOVED = (PostingState.POSTED, PostingState.POST_PENDING)  # a pending hold moves nothing until posted
-ORDER_REF, REFUND_REF, OUTLET_REF = "order:", "refund-of:pay:", "outlet:"
+ORDER_REF, OUTLET_REF = "order:", "outlet:"
 
 
 def order_outlet(order: str = "") -> Any:
@@ -130,28 +130,28 @@ def _refunds(start: datetime, end: datetime) -> QuerySet[Any]:
 
 
 _POSTING_MEASURES = [
-    (Q(debit__code=ISSUED), Measure.POINTS_ISSUED),
-    (Q(credit__code=CLAWED), Measure.POINTS_CLAWED_BACK),
-    (Q(credit__code=REDEEMED), Measure.POINTS_SPENT),
-    (Q(debit__code=REDEEMED), Measure.POINTS_RETURNED),
-    (Q(credit__code=EXPIRED), Measure.POINTS_EXPIRED),
-    (Q(debit__code=CASH_IN), Measure.TOPUP_PRINCIPAL),
-    (Q(debit__code=BONUS_EXPENSE), Measure.TOPUP_BONUS),
-    (Q(credit__code=SPENT), Measure.WALLET_SPENT),
-    (Q(debit__code=SPENT), Measure.WALLET_RETURNED),
-    (Q(code="commission"), Measure.COMMISSION_ACCRUED),
-    (Q(code="commission_reversal"), Measure.COMMISSION_REVERSED),
+    (Q(debit__kind=K.POINTS_ISSUED), Measure.POINTS_ISSUED),
+    (Q(credit__kind=K.POINTS_CLAWED_BACK), Measure.POINTS_CLAWED_BACK),
+    (Q(credit__kind=K.POINTS_REDEEMED), Measure.POINTS_SPENT),
+    (Q(debit__kind=K.POINTS_REDEEMED), Measure.POINTS_RETURNED),
+    (Q(credit__kind=K.POINTS_EXPIRED), Measure.POINTS_EXPIRED),
+    (Q(debit__kind=K.WALLET_CASH_IN), Measure.TOPUP_PRINCIPAL),
+    (Q(debit__kind=K.WALLET_BONUS_EXPENSE), Measure.TOPUP_BONUS),
+    (Q(credit__kind=K.WALLET_SPENT), Measure.WALLET_SPENT),
+    (Q(debit__kind=K.WALLET_SPENT), Measure.WALLET_RETURNED),
+    (Q(debit__kind=K.COMMISSION_EXPENSE), Measure.COMMISSION_ACCRUED),
+    (Q(credit__kind=K.COMMISSION_EXPENSE), Measure.COMMISSION_REVERSED),
 ]
 _TOPUPS = (Measure.TOPUP_PRINCIPAL, Measure.TOPUP_BONUS)
 
 
 def _posting_order_number() -> Case:
-    """The order a posting is about, from its reference: ``order:<number>`` (earning, spending,
-    taking back, commission) or ``refund-of:pay:<payment>`` (a wallet or points refund)."""
-    refunded = Payment.objects.filter(number=Substr(OuterRef("reference"), len(REFUND_REF) + 1))
+    """The order a posting is about: its reference ``order:<number>`` (earning, spending, taking
+    back, commission), or that of the posting a refund gives back."""
+    start = len(ORDER_REF) + 1
     return Case(
-        When(reference__startswith=ORDER_REF, then=Substr("reference", len(ORDER_REF) + 1)),
-        When(reference__startswith=REFUND_REF, then=Subquery(refunded.values("order__number")[:1])),
+        When(reference__startswith=ORDER_REF, then=Substr("reference", start)),
+        When(refund_of__reference__startswith=ORDER_REF, then=Substr("refund_of__reference", start)),
         default=Value(None),
         output_field=CharField(),
     )

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from omnipoint.clearing.domain import Cell, Measure, business_today, day_bounds
+from omnipoint.ledger.domain import AccountKind as K
 from omnipoint.ledger.models import Posting, PostingState
 from omnipoint.loyalty import services as loyalty
 from omnipoint.loyalty.models import EarnRule
@@ -139,31 +140,26 @@ def _order_outlet(order: Order) -> int | None:
 
 
 def _posting_measure(p: Posting) -> str | None:
-    debit, credit = p.debit.code, p.credit.code
-    pts, wal = "platform:points:", "platform:wallet:"
+    debit, credit = p.debit.kind, p.credit.kind
     table = [
-        (debit == pts + "issued", Measure.POINTS_ISSUED),
-        (credit == pts + "clawed-back", Measure.POINTS_CLAWED_BACK),
-        (credit == pts + "redeemed", Measure.POINTS_SPENT),
-        (debit == pts + "redeemed", Measure.POINTS_RETURNED),
-        (credit == pts + "expired", Measure.POINTS_EXPIRED),
-        (debit == wal + "cash-in", Measure.TOPUP_PRINCIPAL),
-        (debit == wal + "bonus-expense", Measure.TOPUP_BONUS),
-        (credit == wal + "spent", Measure.WALLET_SPENT),
-        (debit == wal + "spent", Measure.WALLET_RETURNED),
-        (p.code == "commission", Measure.COMMISSION_ACCRUED),
-        (p.code == "commission_reversal", Measure.COMMISSION_REVERSED),
+        (debit == K.POINTS_ISSUED, Measure.POINTS_ISSUED),
+        (credit == K.POINTS_CLAWED_BACK, Measure.POINTS_CLAWED_BACK),
+        (credit == K.POINTS_REDEEMED, Measure.POINTS_SPENT),
+        (debit == K.POINTS_REDEEMED, Measure.POINTS_RETURNED),
+        (credit == K.POINTS_EXPIRED, Measure.POINTS_EXPIRED),
+        (debit == K.WALLET_CASH_IN, Measure.TOPUP_PRINCIPAL),
+        (debit == K.WALLET_BONUS_EXPENSE, Measure.TOPUP_BONUS),
+        (credit == K.WALLET_SPENT, Measure.WALLET_SPENT),
+        (debit == K.WALLET_SPENT, Measure.WALLET_RETURNED),
+        (debit == K.COMMISSION_EXPENSE, Measure.COMMISSION_ACCRUED),
+        (credit == K.COMMISSION_EXPENSE, Measure.COMMISSION_REVERSED),
     ]
     return next((m for hit, m in table if hit), None)
 
 
 def _posting_place(p: Posting, measure: str) -> tuple[int | None, str, str]:
-    order = None
-    if p.reference.startswith("order:"):
-        order = Order.objects.filter(number=p.reference[6:]).first()
-    elif p.reference.startswith("refund-of:pay:"):
-        pay = Payment.objects.filter(number=p.reference[14:]).first()
-        order = pay.order if pay else None
+    reference = p.refund_of.reference if p.refund_of_id and p.refund_of else p.reference
+    order = Order.objects.filter(number=reference[6:]).first() if reference.startswith("order:") else None
     topup = measure in (Measure.TOPUP_PRINCIPAL, Measure.TOPUP_BONUS)
     if order is not None:
         return _order_outlet(order), order.channel, ""
