@@ -46,6 +46,7 @@ def network_ensure(*, outlets: int = OUTLETS, skus: int = SKUS, members: int = M
     from omnipoint.inventory.models import StockLevel
     from omnipoint.inventory.services import stock_receive
     from omnipoint.members.services import member_get_or_create
+    from omnipoint.outlets.domain import SYSTEM
     from omnipoint.outlets.models import Outlet, OutletKind, Region
 
     districts = list(Region.objects.filter(level="district", path__startswith="/31/").order_by("code"))
@@ -88,7 +89,7 @@ def network_ensure(*, outlets: int = OUTLETS, skus: int = SKUS, members: int = M
         for sku_id in sku_ids:
             if (location_id, sku_id) not in stocked:
                 stock_receive(
-                    actor=None, location_id=location_id, sku_id=sku_id, quantity=STOCK, reference="bench"
+                    actor=SYSTEM, location_id=location_id, sku_id=sku_id, quantity=STOCK, reference="bench"
                 )
     users = get_user_model().objects
     ApiToken.objects.filter(user__username__startswith="bench-member-", name="bench").delete()
@@ -243,10 +244,11 @@ def holds_sweep() -> None:
     kept past their expiry."""
     from omnipoint.inventory.services import reservations_expire
     from omnipoint.orders.services import orders_expire_unpaid
+    from omnipoint.outlets.domain import SYSTEM
 
     while orders_expire_unpaid(batch=200):
         pass
-    while reservations_expire(batch=500):
+    while reservations_expire(actor=SYSTEM, batch=500):
         pass
 
 

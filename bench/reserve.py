@@ -56,6 +56,7 @@ def hot_row_ensure() -> HotRow:
     from omnipoint.catalog.models import Category, Product, Sku
     from omnipoint.inventory.models import Reservation, StockLevel
     from omnipoint.inventory.services import stock_receive
+    from omnipoint.outlets.domain import SYSTEM
     from omnipoint.outlets.models import Outlet, Region
 
     region = Region.objects.get(code="310101")
@@ -79,7 +80,9 @@ def hot_row_ensure() -> HotRow:
     hot_row_reset(hot)
     row = StockLevel.objects.filter(location_id=outlet.pk, sku_id=sku.pk).first()
     if row is None or row.on_hand < HOT_STOCK // 2:
-        stock_receive(actor=None, location_id=outlet.pk, sku_id=sku.pk, quantity=HOT_STOCK, reference="bench")
+        stock_receive(
+            actor=SYSTEM, location_id=outlet.pk, sku_id=sku.pk, quantity=HOT_STOCK, reference="bench"
+        )
     assert not Reservation.objects.filter(lines__sku_id=sku.pk, state="held").exists()
     return hot
 
@@ -97,8 +100,9 @@ def hot_row_reset(hot: HotRow) -> None:
 
 def reserve_real(hot: HotRow, owner_ref: str) -> None:
     from omnipoint.inventory.services import stock_reserve
+    from omnipoint.outlets.domain import SYSTEM
 
-    stock_reserve(actor=None, owner_ref=owner_ref, lines=[(hot.location_id, hot.sku_id, 1)])
+    stock_reserve(actor=SYSTEM, owner_ref=owner_ref, lines=[(hot.location_id, hot.sku_id, 1)])
 
 
 def reserve_naive(hot: HotRow, owner_ref: str) -> None:

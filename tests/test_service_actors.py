@@ -24,27 +24,6 @@ DEBTS: dict[str, set[str]] = {
         "demo_outlet_kinds",
         "demo_reset",
     },
-    "omnipoint.inventory.services.counts": {"count_open", "count_post", "count_record"},
-    "omnipoint.inventory.services.levels": {
-        "stock_adjust",
-        "stock_coordinates_sync",
-        "stock_receive",
-        "stock_sell",
-        "stock_set_safety",
-    },
-    "omnipoint.inventory.services.reservations": {
-        "reservation_commit",
-        "reservation_release",
-        "reservation_renew",
-        "reservations_expire",
-        "stock_reserve",
-    },
-    "omnipoint.inventory.services.transfers": {
-        "transfer_cancel",
-        "transfer_create",
-        "transfer_dispatch",
-        "transfer_receive",
-    },
     "omnipoint.loyalty.services": {
         "fen_for_points",
         "hold_state",
@@ -104,10 +83,6 @@ DEBTS: dict[str, set[str]] = {
         "order_refunded",
         "orders_expire_unpaid",
         "register_inventory_handlers",
-    },
-    "omnipoint.outlets.services": {
-        "regions_load",
-        "staff_create",
     },
     "omnipoint.payments.services": {
         "notification_receive",

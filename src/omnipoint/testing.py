@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from omnipoint.catalog.models import Brand, Category, PriceList, PriceListItem, Product, Sku, Supplier
 from omnipoint.core.models import ApiToken
 from omnipoint.inventory.services import stock_receive
+from omnipoint.outlets.domain import SYSTEM
 from omnipoint.outlets.models import Outlet, OutletKind, Region
 from omnipoint.outlets.services import regions_load, staff_create
 
@@ -128,7 +129,9 @@ def _personas(net: Network) -> None:
         "other_city_clerk": ("outlet_clerk", {"outlet": net.c}),
     }
     for persona, (role, node) in nodes.items():
-        staff = staff_create(username=persona, password=PASSWORD, display_name=persona, role=role, **node)
+        staff = staff_create(
+            actor=SYSTEM, username=persona, password=PASSWORD, display_name=persona, role=role, **node
+        )
         net.staff[persona] = staff
         net.tokens[persona] = ApiToken.issue(staff.user, name="test")
 
@@ -136,14 +139,14 @@ def _personas(net: Network) -> None:
 def build_network(*, stock: int = 10) -> Network:
     """The personas' network: four outlets, three SKUs, ``stock`` of each everywhere, six staff."""
     if not Region.objects.exists():  # a transactional test's flush empties what the migration loaded
-        regions_load()
+        regions_load(actor=SYSTEM)
     a, b, w, c = _outlets()
     net = Network(a=a, b=b, w=w, c=c, skus=_catalogue())
     if stock:
         for outlet in (a, b, w, c):
             for sku in net.skus:
                 stock_receive(
-                    actor=None, location_id=outlet.pk, sku_id=sku.pk, quantity=stock, reference="opening"
+                    actor=SYSTEM, location_id=outlet.pk, sku_id=sku.pk, quantity=stock, reference="opening"
                 )
     _personas(net)
     return net

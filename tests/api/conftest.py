@@ -36,6 +36,7 @@ from omnipoint.marketing.models import (
 )
 from omnipoint.members.models import LoginCode, Member
 from omnipoint.orders.models import Order, OrderEvent, OrderLine, OrderReturn, PickTask, PickupAttempt
+from omnipoint.outlets.domain import SYSTEM
 from omnipoint.outlets.models import Outlet
 from omnipoint.payments.models import OrderBalance, Payment, Refund, SandboxCharge
 from omnipoint.showrooms.models import CommissionAccrual, CommissionReversal, CommissionRule, Showroom
@@ -158,21 +159,21 @@ def world(network):
     a, b, w, c = network.a, network.b, network.w, network.c
     s0, s1 = network.skus[0].pk, network.skus[1].pk
     o: dict[str, int] = {}
-    staff = {"actor": None, "owner_kind": "staff"}  # holds staff may commit and release
+    staff = {"actor": SYSTEM, "owner_kind": "staff"}  # holds staff may commit and release
     o["r_a"] = services.stock_reserve(**staff, owner_ref="cart:a", lines=[(a.pk, s0, 1)]).pk
     o["r_c"] = services.stock_reserve(**staff, owner_ref="cart:c", lines=[(c.pk, s0, 1)]).pk
 
     def transfer(src, dst, dispatched=False):
-        t = services.transfer_create(actor=None, source_id=src.pk, destination_id=dst.pk, lines=[(s1, 2)])
+        t = services.transfer_create(actor=SYSTEM, source_id=src.pk, destination_id=dst.pk, lines=[(s1, 2)])
         if dispatched:
-            services.transfer_dispatch(actor=None, transfer_id=t.pk)
+            services.transfer_dispatch(actor=SYSTEM, transfer_id=t.pk)
         return t.pk
 
     o["t_ab"], o["t_ca"], o["t_bw"] = transfer(a, b), transfer(c, a), transfer(b, w)
     o["ti_ab"], o["ti_ca"] = transfer(a, b, True), transfer(c, a, True)
     for name, outlet in (("k_a", a), ("k_c", c)):
-        k = services.count_open(actor=None, location_id=outlet.pk, sku_ids=[s0])
-        services.count_record(actor=None, count_id=k.pk, sku_id=s0, counted=9)
+        k = services.count_open(actor=SYSTEM, location_id=outlet.pk, sku_ids=[s0])
+        services.count_record(actor=SYSTEM, count_id=k.pk, sku_id=s0, counted=9)
         o[name] = k.pk
     o["national"] = PriceList.objects.get(region__isnull=True).pk
     o["shanghai"] = PriceList.objects.get(region__code="310000").pk
@@ -236,7 +237,12 @@ def build_shop(w: World) -> World:
     o["shopper"], o["nanjing"] = shopper.pk, nanjing.pk
     for name, outlet in (("salesperson", w.a), ("sales_c", w.c)):
         staff = staff_create(
-            username=name, password=PASSWORD, display_name=name, role="salesperson", outlet=outlet
+            actor=SYSTEM,
+            username=name,
+            password=PASSWORD,
+            display_name=name,
+            role="salesperson",
+            outlet=outlet,
         )
         net.staff[name] = staff
         net.tokens[name] = ApiToken.issue(staff.user, name="test")

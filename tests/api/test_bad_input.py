@@ -19,6 +19,7 @@ from omnipoint.core.errors import MAX_QUANTITY
 from omnipoint.inventory import services
 from omnipoint.inventory.models import Reservation
 from omnipoint.orders.models import Order
+from omnipoint.outlets.domain import SYSTEM
 
 from .conftest import SHOPPER_MOBILE, World, assert_error, build_shop, snapshot
 
@@ -516,7 +517,7 @@ def test_more_than_available_is_409(client, world):
     refused(client, w, OPS["reserve"], rsv(w, quantity=11), 409, "insufficient_stock")
     refused(client, w, OPS["adjustment"], stock(w, delta=-11, reason="lost"), 409, "insufficient_stock")
     big = services.transfer_create(
-        actor=None, source_id=w.a.pk, destination_id=w.b.pk, lines=[(w.skus[2].pk, 11)]
+        actor=SYSTEM, source_id=w.a.pk, destination_id=w.b.pk, lines=[(w.skus[2].pk, 11)]
     )
     refused(client, w, OPS["dispatch"], None, 409, "insufficient_stock", params={"transfer_id": big.pk})
 
@@ -531,10 +532,10 @@ def test_expired_reservation_cannot_be_committed(client, world):
 
 def test_closed_reservations_stay_closed(client, world):
     w = world
-    services.reservation_release(actor=None, reservation_id=w.r_a)
+    services.reservation_release(actor=SYSTEM, reservation_id=w.r_a)
     refused(client, w, OPS["commit"], None, 409, "reservation_not_held")
     refused(client, w, OPS["release"], None, 409, "reservation_not_held")
-    services.reservation_commit(actor=None, reservation_id=w.r_c)
+    services.reservation_commit(actor=SYSTEM, reservation_id=w.r_c)
     for op in ("commit", "release"):
         refused(client, w, OPS[op], None, 409, "reservation_not_held", params={"reservation_id": w.r_c})
 
@@ -555,9 +556,9 @@ def test_transfers_move_forward_only(client, world):
     refused(
         client, w, OPS["receive"], {"lines": []}, 409, "transfer_wrong_state", params={"transfer_id": w.t_ab}
     )
-    services.transfer_receive(actor=None, transfer_id=w.ti_ab)
+    services.transfer_receive(actor=SYSTEM, transfer_id=w.ti_ab)
     refused(client, w, OPS["receive"], {"lines": []}, 409, "transfer_wrong_state", params=in_transit)
-    services.transfer_cancel(actor=None, transfer_id=w.t_ab)
+    services.transfer_cancel(actor=SYSTEM, transfer_id=w.t_ab)
     for op in ("dispatch", "cancel"):
         refused(client, w, OPS[op], None, 409, "transfer_wrong_state", params={"transfer_id": w.t_ab})
 
@@ -570,17 +571,17 @@ def test_dispatching_twice_moves_stock_once(client, world):
 
 def test_posted_count_is_closed(client, world):
     w = world
-    services.count_post(actor=None, count_id=w.k_a)
+    services.count_post(actor=SYSTEM, count_id=w.k_a)
     refused(client, w, OPS["count_post"], None, 409, "count_not_open")
     refused(client, w, OPS["count_record"], {"sku_id": w.skus[0].pk, "counted": 1}, 409, "count_not_open")
 
 
 def test_count_rules(client, world):
     w = world
-    fresh = services.count_open(actor=None, location_id=w.a.pk, sku_ids=[w.skus[1].pk])
+    fresh = services.count_open(actor=SYSTEM, location_id=w.a.pk, sku_ids=[w.skus[1].pk])
     refused(client, w, OPS["count_post"], None, 422, "nothing_counted", params={"count_id": fresh.pk})
     # Outlet A holds one unit of SKU 0 for cart:a: a count of zero would eat a customer's hold.
-    services.count_record(actor=None, count_id=w.k_a, sku_id=w.skus[0].pk, counted=0)
+    services.count_record(actor=SYSTEM, count_id=w.k_a, sku_id=w.skus[0].pk, counted=0)
     refused(client, w, OPS["count_post"], None, 409, "count_below_reserved")
 
 

@@ -53,6 +53,7 @@ def live_network(transactional_db, live_server):
     migration loaded. Put it back when an earlier test took it: from a copy taken the first
     time (one bulk insert), else from the division codes (slow: thousands of inserts).
     """
+    from omnipoint.outlets.domain import SYSTEM
     from omnipoint.outlets.models import Region
     from omnipoint.outlets.services import regions_load
     from omnipoint.testing import build_network
@@ -61,7 +62,7 @@ def live_network(transactional_db, live_server):
         if _REGIONS:
             Region.objects.bulk_create([Region(**row) for row in _REGIONS], batch_size=1000)
         else:
-            regions_load()
+            regions_load(actor=SYSTEM)
     if not _REGIONS:
         _REGIONS.extend(Region.objects.order_by("path").values())
     return build_network()

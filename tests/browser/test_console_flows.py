@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import log_in, shot
 
 from omnipoint.inventory.models import StockLevel, Transfer, TransferState
+from omnipoint.outlets.domain import SYSTEM
 from omnipoint.outlets.services import staff_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -79,7 +80,12 @@ def test_transfer_dispatched_at_a_and_received_short_at_b(live_server, live_netw
 
     page.click("text=退出登录")
     staff_create(
-        username="b_clerk", password="counter", display_name="浦东营业员", role="outlet_clerk", outlet=net.b
+        actor=SYSTEM,
+        username="b_clerk",
+        password="counter",
+        display_name="浦东营业员",
+        role="outlet_clerk",
+        outlet=net.b,
     )
     log_in(page, live_server.url, "b_clerk", "counter")
     expect(page.locator("main")).to_contain_text(net.b.name)

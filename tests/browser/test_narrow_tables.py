@@ -6,6 +6,7 @@ from tests.browser.conftest import log_in, shot
 from omnipoint.inventory.services import count_open, transfer_create
 from omnipoint.members.services import member_get_or_create
 from omnipoint.orders.services import LineRequest, order_place
+from omnipoint.outlets.domain import SYSTEM
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.payments.services import payment_capture
 from omnipoint.testing import user_of
@@ -34,7 +35,7 @@ def test_every_console_table_fits_360_px(live_server, live_network, browser):
         actor=actor_get(user=user_of("outlet_manager")), source_id=net.a.pk, destination_id=net.b.pk,
         lines=[(net.skus[2].pk, 2)],
     )  # fmt: skip
-    count = count_open(actor=None, location_id=net.a.pk)
+    count = count_open(actor=SYSTEM, location_id=net.a.pk)
 
     context = browser.new_context(viewport=NARROW, locale="zh-CN")
     page = context.new_page()

@@ -16,6 +16,7 @@ from tests.browser.conftest import DESKTOP, PHONE, log_in, shot
 from omnipoint.inventory.models import StockLevel
 from omnipoint.orders import services
 from omnipoint.orders.models import Order, OrderState, PickTask
+from omnipoint.outlets.domain import SYSTEM
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.outlets.services import staff_create
 from omnipoint.testing import user_of
@@ -42,6 +43,7 @@ def customer_phone(browser, live_network):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def b_clerk(live_network):  # type: ignore[no-untyped-def]
     return staff_create(
+        actor=SYSTEM,
         username="b_clerk",
         password="omnipoint",
         display_name="B 店员",

@@ -8,11 +8,12 @@ def regions(transactional_db):
     A transactional test ends with a flush, which also empties the tree that a data migration
     loaded; put it back when an earlier test took it.
     """
+    from omnipoint.outlets.domain import SYSTEM
     from omnipoint.outlets.models import Region
     from omnipoint.outlets.services import regions_load
 
     if not Region.objects.exists():
-        regions_load()
+        regions_load(actor=SYSTEM)
 
 
 @pytest.fixture

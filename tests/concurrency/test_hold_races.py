@@ -11,6 +11,7 @@ from omnipoint.core.errors import DomainError
 from omnipoint.inventory.checks import inventory_breaches
 from omnipoint.orders.models import Order
 from omnipoint.orders.services import LineRequest, order_place
+from omnipoint.outlets.domain import SYSTEM
 
 from .threads import raised, run_together
 
@@ -108,9 +109,9 @@ def test_checkouts_while_order_holds_lapse_and_staff_try_to_take_them(network: A
     from omnipoint.testing import user_of
 
     a, sku = network.a, network.skus[0]
-    inventory.stock_receive(actor=None, location_id=a.pk, sku_id=sku.pk, quantity=10)  # 20 at A
+    inventory.stock_receive(actor=SYSTEM, location_id=a.pk, sku_id=sku.pk, quantity=10)  # 20 at A
     for other in (network.b, network.w, network.c):  # the checkouts stay at A
-        inventory.stock_adjust(actor=None, location_id=other.pk, sku_id=sku.pk, delta=-10, reason="none")
+        inventory.stock_adjust(actor=SYSTEM, location_id=other.pk, sku_id=sku.pk, delta=-10, reason="none")
     clerk = actor_get(user=user_of("outlet_clerk"))
     guest = AnonymousUser()  # a storefront guest, known by mobile only
 
@@ -134,7 +135,9 @@ def test_checkouts_while_order_holds_lapse_and_staff_try_to_take_them(network: A
         for hold in Reservation.objects.filter(
             owner_kind="order", owner_ref__startswith=f"order:{order.pk}:"
         ):
-            inventory.reservation_renew(reservation_id=hold.pk, ttl_seconds=1 if n % 2 else 3600)
+            inventory.reservation_renew(
+                actor=SYSTEM, reservation_id=hold.pk, ttl_seconds=1 if n % 2 else 3600
+            )
     holds = list(
         Reservation.objects.filter(owner_kind="order", state=ReservationState.HELD).values_list(
             "pk", flat=True
@@ -143,7 +146,7 @@ def test_checkouts_while_order_holds_lapse_and_staff_try_to_take_them(network: A
     time.sleep(1.1)
 
     def sweep() -> int:
-        return sum(inventory.reservations_expire() for _ in range(5))
+        return sum(inventory.reservations_expire(actor=SYSTEM) for _ in range(5))
 
     def collect(order: Order) -> Any:
         return order_hand_over(

@@ -12,6 +12,7 @@ from omnipoint.inventory.models import StockLevel
 from omnipoint.inventory.services import stock_adjust
 from omnipoint.orders.models import Order
 from omnipoint.orders.services import LineRequest, order_cancel, order_payment_applied, order_place
+from omnipoint.outlets.domain import SYSTEM
 
 from .threads import run_together
 
@@ -21,9 +22,9 @@ UNITS = 3
 
 def test_online_checkouts_and_counter_sales_never_oversell(network: Any) -> None:
     a, sku = network.a, network.skus[0]
-    stock_adjust(actor=None, location_id=a.pk, sku_id=sku.pk, delta=UNITS - 10, reason="last units")
+    stock_adjust(actor=SYSTEM, location_id=a.pk, sku_id=sku.pk, delta=UNITS - 10, reason="last units")
     for other in (network.b, network.w, network.c):  # else routing rightly brings more by transfer
-        stock_adjust(actor=None, location_id=other.pk, sku_id=sku.pk, delta=-10, reason="sold out")
+        stock_adjust(actor=SYSTEM, location_id=other.pk, sku_id=sku.pk, delta=-10, reason="sold out")
     clerk = get_user_model().objects.get(username="outlet_clerk")
     guest = get_user_model()()  # an anonymous storefront guest: identified by mobile only
 

@@ -25,6 +25,7 @@ from omnipoint.inventory.models import (
     Transfer,
     TransferState,
 )
+from omnipoint.outlets.domain import SYSTEM
 
 from .threads import raised, run_together
 
@@ -38,7 +39,7 @@ def level(outlet: Any, sku: Any) -> StockLevel:
 def top_up(outlet: Any, sku: Any, to: int) -> None:
     """The network starts with 10 of everything; bring one row up to ``to``."""
     have = level(outlet, sku).on_hand
-    services.stock_receive(actor=None, location_id=outlet.pk, sku_id=sku.pk, quantity=to - have)
+    services.stock_receive(actor=SYSTEM, location_id=outlet.pk, sku_id=sku.pk, quantity=to - have)
 
 
 def test_hot_sku_is_never_over_reserved(network):
@@ -49,7 +50,7 @@ def test_hot_sku_is_never_over_reserved(network):
         won = refused = 0
         for i in range(20):
             try:
-                services.stock_reserve(actor=None, owner_ref=f"race-a:{t}:{i}", lines=[(a.pk, sku.pk, 1)])
+                services.stock_reserve(actor=SYSTEM, owner_ref=f"race-a:{t}:{i}", lines=[(a.pk, sku.pk, 1)])
                 won += 1
             except InsufficientStockError:
                 refused += 1
@@ -81,7 +82,7 @@ def test_opposite_line_order_does_not_deadlock(network):
         won = refused = 0
         for i in range(15):
             try:
-                services.stock_reserve(actor=None, owner_ref=f"race-b:{t}:{i}", lines=lines)
+                services.stock_reserve(actor=SYSTEM, owner_ref=f"race-b:{t}:{i}", lines=lines)
                 won += 1
             except InsufficientStockError:
                 refused += 1
@@ -104,7 +105,7 @@ def test_transfer_dispatch_racing_counter_sales(network):
     a, b, sku = network.a, network.b, network.skus[0]
     top_up(a, sku, 100)
     transfers = [
-        services.transfer_create(actor=None, source_id=a.pk, destination_id=b.pk, lines=[(sku.pk, 20)])
+        services.transfer_create(actor=SYSTEM, source_id=a.pk, destination_id=b.pk, lines=[(sku.pk, 20)])
         for _ in range(3)
     ]
 
@@ -112,7 +113,7 @@ def test_transfer_dispatch_racing_counter_sales(network):
         sold = 0
         for _ in range(10):
             try:
-                services.stock_sell(actor=None, location_id=a.pk, sku_id=sku.pk, quantity=1)
+                services.stock_sell(actor=SYSTEM, location_id=a.pk, sku_id=sku.pk, quantity=1)
                 sold += 1
             except InsufficientStockError:
                 pass
@@ -120,7 +121,7 @@ def test_transfer_dispatch_racing_counter_sales(network):
 
     def dispatcher(transfer_id: int) -> bool:
         try:
-            services.transfer_dispatch(actor=None, transfer_id=transfer_id)
+            services.transfer_dispatch(actor=SYSTEM, transfer_id=transfer_id)
         except InsufficientStockError:
             return False
         return True
@@ -152,7 +153,7 @@ def test_commit_racing_the_expiry_sweep(network):
     top_up(a, sku, 100)
     holds = [
         services.stock_reserve(
-            actor=None, owner_ref=f"race-d:{i}", lines=[(a.pk, sku.pk, 1 + i % 3)], ttl_seconds=600
+            actor=SYSTEM, owner_ref=f"race-d:{i}", lines=[(a.pk, sku.pk, 1 + i % 3)], ttl_seconds=600
         )
         for i in range(40)
     ]
@@ -163,7 +164,7 @@ def test_commit_racing_the_expiry_sweep(network):
         committed = []
         for rid in my_ids:
             try:
-                services.reservation_commit(actor=None, reservation_id=rid)
+                services.reservation_commit(actor=SYSTEM, reservation_id=rid)
                 committed.append(rid)
             except InvalidStateError as exc:
                 assert exc.code == "reservation_not_held"
@@ -174,7 +175,7 @@ def test_commit_racing_the_expiry_sweep(network):
         later = timezone.now() + timedelta(minutes=10)
         total = 0
         for _ in range(5):
-            total += services.reservations_expire(now=later, batch=7)
+            total += services.reservations_expire(actor=SYSTEM, now=later, batch=7)
         return total
 
     chunks = [ids[0::4], ids[1::4][::-1], ids[2::4], ids[3::4][::-1]]

@@ -24,6 +24,7 @@ from django.db import connection, connections
 
 from omnipoint.inventory.services import stock_receive
 from omnipoint.orders.models import Order
+from omnipoint.outlets.domain import SYSTEM
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -104,7 +105,7 @@ def assert_one_order_per_key(answers: dict[str, tuple[int, dict]]) -> None:
 
 @pytest.fixture
 def server(network):
-    stock_receive(actor=None, location_id=network.a.pk, sku_id=network.skus[0].pk, quantity=100)
+    stock_receive(actor=SYSTEM, location_id=network.a.pk, sku_id=network.skus[0].pk, quantity=100)
     s = Gunicorn(workers=2)
     try:
         yield s

@@ -2,6 +2,7 @@
 
 import pytest
 
+from omnipoint.outlets.domain import SYSTEM
 from omnipoint.outlets.models import Outlet, Staff
 from omnipoint.outlets.services import staff_create
 
@@ -9,7 +10,12 @@ from omnipoint.outlets.services import staff_create
 def staff_at(outlet: Outlet, username: str, role: str) -> Staff:
     """A staff member of ``role`` at ``outlet``, named by their username (password ``x``)."""
     return staff_create(
-        username=username, password="x", display_name=username.replace("_", " "), role=role, outlet=outlet
+        actor=SYSTEM,
+        username=username,
+        password="x",
+        display_name=username.replace("_", " "),
+        role=role,
+        outlet=outlet,
     )
 
 

@@ -8,13 +8,14 @@ from django.utils.dateparse import parse_datetime
 from tests.console.test_console_orders import login, web_pickup
 
 from omnipoint.inventory.services import stock_adjust
+from omnipoint.outlets.domain import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_waiting_task_says_when_it_is_expected_in_shanghai_time(client, network):
     sku = network.skus[1]
-    stock_adjust(actor=None, location_id=network.b.pk, sku_id=sku.pk, delta=-10, reason="empty B")
+    stock_adjust(actor=SYSTEM, location_id=network.b.pk, sku_id=sku.pk, delta=-10, reason="empty B")
     order = web_pickup(network.b, sku, quantity=3)  # the goods come from another location
     at = parse_datetime(order.routing["expected_ready_at"])
     assert at is not None and at.utcoffset().total_seconds() == 0  # type: ignore[union-attr]

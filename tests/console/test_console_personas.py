@@ -15,6 +15,7 @@ from omnipoint.inventory.models import (
     Transfer,
     TransferState,
 )
+from omnipoint.outlets.domain import SYSTEM
 from omnipoint.testing import PERSONAS, user_of
 
 SHANGHAI = ["hq_admin", "province_manager", "city_manager", "outlet_manager", "outlet_clerk"]
@@ -50,22 +51,22 @@ def draft(network):
     """A draft transfer from outlet a to outlet b."""
     s0, s1 = network.skus[0], network.skus[1]
     return services.transfer_create(
-        actor=None, source_id=network.a.pk, destination_id=network.b.pk, lines=[(s0.pk, 3), (s1.pk, 2)]
+        actor=SYSTEM, source_id=network.a.pk, destination_id=network.b.pk, lines=[(s0.pk, 3), (s1.pk, 2)]
     )
 
 
 @pytest.fixture
 def in_transit(network):
     t = services.transfer_create(
-        actor=None, source_id=network.a.pk, destination_id=network.b.pk, lines=[(network.skus[0].pk, 4)]
+        actor=SYSTEM, source_id=network.a.pk, destination_id=network.b.pk, lines=[(network.skus[0].pk, 4)]
     )
-    return services.transfer_dispatch(actor=None, transfer_id=t.pk)
+    return services.transfer_dispatch(actor=SYSTEM, transfer_id=t.pk)
 
 
 @pytest.fixture
 def count_a(network):
-    count = services.count_open(actor=None, location_id=network.a.pk)
-    services.count_record(actor=None, count_id=count.pk, sku_id=network.skus[0].pk, counted=8)
+    count = services.count_open(actor=SYSTEM, location_id=network.a.pk)
+    services.count_record(actor=SYSTEM, count_id=count.pk, sku_id=network.skus[0].pk, counted=8)
     return count
 
 
@@ -166,7 +167,7 @@ def test_home_shows_who_and_where(client, network, draft):
 
 def test_home_lists_low_stock_of_my_outlet(client, network):
     low, fine = network.skus[2], network.skus[0]
-    services.stock_sell(actor=None, location_id=network.a.pk, sku_id=low.pk, quantity=9)
+    services.stock_sell(actor=SYSTEM, location_id=network.a.pk, sku_id=low.pk, quantity=9)
     response = login(client, "outlet_clerk").get("/console/")
     assert [row.sku.code for row in response.context["low_stock"]] == [low.code]
     assert fine.code not in [row.sku.code for row in response.context["low_stock"]]
@@ -207,7 +208,7 @@ def test_stock_lookup_finds_nearby_outlets_nearest_first(client, network):
 
 def test_stock_lookup_leaves_out_outlets_without_enough(client, network):
     sku = network.skus[0]
-    services.stock_sell(actor=None, location_id=network.b.pk, sku_id=sku.pk, quantity=9)
+    services.stock_sell(actor=SYSTEM, location_id=network.b.pk, sku_id=sku.pk, quantity=9)
     response = login(client, "city_manager").get(
         "/console/stock/", {"q": sku.code, "centre": network.a.pk, "radius": "50", "qty": "2"}
     )
@@ -250,7 +251,7 @@ def test_stock_lookup_bad_input_is_refused(client, network, field, value):
 
 def test_transfer_lists_are_scoped(client, network, draft):
     other = services.transfer_create(
-        actor=None, source_id=network.c.pk, destination_id=network.b.pk, lines=[(network.skus[0].pk, 1)]
+        actor=SYSTEM, source_id=network.c.pk, destination_id=network.b.pk, lines=[(network.skus[0].pk, 1)]
     )
     seen = {}
     for persona in PERSONAS:
@@ -359,7 +360,7 @@ def test_destination_clerk_receives_short(client, network, in_transit, b_clerk):
 def test_dispatch_without_enough_stock_is_refused(client, network):
     sku = network.skus[0]
     t = services.transfer_create(
-        actor=None, source_id=network.a.pk, destination_id=network.b.pk, lines=[(sku.pk, 11)]
+        actor=SYSTEM, source_id=network.a.pk, destination_id=network.b.pk, lines=[(sku.pk, 11)]
     )
     before = snapshot()
     response = login(client, "outlet_clerk").post(f"/console/transfers/{t.pk}/dispatch/")
@@ -434,7 +435,7 @@ def test_count_detail_is_scoped(client, network, count_a, persona):
 
 
 def test_count_lists_are_scoped(client, network, count_a):
-    count_c = services.count_open(actor=None, location_id=network.c.pk)
+    count_c = services.count_open(actor=SYSTEM, location_id=network.c.pk)
     for persona, expected in [
         ("outlet_clerk", {count_a.pk}),
         ("other_city_clerk", {count_c.pk}),

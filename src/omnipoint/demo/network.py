@@ -32,6 +32,7 @@ from omnipoint.core.channels import Channel
 from omnipoint.demo import data
 from omnipoint.demo.plan import BATCH, DEMO_PASSWORD, OPENING_REFERENCE, PERSONAS, SUPERUSER, DemoSize
 from omnipoint.inventory.models import MovementKind, StockLevel, StockMovement
+from omnipoint.outlets.domain import SYSTEM
 from omnipoint.outlets.models import Outlet, OutletKind, Region
 from omnipoint.outlets.services import staff_create
 
@@ -370,6 +371,7 @@ def _insert(model: type[models.Model], fields: list[str], rows: list[tuple[Any, 
 def staff_create_all() -> None:
     for p in PERSONAS:
         staff_create(
+            actor=SYSTEM,
             username=p.username,
             password=DEMO_PASSWORD,
             display_name=p.display_name,

@@ -10,4 +10,6 @@ class InventoryConfig(AppConfig):
     def ready(self) -> None:
         from omnipoint.inventory.services import stock_coordinates_sync
 
-        OUTLET_MOVED.register(lambda outlet_id: stock_coordinates_sync(outlet_id=outlet_id))
+        OUTLET_MOVED.register(
+            lambda outlet_id, actor: stock_coordinates_sync(actor=actor, outlet_id=outlet_id)
+        )

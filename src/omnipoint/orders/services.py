@@ -62,7 +62,7 @@ from omnipoint.orders.models import (
     PickupGuessCount,
     TaskState,
 )
-from omnipoint.outlets.domain import Actor, Perm, Role
+from omnipoint.outlets.domain import SYSTEM, Actor, Perm, Role
 from omnipoint.outlets.models import Outlet, OutletKind, Region, Staff
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.payments.services import payment_capture, payments_sync, refund_to_tenders
@@ -169,7 +169,7 @@ def _commit_holds(order: Order) -> None:
         )
     for hold in holds:
         inventory.reservation_commit(
-            actor=None, reservation_id=hold.pk, kind=MovementKind.SALE, reference=f"order:{order.number}"
+            actor=SYSTEM, reservation_id=hold.pk, kind=MovementKind.SALE, reference=f"order:{order.number}"
         )
 
 
@@ -465,7 +465,7 @@ def order_place(
     marketing.coupons_hold(pricing=pricing, order_id=order.pk)  # before stock: one lock order
     for shipment in sorted(plan.shipments, key=lambda s: s.location_id):
         inventory.stock_reserve(
-            actor=None,
+            actor=SYSTEM,
             owner_ref=f"order:{order.pk}:{shipment.location_id}",
             lines=[(shipment.location_id, s, q) for s, q in shipment.lines],
             ttl_seconds=int(hold.total_seconds()),
@@ -591,7 +591,7 @@ def order_confirm(*, order: Order, reason: Explanation) -> Order:
         expected = timezone.now() + _expected_ready(float(leg["distance_km"]))
         latest_ready = max(latest_ready, expected)
         transfer = inventory.transfer_create(
-            actor=None,
+            actor=SYSTEM,
             source_id=location_id,
             destination_id=order.pickup_outlet_id,  # type: ignore[arg-type]
             lines=[(ln["sku_id"], ln["quantity"]) for ln in leg["lines"]],
@@ -638,7 +638,9 @@ def order_payment_applied(*, order_id: int, paid_total: int) -> bool:
     marketing.coupons_redeem(order_id=order.pk)
     paid_window = _hold_window(order.method, order.payment_mode, paid=True)
     for hold in _hold_refs(order):  # paid: the goods are held for the time to fulfil
-        inventory.reservation_renew(reservation_id=hold.pk, ttl_seconds=int(paid_window.total_seconds()))
+        inventory.reservation_renew(
+            actor=SYSTEM, reservation_id=hold.pk, ttl_seconds=int(paid_window.total_seconds())
+        )
     _event(order, "paid", amount=paid_total)
     if order.state == OrderState.PENDING:
         if order.method == Method.COUNTER:
@@ -698,9 +700,9 @@ def order_cancel(
     _set_state(order, {OrderState.PENDING} if pending_only else cancellable, OrderState.CANCELLED)
     marketing.coupons_release(order_id=order.pk)  # before the stock, as order_place takes them
     for transfer in _transfers(order, "draft"):
-        inventory.transfer_cancel(actor=None, transfer_id=transfer.pk)
+        inventory.transfer_cancel(actor=SYSTEM, transfer_id=transfer.pk)
     for hold in _hold_refs(order):
-        inventory.reservation_release(actor=None, reservation_id=hold.pk)
+        inventory.reservation_release(actor=SYSTEM, reservation_id=hold.pk)
     PickTask.objects.filter(order=order).update(state=TaskState.CANCELLED)
     _event(
         order,
@@ -773,7 +775,7 @@ def task_advance(*, actor: Actor, task_id: int, step: str) -> PickTask:
         raise InvalidStateError(f"task {task.pk} is {task.state}", code="task_wrong_state", state=task.state)
     order = task.order
     if step == "handed_over" and task.purpose == "transfer" and task.transfer_id:
-        inventory.transfer_dispatch(actor=None, transfer_id=task.transfer_id)
+        inventory.transfer_dispatch(actor=SYSTEM, transfer_id=task.transfer_id)
     elif step == "handed_over" and task.purpose == "ship":
         if (
             not PickTask.objects.filter(order=order, purpose="ship")
@@ -803,7 +805,7 @@ def _transfer_received(transfer: Transfer) -> None:
     if lines:
         window = _hold_window(order.method, order.payment_mode, paid=order.payment_state == PaymentState.PAID)
         inventory.stock_reserve(
-            actor=None,
+            actor=SYSTEM,
             owner_ref=f"order:{order.pk}:{transfer.destination_id}:t{transfer.pk}",
             lines=lines,
             ttl_seconds=int(window.total_seconds()),
@@ -849,7 +851,7 @@ def _hold_lapsed(reservation: Reservation, now) -> None:  # type: ignore[no-unty
             return  # another transition won; whatever it left held lapses in the sweep
         window = _hold_window(order.method, order.payment_mode, paid=order.payment_state == PaymentState.PAID)
         inventory.reservation_renew(
-            reservation_id=reservation.pk, ttl_seconds=int(window.total_seconds()), now=now
+            actor=SYSTEM, reservation_id=reservation.pk, ttl_seconds=int(window.total_seconds()), now=now
         )
         why = Explanation(domain.OrderWhy.GOODS_ON_THE_ROAD).as_json()
         _event(order, "hold_renewed", reservation=reservation.pk, reason=why)
@@ -989,7 +991,7 @@ def order_return(
                 returned=line.returned_quantity,
             )
         inventory.stock_receive(
-            actor=None,
+            actor=SYSTEM,
             location_id=outlet.pk,
             sku_id=sku_id,
             quantity=qty,

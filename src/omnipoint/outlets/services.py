@@ -11,6 +11,8 @@ from omnipoint.outlets.domain import (
     ROLE_NODE,
     Actor,
     Perm,
+    StaffActor,
+    SystemActor,
     may_grant,
     region_level,
     region_parent_code,
@@ -33,12 +35,15 @@ STAFF_PASSWORD_VALIDATORS = [
 
 
 @transaction.atomic
-def regions_load(*, csv_path: Path = ADCODES_CSV, model: type[Region] = Region) -> int:
+def regions_load(*, actor: SystemActor, csv_path: Path = ADCODES_CSV, model: type[Region] = Region) -> int:
     """Build the region tree from the national division codes. Idempotent: known codes are kept.
 
     One bulk insert per level (provinces, cities, districts), parents first. ``model`` lets the
-    data migration pass its historical model.
+    data migration pass its historical model. The tree is national reference data: only the
+    platform loads it (the migration, a test's fresh database).
     """
+    if not actor.is_system:
+        raise PermissionDeniedError("only the platform loads the region tree", code="forbidden")
     with open(csv_path, encoding="utf-8") as fh:
         # Rows without coordinates are the "市辖区" placeholders of prefecture cities: not places.
         rows = {r["adcode"][:6]: r for r in csv.DictReader(fh) if r["latitude"] and r["longitude"]}
@@ -145,13 +150,32 @@ def outlet_update(*, actor: Actor, outlet_id: int, **changes: object) -> Outlet:
     _check_outlet_fields(lat=outlet.lat, lng=outlet.lng, delivery_radius_km=outlet.delivery_radius_km)
     outlet.save()
     if "lat" in changes or "lng" in changes:
-        OUTLET_MOVED(outlet.pk)
+        OUTLET_MOVED(outlet.pk, actor)
     return outlet
+
+
+def _authorize_grant(actor: StaffActor, role: str, region: Region | None, outlet: Outlet | None) -> None:
+    """A manager grants a role only at or under their own node and never above their own role;
+    the platform (the demo, a test's personas) creates anyone."""
+    if actor.is_system:
+        return
+    actor.require(Perm.STAFF_MANAGE)
+    if outlet is not None:
+        if not actor.scope.covers_outlet(outlet_id=outlet.pk, region_path=outlet.region_path):
+            raise NotFoundError(f"outlet {outlet.pk} not found", code="outlet_not_found")
+    elif region is not None:
+        if not actor.scope.covers_region(region.path):
+            raise NotFoundError(f"region {region.code} not found", code="region_not_found")
+    elif not actor.scope.is_hq:
+        raise NotFoundError("the HQ node is not yours", code="region_not_found")
+    if not may_grant(actor.role, role):
+        raise PermissionDeniedError(f"{role} is above your own role", code="role_above_yours", role=role)
 
 
 @transaction.atomic
 def staff_create(
     *,
+    actor: StaffActor,
     username: str,
     password: str,
     display_name: str,
@@ -159,7 +183,8 @@ def staff_create(
     region: Region | None = None,
     outlet: Outlet | None = None,
 ) -> Staff:
-    """Create a login with one role at one node; the node must fit the role."""
+    """Create a login with one role at one node; the node must fit the role, and lie at or
+    under a granting manager's own (``staff_add`` checks the rest of what a manager gives)."""
     node = ROLE_NODE.get(role, "?")
     if node == "?":
         raise ValidationError(f"unknown role {role}", code="invalid_role")
@@ -170,6 +195,7 @@ def staff_create(
     )
     if not fits:
         raise ValidationError(f"role {role} is held at a {node or 'HQ'} node", code="invalid_node")
+    _authorize_grant(actor, role, region, outlet)
     user = get_user_model().objects.create_user(username=username, password=password, is_staff=True)
     return Staff.objects.create(user=user, display_name=display_name, role=role, region=region, outlet=outlet)
 
@@ -233,6 +259,7 @@ def staff_add(
     except DjangoValidationError as exc:
         raise ValidationError("the password is too weak", code="weak_password", reasons=exc.messages) from exc
     return staff_create(
+        actor=actor,
         username=username,
         password=password,
         display_name=display_name,

@@ -3,9 +3,11 @@ clause states the invariant it must keep, followed by a check that exactly the e
 changed, plus a row in the insert-only movement ledger. Nothing reads a quantity, decides in
 Python and writes it back (except count posting, which compare-and-sets on the value it read).
 
-``actor`` is the staff member acting through the API or console: it is checked for permission
-and scope. Other apps' services (orders, transfers for orders) pass ``actor=None``: they have
-already authorised the whole operation.
+Every service takes a keyword-only ``actor`` and authorises it itself: a staff member acting
+through the API or console is checked for permission and scope (outside the scope looks like
+not existing); ``SYSTEM`` (``outlets.domain``) is the platform: the reservation sweep, and the
+services of higher apps (orders) that have already authorised the whole operation, which may
+also name an owner kind and move holds that staff may not.
 
 By sub-domain: ``levels`` (stock in and out, safety stock), ``reservations`` (holds and the
 sweep), ``transfers``, ``counts``; ``owners`` holds what the owners of holds register.

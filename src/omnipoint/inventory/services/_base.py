@@ -17,23 +17,22 @@ from omnipoint.inventory.models import (
     StockLevel,
     StockMovement,
 )
-from omnipoint.outlets.domain import Actor
+from omnipoint.outlets.domain import StaffActor
 from omnipoint.outlets.models import Outlet
 
 
-def _authorize(actor: Actor | None, perm: str, location_ids: Iterable[int]) -> None:
-    """Permission, then scope: a location outside the actor's node is 'not found'."""
+def _authorize(actor: StaffActor, perm: str, location_ids: Iterable[int]) -> None:
+    """Scope, then permission: a location outside the actor's node is 'not found'. The platform
+    (``SYSTEM``) sees every location and may do everything; unknown locations are still refused."""
     ids = set(location_ids)
     outlets = {o.pk: o for o in Outlet.objects.filter(pk__in=ids).only("pk", "region_path", "is_active")}
     for location_id in sorted(ids):
         outlet = outlets.get(location_id)
-        if outlet is None or (
-            actor is not None
-            and not actor.scope.covers_outlet(outlet_id=outlet.pk, region_path=outlet.region_path)
+        if outlet is None or not actor.scope.covers_outlet(
+            outlet_id=outlet.pk, region_path=outlet.region_path
         ):
             raise NotFoundError(f"location {location_id} not found", code="location_not_found")
-    if actor is not None:
-        actor.require(perm)
+    actor.require(perm)
 
 
 def _check_skus(sku_ids: Iterable[int]) -> None:
@@ -65,8 +64,8 @@ def _ensure_rows(keys: Iterable[StockKey]) -> None:
     )
 
 
-def _user_id(actor: Actor | None) -> int | None:
-    return actor.user_id if actor else None
+def _user_id(actor: StaffActor) -> int | None:
+    return actor.user_id
 
 
 def _shortage(
@@ -107,7 +106,7 @@ def _shortage(
     )
 
 
-def _movement(key: StockKey, kind: str, quantity: int, reference: str, actor: Actor | None) -> StockMovement:
+def _movement(key: StockKey, kind: str, quantity: int, reference: str, actor: StaffActor) -> StockMovement:
     return StockMovement(
         location_id=key.location_id,
         sku_id=key.sku_id,

@@ -25,10 +25,10 @@ from omnipoint.inventory.models import (
     StockMovement,
 )
 from omnipoint.inventory.services._base import _authorize, _check_skus, _ensure_rows, _movement, _user_id
-from omnipoint.outlets.domain import Actor, Perm
+from omnipoint.outlets.domain import Perm, StaffActor
 
 
-def _open_count(count_id: int, actor: Actor | None) -> CycleCount:
+def _open_count(count_id: int, actor: StaffActor) -> CycleCount:
     count = CycleCount.objects.filter(pk=count_id).first()
     if count is None:
         raise NotFoundError(f"count {count_id} not found", code="count_not_found")
@@ -44,7 +44,7 @@ def _open_count(count_id: int, actor: Actor | None) -> CycleCount:
 
 
 @transaction.atomic
-def count_open(*, actor: Actor | None, location_id: int, sku_ids: Iterable[int] | None = None) -> CycleCount:
+def count_open(*, actor: StaffActor, location_id: int, sku_ids: Iterable[int] | None = None) -> CycleCount:
     """Start a count of some SKUs (default: everything the location stocks)."""
     _authorize(actor, Perm.COUNT, [location_id])
     if sku_ids is None:
@@ -64,7 +64,7 @@ def count_open(*, actor: Actor | None, location_id: int, sku_ids: Iterable[int] 
 
 
 @transaction.atomic
-def count_record(*, actor: Actor | None, count_id: int, sku_id: int, counted: int) -> CycleCountLine:
+def count_record(*, actor: StaffActor, count_id: int, sku_id: int, counted: int) -> CycleCountLine:
     """Record what is on the shelf. A SKU found that was not on the list joins the count."""
     require_quantity(counted, allow_zero=True, field="counted")
     count = _open_count(count_id, actor)
@@ -76,7 +76,7 @@ def count_record(*, actor: Actor | None, count_id: int, sku_id: int, counted: in
 
 
 @transaction.atomic
-def count_post(*, actor: Actor | None, count_id: int) -> CycleCount:
+def count_post(*, actor: StaffActor, count_id: int) -> CycleCount:
     """Make the books match the shelf: post a correction for each counted line.
 
     Compare-and-set on the on-hand figure read, retried if a sale slips in between. A count

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.db.models import F
 
 from omnipoint.core.errors import (
+    NotFoundError,
     ValidationError,
     require_quantity,
 )
@@ -14,21 +15,25 @@ from omnipoint.inventory.models import (
     StockLevel,
 )
 from omnipoint.inventory.services._base import _authorize, _check_skus, _ensure_rows, _movement, _shortage
-from omnipoint.outlets.domain import Actor, Perm
+from omnipoint.outlets.domain import Perm, StaffActor
 from omnipoint.outlets.models import Outlet
 
 
-def stock_coordinates_sync(*, outlet_id: int) -> int:
+def stock_coordinates_sync(*, actor: StaffActor, outlet_id: int) -> int:
     """Copy an outlet's coordinates onto its stock rows (after the outlet moved); returns how
-    many rows changed. Registered as ``outlets.hooks.OUTLET_MOVED``: run in ``outlet_update``'s transaction."""
-    lat, lng = Outlet.objects.values_list("lat", "lng").get(pk=outlet_id)
+    many rows changed. Registered as ``outlets.hooks.OUTLET_MOVED``: run in ``outlet_update``'s
+    transaction, for the actor who moved the outlet (who may edit it, in their scope)."""
+    lat, lng, region_path = Outlet.objects.values_list("lat", "lng", "region_path").get(pk=outlet_id)
+    if not actor.scope.covers_outlet(outlet_id=outlet_id, region_path=region_path):
+        raise NotFoundError(f"location {outlet_id} not found", code="location_not_found")
+    actor.require(Perm.OUTLET_EDIT)
     return StockLevel.objects.filter(location_id=outlet_id).exclude(lat=lat, lng=lng).update(lat=lat, lng=lng)
 
 
 @transaction.atomic
 def stock_receive(
     *,
-    actor: Actor | None,
+    actor: StaffActor,
     location_id: int,
     sku_id: int,
     quantity: int,
@@ -48,7 +53,7 @@ def stock_receive(
 
 @transaction.atomic
 def stock_sell(
-    *, actor: Actor | None, location_id: int, sku_id: int, quantity: int, reference: str = ""
+    *, actor: StaffActor, location_id: int, sku_id: int, quantity: int, reference: str = ""
 ) -> StockLevel:
     """A counter sale straight from the shelf: only stock nobody has reserved may go.
 
@@ -68,9 +73,7 @@ def stock_sell(
 
 
 @transaction.atomic
-def stock_adjust(
-    *, actor: Actor | None, location_id: int, sku_id: int, delta: int, reason: str
-) -> StockLevel:
+def stock_adjust(*, actor: StaffActor, location_id: int, sku_id: int, delta: int, reason: str) -> StockLevel:
     """A manual correction (damage, found goods). Never takes reserved stock."""
     if delta == 0:
         raise ValidationError("delta must not be zero", code="invalid_quantity")
@@ -91,7 +94,7 @@ def stock_adjust(
 
 
 @transaction.atomic
-def stock_set_safety(*, actor: Actor | None, location_id: int, sku_id: int, safety_stock: int) -> StockLevel:
+def stock_set_safety(*, actor: StaffActor, location_id: int, sku_id: int, safety_stock: int) -> StockLevel:
     require_quantity(safety_stock, allow_zero=True, field="safety_stock")
     _authorize(actor, Perm.STOCK_RECEIVE, [location_id])
     _check_skus([sku_id])

@@ -12,6 +12,7 @@ from omnipoint.core.errors import (
     ConflictError,
     InvalidStateError,
     NotFoundError,
+    PermissionDeniedError,
     ValidationError,
 )
 from omnipoint.inventory.domain import StockKey, normalise_lines
@@ -29,7 +30,7 @@ from omnipoint.inventory.models import (
 )
 from omnipoint.inventory.services._base import _authorize, _check_skus, _movement, _shortage, _user_id
 from omnipoint.inventory.services.owners import HOLD_LAPSED, _owner_handler
-from omnipoint.outlets.domain import Actor, Perm
+from omnipoint.outlets.domain import Perm, StaffActor, SystemActor
 
 
 def _same_lines(reservation: Reservation, wanted: list[tuple[StockKey, int]]) -> bool:
@@ -41,7 +42,7 @@ def _same_lines(reservation: Reservation, wanted: list[tuple[StockKey, int]]) ->
 
 def stock_reserve(
     *,
-    actor: Actor | None,
+    actor: StaffActor,
     owner_ref: str,
     lines: Iterable[tuple[int, int, int]],
     ttl_seconds: int | None = None,
@@ -54,9 +55,10 @@ def stock_reserve(
     ``lines`` are (location_id, sku_id, quantity). All lines are held or none. ``owner_kind``
     and ``owner_ref`` are the idempotency key: asking again for the same owner with the same
     lines returns the first reservation; with different lines it is a conflict. A staff member
-    (``actor``) always holds in the staff namespace, so no one else's hold is ever replayed.
+    always holds in the staff namespace, so no one else's hold is ever replayed; only ``SYSTEM``
+    (orders, once they have authorised the checkout) names another ``owner_kind``.
     """
-    if actor is not None:
+    if not actor.is_system:
         owner_kind = OwnerKind.STAFF
     wanted = normalise_lines(lines)
     if not owner_ref or len(owner_ref) > 80:
@@ -64,7 +66,7 @@ def stock_reserve(
     ttl = settings.RESERVATION_TTL_SECONDS if ttl_seconds is None else ttl_seconds
     if not 1 <= ttl <= 30 * 86400:
         raise ValidationError("ttl_seconds must be 1 second .. 30 days", code="invalid_ttl")
-    if actor is not None:  # internal callers (orders) have checked locations and SKUs already
+    if not actor.is_system:  # internal callers (orders) have checked locations and SKUs already
         _authorize(actor, Perm.STOCK_SELL, {k.location_id for k, _ in wanted})
         _check_skus({k.sku_id for k, _ in wanted})
 
@@ -154,9 +156,10 @@ def _sorted_lines(reservation: Reservation) -> list[ReservationLine]:
     return sorted(reservation.lines.all(), key=lambda ln: (ln.location_id, ln.sku_id))
 
 
-def _authorize_reservation(actor: Actor | None, reservation_id: int) -> None:
-    """Staff close only staff holds: an order's holds move with the order's own transitions."""
-    if actor is None:
+def _authorize_reservation(actor: StaffActor, reservation_id: int) -> None:
+    """Staff close only staff holds: an order's holds move with the order's own transitions,
+    which orders carry out as ``SYSTEM`` once they have authorised the order's change."""
+    if actor.is_system:
         return
     location_ids = ReservationLine.objects.filter(reservation_id=reservation_id).values_list(
         "location_id", flat=True
@@ -180,7 +183,7 @@ def _authorize_reservation(actor: Actor | None, reservation_id: int) -> None:
 
 @transaction.atomic
 def reservation_commit(
-    *, actor: Actor | None, reservation_id: int, kind: str = MovementKind.SALE, reference: str = ""
+    *, actor: StaffActor, reservation_id: int, kind: str = MovementKind.SALE, reference: str = ""
 ) -> Reservation:
     """The held goods leave: on hand and reserved both drop, and the ledger records it."""
     _authorize_reservation(actor, reservation_id)
@@ -208,7 +211,7 @@ def _unhold(reservation: Reservation) -> None:
 
 
 @transaction.atomic
-def reservation_release(*, actor: Actor | None, reservation_id: int) -> Reservation:
+def reservation_release(*, actor: StaffActor, reservation_id: int) -> Reservation:
     """Give held stock back (a cart emptied, an order cancelled). Works on an expired hold too."""
     _authorize_reservation(actor, reservation_id)
     reservation = _close(reservation_id, to=ReservationState.RELEASED, require_unexpired=False)
@@ -216,9 +219,13 @@ def reservation_release(*, actor: Actor | None, reservation_id: int) -> Reservat
     return reservation
 
 
-def reservation_renew(*, reservation_id: int, ttl_seconds: int, now: datetime | None = None) -> Reservation:
+def reservation_renew(
+    *, actor: StaffActor, reservation_id: int, ttl_seconds: int, now: datetime | None = None
+) -> Reservation:
     """Hold the goods longer (an order was paid, or its goods are on the road). Guarded on the
-    hold still being held: a hold that was swept stays gone."""
+    hold still being held: a hold that was swept stays gone. Staff renew only staff holds in
+    their scope, as they close them."""
+    _authorize_reservation(actor, reservation_id)
     until = (now or timezone.now()) + timedelta(seconds=ttl_seconds)
     if (
         Reservation.objects.filter(pk=reservation_id, state=ReservationState.HELD).update(expires_at=until)
@@ -228,13 +235,16 @@ def reservation_renew(*, reservation_id: int, ttl_seconds: int, now: datetime | 
     return Reservation.objects.get(pk=reservation_id)
 
 
-def reservations_expire(*, now: datetime | None = None, batch: int = 500) -> int:
+def reservations_expire(*, actor: SystemActor, now: datetime | None = None, batch: int = 500) -> int:
     """The sweep: lapse held reservations past their expiry. Each in its own short transaction,
-    guarded on state, so it races safely with a commit or release of the same reservation.
+    guarded on state, so it races safely with a commit or release of the same reservation. Only
+    the platform runs it (the Huey task, as ``SystemActor``): it acts on every owner's holds.
 
     An order's hold is handed to the order (``HOLD_LAPSED``) in the same transaction: the order
     is cancelled, which releases its holds, or renews the hold; whatever it leaves held and due
     lapses here as any other hold."""
+    if not actor.is_system:
+        raise PermissionDeniedError("only the platform sweeps lapsed holds", code="forbidden")
     now = now or timezone.now()
     due = list(
         Reservation.objects.filter(state=ReservationState.HELD, expires_at__lte=now)

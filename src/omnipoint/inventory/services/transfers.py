@@ -37,7 +37,7 @@ from omnipoint.inventory.services._base import (
 )
 from omnipoint.inventory.services.owners import TRANSFER_DISPATCHED, TRANSFER_RECEIVED, _owner_handler
 from omnipoint.inventory.services.reservations import reservation_commit, reservation_release
-from omnipoint.outlets.domain import Actor, Perm
+from omnipoint.outlets.domain import SYSTEM, Perm, StaffActor
 from omnipoint.outlets.models import Outlet
 
 # --- transfers ------------------------------------------------------------------------------
@@ -68,10 +68,10 @@ def _transfer_for_update(transfer_id: int) -> Transfer:
     return transfer
 
 
-def _authorize_transfer(actor: Actor | None, transfer: Transfer, end_id: int) -> None:
+def _authorize_transfer(actor: StaffActor, transfer: Transfer, end_id: int) -> None:
     """Only one end acts (the source dispatches, the destination receives). Staff who see neither
     end are told what an unknown id would tell them, as transfer_get does."""
-    if actor is not None and not any(
+    if not any(
         actor.scope.covers_outlet(outlet_id=o.pk, region_path=o.region_path)
         for o in (transfer.source, transfer.destination)
     ):
@@ -90,7 +90,7 @@ def _move_state(transfer: Transfer, *, frm: str, to: str, **fields: object) -> N
 @transaction.atomic
 def transfer_create(
     *,
-    actor: Actor | None,
+    actor: StaffActor,
     source_id: int,
     destination_id: int,
     lines: Iterable[tuple[int, int]],
@@ -103,8 +103,8 @@ def transfer_create(
     if source_id == destination_id:
         raise ValidationError("source and destination must differ", code="same_location")
     wanted = normalise_lines((source_id, sku_id, q) for sku_id, q in lines)
-    _authorize(None, Perm.TRANSFER, [source_id, destination_id])
-    if actor is not None:
+    _authorize(SYSTEM, Perm.TRANSFER, [source_id, destination_id])  # both ends exist
+    if not actor.is_system:
         actor.require(Perm.TRANSFER)
         ends = Outlet.objects.filter(pk__in=[source_id, destination_id])
         if not any(actor.scope.covers_outlet(outlet_id=o.pk, region_path=o.region_path) for o in ends):
@@ -125,7 +125,7 @@ def transfer_create(
 
 
 @transaction.atomic
-def transfer_dispatch(*, actor: Actor | None, transfer_id: int) -> Transfer:
+def transfer_dispatch(*, actor: StaffActor, transfer_id: int) -> Transfer:
     """Goods leave the source and are in transit: on hand at the source drops now."""
     transfer = _transfer_for_update(transfer_id)
     _authorize_transfer(actor, transfer, transfer.source_id)
@@ -139,7 +139,7 @@ def transfer_dispatch(*, actor: Actor | None, transfer_id: int) -> Transfer:
     reference = f"transfer:{transfer.pk}"
     if transfer.reservation_id is not None:
         reservation_commit(
-            actor=None,
+            actor=SYSTEM,  # the transfer is authorised: its carried hold goes with it
             reservation_id=transfer.reservation_id,
             kind=MovementKind.TRANSFER_OUT,
             reference=reference,
@@ -162,7 +162,7 @@ def transfer_dispatch(*, actor: Actor | None, transfer_id: int) -> Transfer:
 
 @transaction.atomic
 def transfer_receive(
-    *, actor: Actor | None, transfer_id: int, received: dict[int, int] | None = None
+    *, actor: StaffActor, transfer_id: int, received: dict[int, int] | None = None
 ) -> Transfer:
     """Goods arrive at the destination. ``received`` maps SKU to the quantity actually there;
     missing SKUs count as fully received. Less than sent makes a short receipt."""
@@ -212,13 +212,13 @@ def transfer_receive(
 
 
 @transaction.atomic
-def transfer_cancel(*, actor: Actor | None, transfer_id: int) -> Transfer:
+def transfer_cancel(*, actor: StaffActor, transfer_id: int) -> Transfer:
     """Only a transfer not yet dispatched can be cancelled; a hold it carried is given back.
     Staff cannot cancel one carrying an order's goods: cancelling the order does."""
     transfer = _transfer_for_update(transfer_id)
     _authorize_transfer(actor, transfer, transfer.source_id)
     kind = _carried_kind(transfer)
-    if actor is not None and kind not in (None, OwnerKind.STAFF):
+    if not actor.is_system and kind not in (None, OwnerKind.STAFF):
         raise ConflictError(
             f"transfer {transfer.pk} carries goods held for their owner ({kind}) and moves only with it",
             code="reservation_owned",
@@ -227,6 +227,6 @@ def transfer_cancel(*, actor: Actor | None, transfer_id: int) -> Transfer:
     _move_state(transfer, frm=TransferState.DRAFT, to=TransferState.CANCELLED)
     carried = transfer.reservation_id
     if carried is not None and Reservation.objects.filter(pk=carried, state=ReservationState.HELD).exists():
-        reservation_release(actor=None, reservation_id=carried)  # a lapsed hold is already back
+        reservation_release(actor=SYSTEM, reservation_id=carried)  # a lapsed hold is already back
     transfer.refresh_from_db()
     return transfer

@@ -11,6 +11,7 @@ from omnipoint.inventory.models import Reservation, StockLevel
 from omnipoint.inventory.services import stock_receive
 from omnipoint.orders.models import Order
 from omnipoint.orders.services import order_cancel
+from omnipoint.outlets.domain import SYSTEM
 from omnipoint.payments.services import payment_start
 
 from .test_holds import V1
@@ -34,7 +35,7 @@ def order(api, customer, network, sku, quantity, payment_mode="at_outlet"):
 
 def test_one_order_takes_no_more_than_the_limit_of_a_sku(api, network, customer, settings):
     sku = network.skus[0]
-    stock_receive(actor=None, location_id=network.a.pk, sku_id=sku.pk, quantity=500)
+    stock_receive(actor=SYSTEM, location_id=network.a.pk, sku_id=sku.pk, quantity=500)
     r = order(api, customer, network, sku, 500)
     assert r.status_code == 422 and r.json()["code"] == "quantity_limit", r.json()
     assert r.json()["details"] == {"sku_id": sku.pk, "limit": settings.ORDER_MAX_UNITS_PER_SKU}
@@ -59,7 +60,7 @@ def test_a_member_holds_no_more_than_the_limit_in_open_orders(api, network, cust
 
 def test_the_counter_is_not_limited(api, network):
     sku = network.skus[0]
-    stock_receive(actor=None, location_id=network.a.pk, sku_id=sku.pk, quantity=100)
+    stock_receive(actor=SYSTEM, location_id=network.a.pk, sku_id=sku.pk, quantity=100)
     body = {
         "channel": "pos",
         "method": "counter",

@@ -10,6 +10,7 @@ from omnipoint.inventory.checks import inventory_breaches
 from omnipoint.inventory.models import Reservation, ReservationState, StockLevel
 from omnipoint.orders.models import Order, PickTask
 from omnipoint.orders.services import task_advance
+from omnipoint.outlets.domain import SYSTEM
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.payments.models import Payment
 from omnipoint.payments.services import payment_capture
@@ -76,7 +77,7 @@ def test_a_lapsing_hold_cancels_the_ready_order_and_refunds_it(api, network, cus
     clerk = make_ready(order)
     payment_capture(actor=clerk, order_id=order.pk, method="at_outlet")
     (hold,) = order_holds(order)
-    assert inventory.reservations_expire(now=hold.expires_at + timedelta(seconds=1)) == 1
+    assert inventory.reservations_expire(actor=SYSTEM, now=hold.expires_at + timedelta(seconds=1)) == 1
     order.refresh_from_db()
     assert order.state == "cancelled" and order.payment_state == "refunded"
     assert Payment.objects.get(order=order).refunded_amount == order.total
@@ -90,7 +91,7 @@ def test_hand_over_refuses_when_a_hold_is_no_longer_held(api, network, customer)
     clerk = make_ready(order)
     payment_capture(actor=clerk, order_id=order.pk, method="at_outlet")
     (hold,) = order_holds(order)
-    inventory.reservation_release(actor=None, reservation_id=hold.pk)  # a bug or a lost hold
+    inventory.reservation_release(actor=SYSTEM, reservation_id=hold.pk)  # a bug or a lost hold
     assert any(f"order {order.number}" in b for b in inventory_breaches())
     r = api.post(
         f"{V1}/pickups", {"outlet_id": network.a.pk, "code": order.pickup_code}, network.auth("outlet_clerk")
@@ -132,7 +133,7 @@ def test_a_staff_hold_under_an_orders_name_blocks_no_checkout_and_is_not_adopted
 
 def test_the_source_queue_follows_a_transfer_moved_through_the_api(api, network, customer):
     sku = network.skus[1]
-    inventory.stock_adjust(actor=None, location_id=network.b.pk, sku_id=sku.pk, delta=-10, reason="empty B")
+    inventory.stock_adjust(actor=SYSTEM, location_id=network.b.pk, sku_id=sku.pk, delta=-10, reason="empty B")
     order = pickup_order(api, customer, network.b, sku, quantity=3)
     leg = PickTask.objects.get(order=order, purpose="transfer")
     hq = network.auth("hq_admin")
@@ -151,7 +152,7 @@ def test_the_source_queue_follows_a_transfer_moved_through_the_api(api, network,
 
 def test_a_hold_lapsing_while_other_goods_are_on_the_road_is_renewed(api, network, customer):
     s_here, s_far = network.skus[0], network.skus[1]
-    inventory.stock_adjust(actor=None, location_id=network.b.pk, sku_id=s_far.pk, delta=-10, reason="empty")
+    inventory.stock_adjust(actor=SYSTEM, location_id=network.b.pk, sku_id=s_far.pk, delta=-10, reason="empty")
     r = api.post(
         f"{V1}/orders",
         {
@@ -165,9 +166,9 @@ def test_a_hold_lapsing_while_other_goods_are_on_the_road_is_renewed(api, networ
     )
     order = Order.objects.get(pk=r.json()["id"])
     leg = PickTask.objects.get(order=order, purpose="transfer")
-    inventory.transfer_dispatch(actor=None, transfer_id=leg.transfer_id)
+    inventory.transfer_dispatch(actor=SYSTEM, transfer_id=leg.transfer_id)
     local = Reservation.objects.get(owner_kind="order", owner_ref=f"order:{order.pk}:{network.b.pk}")
-    assert inventory.reservations_expire(now=local.expires_at + timedelta(seconds=1)) == 0
+    assert inventory.reservations_expire(actor=SYSTEM, now=local.expires_at + timedelta(seconds=1)) == 0
     local.refresh_from_db()
     order.refresh_from_db()
     assert local.state == "held" and local.expires_at > local.created_at + timedelta(hours=25)
@@ -185,7 +186,7 @@ def test_an_order_hold_without_its_registered_handler_fails_loudly(api, network,
     monkeypatch.delitem(inventory.HOLD_LAPSED, "order")
     monkeypatch.delitem(OWNER_CHECKS, "order")
     with pytest.raises(ImproperlyConfigured):
-        inventory.reservations_expire(now=hold.expires_at + timedelta(seconds=1))
+        inventory.reservations_expire(actor=SYSTEM, now=hold.expires_at + timedelta(seconds=1))
     with pytest.raises(ImproperlyConfigured):
         inventory_breaches()
     hold.refresh_from_db()

@@ -11,6 +11,7 @@ from omnipoint.inventory.models import StockLevel, Transfer
 from omnipoint.inventory.services import stock_adjust, transfer_receive
 from omnipoint.orders.models import Order, OrderEvent, PickTask
 from omnipoint.orders.services import orders_expire_unpaid
+from omnipoint.outlets.domain import SYSTEM
 from omnipoint.outlets.models import Staff
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.outlets.services import staff_create
@@ -49,7 +50,12 @@ def test_pickup_pay_at_outlet_flows_to_the_outlet_queue_and_hand_over(api, netwo
     }
     assert level(network.b, sku).reserved == 2
     clerk_b = staff_create(
-        username="clerk_b", password="x", display_name="B", role="outlet_clerk", outlet=network.b
+        actor=SYSTEM,
+        username="clerk_b",
+        password="x",
+        display_name="B",
+        role="outlet_clerk",
+        outlet=network.b,
     )
     from omnipoint.core.models import ApiToken
 
@@ -66,7 +72,7 @@ def test_pickup_pay_at_outlet_flows_to_the_outlet_queue_and_hand_over(api, netwo
 
 def test_pickup_outlet_without_stock_gets_a_transfer_and_is_ready_on_receipt(api, network, customer):
     sku = network.skus[1]
-    stock_adjust(actor=None, location_id=network.b.pk, sku_id=sku.pk, delta=-10, reason="empty B")
+    stock_adjust(actor=SYSTEM, location_id=network.b.pk, sku_id=sku.pk, delta=-10, reason="empty B")
     r = place(
         api,
         customer["auth"],
@@ -91,7 +97,7 @@ def test_pickup_outlet_without_stock_gets_a_transfer_and_is_ready_on_receipt(api
     task_advance(actor=hq, task_id=leg.pk, step="picked")
     task_advance(actor=hq, task_id=leg.pk, step="handed_over")  # dispatches the transfer
     assert level(network.b, sku).on_hand == 0
-    transfer_receive(actor=None, transfer_id=transfer.pk)
+    transfer_receive(actor=SYSTEM, transfer_id=transfer.pk)
     order.refresh_from_db()
     assert order.state == "ready"
     assert level(network.b, sku).reserved == 3 and level(network.b, sku).on_hand == 3
@@ -114,7 +120,7 @@ def test_ship_from_store_routes_to_nearest_that_fills_all_lines(api, network, cu
     shipments = r.json()["routing"]["shipments"]
     assert [s["location_id"] for s in shipments] == [network.a.pk]  # a ships within 5 km; w is a warehouse
     # a runs out of s2: the warehouse (radius 50 km) has both, so one shipment from w beats two.
-    stock_adjust(actor=None, location_id=network.a.pk, sku_id=s2.pk, delta=-9, reason="sold out")
+    stock_adjust(actor=SYSTEM, location_id=network.a.pk, sku_id=s2.pk, delta=-9, reason="sold out")
     r = place(
         api,
         customer["auth"],
@@ -149,7 +155,12 @@ def test_hotline_and_pda_orders_record_channel_and_staff(api, network):
     assert r.json()["keyed_by_id"] == clerk.user_id and r.json()["channel"] == "hotline"
     assert Order.objects.get(pk=r.json()["id"]).customer_mobile == "13900001111"
     sp = staff_create(
-        username="sales", password="x", display_name="小王", role="salesperson", outlet=network.a
+        actor=SYSTEM,
+        username="sales",
+        password="x",
+        display_name="小王",
+        role="salesperson",
+        outlet=network.a,
     )
     r = api.post(
         "/api/v1/orders",
@@ -171,7 +182,7 @@ def test_hotline_and_pda_orders_record_channel_and_staff(api, network):
 
 def test_counter_sale_cannot_take_a_unit_held_online(api, network, customer):
     sku = network.skus[0]
-    stock_adjust(actor=None, location_id=network.a.pk, sku_id=sku.pk, delta=-9, reason="one left")
+    stock_adjust(actor=SYSTEM, location_id=network.a.pk, sku_id=sku.pk, delta=-9, reason="one left")
     r = place(
         api,
         customer["auth"],

@@ -2,9 +2,10 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
+    from omnipoint.outlets.domain import SYSTEM
     from omnipoint.outlets.services import regions_load
 
-    regions_load(model=apps.get_model("outlets", "Region"))
+    regions_load(actor=SYSTEM, model=apps.get_model("outlets", "Region"))
 
 
 class Migration(migrations.Migration):

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from omnipoint.core.models import ApiToken
 from omnipoint.members.models import Member
 from omnipoint.orders.services import LineRequest, order_place
+from omnipoint.outlets.domain import SYSTEM
 from omnipoint.payments.domain import sign
 from omnipoint.payments.models import Payment
 from omnipoint.payments.sandbox import SIGNATURE_HEADER
@@ -103,5 +104,5 @@ def live_network(transactional_db):
     from omnipoint.testing import build_network
 
     if not Region.objects.exists():
-        regions_load()
+        regions_load(actor=SYSTEM)
     return build_network()

@@ -5,6 +5,7 @@ import pytest
 from omnipoint.core.models import ApiToken
 from omnipoint.orders import services as ordering
 from omnipoint.orders.models import Order
+from omnipoint.outlets.domain import SYSTEM
 from omnipoint.outlets.models import Staff
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.outlets.services import staff_create
@@ -27,7 +28,12 @@ def add_salespeople(net: Network) -> Sales:
     people = {}
     for name, outlet in (("sales_a", net.a), ("sales_b", net.b), ("sales_c", net.c)):
         staff = staff_create(
-            username=name, password=PASSWORD, display_name=f"{name} 王", role="salesperson", outlet=outlet
+            actor=SYSTEM,
+            username=name,
+            password=PASSWORD,
+            display_name=f"{name} 王",
+            role="salesperson",
+            outlet=outlet,
         )
         net.staff[name] = staff
         net.tokens[name] = ApiToken.issue(staff.user, name="test")

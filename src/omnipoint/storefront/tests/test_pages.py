@@ -10,6 +10,7 @@ from omnipoint.inventory.models import StockLevel
 from omnipoint.inventory.services import stock_set_safety
 from omnipoint.members.models import Member
 from omnipoint.orders.models import Order
+from omnipoint.outlets.domain import SYSTEM
 from omnipoint.payments import sandbox
 from omnipoint.payments.models import Payment
 
@@ -95,7 +96,7 @@ def test_region_choice_changes_prices(client, network):
 
 def test_outlets_near_the_browser_location_nearest_first_with_badges(client, network):
     sku = network.skus[0]
-    stock_set_safety(actor=None, location_id=network.b.pk, sku_id=sku.pk, safety_stock=7)
+    stock_set_safety(actor=SYSTEM, location_id=network.b.pk, sku_id=sku.pk, safety_stock=7)
     r = client.get(f"/shop/p/{sku.product_id}/", {"sku": sku.pk, "lat": network.b.lat, "lng": network.b.lng})
     nearby = r.content.decode().split('data-testid="nearby"')[1].split("</ul>")[0]
     names = re.findall(r'<span class="o-name">([^<]+)</span>', nearby)
