@@ -8,6 +8,7 @@ import pytest
 from omnipoint.ledger.checks import ledger_breaches
 from omnipoint.ledger.models import Account, Posting
 from omnipoint.ledger.services import InsufficientBalanceError
+from omnipoint.loyalty import selectors as loyalty_selectors
 from omnipoint.loyalty import services as loyalty
 from omnipoint.loyalty.models import PointsLot
 from omnipoint.loyalty.tests.helpers import member_with_login, online_order
@@ -40,7 +41,7 @@ def test_one_wallet_balance_spent_by_many_checkouts_at_once(network: Any) -> Non
     assert len(results) - len(errors) == 10  # 1,000 yuan pays ten orders of 95, not eleven
     assert Order.objects.filter(payment_state="paid").count() == 10
     assert Payment.objects.filter(method="wallet").count() == 10  # the refused left no tender behind
-    assert loyalty.wallet_balance(member=member) == {"principal": 50_00, "bonus": 0, "total": 50_00}
+    assert loyalty_selectors.wallet_balance(member=member) == {"principal": 50_00, "bonus": 0, "total": 50_00}
     _never_negative()
     assert ledger_breaches() == []
 
@@ -57,7 +58,7 @@ def test_the_same_points_spent_twice_at_once(network: Any) -> None:
     results = run_together([lambda: spend("s1"), lambda: spend("s2")])
     errors = raised(results)
     assert len(errors) == 1 and isinstance(errors[0], InsufficientBalanceError), errors
-    assert loyalty.points_balance(member=member) == 50
+    assert loyalty_selectors.points_balance(member=member) == 50
     assert sum(PointsLot.objects.filter(member=member).values_list("remaining", flat=True)) == 50
 
     # The same key from many threads (a retried checkout): taken once, same posting for all.
@@ -65,7 +66,7 @@ def test_the_same_points_spent_twice_at_once(network: Any) -> None:
     results = run_together([lambda: spend("s3").pk for _ in range(8)])
     assert not raised(results), raised(results)
     assert len(set(results)) == 1 and Posting.objects.filter(key="s3").count() == 1
-    assert loyalty.points_balance(member=member) == 0
+    assert loyalty_selectors.points_balance(member=member) == 0
     assert sum(PointsLot.objects.filter(member=member).values_list("remaining", flat=True)) == 0
     _never_negative()
     assert ledger_breaches() == []
@@ -82,6 +83,6 @@ def test_points_tenders_on_two_orders_at_once(network: Any) -> None:
     results = run_together([lambda o=o: tender(o) for o in orders])
     errors = raised(results)
     assert len(errors) == 1 and isinstance(errors[0], InsufficientBalanceError), errors
-    assert loyalty.points_balance(member=member) == 50
+    assert loyalty_selectors.points_balance(member=member) == 50
     assert Payment.objects.filter(method="points").count() == 1
     assert ledger_breaches() == []

@@ -11,8 +11,13 @@ from omnipoint.ledger.models import Posting
 from omnipoint.loyalty import services
 from omnipoint.loyalty.models import TopupPackage
 from omnipoint.loyalty.schemas import PackageOut, PostingOut, TopupIn, TopupOut
-from omnipoint.loyalty.selectors import member_for_counter, member_lots
-from omnipoint.loyalty.services import member_tier, points_balance, wallet_balance
+from omnipoint.loyalty.selectors import (
+    member_for_counter,
+    member_lots,
+    member_tier,
+    points_balance,
+    wallet_balance,
+)
 from omnipoint.members.models import Member
 from omnipoint.members.schemas import CounterOut, PointsOut, ProfileOut, WalletDetailOut
 from omnipoint.members.selectors import member_find, member_of_user, member_postings, posting_movement
@@ -49,7 +54,7 @@ def topup(request: HttpRequest, payload: TopupIn):  # type: ignore[no-untyped-de
         package_id=payload.package_id,
         amount=payload.amount,
     )
-    wallet = services.wallet_balance(member=member)
+    wallet = wallet_balance(member=member)
     return 201, {
         "member_id": member.pk,
         "principal_added": sum(p.amount for p in legs if p.code == "topup"),

@@ -1,9 +1,13 @@
-"""Loyalty rules with no ORM: tiers, points earned by an order, oldest-first spending, and
-splitting a wallet amount between principal and bonus."""
+"""Loyalty rules with no ORM: tiers, points earned by an order, oldest-first spending,
+splitting a wallet amount between principal and bonus, and what points are worth as a tender."""
 
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+
+from omnipoint.core.errors import ValidationError
 
 
 @dataclass(frozen=True)
@@ -148,3 +152,35 @@ def split_refund(amount: int, *, principal: int, bonus: int) -> tuple[int, int]:
     back_principal = int((Decimal(amount) * principal / total).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     back_principal = min(back_principal, principal, amount)
     return back_principal, amount - back_principal
+
+
+# --- as payment tenders ---------------------------------------------------------------------
+
+
+def points_for_fen(amount: int) -> int:
+    """The points that pay ``amount`` fen at settings.POINTS_PER_YUAN; only exact amounts."""
+    points, rest = divmod(amount * settings.POINTS_PER_YUAN, 100)
+    if amount <= 0 or rest or points <= 0:
+        raise ValidationError(
+            f"{amount} fen is not a whole number of points ({settings.POINTS_PER_YUAN} points = 1 yuan)",
+            code="invalid_amount",
+        )
+    return points
+
+
+def fen_for_points(points: int) -> int:
+    """What ``points`` pay, in fen; refused unless it is a whole number of fen."""
+    if isinstance(points, bool) or not isinstance(points, int) or not 0 < points <= 10**9:
+        raise ValidationError("points must be a positive whole number", code="invalid_amount")
+    fen, rest = divmod(points * 100, settings.POINTS_PER_YUAN)
+    if rest or fen <= 0:
+        raise ValidationError(
+            f"{points} points are not a whole number of fen ({settings.POINTS_PER_YUAN} points = 1 yuan)",
+            code="invalid_amount",
+        )
+    return fen
+
+
+def wallet_leg_keys(key: str) -> list[str]:
+    """A wallet payment's legs: one posting a wallet part (``key:principal``, ``key:bonus``)."""
+    return [f"{key}:principal", f"{key}:bonus"]

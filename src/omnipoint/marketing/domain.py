@@ -336,17 +336,11 @@ def _coupon_discounts(
     return out, None
 
 
-def price_order(
-    lines: Sequence[PricedLine],
-    ctx: Context,
-    *,
-    promotions: Sequence[Promotion] = (),
-    coupons: Sequence[Coupon] = (),
-) -> Quote:
-    """Price an order: the promotions that apply, then the coupons given. See the module doc."""
-    result = [LineResult(ln.sku_id, ln.quantity, ln.unit_price, 0, list(ln.explanation)) for ln in lines]
-    quote = Quote(lines=result)
-
+def _usable_promotions(
+    promotions: Sequence[Promotion], lines: Sequence[PricedLine], ctx: Context, quote: Quote
+) -> list[Promotion]:
+    """The promotions that hold here and now and cover a line, highest priority first; those
+    refused by their limits are noted with why."""
     usable: list[Promotion] = []
     for p in sorted(promotions, key=lambda p: (-p.priority, p.id)):
         why = p.limits.refusal(ctx)
@@ -354,45 +348,56 @@ def price_order(
             quote.notes.append(
                 Explanation(OfferWhy.PROMOTION_NOT_APPLIED, {"promotion": p.name, "why": why.as_json()})
             )
-        elif not any(p.limits.covers(ln) for ln in lines):
-            continue
-        else:
+        elif any(p.limits.covers(ln) for ln in lines):
             usable.append(p)
+    return usable
+
+
+def _best_promotions(usable: list[Promotion], lines: Sequence[PricedLine], quote: Quote) -> list[Promotion]:
+    """The offer that takes off most: the stackable promotions together, or one that does not
+    stack (the higher priority of equals); the offers it outdid are noted."""
     stack = [p for p in usable if p.stackable]
     offers: list[tuple[int, int, list[Promotion]]] = []  # (discount, priority, promotions)
     if stack:
-        steps, total = _apply_all(stack, lines)
+        _, total = _apply_all(stack, lines)
         offers.append((total, stack[0].priority, stack))
     for p in usable:
         if not p.stackable:
             _, total = _apply_all([p], lines)
             offers.append((total, p.priority, [p]))
-    chosen: list[Promotion] = []
-    if offers:
-        best = max(offers, key=lambda o: (o[0], o[1]))  # max() keeps the first of equals
-        if best[0] > 0:
-            chosen = best[2]
-            for total, _, promos in offers:
-                if promos is not chosen and total > 0:
-                    quote.notes.append(
-                        Explanation(
-                            OfferWhy.PROMOTIONS_OUTDONE,
-                            {"promotions": [p.name for p in promos], "winner": chosen[0].name},
-                        )
-                    )
-    if chosen:
-        steps, _ = _apply_all(chosen, lines)
-        for p, d in zip(chosen, steps, strict=True):
-            if not any(d):
-                continue
-            quote.promotions[p.id] = sum(d)
-            for r, x in zip(result, d, strict=True):
-                if x:
-                    r.discount += x
-                    r.explanation.append(
-                        Explanation(OfferWhy.PROMOTION, {"promotion": p.name, "discount_fen": x})
-                    )
+    if not offers:
+        return []
+    best = max(offers, key=lambda o: (o[0], o[1]))  # max() keeps the first of equals
+    if best[0] <= 0:
+        return []
+    chosen = best[2]
+    for total, _, promos in offers:
+        if promos is not chosen and total > 0:
+            quote.notes.append(
+                Explanation(
+                    OfferWhy.PROMOTIONS_OUTDONE,
+                    {"promotions": [p.name for p in promos], "winner": chosen[0].name},
+                )
+            )
+    return chosen
 
+
+def _take_promotions(chosen: list[Promotion], lines: Sequence[PricedLine], quote: Quote) -> None:
+    steps, _ = _apply_all(chosen, lines)
+    for p, d in zip(chosen, steps, strict=True):
+        if not any(d):
+            continue
+        quote.promotions[p.id] = sum(d)
+        for r, x in zip(quote.lines, d, strict=True):
+            if x:
+                r.discount += x
+                r.explanation.append(
+                    Explanation(OfferWhy.PROMOTION, {"promotion": p.name, "discount_fen": x})
+                )
+
+
+def _take_coupons(coupons: Sequence[Coupon], lines: Sequence[PricedLine], ctx: Context, quote: Quote) -> None:
+    """Each coupon given takes its discount off what the promotions left, or is refused with why."""
     goods_coupons = [c for c in coupons if c.kind != CouponKind.FREE_DELIVERY]
     seen: set[str] = set()
     for c in coupons:
@@ -405,19 +410,36 @@ def price_order(
             if not all(g.stackable for g in goods_coupons):
                 why = Explanation(OfferWhy.NOT_COMBINABLE)
         if why is None:
-            d, why = _coupon_discounts(c, lines, [r.amount for r in result])
+            d, why = _coupon_discounts(c, lines, [r.amount for r in quote.lines])
         if why is not None:
             quote.refused[c.code] = why
             continue
         quote.coupons[c.code] = sum(d)
         if c.kind == CouponKind.FREE_DELIVERY:
             quote.free_delivery = True
-        for r, x in zip(result, d, strict=True):
+        for r, x in zip(quote.lines, d, strict=True):
             if x:
                 r.discount += x
                 r.explanation.append(
                     Explanation(OfferWhy.COUPON, {"coupon": c.code, "name": c.name, "discount_fen": x})
                 )
+
+
+def price_order(
+    lines: Sequence[PricedLine],
+    ctx: Context,
+    *,
+    promotions: Sequence[Promotion] = (),
+    coupons: Sequence[Coupon] = (),
+) -> Quote:
+    """Price an order: the promotions that apply, then the coupons given. See the module doc."""
+    quote = Quote(
+        lines=[LineResult(ln.sku_id, ln.quantity, ln.unit_price, 0, list(ln.explanation)) for ln in lines]
+    )
+    chosen = _best_promotions(_usable_promotions(promotions, lines, ctx, quote), lines, quote)
+    if chosen:
+        _take_promotions(chosen, lines, quote)
+    _take_coupons(coupons, lines, ctx, quote)
     return quote
 
 

@@ -6,6 +6,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from omnipoint.core.errors import NotFoundError, PermissionDeniedError
+from omnipoint.loyalty.selectors import member_tier as tier_of
+from omnipoint.marketing import domain
 from omnipoint.marketing.models import (
     Coupon,
     CouponClaimCount,
@@ -147,3 +149,81 @@ def games_live(*, now: datetime | None = None) -> QuerySet[Game]:
 def game_attempts_left(*, game: Game, member: Member) -> int:
     used = GamePlayer.objects.filter(game=game, member=member).values_list("attempts", flat=True).first() or 0
     return max(0, game.attempts_per_member - used)
+
+
+# --- checkout: the offers as the pricing policy takes them ------------------------------------
+
+
+def promotion_rule(p: Promotion) -> domain.Promotion:
+    return domain.Promotion(
+        id=p.pk,
+        name=p.name,
+        kind=p.kind,
+        limits=domain.Limits(
+            starts_at=p.starts_at,
+            ends_at=p.ends_at,
+            channels=frozenset([p.channel] if p.channel else []),
+            region_paths=tuple(p.region_paths or [p.region_path]),
+            outlet_ids=frozenset([p.outlet_id] if p.outlet_id else []),
+            member_tiers=frozenset(p.member_tiers),
+            category_ids=frozenset(p.category_ids),
+            product_ids=frozenset(p.product_ids),
+        ),
+        percent_off=p.percent_off,
+        amount_off=p.amount_off,
+        threshold=p.threshold,
+        repeat=p.repeat,
+        bundle_quantity=p.bundle_quantity,
+        bundle_price=p.bundle_price,
+        buy_quantity=p.buy_quantity,
+        get_quantity=p.get_quantity,
+        stackable=p.stackable,
+        priority=p.priority,
+    )
+
+
+def coupon_rule(c: Coupon) -> domain.Coupon:
+    t = c.template
+    return domain.Coupon(
+        code=c.code,
+        name=t.name,
+        kind=t.kind,
+        limits=domain.Limits(
+            starts_at=t.starts_at,
+            ends_at=min(t.ends_at, c.expires_at),
+            channels=frozenset(t.channels),
+            region_paths=tuple(t.region_paths or [t.region_path]),
+            outlet_ids=frozenset(t.outlet_ids),
+            member_tiers=frozenset(t.member_tiers),
+            category_ids=frozenset(t.category_ids),
+            product_ids=frozenset(t.product_ids),
+        ),
+        value=t.value,
+        percent_off=t.percent_off,
+        threshold=t.threshold,
+        max_discount=t.max_discount,
+        stackable=t.stackable,
+    )
+
+
+def promotions_for_checkout(*, ctx: domain.Context) -> list[Promotion]:
+    """Promotions that may apply here and now. One query; the policy checks everything again."""
+    ancestors = [ctx.region_path[: i + 1] for i, ch in enumerate(ctx.region_path) if ch == "/"]
+    return list(
+        Promotion.objects.filter(
+            Q(channel="") | Q(channel=ctx.channel),
+            Q(outlet__isnull=True) | Q(outlet_id=ctx.outlet_id),
+            is_active=True,
+            starts_at__lte=ctx.now,
+            ends_at__gt=ctx.now,
+            region_path__in=ancestors,
+        ).order_by("-priority", "pk")
+    )
+
+
+def member_tier_code(*, member: Member | None) -> str:
+    """The member's tier code ("" without one: then tier-limited offers do not apply)."""
+    if member is None:
+        return ""
+    tier = tier_of(member=member)
+    return tier.code if tier else ""

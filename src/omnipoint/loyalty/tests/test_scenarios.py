@@ -9,6 +9,7 @@ from django.core.management import call_command
 
 from omnipoint.ledger.checks import ledger_breaches
 from omnipoint.ledger.models import Account, Posting
+from omnipoint.loyalty import selectors as loyalty_selectors
 from omnipoint.loyalty import services as loyalty
 from omnipoint.loyalty.models import PointsLot
 from omnipoint.members.models import Member
@@ -61,15 +62,15 @@ def test_earn_at_the_counter_spend_online_claw_back_on_return(network):
     member, _token = member_with_login()
     sale = counter_sale(network, member.mobile)  # 95 yuan at outlet A: 95 base + 95 offline bonus
     assert (sale.state, sale.member_id) == ("completed", member.pk)
-    assert loyalty.points_balance(member=member) == 190
+    assert loyalty_selectors.points_balance(member=member) == 190
     assert sorted(PointsLot.objects.filter(member=member).values_list("amount", flat=True)) == [95, 95]
 
     order = online_order(network, member)  # 300 yuan: 150 points (1.50 yuan) and the rest online
     tender = payment_tender(user=member.user, order_id=order.pk, method="points", points=150)
     assert (tender.amount, tender.state, tender.counted) == (150, "succeeded", True)
     assert (
-        loyalty.points_balance(member=member) == 40
-        and loyalty.hold_state(key=tender.provider_ref) == "pending"
+        loyalty_selectors.points_balance(member=member) == 40
+        and loyalty_selectors.hold_state(key=tender.provider_ref) == "pending"
     )
     online = payment_start(user=member.user, order_id=order.pk)
     assert online.amount == 300_00 - 150
@@ -77,11 +78,11 @@ def test_earn_at_the_counter_spend_online_claw_back_on_return(network):
     payments_sync(order_id=order.pk)
     order.refresh_from_db()
     assert (order.state, order.payment_state) == ("confirmed", "paid")
-    assert loyalty.hold_state(key=tender.provider_ref) == "posted"  # captured once fully paid
+    assert loyalty_selectors.hold_state(key=tender.provider_ref) == "posted"  # captured once fully paid
 
     order_return(actor=clerk(), order_id=sale.pk, outlet_id=network.a.pk, lines=[(network.skus[0].pk, 1)])
     # The return claws back what the sale earned, as far as the member still has it.
-    assert loyalty.points_balance(member=member) == 0
+    assert loyalty_selectors.points_balance(member=member) == 0
     assert Posting.objects.filter(code="clawback", reference=f"order:{sale.number}").get().amount == 40
     assert ledger_check_passes()
 
@@ -92,9 +93,9 @@ def test_points_tender_released_when_the_order_is_cancelled(network):
     counter_sale(network, member.mobile)
     order = online_order(network, member)
     payment_tender(user=member.user, order_id=order.pk, method="points", amount=100)
-    assert loyalty.points_balance(member=member) == 90
+    assert loyalty_selectors.points_balance(member=member) == 90
     order_cancel(order_id=order.pk, reason="changed my mind")
-    assert loyalty.points_balance(member=member) == 190
+    assert loyalty_selectors.points_balance(member=member) == 190
     assert sum(PointsLot.objects.filter(member=member).values_list("remaining", flat=True)) == 190
     assert ledger_check_passes()
 
@@ -127,10 +128,18 @@ def test_stored_value_topup_with_bonus_pay_online_refund_to_wallet(api, network)
     assert r.status_code == 201, r.json()
     order.refresh_from_db()
     assert (order.state, order.payment_state, r.json()["amount"]) == ("confirmed", "paid", 95_00)
-    assert loyalty.wallet_balance(member=member) == {"principal": 5_00, "bonus": 10_00, "total": 15_00}
+    assert loyalty_selectors.wallet_balance(member=member) == {
+        "principal": 5_00,
+        "bonus": 10_00,
+        "total": 15_00,
+    }
 
     order_cancel(order_id=order.pk, reason="out of stock at the counter")  # refund to the wallet
-    assert loyalty.wallet_balance(member=member) == {"principal": 100_00, "bonus": 10_00, "total": 110_00}
+    assert loyalty_selectors.wallet_balance(member=member) == {
+        "principal": 100_00,
+        "bonus": 10_00,
+        "total": 110_00,
+    }
     me = api.get("/api/v1/members/me/wallet", bearer(token)).json()
     assert (me["principal"], me["bonus"]) == (100_00, 10_00)
     assert [(m["code"], m["account"], m["direction"]) for m in me["movements"][:2]] == [
@@ -157,13 +166,13 @@ def test_split_tender_wallet_then_cash_at_the_counter_adds_up(network):
         lines=[LineRequest(sku_id=network.skus[0].pk, quantity=1)],
     )
     wallet = payment_tender(user=user_of("outlet_clerk"), order_id=order.pk, method="wallet", amount=30_00)
-    assert loyalty.hold_state(key=wallet.provider_ref) == "pending"
+    assert loyalty_selectors.hold_state(key=wallet.provider_ref) == "pending"
     payment_capture(actor=clerk(), order_id=order.pk, method="cash")
     order.refresh_from_db()
     assert (order.state, order.payment_state) == ("completed", "paid")
     assert OrderBalance.objects.get(pk=order.pk).paid == order.total == 95_00
-    assert loyalty.hold_state(key=wallet.provider_ref) == "posted"
-    assert loyalty.wallet_balance(member=member)["total"] == 0
+    assert loyalty_selectors.hold_state(key=wallet.provider_ref) == "posted"
+    assert loyalty_selectors.wallet_balance(member=member)["total"] == 0
     assert ledger_check_passes()
 
 
@@ -173,10 +182,10 @@ def test_retries_return_the_first_result_and_a_changed_body_is_refused(api, netw
     first = api.post(TOPUPS, body, headers=network.auth("outlet_clerk"))
     again = api.post(TOPUPS, body, headers=network.auth("outlet_clerk"))  # a retry, no header
     assert first.status_code == again.status_code == 201
-    assert loyalty.wallet_balance(member=member)["total"] == 50_00
+    assert loyalty_selectors.wallet_balance(member=member)["total"] == 50_00
     changed = api.post(TOPUPS, body | {"amount": 60_00}, headers=network.auth("outlet_clerk"))
     assert (changed.status_code, changed.json()["code"]) == (409, "posting_key_reused")
-    assert loyalty.wallet_balance(member=member)["total"] == 50_00
+    assert loyalty_selectors.wallet_balance(member=member)["total"] == 50_00
 
     order = online_order(network, member, sku=0)
     headers = bearer(token) | {"HTTP_IDEMPOTENCY_KEY": "pay-once"}
@@ -184,7 +193,7 @@ def test_retries_return_the_first_result_and_a_changed_body_is_refused(api, netw
     b = api.post(TENDERS, {"order_id": order.pk, "method": "wallet", "amount": 20_00}, headers=headers)
     assert a.status_code == b.status_code == 201 and a.json()["id"] == b.json()["id"]
     assert Payment.objects.filter(order=order).count() == 1
-    assert loyalty.wallet_balance(member=member)["total"] == 30_00
+    assert loyalty_selectors.wallet_balance(member=member)["total"] == 30_00
     other = api.post(TENDERS, {"order_id": order.pk, "method": "wallet", "amount": 10_00}, headers=headers)
     assert (other.status_code, other.json()["code"]) == (422, "idempotency_key_reused")
     assert ledger_breaches() == []
@@ -300,11 +309,11 @@ def test_a_lapsed_points_hold_goes_back_to_its_lots_and_the_order_times_out(netw
     tender = payment_tender(user=member.user, order_id=order.pk, method="points", points=60)
     later = timezone.now() + timedelta(days=1)
     assert loyalty.holds_expire(now=later) == 1  # the backstop sweep, had the order lingered
-    assert loyalty.hold_state(key=tender.provider_ref) == "voided"
+    assert loyalty_selectors.hold_state(key=tender.provider_ref) == "voided"
     assert sum(PointsLot.objects.filter(member=member).values_list("remaining", flat=True)) == 100
     assert orders_expire_unpaid(now=later) == 1  # the timeout cancels; the lapsed hold is no error
     order.refresh_from_db()
-    assert (order.state, loyalty.points_balance(member=member)) == ("cancelled", 100)
+    assert (order.state, loyalty_selectors.points_balance(member=member)) == ("cancelled", 100)
     assert ledger_breaches() == []
 
 
@@ -316,7 +325,10 @@ def test_online_topup_is_credited_once_by_the_gateways_notification(client, netw
     package = package_100_10()
     member, _ = member_with_login()
     topup = topups.topup_online_start(member_id=member.pk, package_id=package.pk, return_url="/shop/member/")
-    assert topup.pay_url.startswith("/sandbox/pay/") and loyalty.wallet_balance(member=member)["total"] == 0
+    assert (
+        topup.pay_url.startswith("/sandbox/pay/")
+        and loyalty_selectors.wallet_balance(member=member)["total"] == 0
+    )
     body, headers = notification_build(charge_pay(ref=topup.charge_ref))
     meta = {f"HTTP_{SIGNATURE_HEADER.upper().replace('-', '_')}": headers[SIGNATURE_HEADER]}
     for _ in range(2):  # the gateway retries: credited once
@@ -326,9 +338,13 @@ def test_online_topup_is_credited_once_by_the_gateways_notification(client, netw
         "topup_paid",
         "duplicate",
     ]
-    assert loyalty.wallet_balance(member=member) == {"principal": 100_00, "bonus": 10_00, "total": 110_00}
+    assert loyalty_selectors.wallet_balance(member=member) == {
+        "principal": 100_00,
+        "bonus": 10_00,
+        "total": 110_00,
+    }
     assert topups.topup_online_settle(number=topup.number).state == "paid"  # the return trip: no change
-    assert loyalty.wallet_balance(member=member)["total"] == 110_00
+    assert loyalty_selectors.wallet_balance(member=member)["total"] == 110_00
     assert ledger_breaches() == []
 
 

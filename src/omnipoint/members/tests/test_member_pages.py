@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from omnipoint.loyalty import services as loyalty
+from omnipoint.loyalty import selectors as loyalty
 from omnipoint.loyalty.tests.helpers import counter_sale, earn_rules, member_with_login, package_100_10
 from omnipoint.testing import PASSWORD
 
