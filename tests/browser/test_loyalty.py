@@ -7,7 +7,7 @@ points back, as the member centre then shows."""
 import pytest
 
 from omnipoint.ledger.checks import ledger_breaches
-from omnipoint.loyalty import services as loyalty
+from omnipoint.loyalty import selectors as loyalty
 from omnipoint.loyalty.tests.helpers import clerk, counter_sale, earn_rules, member_with_login, online_order
 from omnipoint.orders.models import Order
 from omnipoint.orders.services import order_return

@@ -10,7 +10,7 @@ from huey.contrib.djhuey import HUEY
 from tests.browser.conftest import SHOTS, shot
 
 from omnipoint.ledger.checks import ledger_breaches
-from omnipoint.loyalty import services as loyalty
+from omnipoint.loyalty import selectors as loyalty_selectors
 from omnipoint.orders.models import Order
 from omnipoint.storefront.tests.helpers import pickup_points_around, rich_member
 
@@ -118,7 +118,10 @@ def test_member_reaches_the_centre_pays_with_points_and_wallet_and_sees_the_pick
         ("points", 15_00),
         ("wallet", 50_00),
     ]
-    assert loyalty.points_balance(member=member) == 0 and loyalty.wallet_balance(member=member)["total"] == 0
+    assert (
+        loyalty_selectors.points_balance(member=member) == 0
+        and loyalty_selectors.wallet_balance(member=member)["total"] == 0
+    )
     assert ledger_breaches() == []
     shot(page, f"shop-member-{width}-05-order-with-pickup-code")
 

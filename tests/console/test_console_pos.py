@@ -13,6 +13,7 @@ from tests.console.test_console_orders import login, snapshot
 
 from omnipoint.catalog.models import Sku
 from omnipoint.inventory.models import StockLevel
+from omnipoint.loyalty import selectors as loyalty_selectors
 from omnipoint.loyalty import services as loyalty
 from omnipoint.loyalty.models import TopupPackage
 from omnipoint.marketing.models import Coupon
@@ -189,7 +190,7 @@ def test_a_coupon_wallet_and_points_pay_a_counter_sale(client, network, member):
         ("points", 50_00),
         ("wallet", 80_00),
     ]
-    assert loyalty.wallet_balance(member=member)["total"] == 20_00
+    assert loyalty_selectors.wallet_balance(member=member)["total"] == 20_00
     assert Coupon.objects.get(pk=coupon.pk).state == "redeemed"
 
 
@@ -200,7 +201,7 @@ def test_more_than_the_wallet_holds_is_refused_and_changes_nothing(client, netwo
     before = snapshot()
     response = client.post(f"/console/pos/{order.pk}/tender/wallet/", {"amount": "150"})
     assert response.status_code == 409 and response.context["error"]
-    assert snapshot() == before and loyalty.wallet_balance(member=member)["total"] == 100_00
+    assert snapshot() == before and loyalty_selectors.wallet_balance(member=member)["total"] == 100_00
 
 
 def test_wallet_needs_a_member_and_a_known_tender(client, network):

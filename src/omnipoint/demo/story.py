@@ -9,7 +9,7 @@ from django.utils import timezone
 from omnipoint.demo.plan import PERSONA_OUTLET
 from omnipoint.inventory.models import Transfer
 from omnipoint.ledger.models import Posting
-from omnipoint.loyalty import services as loyalty
+from omnipoint.loyalty import selectors as loyalty
 from omnipoint.loyalty.models import EarnRule, Tier, TopupPackage
 from omnipoint.marketing.models import CouponTemplate, Game, Promotion
 from omnipoint.members.models import Member

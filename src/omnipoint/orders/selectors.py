@@ -13,7 +13,7 @@ from omnipoint.inventory.models import (
 )
 from omnipoint.ledger.models import Posting
 from omnipoint.loyalty.domain import EarnLine, OrderForPoints
-from omnipoint.loyalty.services import member_tier, points_balance, wallet_balance
+from omnipoint.loyalty.selectors import member_tier, points_balance, wallet_balance
 from omnipoint.members.domain import mask_mobile, sees_member_activity
 from omnipoint.members.models import Member
 from omnipoint.members.selectors import member_postings

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from omnipoint.core.errors import InvalidStateError, NotFoundError, ValidationError
+from omnipoint.loyalty import domain as loyalty_domain
+from omnipoint.loyalty import selectors as loyalty_selectors
 from omnipoint.loyalty import services as loyalty
 from omnipoint.payments import sandbox
 from omnipoint.payments.domain import (
@@ -134,7 +136,7 @@ class LedgerProvider:
 
     def refund(self, payment: Payment, amount: int) -> str:
         key = payment.provider_ref
-        state = loyalty.hold_state(key=key)
+        state = loyalty_selectors.hold_state(key=key)
         if state == "pending":  # the order never got fully paid: let go of the hold
             if amount != payment.amount - payment.refunded_amount:
                 raise InvalidStateError("a hold is released whole", code="hold_not_captured")
@@ -188,7 +190,7 @@ class PointsProvider(LedgerProvider):
         assert member_id is not None
         loyalty.points_spend(
             member_id=member_id,
-            points=loyalty.points_for_fen(payment.amount),
+            points=loyalty_domain.points_for_fen(payment.amount),
             key=key,
             reference=reference,
             hold_seconds=seconds,
@@ -203,7 +205,7 @@ class PointsProvider(LedgerProvider):
             loyalty.points_refund(spend_key=key, points=points, key=refund_key)
 
     def capture(self, payment: Payment) -> None:
-        if loyalty.hold_state(key=payment.provider_ref) == "pending":
+        if loyalty_selectors.hold_state(key=payment.provider_ref) == "pending":
             loyalty.points_capture(key=payment.provider_ref)
 
 

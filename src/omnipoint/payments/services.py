@@ -24,7 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from omnipoint.core.errors import DomainError, InvalidStateError, NotFoundError, ValidationError
-from omnipoint.loyalty import services as loyalty_services
+from omnipoint.loyalty.domain import fen_for_points
 from omnipoint.members.models import Member
 from omnipoint.orders import selectors as order_selectors
 from omnipoint.orders.models import Method as FulfilmentMethod
@@ -503,7 +503,7 @@ def payment_tender(
     if points is not None:
         if method != Method.POINTS:
             raise ValidationError("points are for the points tender", code="invalid_amount")
-        amount = loyalty_services.fen_for_points(points)
+        amount = fen_for_points(points)
     amount = _remaining(order, amount)
     provider = provider_get(method)
     payment = Payment.objects.create(

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from omnipoint.core.errors import ValidationError
+from omnipoint.loyalty import selectors as loyalty_selectors
 from omnipoint.loyalty import services as loyalty
 from omnipoint.loyalty.models import OnlineTopup, TopupState
 from omnipoint.payments import sandbox
@@ -36,7 +37,7 @@ def topup_online_start(
 @transaction.atomic
 def topup_online_settle(*, number: str) -> OnlineTopup:
     """Ask the gateway about a pending online top-up; credit the wallet once when it was paid."""
-    topup = loyalty.topup_online_get(number=number)
+    topup = loyalty_selectors.topup_online_get(number=number)
     if topup.state != TopupState.PENDING:
         return topup
     status = sandbox.charge_status(ref=topup.charge_ref)

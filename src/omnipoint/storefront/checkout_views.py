@@ -12,7 +12,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods
 
 from omnipoint.core.errors import DomainError, ValidationError
-from omnipoint.loyalty import services as loyalty
+from omnipoint.loyalty import selectors as loyalty
 from omnipoint.marketing.selectors import coupon_list_for_member
 from omnipoint.members.domain import normalise_mobile
 from omnipoint.members.models import Member

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from omnipoint.core.errors import DomainError
 from omnipoint.core.throttle import client_address
-from omnipoint.loyalty import services as loyalty
+from omnipoint.loyalty import selectors as loyalty
 from omnipoint.loyalty.models import OnlineTopup, TopupPackage, TopupState
 from omnipoint.loyalty.selectors import member_lots
 from omnipoint.members import services

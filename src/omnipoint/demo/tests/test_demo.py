@@ -31,7 +31,7 @@ from omnipoint.inventory.models import (
 )
 from omnipoint.ledger.checks import ledger_breaches
 from omnipoint.ledger.models import Account
-from omnipoint.loyalty import services as loyalty
+from omnipoint.loyalty import selectors as loyalty
 from omnipoint.loyalty.models import EarnRule, PointsLot, Tier, TopupPackage
 from omnipoint.marketing.models import Coupon, CouponTemplate, Game, Promotion
 from omnipoint.members.models import Member

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from omnipoint.core.models import IdempotencyRecord
 from omnipoint.inventory.models import StockLevel
-from omnipoint.loyalty.services import points_balance
+from omnipoint.loyalty.selectors import points_balance
 from omnipoint.marketing import services as marketing
 from omnipoint.marketing.models import Coupon, CouponTemplate, Game, GameAttempt, GamePlayer, Prize
 from omnipoint.members.services import member_get_or_create, member_user_ensure

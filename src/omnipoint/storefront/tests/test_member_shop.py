@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from omnipoint.ledger.checks import ledger_breaches
-from omnipoint.loyalty import services as loyalty
+from omnipoint.loyalty import selectors as loyalty_selectors
 from omnipoint.loyalty.tests.helpers import member_with_login
 from omnipoint.orders.models import Order
 from omnipoint.orders.services import LineRequest, order_place
@@ -78,7 +78,7 @@ def test_another_members_order_stays_behind_the_lookup_form(client, network):
     paying = client.post(f"/shop/orders/{theirs.number}/pay/")
     assert paying.status_code == 302 and paying["Location"].startswith("/shop/track/")
     assert Order.objects.get(pk=theirs.pk).payments.count() == 0
-    assert loyalty.points_balance(member=member) == 0
+    assert loyalty_selectors.points_balance(member=member) == 0
 
 
 # --- checkout: the nearest outlets, points and wallet ------------------------------------------
@@ -161,14 +161,17 @@ def test_points_and_wallet_pay_part_at_checkout_and_the_gateway_the_rest(client,
     online = order.payments.get(method="online")
     assert r.status_code == 302 and r["Location"] == online.pay_url
     # Two-phase: the points and wallet are held, not yet taken, until the order is paid in full.
-    assert loyalty.points_balance(member=member) == 0 and loyalty.wallet_balance(member=member)["total"] == 0
-    assert loyalty.hold_state(key=order.payments.get(method="wallet").provider_ref) == "pending"
+    assert (
+        loyalty_selectors.points_balance(member=member) == 0
+        and loyalty_selectors.wallet_balance(member=member)["total"] == 0
+    )
+    assert loyalty_selectors.hold_state(key=order.payments.get(method="wallet").provider_ref) == "pending"
 
     sandbox.charge_pay(ref=online.provider_ref)
     page = client.get(f"/shop/orders/{order.number}/").content.decode()
     order.refresh_from_db()
     assert (order.state, order.payment_state) == ("confirmed", "paid") and order.pickup_code in page
-    assert loyalty.hold_state(key=order.payments.get(method="wallet").provider_ref) == "posted"
+    assert loyalty_selectors.hold_state(key=order.payments.get(method="wallet").provider_ref) == "posted"
     assert ledger_breaches() == []
 
 
@@ -181,7 +184,7 @@ def test_a_wallet_that_covers_the_order_pays_it_without_the_gateway(client, netw
     assert r.status_code == 302 and r["Location"] == f"/shop/orders/{order.number}/"
     assert (order.state, order.payment_state) == ("confirmed", "paid")
     assert [(p.method, p.amount) for p in order.payments.all()] == [("wallet", 95_00)]
-    assert loyalty.wallet_balance(member=member)["total"] == 105_00
+    assert loyalty_selectors.wallet_balance(member=member)["total"] == 105_00
     assert "已用积分和储值付款" in client.get(r["Location"]).content.decode()
 
 
@@ -193,7 +196,7 @@ def test_points_and_wallet_are_not_used_unless_ticked_nor_when_paying_at_the_out
     client.post("/shop/cart/add/", {"sku_id": network.skus[0].pk, "quantity": "1"})
     place(client, network)
     assert Payment.objects.exclude(method="online").count() == 0
-    assert loyalty.points_balance(member=member) == 1500
+    assert loyalty_selectors.points_balance(member=member) == 1500
 
 
 # --- paying twice --------------------------------------------------------------------------
