@@ -74,12 +74,15 @@ def counter_sale(s: Story, outlet: str, sku: int, qty: int, tender: str) -> Orde
 
 
 def pickup_paid_at_outlet(s: Story, channel: str, outlet: str, sku: int) -> Order:
+    """On the handheld it is keyed at the next outlet along (it counts there), by phone nowhere."""
+    keyed_at = {"A": "B", "B": "C", "C": "A"}[outlet] if channel == "pda" else None
     order = orders.order_place(
         user=user_of("hq_admin"),
         channel=channel,
         method="pickup",
         payment_mode="at_outlet",
         pickup_outlet_id=s.outlet(outlet).pk,
+        origin_outlet_id=s.outlet(keyed_at).pk if keyed_at else None,
         member_id=s.member_id,
         lines=[orders.LineRequest(sku_id=s.net.skus[sku].pk, quantity=1)],
     )
