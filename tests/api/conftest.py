@@ -3,13 +3,18 @@ routes the OpenAPI schema publishes, and a check of the error envelope."""
 
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.utils import timezone
 
 from omnipoint.catalog.models import PriceList, PriceListItem
+from omnipoint.clearing import services as clearing
+from omnipoint.clearing.domain import business_today
+from omnipoint.clearing.models import ClearingFigure, ClearingRun, CounterShift
 from omnipoint.core.models import ApiToken
 from omnipoint.inventory import services
 from omnipoint.inventory.models import (
@@ -38,8 +43,10 @@ from omnipoint.members.models import LoginCode, Member
 from omnipoint.orders.models import Order, OrderEvent, OrderLine, OrderReturn, PickTask, PickupAttempt
 from omnipoint.outlets.domain import SYSTEM
 from omnipoint.outlets.models import Outlet
+from omnipoint.outlets.selectors import actor_get
 from omnipoint.payments.models import OrderBalance, Payment, Refund, SandboxCharge
 from omnipoint.showrooms.models import CommissionAccrual, CommissionReversal, CommissionRule, Showroom
+from omnipoint.testing import user_of
 
 SNAPSHOT_MODELS = [
     ApiToken,
@@ -80,6 +87,9 @@ SNAPSHOT_MODELS = [
     CommissionRule,
     CommissionAccrual,
     CommissionReversal,
+    ClearingRun,
+    ClearingFigure,
+    CounterShift,
 ]
 # Not in the snapshot on purpose: PaymentNotification (every notification is logged, even a
 # refused one: that is the audit trail) and IdempotencyRecord (the middleware's own cache).
@@ -177,6 +187,12 @@ def world(network):
         o[name] = k.pk
     o["national"] = PriceList.objects.get(region__isnull=True).pk
     o["shanghai"] = PriceList.objects.get(region__code="310000").pk
+    # The books: the day before yesterday closed, yesterday open; a clerk's open shift at A and C.
+    today = business_today(timezone.now())
+    clearing.day_close(actor=SYSTEM, day=today - timedelta(days=2))
+    o["closed_day"], o["open_day"] = str(today - timedelta(days=2)), str(today - timedelta(days=1))  # type: ignore[assignment]
+    for name, persona, outlet in (("shift_a", "outlet_clerk", a), ("shift_c", "other_city_clerk", c)):
+        o[name] = clearing.shift_open(actor=actor_get(user=user_of(persona)), outlet_id=outlet.pk).pk
     return World(network, o)
 
 

@@ -761,6 +761,59 @@ ROWS += [
 ]  # fmt: skip
 
 
+# --- the books: closed days and their figures for managers at their node; counter shifts ------
+
+MANAGERS = "200 200 200 200 403 403 403"  # finance.close: outlet manager and up
+HOME_NODE = {"hq_admin": "hq", "province_manager": "/31/", "city_manager": "/31/3101/"}
+
+
+def check_day_at_home(w, persona, body):
+    expected = HOME_NODE.get(persona, f"outlet:{w.a.pk}")
+    assert body["node"]["key"] == expected and body["created"] is True, body["node"]
+
+
+def check_shifts(w, persona, body):
+    expected = {"hq_admin": {w.shift_a, w.shift_c}, "other_city_clerk": {w.shift_c}}.get(persona, {w.shift_a})
+    assert {s["id"] for s in body} == expected
+
+
+def check_shift_closed(w, persona, body):
+    assert body["closed_at"] and (body["declared_cash"], body["expected_cash"], body["difference"]) == (
+        5_00,
+        0,
+        5_00,
+    )
+
+
+day_of = lambda name: lambda w: {"day": getattr(w, name)}  # noqa: E731
+node_at = lambda outlet: lambda w: {"node": f"outlet:{getattr(w, outlet).pk}"}  # noqa: E731
+declared = lambda w, p: {"declared_cash": 5_00}  # noqa: E731
+
+ROWS += [
+    Row("closed days", "GET", "/clearing/days", MANAGERS,
+        check=lambda w, p, b: [d["day"] for d in b] == [w.closed_day] or pytest.fail(b)),
+    Row("close yesterday", "POST", "/clearing/days/{day}/close", created(MANAGERS), day_of("open_day"),
+        check=check_day_at_home),
+    Row("the day at A", "GET", "/clearing/days/{day}", MANAGERS, day_of("closed_day"), query=node_at("a"),
+        not_found="node_not_found"),
+    Row("the day at C", "GET", "/clearing/days/{day}", "200 404 404 404 403 403 403", day_of("closed_day"),
+        query=node_at("c"), not_found="node_not_found"),
+    Row("the day in Shanghai", "GET", "/clearing/days/{day}", "200 200 404 404 403 403 403", day_of("closed_day"),
+        query=lambda w: {"node": "310000"}, not_found="node_not_found"),
+    Row("shifts", "GET", "/clearing/shifts", STAFF_OK, check=check_shifts),
+    Row("open a shift at A", "POST", "/clearing/shifts", "201 201 201 201 409 404 403",
+        body=lambda w, p: {"outlet_id": w.a.pk}, not_found="outlet_not_found",
+        codes={"outlet_clerk": "shift_already_open"}),
+    Row("open a shift at C", "POST", "/clearing/shifts", "201 404 404 404 404 409 403",
+        body=lambda w, p: {"outlet_id": w.c.pk}, not_found="outlet_not_found",
+        codes={"other_city_clerk": "shift_already_open"}),
+    Row("close the shift at A", "POST", "/clearing/shifts/{shift_id}/close", "200 200 200 200 200 404 403",
+        id_of("shift_a", "shift_id"), body=declared, not_found="shift_not_found", check=check_shift_closed),
+    Row("close the shift at C", "POST", "/clearing/shifts/{shift_id}/close", "200 404 404 404 404 200 403",
+        id_of("shift_c", "shift_id"), body=declared, not_found="shift_not_found"),
+]  # fmt: skip
+
+
 def send(client, row: Row, w: World, persona: str | None, headers: dict[str, str]):
     url = V1 + row.path.format(**row.params(w))
     if row.method == "GET":

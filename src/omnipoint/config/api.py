@@ -13,6 +13,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 
 from omnipoint.catalog.api import router as catalog_router
+from omnipoint.clearing.api import router as clearing_router
 from omnipoint.core.api import API_AUTH
 from omnipoint.core.auth_api import router as auth_router
 from omnipoint.core.errors import DomainError, ValidationError
@@ -101,6 +102,7 @@ api.add_router("/loyalty", loyalty_router)
 api.add_router("/ledger", ledger_router)
 api.add_router("/marketing", marketing_router)
 api.add_router("/showrooms", showrooms_router)
+api.add_router("/clearing", clearing_router)
 
 
 def _error(request: HttpRequest, status: int, code: str, message: str, **details: object) -> HttpResponse:
