@@ -15,17 +15,21 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 
 from omnipoint.catalog.models import Brand, Category, Product, Sku, Supplier
-from omnipoint.demo.plan import PERSONAS
-from omnipoint.demo.story import DEMO_MEMBERS
-from omnipoint.inventory.models import CycleCount, Transfer
+from omnipoint.catalog.selectors import prices_get
+from omnipoint.core.channels import Channel
+from omnipoint.demo.plan import PERSONA_OUTLET, PERSONAS
+from omnipoint.demo.story import DEMO_MEMBERS, WELCOME_COUPON
+from omnipoint.inventory.models import CycleCount, StockLevel, Transfer
 from omnipoint.marketing.models import Game
 from omnipoint.members.models import Member
-from omnipoint.orders.models import Order
-from omnipoint.outlets.models import Staff
+from omnipoint.members.services import member_user_ensure
+from omnipoint.orders.models import Order, OrderReturn
+from omnipoint.outlets.models import Outlet, Staff
 from omnipoint.showrooms.models import Showroom
 
 # Latin a user may read on a Chinese page: codes and numbers (anything with a digit), upper-case
@@ -80,21 +84,70 @@ def english_words(html: str, allowed: set[str]) -> list[str]:
 def demo(django_db_setup, django_db_blocker) -> Iterator[None]:
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("demo_seed", size="small", stdout=open("/dev/null", "w"))
+        _cancelled_and_returned()
+        for m in DEMO_MEMBERS:  # the story's members shop signed in, as the demo's visitors do
+            member_user_ensure(member=Member.objects.get(mobile=m.mobile))
         connection.check_constraints()
         yield
         transaction.set_rollback(True)
 
 
+def _counter_sku(outlet: Outlet) -> Sku:
+    """A SKU the clerk's outlet has two of to sell at the counter, at a counter price."""
+    held = StockLevel.objects.filter(
+        location=outlet, on_hand__gte=F("reserved") + 2, sku__is_active=True, sku__product__is_active=True
+    ).order_by("sku__code")
+    ids = list(held.values_list("sku_id", flat=True))
+    prices = prices_get(sku_ids=ids, region=outlet.region, channel=Channel.POS)
+    return Sku.objects.get(pk=next(i for i in ids if i in prices))
+
+
+def _cancelled_and_returned() -> None:
+    """What the story does not show, done by the clerk in the console as at the outlet: an order
+    paid at the outlet, then cancelled (its money back), and a counter sale returned in full
+    (refunded): both for demo members, so their storefront pages show them too."""
+    clerk = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    clerk.force_login(get_user_model().objects.get(username="outlet_clerk"))
+    outlet = Outlet.objects.get(code=PERSONA_OUTLET)
+    sku = _counter_sku(outlet)
+    li, wang = DEMO_MEMBERS[1], DEMO_MEMBERS[0]
+
+    keyed = {"channel": "hotline", "method": "pickup", "payment_mode": "at_outlet", "origin": outlet.pk}
+    keyed |= {"pickup": outlet.pk, "name": li.name, "mobile": li.mobile, "sku": [sku.code], "qty": ["1"]}
+    assert clerk.post(reverse("web:order_new"), keyed).status_code == 302
+    order = Order.objects.get(customer_mobile=li.mobile, channel="hotline")
+    paid = clerk.post(reverse("web:pickup_pay"), {"outlet": outlet.pk, "order": order.pk, "method": "cash"})
+    assert paid.status_code == 200
+    cancel = clerk.post(reverse("web:order_cancel", args=[order.pk]), {"reason": "顾客不要了"})
+    assert cancel.status_code == 302
+
+    clerk.post(reverse("web:pos"), {"outlet": outlet.pk, "action": "clear"})
+    assert clerk.post(reverse("web:pos"), {"action": "add", "q": sku.code, "qty": "1"}).status_code == 302
+    assert clerk.post(reverse("web:pos_checkout"), {"customer": wang.mobile}).status_code == 302
+    sale = Order.objects.filter(customer_mobile=wang.mobile, channel="pos").latest("pk")
+    assert clerk.post(reverse("web:pos_cash", args=[sale.pk]), {"given": "100000"}).status_code == 302
+    back = {"outlet": outlet.pk, f"qty_{sku.pk}": "1", "reason": "质量问题"}
+    assert clerk.post(reverse("web:order_return", args=[sale.number]), back).status_code == 302
+    order.refresh_from_db()
+    sale.refresh_from_db()
+    assert (order.state, sale.payment_state) == ("cancelled", "refunded"), (order.state, sale.payment_state)
+
+
 @pytest.fixture
 def allowed(demo, db) -> set[str]:
     """The names the data gives: brands, suppliers, usernames, and what merchants wrote about
-    their products (names and descriptions, a word of them at a time)."""
+    their products (names, descriptions and variants, a word of them at a time)."""
     names = [
         *Brand.objects.values_list("name", flat=True),
         *Supplier.objects.values_list("name", flat=True),
         *get_user_model().objects.values_list("username", flat=True),
         *Product.objects.values_list("name", flat=True),
         *Product.objects.values_list("description", flat=True),
+        *(
+            str(v)
+            for attrs in Sku.objects.values_list("attributes", flat=True)
+            for v in (attrs or {}).values()
+        ),
     ]
     words = {w for n in names for w in WORD.findall(n)}
     return ALLOWED | words | {w.lower() for w in words}
@@ -148,9 +201,52 @@ def _console_urls() -> list[str]:
     for o in Order.objects.order_by("pk"):
         urls.append(reverse("web:order", args=[o.pk]))
         urls.append(reverse("web:order_return", args=[o.number]))
-        if o.channel == "counter":
-            urls += [reverse("web:pos_pay", args=[o.pk]), reverse("web:pos_receipt", args=[o.pk])]
+        if o.method == "counter":
+            for name in ("pos_pay", "pos_receipt", "pos_status"):
+                urls.append(reverse(f"web:{name}", args=[o.pk]))
+        if o.method == "pickup" and o.state == "completed":
+            urls.append(reverse("web:pickup") + f"?outlet={o.pickup_outlet_id}&done={o.pk}")
+    for r in OrderReturn.objects.select_related("order"):
+        urls.append(reverse("web:order_return", args=[r.order.number]) + f"?outlet={r.outlet_id}&done={r.pk}")
+    outlet = Outlet.objects.get(code=PERSONA_OUTLET)
+    urls += [
+        reverse("web:login"),
+        reverse("web:orders") + "?state=cancelled",
+        reverse("web:order_queue") + f"?outlet={outlet.pk}",
+        reverse("web:returns") + "?number=0000",  # no such order
+        reverse("web:order", args=[0]),  # the error page
+    ]
     return urls
+
+
+def _console_posts(order: Order, sale: Order) -> list[tuple[str, dict[str, object]]]:
+    """Forms the clerk sends that are refused: each page then says why, in Chinese."""
+    outlet = Outlet.objects.get(code=PERSONA_OUTLET)
+    line = sale.lines.first()
+    assert line is not None
+    return [
+        (reverse("web:order_cancel", args=[order.pk]), {"reason": ""}),
+        (reverse("web:pickup"), {"outlet": outlet.pk, "code": "000000"}),
+        (reverse("web:pos"), {"outlet": outlet.pk, "action": "add", "q": "NOSUCHSKU", "qty": "1"}),
+        (reverse("web:pos"), {"action": "set", "sku": line.sku_id, "qty": "一"}),
+        (reverse("web:order_new"), {"channel": "hotline", "method": "pickup", "mobile": "1"}),
+        (reverse("web:order_return", args=[sale.number]), {"outlet": outlet.pk, f"qty_{line.sku_id}": "99"}),
+        (reverse("web:transfer_new"), {"source": outlet.pk, "destination": outlet.pk, "sku": [], "qty": []}),
+        (reverse("web:counts"), {"location": ""}),
+    ]
+
+
+def _check_posts(
+    client: Client, posts: list[tuple[str, dict[str, object]]], allowed: set[str], who: str
+) -> dict[str, list[str]]:
+    flagged = {}
+    for url, data in posts:
+        r = client.post(url, data, follow=True)
+        assert r.status_code < 500, (who, url)
+        words = english_words(r.content.decode(), allowed)
+        if words:
+            flagged[f"{who} POST {url} {data}"] = sorted(set(words))
+    return flagged
 
 
 def test_console_pages_have_no_english_in_chinese(demo, db, allowed):
@@ -160,6 +256,14 @@ def test_console_pages_have_no_english_in_chinese(demo, db, allowed):
         client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
         client.force_login(get_user_model().objects.get(username=persona.username))
         flagged |= _check(client, urls, allowed, persona.username)
+    clerk = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    clerk.force_login(get_user_model().objects.get(username="outlet_clerk"))
+    pending = Order.objects.filter(state="confirmed", method="pickup").order_by("pk").first()
+    sale = Order.objects.filter(method="counter", state="completed").order_by("pk").first()
+    assert pending is not None and sale is not None
+    flagged |= _check_posts(clerk, _console_posts(pending, sale), allowed, "outlet_clerk")
+    anonymous = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    flagged |= _check(anonymous, [reverse("web:login"), reverse("web:home")], allowed, "anonymous")
     assert not flagged, "\n".join(f"{k}: {' '.join(v)}" for k, v in flagged.items())
 
 
@@ -168,7 +272,25 @@ def _shop_urls() -> list[str]:
     assert product is not None
     urls = [
         reverse(f"storefront:{name}")
-        for name in ("home", "search", "region", "cart", "checkout", "track", "nearby", "coupons", "games")
+        for name in (
+            "home",
+            "search",
+            "region",
+            "cart",
+            "checkout",
+            "track",
+            "nearby",
+            "coupons",
+            "games",
+            "member_login",
+        )
+    ]
+    urls += [
+        reverse("storefront:track") + "?number=0000",
+        reverse("storefront:product", args=[0]),  # not found
+        reverse("storefront:category", args=["no-such-category"]),
+        reverse("storefront:region") + "?parent=310000",
+        reverse("storefront:region") + "?parent=310100",
     ]
     urls += [
         reverse("storefront:search") + "?q=" + product.name[:2],
@@ -197,6 +319,31 @@ def _member_urls(member: Member) -> list[str]:
     return urls
 
 
+def _shop_posts(member: Member | None) -> list[tuple[str, dict[str, object]]]:
+    """What a customer sends: a game played and a coupon claimed (their result pages), and forms
+    that are refused (a wrong code, an unknown coupon, an order that is not theirs)."""
+    order = Order.objects.order_by("pk").first()
+    assert order is not None
+    posts: list[tuple[str, dict[str, object]]] = [
+        (reverse("storefront:track"), {"number": order.number, "mobile": "13912345678"}),
+        (reverse("storefront:cart_add"), {"sku_id": "0", "quantity": "1"}),
+        (reverse("storefront:cart_update"), {"sku_id": "0", "quantity": "x"}),
+        (reverse("storefront:checkout"), {"action": "preview", "method": "pickup", "coupon_code": "NOSUCH"}),
+        (reverse("storefront:checkout"), {"method": "pickup", "name": "", "token": "stale"}),
+        (reverse("storefront:coupon_claim"), {"template_code": WELCOME_COUPON}),
+        (reverse("storefront:member_login"), {"mobile": "1", "code": ""}),
+    ]
+    posts += [
+        (reverse("storefront:game_play", args=[g]), {}) for g in Game.objects.values_list("pk", flat=True)
+    ]
+    if member is not None:
+        mine = Order.objects.filter(member=member).values_list("number", flat=True)
+        posts += [
+            (reverse("storefront:member_tender", args=[n]), {"method": "points", "value": "x"}) for n in mine
+        ]
+    return posts
+
+
 def test_storefront_pages_have_no_english_in_chinese(demo, db, allowed):
     shop = _shop_urls()
     skus = list(Sku.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True)[:3])
@@ -205,11 +352,13 @@ def test_storefront_pages_have_no_english_in_chinese(demo, db, allowed):
     for m in DEMO_MEMBERS:
         member = Member.objects.get(mobile=m.mobile)
         client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
-        if member.user_id:
-            client.force_login(member.user)
+        assert member.user is not None
+        client.force_login(member.user)
         for sku in skus:
             client.post(reverse("storefront:cart_add"), {"sku_id": sku, "quantity": 1})
         flagged |= _check(client, shop + _member_urls(member), allowed, m.mobile)
+        flagged |= _check_posts(client, _shop_posts(member), allowed, m.mobile)
+    flagged |= _check_posts(anonymous, _shop_posts(None), allowed, "anonymous")
     assert not flagged, "\n".join(f"{k}: {' '.join(v)}" for k, v in flagged.items())
 
 

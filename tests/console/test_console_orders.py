@@ -2,6 +2,8 @@
 orders, returns and staff-keyed orders. Each sees and changes only what lies under the
 persona's node; a refused form re-renders with its error status and changes nothing."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.utils.html import escape
@@ -500,6 +502,33 @@ def test_cancel_with_a_reason_refunds_and_releases(client, network, tasks):
     assert snapshot() == before
     page = client.get(f"/console/orders/{order.pk}/").content.decode()
     assert "customer called" in page
+
+
+def test_a_refund_says_what_it_was_for_from_what_it_is_linked_to(client, network, tasks, b_clerk):
+    """The order page tells a cancellation's refund and a return's from their links (the order's
+    state, the return that made it), in the reader's language, not the text payments stored."""
+    zh = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    login(zh, "outlet_clerk")
+    order = tasks["a"]
+    assert zh.post(f"/console/orders/{order.pk}/cancel/", {"reason": "顾客不要了"}).status_code == 302
+    refunds = re.findall(
+        r'<tr class="refund"><td colspan="3"><small>↩ [\d: -]+ ([^<]+)</small>', page_of(zh, order)
+    )
+    assert refunds == ["订单取消"]
+
+    sale = counter_sale(network, quantity=2)
+    zh.force_login(b_clerk)
+    back = {"outlet": network.b.pk, f"qty_{network.skus[2].pk}": "1", "reason": "faulty"}
+    assert zh.post(f"/console/returns/{sale.number}/", back).status_code == 302
+    login(zh, "city_manager")  # the sale is outlet A's: B's clerk took the return, not the order
+    refunds = re.findall(
+        r'<tr class="refund"><td colspan="3"><small>↩ [\d: -]+ ([^<]+)</small>', page_of(zh, sale)
+    )
+    assert refunds == [f"{network.b.name} 退货"]
+
+
+def page_of(client: Client, order: Order) -> str:
+    return client.get(f"/console/orders/{order.pk}/").content.decode()
 
 
 def test_other_city_clerk_cannot_cancel_or_deliver_outlet_a_orders(client, network, tasks):

@@ -14,6 +14,7 @@ _TEXT = {
     "no_lines": pgettext_lazy("shop", "Your cart is empty."),
     "sku_not_found": pgettext_lazy("shop", "This item is no longer on sale."),
     "product_not_found": pgettext_lazy("shop", "This item is no longer on sale."),
+    "category_not_found": pgettext_lazy("shop", "The shop has no such category."),
     "no_price": pgettext_lazy("shop", "%(item)s is not sold in this area."),
     "insufficient_stock": pgettext_lazy(
         "shop", "Not enough stock of %(item)s for this order. Lower the quantity or choose another outlet."

@@ -43,7 +43,7 @@ def category(request: HttpRequest, code: str) -> HttpResponse:
     region = _region(request)
     cat = category_list().filter(code=code).first()
     if cat is None:
-        return _not_found(request, NotFoundError("category not found", code="not_found"))
+        return _not_found(request, NotFoundError("category not found", code="category_not_found"))
     cards = selectors.product_cards(product_list(category=code)[:PAGE_SIZE], region=region)
     children = category_list().filter(parent=cat)
     return _page(

@@ -13,9 +13,10 @@ from omnipoint.core.channels import Channel
 from omnipoint.core.errors import DomainError, ValidationError
 from omnipoint.orders import selectors as orders
 from omnipoint.orders import services
-from omnipoint.orders.models import Order, OrderState
+from omnipoint.orders.models import Order, OrderReturn, OrderState
 from omnipoint.outlets.domain import Actor, Perm
 from omnipoint.payments import services as payments
+from omnipoint.payments.models import Payment, Refund
 from omnipoint.web.order_views.common import (
     EVENT_LABELS,
     PURPOSE_LABELS,
@@ -51,13 +52,38 @@ def order_list(request: HttpRequest, actor: Actor) -> HttpResponse:
     )
 
 
+def _refund_label(refund: Refund, payment: Payment, order: Order, returns: dict[int, OrderReturn]) -> str:
+    """What a refund was for, told from what it is linked to (a return, a payment that came too
+    late, the order's cancellation); a refund staff made says what they wrote."""
+    if refund.pk in returns:
+        return _("Goods returned at %(outlet)s") % {"outlet": returns[refund.pk].outlet.name}
+    if not payment.counted:  # money that came after the order was cancelled or paid in full
+        if order.state == OrderState.CANCELLED:
+            return _("Paid after the order was cancelled")
+        return _("Paid again after the order was paid in full")
+    if refund.actor_id is None and order.state == OrderState.CANCELLED:
+        return _("Order cancelled")
+    return refund.reason
+
+
+def _tender_rows(ctx: dict[str, Any], returns: list[OrderReturn]) -> list[tuple[Payment, list[Any]]]:
+    """Each tender with its refunds, each refund with what it was for."""
+    by_refund = {r.pk: ret for ret in returns for r in ret.refunds.all()}
+    order = ctx["order"]
+    return [
+        (p, [(r, _refund_label(r, p, order, by_refund)) for r in p.refunds.all()]) for p in ctx["tenders"]
+    ]
+
+
 def _order_context(actor: Actor, order_id: int) -> dict[str, Any]:
     order = orders.order_get(actor=actor, order_id=order_id)
     ctx = _tenders(actor, order)
     events = list(order.events.all())
     names = _staff_names({e.actor_id for e in events} | {order.keyed_by_id})
     routing = order.routing or {}
+    returns = list(order.returns.select_related("outlet").prefetch_related("refunds").order_by("pk"))
     return ctx | {
+        "tender_rows": _tender_rows(ctx, returns),
         "lines": sorted(order.lines.all(), key=lambda ln: ln.sku.code),
         "events": [(e, EVENT_LABELS.get(e.kind, e.kind), names.get(e.actor_id or 0, "")) for e in events],
         "keyed_by": names.get(order.keyed_by_id or 0, ""),
@@ -69,7 +95,7 @@ def _order_context(actor: Actor, order_id: int) -> dict[str, Any]:
         "transfers": routing.get("transfers", []),
         "reasons": routing.get("reasons", []),
         "expected_ready_at": _when(routing.get("expected_ready_at")),
-        "returns": list(order.returns.select_related("outlet").order_by("pk")),
+        "returns": returns,
         "can_cancel": order.state in (OrderState.PENDING, OrderState.CONFIRMED, OrderState.READY),
         "can_deliver": order.state == OrderState.SHIPPED,
         "can_return": order.state == OrderState.COMPLETED,

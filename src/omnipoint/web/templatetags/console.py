@@ -29,6 +29,7 @@ POSTINGS = {
     "spend": pgettext_lazy("posting", "Spent"),
     "expire": pgettext_lazy("posting", "Points expired"),
     "refund": pgettext_lazy("posting", "Refunded"),
+    "clawback": pgettext_lazy("posting", "Points taken back"),
     "topup": pgettext_lazy("posting", "Top-up"),
     "topup-bonus": pgettext_lazy("posting", "Top-up bonus"),
     "commission": pgettext_lazy("posting", "Commission"),
