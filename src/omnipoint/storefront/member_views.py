@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from omnipoint.core.errors import DomainError
 from omnipoint.core.throttle import client_address
 from omnipoint.loyalty import selectors as loyalty
-from omnipoint.loyalty.models import OnlineTopup, TopupPackage, TopupState
+from omnipoint.loyalty.models import OnlineTopup, PointsLot, TopupPackage, TopupState
 from omnipoint.loyalty.selectors import member_lots
 from omnipoint.members import services
 from omnipoint.members.models import Member
@@ -160,13 +160,21 @@ def member_centre(request: HttpRequest) -> HttpResponse:
             "member": member,
             "tier": tier,
             "points": loyalty.points_balance(member=member),
-            "lots": member_lots(member=member),
+            "lots": [(lot, _lot_order(lot)) for lot in member_lots(member=member)],
             "wallet": {k: _yuan(v) for k, v in loyalty.wallet_balance(member=member).items()},
             "orders": rows,
             "packages": TopupPackage.objects.filter(is_active=True).order_by("pay_amount"),
             "card_qr": _card_qr(member.card_code),
         },
     )
+
+
+def _lot_order(lot: PointsLot) -> str:
+    """The order a lot of points was earned on, when it was (loyalty refers to it as
+    ``order:<number>``); a lot won or given otherwise names no order. Its reference is
+    loyalty's and marketing's text, not the customer's to read."""
+    prefix = "order:"
+    return lot.reference[len(prefix) :] if lot.reference.startswith(prefix) else ""
 
 
 def _own_order(member: Member, number: str) -> Order | None:

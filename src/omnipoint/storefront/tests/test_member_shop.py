@@ -10,6 +10,7 @@ from django.test import Client
 
 from omnipoint.ledger.checks import ledger_breaches
 from omnipoint.loyalty import selectors as loyalty_selectors
+from omnipoint.loyalty import services as loyalty
 from omnipoint.loyalty.tests.helpers import member_with_login
 from omnipoint.orders.models import Order
 from omnipoint.orders.services import LineRequest, order_place
@@ -79,6 +80,16 @@ def test_another_members_order_stays_behind_the_lookup_form(client, network):
     assert paying.status_code == 302 and paying["Location"].startswith("/shop/track/")
     assert Order.objects.get(pk=theirs.pk).payments.count() == 0
     assert loyalty_selectors.points_balance(member=member) == 0
+
+
+def test_a_points_lot_names_the_order_it_was_earned_on_and_no_other_reference(client, network):
+    member, _ = member_with_login()
+    loyalty.points_award(member_id=member.pk, points=500, key="wheel", reference="game 幸运大转盘")
+    loyalty.points_award(member_id=member.pk, points=300, key="earned", reference="order:2612050000000001")
+    client.force_login(member.user)
+    lots = client.get("/shop/member/").content.decode().split('data-testid="lots"')[1].split("</ul>")[0]
+    assert "2612050000000001" in lots and "order:" not in lots
+    assert "game" not in lots  # the game's own reference is not the customer's to read
 
 
 # --- checkout: the nearest outlets, points and wallet ------------------------------------------
