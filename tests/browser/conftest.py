@@ -89,6 +89,24 @@ def desktop(browser):  # type: ignore[no-untyped-def]
     page.context.close()
 
 
+def customer_context(browser, *, width: int = 390, height: int = 844, scale: int = 1, at=None):  # type: ignore[no-untyped-def]
+    """A customer's phone (touch, set to Chinese) at ``width`` x ``height`` CSS px and ``scale``
+    device pixels to one; ``at``: the place (an outlet) its browser says it stands at."""
+    where = {}
+    if at is not None:
+        where = {"geolocation": {"latitude": at.lat, "longitude": at.lng}, "permissions": ["geolocation"]}
+    context = browser.new_context(
+        viewport={"width": width, "height": height},
+        device_scale_factor=scale,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+        **where,
+    )
+    context.set_default_timeout(15_000)
+    return context
+
+
 def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)

@@ -11,7 +11,7 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-from tests.browser.conftest import DESKTOP, PHONE, log_in, shot
+from tests.browser.conftest import DESKTOP, PHONE, customer_context, log_in, shot
 
 from omnipoint.inventory.models import StockLevel
 from omnipoint.orders import services
@@ -27,15 +27,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def customer_phone(browser, live_network):  # type: ignore[no-untyped-def]
     """A customer's phone whose browser says it stands at outlet B."""
-    context = browser.new_context(
-        viewport=PHONE,
-        is_mobile=True,
-        has_touch=True,
-        locale="zh-CN",
-        geolocation={"latitude": live_network.b.lat, "longitude": live_network.b.lng},
-        permissions=["geolocation"],
-    )
-    context.set_default_timeout(15_000)
+    context = customer_context(browser, at=live_network.b)
     yield context.new_page()
     context.close()
 

@@ -7,7 +7,7 @@ shows the pickup code; and paying again on an older pay page says the money went
 import pytest
 from django.test import Client
 from huey.contrib.djhuey import HUEY
-from tests.browser.conftest import SHOTS, shot
+from tests.browser.conftest import SHOTS, customer_context, shot
 
 from omnipoint.ledger.checks import ledger_breaches
 from omnipoint.loyalty import selectors as loyalty_selectors
@@ -31,16 +31,7 @@ def signed_in_phone(browser, live_server, net, member, width):  # type: ignore[n
     the sign-in page's own test)."""
     client = Client()
     client.force_login(member.user)
-    context = browser.new_context(
-        viewport={"width": width, "height": 780},
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-        locale="zh-CN",
-        geolocation={"latitude": net.b.lat, "longitude": net.b.lng},
-        permissions=["geolocation"],
-    )
-    context.set_default_timeout(15_000)
+    context = customer_context(browser, width=width, height=780, scale=2, at=net.b)
     session = client.cookies["sessionid"].value
     context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
     return context.new_page()

@@ -9,7 +9,7 @@ commission on the console; a return reverses the commission and the console show
 from decimal import Decimal
 
 import pytest
-from tests.browser.conftest import log_in, shot
+from tests.browser.conftest import customer_context, log_in, shot
 
 from omnipoint.ledger.checks import ledger_breaches
 from omnipoint.orders.models import Order
@@ -22,14 +22,7 @@ from omnipoint.testing import user_of
 
 @pytest.fixture
 def customer_phone(browser, live_network):  # type: ignore[no-untyped-def]
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844},
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-        locale="zh-CN",
-    )
-    context.set_default_timeout(15_000)
+    context = customer_context(browser, scale=2)
     yield context.new_page()
     context.close()
 

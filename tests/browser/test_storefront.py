@@ -7,7 +7,7 @@ shows the pickup code and its QR.
 """
 
 import pytest
-from tests.browser.conftest import shot
+from tests.browser.conftest import customer_context, shot
 
 from omnipoint.orders.models import Order
 
@@ -16,16 +16,7 @@ from omnipoint.orders.models import Order
 def customer_phone(browser, live_network):  # type: ignore[no-untyped-def]
     """A phone whose browser says it stands at outlet B (the shared ``browser`` fixture's
     Chromium, with location permission granted)."""
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844},
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-        locale="zh-CN",
-        geolocation={"latitude": live_network.b.lat, "longitude": live_network.b.lng},
-        permissions=["geolocation"],
-    )
-    context.set_default_timeout(15_000)
+    context = customer_context(browser, scale=2, at=live_network.b)
     yield context.new_page()
     context.close()
 

@@ -391,12 +391,17 @@ def test_checkout_refuses_an_empty_basket_and_more_than_in_stock(client, network
     assert snapshot() == before
 
 
-@pytest.mark.parametrize("given", ["0", "-5", "abc", "1e9"])
-def test_bad_cash_amounts_are_refused(client, network, given):
+def cable_at_the_counter(client: Client) -> Order:
+    """Outlet A's clerk checks a cable out at the counter, unpaid."""
     login(client, "outlet_clerk")
     client.post("/console/pos/", {"q": "CABLE-1M", "qty": "1"})
     client.post("/console/pos/checkout/")
-    order = Order.objects.get()
+    return Order.objects.get()
+
+
+@pytest.mark.parametrize("given", ["0", "-5", "abc", "1e9"])
+def test_bad_cash_amounts_are_refused(client, network, given):
+    order = cable_at_the_counter(client)
     before = snapshot()
     response = client.post(f"/console/pos/{order.pk}/cash/", {"given": given})
     assert response.status_code == 422
@@ -404,10 +409,7 @@ def test_bad_cash_amounts_are_refused(client, network, given):
 
 
 def test_paying_a_cancelled_sale_is_refused(client, network):
-    login(client, "outlet_clerk")
-    client.post("/console/pos/", {"q": "CABLE-1M", "qty": "1"})
-    client.post("/console/pos/checkout/")
-    order = Order.objects.get()
+    order = cable_at_the_counter(client)
     assert client.post(f"/console/orders/{order.pk}/cancel/", {"reason": "changed mind"}).status_code == 302
     before = snapshot()
     response = client.post(f"/console/pos/{order.pk}/cash/", {"given": "300"})
@@ -417,10 +419,7 @@ def test_paying_a_cancelled_sale_is_refused(client, network):
 
 
 def test_other_city_clerk_cannot_see_or_pay_outlet_a_sales(client, network):
-    login(client, "outlet_clerk")
-    client.post("/console/pos/", {"q": "CABLE-1M", "qty": "1"})
-    client.post("/console/pos/checkout/")
-    order = Order.objects.get()
+    order = cable_at_the_counter(client)
     before = snapshot()
     login(client, "other_city_clerk")
     for url in [
