@@ -59,12 +59,22 @@ def order_outlet(order: str = "") -> Any:
     )
 
 
+def order_outlet_by_id(order_id: str) -> Any:
+    """``order_outlet`` for rows that keep the order's id (payments keep no link to orders)."""
+    order = Order.objects.filter(pk=OuterRef(order_id)).annotate(at=order_outlet()).values("at")[:1]
+    return Subquery(order, output_field=BigIntegerField())
+
+
+def order_channel_by_id(order_id: str) -> Any:
+    return Subquery(Order.objects.filter(pk=OuterRef(order_id)).values("channel")[:1])
+
+
 def refund_outlet() -> Any:
     """A refund counts where the goods came back when a return made it, else at its order's."""
     returned_at = OrderReturn.refunds.through.objects.filter(refund_id=OuterRef("pk"))
     return Coalesce(
         Subquery(returned_at.values("orderreturn__outlet_id")[:1]),
-        order_outlet("payment__order"),
+        order_outlet_by_id("payment__order_id"),
         output_field=BigIntegerField(),
     )
 
@@ -107,7 +117,11 @@ def _sales(start: datetime, end: datetime) -> QuerySet[Any]:
 def _payments(start: datetime, end: datetime) -> QuerySet[Any]:
     return (
         Payment.objects.filter(state=PaymentState.SUCCEEDED, succeeded_at__gte=start, succeeded_at__lt=end)
-        .annotate(day=_local_day("succeeded_at"), outlet=order_outlet("order"), channel=F("order__channel"))
+        .annotate(
+            day=_local_day("succeeded_at"),
+            outlet=order_outlet_by_id("order_id"),
+            channel=order_channel_by_id("order_id"),
+        )
         .values("day", "outlet", "channel", "method")
         .annotate(n=Count("pk"), total=Sum("amount"))
         .order_by()
@@ -120,7 +134,7 @@ def _refunds(start: datetime, end: datetime) -> QuerySet[Any]:
         .annotate(
             day=_local_day("created_at"),
             outlet=refund_outlet(),
-            channel=F("payment__order__channel"),
+            channel=order_channel_by_id("payment__order_id"),
             method=F("payment__method"),
         )
         .values("day", "outlet", "channel", "method")

@@ -16,7 +16,7 @@ from omnipoint.clearing.domain import (
     outlet_node,
     region_node,
 )
-from omnipoint.clearing.facts import order_outlet, refund_outlet
+from omnipoint.clearing.facts import order_outlet_by_id, refund_outlet
 from omnipoint.clearing.models import ClearingFigure, ClearingRun, CounterShift
 from omnipoint.core.errors import NotFoundError
 from omnipoint.outlets.domain import Perm, Scope, StaffActor
@@ -180,7 +180,7 @@ def shift_cash(*, outlet_id: int, user_id: int, start: datetime, end: datetime) 
             succeeded_at__gte=start,
             succeeded_at__lt=end,
         )
-        .annotate(at=order_outlet("order"))
+        .annotate(at=order_outlet_by_id("order_id"))
         .filter(at=outlet_id)
         .aggregate(s=Sum("amount"))["s"]
     )

@@ -25,7 +25,9 @@ from omnipoint.loyalty.api import router as loyalty_router
 from omnipoint.marketing.api import router as marketing_router
 from omnipoint.members.api import router as members_router
 from omnipoint.orders.api import member_router as orders_member_router
+from omnipoint.orders.api import payments_router as orders_payments_router
 from omnipoint.orders.api import router as orders_router
+from omnipoint.orders.api import showrooms_router as orders_showrooms_router
 from omnipoint.outlets.api import router as outlets_router
 from omnipoint.payments.api import router as payments_router
 from omnipoint.showrooms.api import router as showrooms_router
@@ -95,13 +97,15 @@ api.add_router("/catalog", catalog_router)
 api.add_router("/inventory", inventory_router)
 api.add_router("/", orders_router)
 api.add_router("/payments", payments_router)
+api.add_router("/payments", orders_payments_router)  # the routes that need an order's scope
 api.add_router("/members", members_router)
 api.add_router("/members", loyalty_member_router)  # a member's tier and balances
 api.add_router("/members", orders_member_router)  # a member's orders
 api.add_router("/loyalty", loyalty_router)
 api.add_router("/ledger", ledger_router)
 api.add_router("/marketing", marketing_router)
-api.add_router("/showrooms", showrooms_router)
+api.add_router("/showrooms", orders_showrooms_router)  # sales and commissions join orders: first,
+api.add_router("/showrooms", showrooms_router)  # before "/{code}" here would take "/commissions"
 api.add_router("/clearing", clearing_router)
 
 

@@ -2,7 +2,7 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from omnipoint.core.api import ERRORS, MAX_ID
+from omnipoint.core.api import ERRORS, MAX_ID, Id
 from omnipoint.core.channels import Channel
 from omnipoint.core.errors import NotFoundError, ValidationError
 from omnipoint.members.schemas import ActivityOut, OrderRowOut
@@ -22,10 +22,19 @@ from omnipoint.orders.schemas import (
 )
 from omnipoint.outlets.domain import Actor
 from omnipoint.outlets.selectors import actor_get
+from omnipoint.payments import selectors as payment_selectors
+from omnipoint.payments.schemas import PaymentFilter, PaymentOut
+from omnipoint.showrooms.api import outlet_out
+from omnipoint.showrooms.schemas import SalesOut, SalespersonRow
 from omnipoint.showrooms.selectors import showroom_get
 
 router = Router(tags=["orders"])
 member_router = Router(tags=["members"])  # a member's orders, under /members
+# The payments routes that need the order's scope (orders sit above payments), under /payments
+payments_router = Router(tags=["payments"])
+# A salesperson's orders and commission, under /showrooms (mounted before showrooms' own router,
+# whose "/{code}" would take "/commissions")
+showrooms_router = Router(tags=["showrooms"])
 
 
 def actor(request: HttpRequest) -> Actor:
@@ -171,3 +180,66 @@ def activity(request: HttpRequest, member_id: int):  # type: ignore[no-untyped-d
         "orders": act.orders,
         "movements": [posting_movement(p, act.member) for p in act.postings],
     }
+
+
+@payments_router.get("", response={200: list[PaymentOut], **ERRORS})
+def payment_list(request: HttpRequest, f: Query[PaymentFilter]):  # type: ignore[no-untyped-def]
+    """The tenders of an order in the caller's scope, with their refunds."""
+    selectors.order_get(actor=actor(request), order_id=f.order_id)
+    return list(payment_selectors.payment_list(order_id=f.order_id))
+
+
+def _sales(s: selectors.Sales) -> dict[str, object]:
+    return {
+        "staff_id": s.staff.pk,
+        "display_name": s.staff.display_name,
+        "outlet": outlet_out(s.staff.outlet),
+        "accrued": s.accrued,
+        "reversed": s.reversed,
+        "net": s.net,
+        "ledger_balance": s.balance,
+        "orders": [
+            {
+                "number": x.order.number,
+                "state": x.order.state,
+                "channel": x.order.channel,
+                "method": x.order.method,
+                "total": x.order.total,
+                "created_at": x.order.created_at,
+                "completed_at": x.order.completed_at,
+                "commission_accrued": x.accrued,
+                "commission_reversed": x.reversed,
+            }
+            for x in s.sales
+        ],
+    }
+
+
+@showrooms_router.get("/me/sales", response={200: SalesOut, **ERRORS})
+def sales_mine(request: HttpRequest):  # type: ignore[no-untyped-def]
+    """A salesperson's own orders (those credited to them) and commission."""
+    return _sales(selectors.sales_mine(actor=actor(request)))
+
+
+class CommissionFilter(Schema):
+    staff_id: Id | None = None
+
+
+@showrooms_router.get("/commissions", response={200: list[SalespersonRow] | SalesOut, **ERRORS})
+def commissions(request: HttpRequest, f: Query[CommissionFilter]):  # type: ignore[no-untyped-def]
+    """Managers: the salespeople in their scope with their figures, or one of them in detail."""
+    a = actor(request)
+    if f.staff_id is not None:
+        return _sales(selectors.salesperson_sales(actor=a, staff_id=f.staff_id))
+    return [
+        {
+            "staff_id": r["staff"].pk,  # type: ignore[attr-defined]
+            "display_name": r["staff"].display_name,  # type: ignore[attr-defined]
+            "outlet": outlet_out(r["staff"].outlet),  # type: ignore[attr-defined]
+            "orders": r["orders"],
+            "accrued": r["accrued"],
+            "reversed": r["reversed"],
+            "net": r["net"],
+        }
+        for r in selectors.salesperson_list(actor=a)
+    ]

@@ -3,7 +3,7 @@ from django.apps import AppConfig
 from omnipoint.core.explain import register
 from omnipoint.loyalty.hooks import MEMBER_SPEND
 from omnipoint.orders.explain import TEXTS
-from omnipoint.payments.hooks import ORDER_REFUNDED, PAYMENT_APPLIED
+from omnipoint.payments.hooks import ORDER_FOR_PAYMENT, ORDER_REFUNDED, PAYMENT_APPLIED
 
 
 class OrdersConfig(AppConfig):
@@ -11,7 +11,7 @@ class OrdersConfig(AppConfig):
     label = "orders"
 
     def ready(self) -> None:
-        from omnipoint.orders.selectors import member_spend_since
+        from omnipoint.orders.selectors import member_spend_since, order_for_payment
         from omnipoint.orders.services import (
             order_payment_applied,
             order_refunded,
@@ -24,4 +24,9 @@ class OrdersConfig(AppConfig):
         PAYMENT_APPLIED.register(
             lambda order_id, paid_total: order_payment_applied(order_id=order_id, paid_total=paid_total)
         )
-        ORDER_REFUNDED.register(lambda order_id, user_id: order_refunded(order_id=order_id, user_id=user_id))
+        ORDER_FOR_PAYMENT.register(order_for_payment)
+        ORDER_REFUNDED.register(
+            lambda order_id, paid, refunded, user_id: order_refunded(
+                order_id=order_id, paid=paid, refunded=refunded, user_id=user_id
+            )
+        )

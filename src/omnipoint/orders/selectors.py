@@ -1,7 +1,7 @@
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from omnipoint.core.errors import NotFoundError, PermissionDeniedError
 from omnipoint.inventory.models import (
@@ -17,10 +17,23 @@ from omnipoint.loyalty.selectors import member_tier, points_balance, wallet_bala
 from omnipoint.members.domain import mask_mobile, sees_member_activity
 from omnipoint.members.models import Member
 from omnipoint.members.selectors import member_postings
-from omnipoint.orders.models import Order, OrderLine, OrderReturn, OrderState, PickTask, TaskState
+from omnipoint.orders.models import (
+    Method,
+    Order,
+    OrderLine,
+    OrderReturn,
+    OrderState,
+    PaymentState,
+    PickTask,
+    TaskState,
+)
 from omnipoint.outlets.domain import Actor, Perm
+from omnipoint.outlets.models import Staff
 from omnipoint.outlets.selectors import scope_q
-from omnipoint.payments.models import Payment
+from omnipoint.payments import selectors as payment_selectors
+from omnipoint.payments.domain import Method as Tender
+from omnipoint.payments.domain import OrderForPayment
+from omnipoint.showrooms import selectors as showroom_selectors
 from omnipoint.showrooms.domain import OrderForCommission, ReturnForCommission, SaleLine
 
 
@@ -131,12 +144,7 @@ def orders_without_holds(limit: int = 50) -> list[str]:
 
 def order_for_points(order: Order) -> OrderForPoints:
     """What loyalty needs of an order to credit or take back its points."""
-    by_points = (
-        Payment.objects.filter(order=order, method="points")
-        .exclude(state__in=["failed", "cancelled"])
-        .aggregate(s=Sum("amount"))["s"]
-        or 0
-    )
+    by_points = payment_selectors.order_tendered(order_id=order.pk, method=Tender.POINTS)
     return OrderForPoints(
         number=order.number,
         member_id=order.member_id,
@@ -148,6 +156,50 @@ def order_for_points(order: Order) -> OrderForPoints:
             EarnLine(line.sku.product.category_id, line.amount)
             for line in order.lines.select_related("sku__product")
         ),
+    )
+
+
+TAKES_PAYMENT = (OrderState.PENDING, OrderState.CONFIRMED, OrderState.READY, OrderState.SHIPPED)
+
+
+def order_for_payment(order_id: int) -> OrderForPayment | None:
+    """The order as payments need it (``payments.hooks.ORDER_FOR_PAYMENT``), its row locked for
+    the rest of the transaction (PostgreSQL; SQLite runs one writer at a time): every piece of
+    work on an order's money starts here. Two queries."""
+    order = (
+        Order.objects.select_for_update(of=("self",))
+        .select_related("origin_outlet", "pickup_outlet")
+        .filter(pk=order_id)
+        .first()
+    )
+    if order is None:
+        return None
+    outlets = tuple(
+        (o.pk, o.region_path) for o in (order.origin_outlet, order.pickup_outlet) if o is not None
+    )
+    locations = tuple(
+        OrderLine.objects.filter(order_id=order.pk)
+        .order_by("location_id")
+        .values_list("location_id", "location__region_path")
+        .distinct()
+    )
+    return OrderForPayment(
+        order_id=order.pk,
+        number=order.number,
+        total=order.total,
+        state=order.state,
+        payment_state=order.payment_state,
+        takes_payment=order.state in TAKES_PAYMENT,
+        pending=order.state == OrderState.PENDING,
+        cancelled=order.state == OrderState.CANCELLED,
+        unpaid=order.payment_state == PaymentState.UNPAID,
+        delivery=order.method == Method.DELIVERY,
+        payment_deadline=order.payment_deadline,
+        member_id=order.member_id,
+        customer_mobile=order.customer_mobile,
+        keyed_by_id=order.keyed_by_id,
+        outlets=outlets,
+        locations=locations,
     )
 
 
@@ -196,6 +248,68 @@ def return_for_commission(order_return: OrderReturn) -> ReturnForCommission:
         order_for_commission(order),
         tuple((item["sku_id"], item["quantity"]) for item in order_return.lines),
     )
+
+
+# --- a salesperson's orders and commission -------------------------------------------------
+
+SALES_ROWS = 100
+
+
+@dataclass(frozen=True)
+class Sale:
+    order: Order
+    accrued: int | None  # None: not completed yet, nothing accrued
+    reversed: int
+
+
+@dataclass
+class Sales:
+    staff: Staff
+    sales: list[Sale] = field(default_factory=list)
+    accrued: int = 0
+    reversed: int = 0
+    balance: int = 0  # the ledger account's balance: accrued less reversed
+
+    @property
+    def net(self) -> int:
+        return self.accrued - self.reversed
+
+
+def _sales(staff: Staff, *, limit: int = SALES_ROWS) -> Sales:
+    """The orders credited to a salesperson, newest first, with what each earned (showrooms)."""
+    orders = list(
+        Order.objects.filter(salesperson=staff)
+        .select_related("pickup_outlet")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+    earned = showroom_selectors.commission_by_order(order_ids=[o.pk for o in orders])
+    figures = showroom_selectors.commission_of(staff=staff)
+    out = Sales(staff, accrued=figures.accrued, reversed=figures.reversed, balance=figures.balance)
+    for o in orders:
+        accrued, reversed_ = earned.get(o.pk, (None, 0))
+        out.sales.append(Sale(o, accrued, reversed_))
+    return out
+
+
+def sales_mine(*, actor: Actor) -> Sales:
+    """A salesperson's own orders and commission."""
+    return _sales(showroom_selectors.salesperson_mine(actor=actor))
+
+
+def salesperson_sales(*, actor: Actor, staff_id: int) -> Sales:
+    """One salesperson's orders and commission, for a manager whose scope holds their outlet."""
+    return _sales(showroom_selectors.salesperson_in_scope(actor=actor, staff_id=staff_id))
+
+
+def salesperson_list(*, actor: Actor) -> list[dict[str, object]]:
+    """The salespeople at outlets in a manager's scope, with their figures and order counts."""
+    rows = showroom_selectors.salespeople_in_scope(actor=actor)
+    counts: dict[int, int] = dict(
+        Order.objects.filter(salesperson_id__in=[r["staff"].pk for r in rows])  # type: ignore[attr-defined]
+        .values_list("salesperson_id")
+        .annotate(n=Count("pk"))
+    )
+    return [{**r, "orders": counts.get(r["staff"].pk, 0)} for r in rows]  # type: ignore[attr-defined]
 
 
 # --- a member's orders ---------------------------------------------------------------------

@@ -650,10 +650,17 @@ def order_payment_applied(*, order_id: int, paid_total: int) -> bool:
     return True
 
 
-def order_refunded(*, order_id: int, user_id: int | None = None) -> None:
-    """Payments call this (``payments.hooks.ORDER_REFUNDED``) when an order's money was refunded in
-    full: an open order is cancelled (its holds go back); nothing is left to give back."""
-    if Order.objects.filter(pk=order_id, state__in=OPEN_STATES).exists():
+def order_refunded(*, order_id: int, paid: int, refunded: int, user_id: int | None = None) -> None:
+    """Payments call this (``payments.hooks.ORDER_REFUNDED``) when money went back for an order:
+    its payment state follows what it was paid and what went back, and never goes back from
+    refunded. An open order refunded in full is cancelled (its holds go back); nothing is left to
+    give back."""
+    new = PaymentState.REFUNDED if refunded >= paid else PaymentState.PARTLY_REFUNDED
+    allowed = {PaymentState.PAID, PaymentState.PARTLY_REFUNDED}
+    if new == PaymentState.REFUNDED:
+        allowed.add(PaymentState.UNPAID)  # a partly paid order that was cancelled
+    Order.objects.filter(pk=order_id, payment_state__in=allowed).update(payment_state=new)
+    if Order.objects.filter(pk=order_id, state__in=OPEN_STATES, payment_state=PaymentState.REFUNDED).exists():
         order_cancel(order_id=order_id, reason=Explanation(domain.OrderWhy.REFUNDED_IN_FULL), user_id=user_id)
 
 
@@ -712,7 +719,8 @@ def order_cancel(
     )
     # Always: a split-tender order can hold tenders while still unpaid, and a payment may have
     # landed since ``order`` was read. Nothing to refund is a no-op.
-    refund_to_tenders(order=order, amount=None, reason=f"cancelled: {in_english(reason)}")
+    refund_to_tenders(order_id=order.pk, amount=None, reason=f"cancelled: {in_english(reason)}")
+    order.refresh_from_db(fields=["payment_state"])  # what payments gave back
     return order
 
 
@@ -1014,5 +1022,5 @@ def order_return(
             order=selectors.order_for_points(order), amount=amount, key=f"clawback:return:{record.pk}"
         )
     if order.payment_state != PaymentState.UNPAID and amount:
-        record.refunds.set(refund_to_tenders(order=order, amount=amount, reason=f"return {record.pk}"))
+        record.refunds.set(refund_to_tenders(order_id=order.pk, amount=amount, reason=f"return {record.pk}"))
     return record

@@ -1,17 +1,16 @@
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Router
 
 from omnipoint.core.api import ERRORS, MAX_ID, ErrorOut
 from omnipoint.core.errors import NotFoundError
 from omnipoint.outlets.domain import Actor
 from omnipoint.outlets.selectors import actor_get
-from omnipoint.payments import selectors, services
+from omnipoint.payments import services
 from omnipoint.payments.sandbox import SIGNATURE_HEADER
 from omnipoint.payments.schemas import (
     CaptureIn,
     IntentIn,
     NotifyAckOut,
-    PaymentFilter,
     PaymentOut,
     RefundIn,
     RefundOut,
@@ -56,12 +55,6 @@ def payment_tender(request: HttpRequest, payload: TenderIn):  # type: ignore[no-
         amount=payload.amount,
         points=payload.points,
     )
-
-
-@router.get("", response={200: list[PaymentOut], **ERRORS})
-def payment_list(request: HttpRequest, f: Query[PaymentFilter]):  # type: ignore[no-untyped-def]
-    """The tenders of an order in the caller's scope, with their refunds."""
-    return list(selectors.payment_list(actor=actor(request), order_id=f.order_id))
 
 
 NOTIFY_DOC = {

@@ -12,12 +12,14 @@ import hashlib
 import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from omnipoint.core.errors import ConflictError, DomainError, ValidationError
+from omnipoint.outlets.domain import Scope
 
 
 class Method(models.TextChoices):
@@ -61,6 +63,53 @@ class Notification:
     status: ChargeStatus
 
 
+@dataclass(frozen=True)
+class OrderForPayment:
+    """What payments need to know of an order, as orders give it (``hooks.ORDER_FOR_PAYMENT``:
+    orders sit above payments). Read with the order's row locked, so it holds for the rest of
+    the transaction. Payments keep their own rows by ``order_id`` and never read orders' tables."""
+
+    order_id: int
+    number: str
+    total: int  # fen
+    state: str  # the order's state, for refusals' details
+    payment_state: str  # the order's payment state, likewise
+    takes_payment: bool  # awaiting payment or being fulfilled: money may still come
+    pending: bool  # awaiting payment (the online deadline applies)
+    cancelled: bool
+    unpaid: bool  # not yet paid in full
+    delivery: bool  # delivered to an address (cash on delivery is for these)
+    payment_deadline: datetime | None
+    member_id: int | None
+    customer_mobile: str
+    keyed_by_id: int | None
+    # (outlet id, region path): the originating and pickup outlets, then where its lines are
+    # fulfilled from
+    outlets: tuple[tuple[int, str], ...]
+    locations: tuple[tuple[int, str], ...]
+
+    @property
+    def at_an_outlet(self) -> bool:
+        """Paid at an outlet (its pickup or originating one), as counter staff take it."""
+        return bool(self.outlets)
+
+    def visible_to(self, scope: Scope, user_id: int | None) -> bool:
+        """The order's scope (as ``orders.selectors.order_list``): it touches the scope (keyed,
+        picked up or fulfilled there), or the actor keyed it."""
+        if scope.is_hq:
+            return True
+        places = self.outlets + self.locations
+        return any(scope.covers_outlet(outlet_id=o, region_path=p) for o, p in places) or (
+            user_id is not None and user_id == self.keyed_by_id
+        )
+
+    def takes_money_from(self, scope: Scope) -> bool:
+        """Staff take money for an order at its pickup or originating outlet; cash on delivery
+        also at the locations that ship it."""
+        places = self.outlets + (self.locations if self.delivery else ())
+        return any(scope.covers_outlet(outlet_id=o, region_path=p) for o, p in places)
+
+
 class PaymentProvider(Protocol):
     """The one interface every way of taking money plugs into (sandbox gateway, cash, and
     later wallet / points / gift cards)."""
@@ -68,8 +117,8 @@ class PaymentProvider(Protocol):
     name: str
     signature_header: str  # where its notifications carry their signature ("" if it sends none)
 
-    def create_intent(self, payment: Any) -> dict[str, Any]:
-        """Ask the provider to expect this payment; returns at least ``provider_ref`` and,
+    def create_intent(self, payment: Any, order: OrderForPayment) -> dict[str, Any]:
+        """Ask the provider to expect this payment for ``order``; returns at least ``provider_ref`` and,
         for hosted payments, ``pay_url``."""
         ...
 

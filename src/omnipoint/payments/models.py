@@ -4,7 +4,6 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from omnipoint.core.money import Money
-from omnipoint.orders.models import Order
 from omnipoint.payments.domain import Method, PaymentState, RefundState
 
 
@@ -16,7 +15,7 @@ class Payment(models.Model):
     """
 
     number = models.CharField(max_length=32, unique=True)  # our reference, echoed by the provider
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
+    order_id = models.BigIntegerField()  # orders' id: payments sit below orders and keep no FK
     method = models.CharField(max_length=12, choices=Method.choices)
     provider = models.CharField(max_length=20)  # "sandbox", "cash", later "wallet", ...
     provider_ref = models.CharField(max_length=64, blank=True)
@@ -35,7 +34,7 @@ class Payment(models.Model):
     succeeded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["order", "state"], name="payment_order_state")]
+        indexes = [models.Index(fields=["order_id", "state"], name="payment_order_state")]
         constraints = [
             models.CheckConstraint(name="payment_amount_positive", condition=Q(amount__gt=0)),
             models.CheckConstraint(
@@ -64,7 +63,7 @@ class OrderBalance(models.Model):
     tenders of an order can never add up to more than its total.
     """
 
-    order = models.OneToOneField(Order, primary_key=True, on_delete=models.PROTECT, related_name="balance")
+    order_id = models.BigIntegerField(primary_key=True)  # orders' id, as for Payment
     total = models.PositiveBigIntegerField()
     paid = models.PositiveBigIntegerField(default=0)
     refunded = models.PositiveBigIntegerField(default=0)

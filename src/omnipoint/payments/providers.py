@@ -19,6 +19,7 @@ from omnipoint.payments.domain import (
     BadSignatureError,
     ChargeStatus,
     Notification,
+    OrderForPayment,
     PaymentProvider,
     PaymentState,
     signature_ok,
@@ -32,11 +33,11 @@ class SandboxProvider:
     name = "sandbox"
     signature_header = sandbox.SIGNATURE_HEADER
 
-    def create_intent(self, payment: Payment) -> dict[str, Any]:
+    def create_intent(self, payment: Payment, order: OrderForPayment) -> dict[str, Any]:
         charge = sandbox.charge_create(
             merchant_ref=payment.number,
             amount=payment.amount,
-            description=f"订单 {payment.order.number}",
+            description=f"订单 {order.number}",
             return_url=getattr(payment, "return_url", ""),
         )
         return {"provider_ref": charge.ref, "pay_url": f"{settings.SITE_URL}/sandbox/pay/{charge.ref}/"}
@@ -79,7 +80,7 @@ class CashProvider:
     name = "cash"
     signature_header = ""
 
-    def create_intent(self, payment: Payment) -> dict[str, Any]:
+    def create_intent(self, payment: Payment, order: OrderForPayment) -> dict[str, Any]:
         return {"provider_ref": f"cash-{payment.number}"}
 
     def query(self, payment: Payment) -> ChargeStatus:
@@ -95,11 +96,11 @@ class CashProvider:
         return {}
 
 
-def _hold_seconds(payment: Payment) -> int:
+def _hold_seconds(order: OrderForPayment) -> int:
     """A hold lasts until the order's payment deadline plus a grace (the order's timeout
     releases it first; the ledger's expiry is only the backstop), or a fixed time for orders
     paid at the outlet, which have no deadline."""
-    deadline = payment.order.payment_deadline
+    deadline = order.payment_deadline
     if deadline is None:
         return int(settings.LOYALTY_HOLD_SECONDS)
     left = int((deadline - timezone.now()).total_seconds())
@@ -114,7 +115,7 @@ class LedgerProvider:
     name = ""
     signature_header = ""
 
-    def _hold(self, payment: Payment, key: str, reference: str, seconds: int) -> None:
+    def _hold(self, payment: Payment, member_id: int, key: str, reference: str, seconds: int) -> None:
         raise NotImplementedError
 
     def _release(self, key: str) -> None:
@@ -126,9 +127,10 @@ class LedgerProvider:
     def capture(self, payment: Payment) -> None:
         raise NotImplementedError
 
-    def create_intent(self, payment: Payment) -> dict[str, Any]:
+    def create_intent(self, payment: Payment, order: OrderForPayment) -> dict[str, Any]:
         key = f"pay:{payment.number}"
-        self._hold(payment, key, f"order:{payment.order.number}", _hold_seconds(payment))
+        assert order.member_id is not None
+        self._hold(payment, order.member_id, key, f"order:{order.number}", _hold_seconds(order))
         return {"provider_ref": key}
 
     def query(self, payment: Payment) -> ChargeStatus:
@@ -163,9 +165,7 @@ class WalletProvider(LedgerProvider):
 
     name = "wallet"
 
-    def _hold(self, payment: Payment, key: str, reference: str, seconds: int) -> None:
-        member_id = payment.order.member_id
-        assert member_id is not None
+    def _hold(self, payment: Payment, member_id: int, key: str, reference: str, seconds: int) -> None:
         loyalty.wallet_spend(
             member_id=member_id, amount=payment.amount, key=key, reference=reference, hold_seconds=seconds
         )
@@ -185,9 +185,7 @@ class PointsProvider(LedgerProvider):
 
     name = "points"
 
-    def _hold(self, payment: Payment, key: str, reference: str, seconds: int) -> None:
-        member_id = payment.order.member_id
-        assert member_id is not None
+    def _hold(self, payment: Payment, member_id: int, key: str, reference: str, seconds: int) -> None:
         loyalty.points_spend(
             member_id=member_id,
             points=loyalty_domain.points_for_fen(payment.amount),

@@ -7,9 +7,12 @@ Every money change is a guarded conditional UPDATE checked for exactly one row:
     (``OrderBalance.paid <= total``), so split tenders never overpay;
   - a refund never exceeds its payment (``refunded_amount <= amount``), nor the order's refunds
     what was paid (``OrderBalance.refunded <= paid``).
-Database CheckConstraints back each guard. Work on one order's money starts by locking the order
-row (PostgreSQL) and SQLite runs one writer at a time, so the order confirmation that follows a
-payment sees a consistent total; the guards hold on their own even without that lock.
+Database CheckConstraints back each guard. Work on one order's money starts by asking orders
+for the order (``hooks.ORDER_FOR_PAYMENT``), which locks its row (PostgreSQL; SQLite runs one
+writer at a time), so the order confirmation that follows a payment sees a consistent total; the
+guards hold on their own even without that lock. Payments keep their rows by the order's id and
+tell orders what the money did (``PAYMENT_APPLIED``, ``ORDER_REFUNDED``); orders keep the order's
+state and its payment state.
 
 Provider calls (the sandbox gateway's refund) run inside the transaction: a refused refund
 rolls everything back. A real gateway would need a pending refund row and a retry instead.
@@ -26,12 +29,8 @@ from django.utils import timezone
 from omnipoint.core.errors import DomainError, InvalidStateError, NotFoundError, ValidationError
 from omnipoint.loyalty.domain import fen_for_points
 from omnipoint.members.models import Member
-from omnipoint.orders import selectors as order_selectors
-from omnipoint.orders.models import Method as FulfilmentMethod
-from omnipoint.orders.models import Order, OrderState
-from omnipoint.orders.models import PaymentState as OrderPaymentState
 from omnipoint.outlets.domain import Actor, Perm
-from omnipoint.outlets.models import Outlet, Staff
+from omnipoint.outlets.models import Staff
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.payments import topups
 from omnipoint.payments.domain import (
@@ -39,13 +38,14 @@ from omnipoint.payments.domain import (
     STAFF_METHODS,
     AmountMismatchError,
     Method,
+    OrderForPayment,
     OverpaymentError,
     PaymentState,
     RefundExceedsError,
     RefundState,
     allocate_refund,
 )
-from omnipoint.payments.hooks import ORDER_REFUNDED, PAYMENT_APPLIED
+from omnipoint.payments.hooks import ORDER_FOR_PAYMENT, ORDER_REFUNDED, PAYMENT_APPLIED
 from omnipoint.payments.models import OrderBalance, Payment, PaymentNotification, Refund
 from omnipoint.payments.providers import LEDGER_PROVIDERS, PROVIDERS, online_gateway_check, provider_get
 
@@ -62,17 +62,17 @@ def _number() -> str:
     return "P" + secrets.token_hex(8).upper()
 
 
-def _lock(order_id: int) -> Order:
-    """The order row, locked for the rest of the transaction (a no-op on SQLite, which runs one
-    writer at a time anyway)."""
-    order = Order.objects.select_for_update().filter(pk=order_id).first()
+def _lock(order_id: int) -> OrderForPayment:
+    """The order as orders give it, its row locked for the rest of the transaction (a no-op on
+    SQLite, which runs one writer at a time anyway)."""
+    order = ORDER_FOR_PAYMENT(order_id)
     if order is None:
         raise NotFoundError(f"order {order_id} not found", code="order_not_found")
     return order
 
 
-def _balance(order: Order) -> OrderBalance:
-    balance, _ = OrderBalance.objects.get_or_create(order_id=order.pk, defaults={"total": order.total})
+def _balance(order: OrderForPayment) -> OrderBalance:
+    balance, _ = OrderBalance.objects.get_or_create(order_id=order.order_id, defaults={"total": order.total})
     return balance
 
 
@@ -84,14 +84,14 @@ def _amount(amount: int, *, field: str = "amount") -> int:
     return amount
 
 
-def _check_payable(order: Order, *, before_deadline: bool = False) -> None:
+def _check_payable(order: OrderForPayment, *, before_deadline: bool = False) -> None:
     """The order takes money; with ``before_deadline``, also its time to pay online is not over
     (staff taking cash at the counter are not held to the online deadline)."""
-    if order.payment_state != OrderPaymentState.UNPAID:
+    if not order.unpaid:
         raise InvalidStateError(
             f"order {order.number} is already paid", code="already_paid", payment_state=order.payment_state
         )
-    if order.state not in (OrderState.PENDING, OrderState.CONFIRMED, OrderState.READY, OrderState.SHIPPED):
+    if not order.takes_payment:
         raise InvalidStateError(
             f"order {order.number} is {order.state} and takes no payment",
             code="order_wrong_state",
@@ -99,14 +99,14 @@ def _check_payable(order: Order, *, before_deadline: bool = False) -> None:
         )
     if (
         before_deadline
-        and order.state == OrderState.PENDING
+        and order.pending
         and order.payment_deadline
         and order.payment_deadline <= timezone.now()
     ):
         raise InvalidStateError(f"the time to pay order {order.number} is over", code="payment_expired")
 
 
-def _remaining(order: Order, amount: int | None) -> int:
+def _remaining(order: OrderForPayment, amount: int | None) -> int:
     """The amount of a new tender: what is still to pay by default, never more."""
     balance = _balance(order)
     remaining = balance.total - balance.paid
@@ -120,16 +120,6 @@ def _remaining(order: Order, amount: int | None) -> int:
             amount=amount,
         )
     return amount
-
-
-def _covers(actor: Actor, order: Order) -> bool:
-    """Staff take money for an order at its pickup or originating outlet; cash on delivery also
-    at the locations that ship it."""
-    ids = {order.pickup_outlet_id, order.origin_outlet_id} - {None}
-    if order.method == FulfilmentMethod.DELIVERY:
-        ids |= set(order.lines.values_list("location_id", flat=True))
-    outlets = Outlet.objects.filter(pk__in=ids).only("pk", "region_path")
-    return any(actor.scope.covers_outlet(outlet_id=o.pk, region_path=o.region_path) for o in outlets)
 
 
 def _check_method(method: str, allowed: frozenset[str] | set[str]) -> None:
@@ -161,7 +151,7 @@ def _succeed(payment_id: int, *, strict: bool = False) -> str:
     ):
         return "duplicate"
     payment.state, payment.succeeded_at = PaymentState.SUCCEEDED, now
-    if order.state == OrderState.CANCELLED:
+    if order.cancelled:
         if strict:
             raise InvalidStateError(
                 f"order {order.number} is cancelled", code="order_wrong_state", state=order.state
@@ -169,7 +159,7 @@ def _succeed(payment_id: int, *, strict: bool = False) -> str:
         _refund_uncounted(payment, reason="the order was cancelled before the payment arrived")
         return "refunded_cancelled"
     _balance(order)
-    counted = OrderBalance.objects.filter(pk=order.pk, paid__lte=F("total") - payment.amount).update(
+    counted = OrderBalance.objects.filter(pk=order.order_id, paid__lte=F("total") - payment.amount).update(
         paid=F("paid") + payment.amount
     )
     if counted != 1:
@@ -179,10 +169,10 @@ def _succeed(payment_id: int, *, strict: bool = False) -> str:
         return "refunded_overpaid"
     Payment.objects.filter(pk=payment.pk).update(counted=True)
     payment.counted = True
-    paid_total = OrderBalance.objects.values_list("paid", flat=True).get(pk=order.pk)
+    paid_total = OrderBalance.objects.values_list("paid", flat=True).get(pk=order.order_id)
     try:
         with transaction.atomic():
-            applied = PAYMENT_APPLIED(order.pk, paid_total)
+            applied = PAYMENT_APPLIED(order.order_id, paid_total)
     except InvalidStateError:  # the order left "pending" for "cancelled" under us
         applied = False
     if not applied:
@@ -191,17 +181,17 @@ def _succeed(payment_id: int, *, strict: bool = False) -> str:
         reason = "the order was cancelled before the payment arrived"
         _refund_one(payment, payment.amount, reason=reason, counted=True)
         Payment.objects.filter(pk=payment.pk).update(note=reason)
-        _payment_state_sync(order)
+        _refunded(order.order_id)
         return "refunded_cancelled"
     if paid_total >= order.total:
         _capture_holds(order)
     return "applied"
 
 
-def _capture_holds(order: Order) -> None:
+def _capture_holds(order: OrderForPayment) -> None:
     """The order is paid in full: the wallet and points holds among its tenders become real."""
     for payment in Payment.objects.filter(
-        order_id=order.pk, method__in=LEDGER_PROVIDERS, state=PaymentState.SUCCEEDED, counted=True
+        order_id=order.order_id, method__in=LEDGER_PROVIDERS, state=PaymentState.SUCCEEDED, counted=True
     ).order_by("pk"):
         LEDGER_PROVIDERS[payment.provider].capture(payment)
 
@@ -252,23 +242,17 @@ def _refund_uncounted(payment: Payment, *, reason: str) -> Refund:
     return _refund_one(payment, payment.amount, reason=reason, counted=False)
 
 
-def _payment_state_sync(order: Order) -> None:
-    """The order's payment_state follows its refunds; it never goes back from refunded."""
-    balance = OrderBalance.objects.filter(pk=order.pk).first()
+def _refunded(order_id: int, user_id: int | None = None) -> None:
+    """Money went back: orders learn what the order was paid and what went back, and its payment
+    state follows (an open order refunded in full is cancelled)."""
+    balance = OrderBalance.objects.filter(pk=order_id).first()
     if balance is None or balance.refunded == 0:
         return
-    new = (
-        OrderPaymentState.REFUNDED if balance.refunded >= balance.paid else OrderPaymentState.PARTLY_REFUNDED
-    )
-    allowed = {OrderPaymentState.PAID, OrderPaymentState.PARTLY_REFUNDED}
-    if new == OrderPaymentState.REFUNDED:
-        allowed.add(OrderPaymentState.UNPAID)  # a partly paid order that was cancelled
-    if Order.objects.filter(pk=order.pk, payment_state__in=allowed).update(payment_state=new) == 1:
-        order.payment_state = new
+    ORDER_REFUNDED(order_id, balance.paid, balance.refunded, user_id)
 
 
-def _check_refundable_order(order: Order) -> None:
-    if order.state != OrderState.CANCELLED and order.payment_state == OrderPaymentState.UNPAID:
+def _check_refundable_order(order: OrderForPayment) -> None:
+    if not order.cancelled and order.unpaid:
         raise InvalidStateError(
             f"order {order.number} is still awaiting payment: cancel it to give its tenders back",
             code="order_not_paid",
@@ -277,15 +261,14 @@ def _check_refundable_order(order: Order) -> None:
 
 @transaction.atomic
 def refund_to_tenders(
-    *, order: Order, amount: int | None, reason: str, actor_id: int | None = None
+    *, order_id: int, amount: int | None, reason: str, actor_id: int | None = None
 ) -> list[Refund]:
     """Refund ``amount`` (None: everything still refundable) back to the order's tenders, the
     most recent first, each up to what it has not yet refunded, each through its own provider.
     Called by orders on cancel and on return."""
-    locked = _lock(order.pk)
-    _check_refundable_order(locked)
+    _check_refundable_order(_lock(order_id))
     tenders = list(
-        Payment.objects.filter(order_id=order.pk, state=PaymentState.SUCCEEDED, counted=True).order_by(
+        Payment.objects.filter(order_id=order_id, state=PaymentState.SUCCEEDED, counted=True).order_by(
             "-succeeded_at", "-pk"
         )
     )
@@ -299,7 +282,7 @@ def refund_to_tenders(
     refunds = [
         _refund_one(by_id[pid], part, reason=reason, counted=True, actor_id=actor_id) for pid, part in plan
     ]
-    _payment_state_sync(order)
+    _refunded(order_id)
     return refunds
 
 
@@ -319,12 +302,11 @@ def payment_refund(
     payment = Payment.objects.filter(pk=payment_id).first()
     if payment is None:
         raise NotFoundError(f"payment {payment_id} not found", code="payment_not_found")
-    try:
-        order_selectors.order_get(actor=actor, order_id=payment.order_id)
-    except NotFoundError:
-        raise NotFoundError(f"payment {payment_id} not found", code="payment_not_found") from None
+    order = ORDER_FOR_PAYMENT(payment.order_id)
+    actor.require(Perm.STOCK_VIEW)
+    if order is None or not order.visible_to(actor.scope, actor.user_id):
+        raise NotFoundError(f"payment {payment_id} not found", code="payment_not_found")
     actor.require(Perm.STOCK_SELL)
-    order = _lock(payment.order_id)
     payment.refresh_from_db()
     if payment.state != PaymentState.SUCCEEDED:
         raise InvalidStateError(
@@ -342,16 +324,14 @@ def payment_refund(
     refund = _refund_one(
         payment, amount, reason=reason or "refund", counted=payment.counted, actor_id=actor.user_id
     )
-    _payment_state_sync(order)
-    if order.payment_state == OrderPaymentState.REFUNDED:
-        ORDER_REFUNDED(order.pk, actor.user_id)
+    _refunded(order.order_id, actor.user_id)
     return refund
 
 
 # --- taking money --------------------------------------------------------------------------
 
 
-def _authorize_payer(user: Any, order: Order | None, mobile: str) -> None:
+def _authorize_payer(user: Any, order: OrderForPayment | None, mobile: str) -> None:
     """The order's own member, staff whose scope covers the order, or a guest who gives the
     mobile the order was placed with. Anyone else is told the order does not exist."""
     if order is not None and user is not None and user.is_authenticated:
@@ -359,7 +339,9 @@ def _authorize_payer(user: Any, order: Order | None, mobile: str) -> None:
             return
         if user.is_superuser or Staff.objects.filter(user_id=user.pk).exists():
             actor = actor_get(user=user)
-            order_selectors.order_get(actor=actor, order_id=order.pk)
+            actor.require(Perm.STOCK_VIEW)
+            if not order.visible_to(actor.scope, actor.user_id):
+                raise NotFoundError(f"order {order.order_id} not found", code="order_not_found")
             actor.require(Perm.STOCK_SELL)
             return
     if order is not None and mobile and order.customer_mobile and mobile == order.customer_mobile:
@@ -389,13 +371,16 @@ def payment_start(
     _check_method(method, {Method.ONLINE})
     online_gateway_check()
     return_url = _check_return_url(return_url)
-    _authorize_payer(user, Order.objects.filter(pk=order_id).first(), mobile)
-    order = _lock(order_id)
+    order = ORDER_FOR_PAYMENT(order_id)
+    _authorize_payer(user, order, mobile)
+    assert order is not None
     _check_payable(order, before_deadline=True)
     amount = _remaining(order, amount)
     provider = provider_get(ONLINE_PROVIDER)
     open_intent = (
-        Payment.objects.filter(order=order, method=Method.ONLINE, state=PaymentState.PENDING, amount=amount)
+        Payment.objects.filter(
+            order_id=order_id, method=Method.ONLINE, state=PaymentState.PENDING, amount=amount
+        )
         .order_by("-pk")
         .first()
     )
@@ -403,7 +388,7 @@ def payment_start(
         return open_intent
     payment = Payment(
         number=_number(),
-        order=order,
+        order_id=order_id,
         method=method,
         provider=provider.name,
         amount=amount,
@@ -411,7 +396,7 @@ def payment_start(
     )
     payment.save()
     payment.return_url = return_url  # type: ignore[attr-defined]  # for the provider's hosted page
-    intent = provider.create_intent(payment)
+    intent = provider.create_intent(payment, order)
     payment.provider_ref, payment.pay_url = intent["provider_ref"], intent.get("pay_url", "")
     payment.save(update_fields=["provider_ref", "pay_url"])
     return payment
@@ -424,24 +409,24 @@ def payment_capture(*, actor: Actor, order_id: int, method: str, amount: int | N
     _check_method(method, STAFF_METHODS)
     actor.require(Perm.STOCK_SELL)
     order = _lock(order_id)
-    if not _covers(actor, order):
+    if not order.takes_money_from(actor.scope):
         raise NotFoundError(f"order {order_id} not found", code="order_not_found")
-    if method == Method.COD and order.method != FulfilmentMethod.DELIVERY:
+    if method == Method.COD and not order.delivery:
         raise ValidationError("cash on delivery is for delivery orders", code="invalid_method")
-    if method != Method.COD and order.pickup_outlet_id is None and order.origin_outlet_id is None:
+    if method != Method.COD and not order.at_an_outlet:
         raise ValidationError("this order is not paid at an outlet", code="invalid_method")
     _check_payable(order)
     amount = _remaining(order, amount)
     provider = provider_get(CASH_PROVIDER)
     payment = Payment.objects.create(
         number=_number(),
-        order=order,
+        order_id=order_id,
         method=method,
         provider=provider.name,
         amount=amount,
         actor_id=actor.user_id,
     )
-    payment.provider_ref = provider.create_intent(payment)["provider_ref"]
+    payment.provider_ref = provider.create_intent(payment, order)["provider_ref"]
     payment.save(update_fields=["provider_ref"])
     _succeed(payment.pk, strict=True)
     payment.refresh_from_db()
@@ -463,7 +448,7 @@ def payments_sync(*, order_id: int) -> None:
             )
 
 
-def _authorize_tender(user: Any, order: Order | None) -> None:
+def _authorize_tender(user: Any, order: OrderForPayment | None) -> None:
     """A wallet or points tender: the order's own signed-in member, or staff whose scope covers
     the outlet the order is paid at (the member is at the counter). Never a guest by mobile."""
     if order is not None and user is not None and user.is_authenticated:
@@ -471,7 +456,7 @@ def _authorize_tender(user: Any, order: Order | None) -> None:
             return
         if user.is_superuser or Staff.objects.filter(user_id=user.pk).exists():
             actor = actor_get(user=user)
-            if _covers(actor, order):
+            if order.takes_money_from(actor.scope):
                 actor.require(Perm.STOCK_SELL)
                 return
     raise NotFoundError("order not found", code="order_not_found")
@@ -495,8 +480,9 @@ def payment_tender(
         )
     if amount is not None and points is not None:
         raise ValidationError("give an amount or points, not both", code="invalid_amount")
-    _authorize_tender(user, Order.objects.filter(pk=order_id).first())
-    order = _lock(order_id)
+    order = ORDER_FOR_PAYMENT(order_id)
+    _authorize_tender(user, order)
+    assert order is not None
     _check_payable(order, before_deadline=True)
     if order.member_id is None:
         raise ValidationError("the order has no member to pay from", code="member_required")
@@ -508,13 +494,13 @@ def payment_tender(
     provider = provider_get(method)
     payment = Payment.objects.create(
         number=_number(),
-        order=order,
+        order_id=order_id,
         method=method,
         provider=provider.name,
         amount=amount,
         actor_id=user.pk if user is not None and user.is_authenticated else None,
     )
-    payment.provider_ref = provider.create_intent(payment)["provider_ref"]
+    payment.provider_ref = provider.create_intent(payment, order)["provider_ref"]
     payment.save(update_fields=["provider_ref"])
     _succeed(payment.pk, strict=True)
     payment.refresh_from_db()

@@ -1,9 +1,11 @@
-"""The showroom REST surface: a public showroom by its code, a salesperson's own sales, the
-salespeople's figures for managers in scope, and commission rules for HQ and region managers."""
+"""The showroom REST surface: a public showroom by its code, a salesperson's own showroom, and
+commission rules for HQ and region managers. A salesperson's sales and the salespeople's
+figures (``/showrooms/me/sales``, ``/showrooms/commissions``) join orders, which sit above
+showrooms: ``orders.api.showrooms_router`` serves them."""
 
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Query, Router, Schema
+from ninja import Router
 
 from omnipoint.core.api import ERRORS, Id
 from omnipoint.outlets.domain import Actor
@@ -15,8 +17,6 @@ from omnipoint.showrooms.schemas import (
     RuleIn,
     RuleOut,
     RulePatch,
-    SalesOut,
-    SalespersonRow,
     ShowroomIn,
     ShowroomOut,
 )
@@ -28,7 +28,7 @@ def actor(request: HttpRequest) -> Actor:
     return actor_get(user=request.user)
 
 
-def _outlet(o: Outlet | None) -> dict[str, object] | None:
+def outlet_out(o: Outlet | None) -> dict[str, object] | None:
     if o is None:
         return None
     return {
@@ -47,7 +47,7 @@ def _showroom(s: Showroom) -> dict[str, object]:
         "title": s.title,
         "greeting": s.greeting,
         "salesperson": s.staff.display_name,
-        "outlet": _outlet(s.staff.outlet),
+        "outlet": outlet_out(s.staff.outlet),
         "share_path": reverse("storefront:showroom", kwargs={"code": s.code}),
         "products": [
             {
@@ -70,32 +70,6 @@ def _showroom(s: Showroom) -> dict[str, object]:
     }
 
 
-def _sales(s: selectors.Sales) -> dict[str, object]:
-    return {
-        "staff_id": s.staff.pk,
-        "display_name": s.staff.display_name,
-        "outlet": _outlet(s.staff.outlet),
-        "accrued": s.accrued,
-        "reversed": s.reversed,
-        "net": s.net,
-        "ledger_balance": s.balance,
-        "orders": [
-            {
-                "number": x.order.number,
-                "state": x.order.state,
-                "channel": x.order.channel,
-                "method": x.order.method,
-                "total": x.order.total,
-                "created_at": x.order.created_at,
-                "completed_at": x.order.completed_at,
-                "commission_accrued": x.accrued,
-                "commission_reversed": x.reversed,
-            }
-            for x in s.sales
-        ],
-    }
-
-
 # Fixed paths first: "/{code}" would take them otherwise.
 
 
@@ -110,36 +84,6 @@ def showroom_mine(request: HttpRequest):  # type: ignore[no-untyped-def]
 def showroom_edit(request: HttpRequest, payload: ShowroomIn):  # type: ignore[no-untyped-def]
     s = services.showroom_update(actor=actor(request), **payload.dict(exclude_unset=True))
     return _showroom(selectors.showroom_get(code=s.code))
-
-
-@router.get("/me/sales", response={200: SalesOut, **ERRORS})
-def sales_mine(request: HttpRequest):  # type: ignore[no-untyped-def]
-    """A salesperson's own orders (those credited to them) and commission."""
-    return _sales(selectors.sales_mine(actor=actor(request)))
-
-
-class CommissionFilter(Schema):
-    staff_id: Id | None = None
-
-
-@router.get("/commissions", response={200: list[SalespersonRow] | SalesOut, **ERRORS})
-def commissions(request: HttpRequest, f: Query[CommissionFilter]):  # type: ignore[no-untyped-def]
-    """Managers: the salespeople in their scope with their figures, or one of them in detail."""
-    a = actor(request)
-    if f.staff_id is not None:
-        return _sales(selectors.salesperson_sales(actor=a, staff_id=f.staff_id))
-    return [
-        {
-            "staff_id": r["staff"].pk,  # type: ignore[attr-defined]
-            "display_name": r["staff"].display_name,  # type: ignore[attr-defined]
-            "outlet": _outlet(r["staff"].outlet),  # type: ignore[attr-defined]
-            "orders": r["orders"],
-            "accrued": r["accrued"],
-            "reversed": r["reversed"],
-            "net": r["net"],
-        }
-        for r in selectors.salesperson_list(actor=a)
-    ]
 
 
 @router.get("/rules", response={200: list[RuleOut], **ERRORS})

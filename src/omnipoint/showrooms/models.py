@@ -10,7 +10,6 @@ from django.db import models
 from django.db.models import Q
 
 from omnipoint.catalog.models import Category, Product
-from omnipoint.orders.models import Order, OrderReturn
 from omnipoint.outlets.models import Staff
 
 
@@ -59,7 +58,7 @@ class CommissionRule(models.Model):
 class CommissionAccrual(models.Model):
     """What an order earned its salesperson when it completed (zero when no rule paid)."""
 
-    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="commission")
+    order_id = models.BigIntegerField(unique=True)  # orders' id: showrooms sit below orders
     staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="commission_accruals")
     amount = models.PositiveBigIntegerField()  # fen
     lines = models.JSONField(default=list)  # [{"line_id", "sku_id", "quantity", "rule_id", "amount"}]
@@ -71,7 +70,7 @@ class CommissionReversal(models.Model):
     """The part of an accrual a return took back."""
 
     accrual = models.ForeignKey(CommissionAccrual, on_delete=models.PROTECT, related_name="reversals")
-    order_return = models.OneToOneField(OrderReturn, on_delete=models.PROTECT, related_name="+")
+    order_return_id = models.BigIntegerField(unique=True)  # orders' OrderReturn id
     amount = models.PositiveBigIntegerField()
     posting_key = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

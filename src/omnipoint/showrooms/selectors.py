@@ -1,9 +1,11 @@
-"""Showroom and commission reads: the public showroom, a salesperson's own sales, the
-figures of the salespeople in a manager's scope, and offers of the outlets near a customer."""
+"""Showroom and commission reads: the public showroom, a salesperson's commission, the figures
+of the salespeople in a manager's scope, and offers of the outlets near a customer. A
+salesperson's orders with their commission are ``orders.selectors.sales_mine`` /
+``salesperson_sales`` (orders sit above showrooms)."""
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 
 from omnipoint.catalog.models import Product, Sku
@@ -12,7 +14,6 @@ from omnipoint.core.geo import bounding_box, haversine_km
 from omnipoint.inventory.models import StockLevel
 from omnipoint.ledger import selectors as ledger
 from omnipoint.ledger.domain import AccountKind
-from omnipoint.orders.models import Order
 from omnipoint.outlets.domain import Actor, Role
 from omnipoint.outlets.models import Outlet, Staff
 from omnipoint.outlets.selectors import scope_q
@@ -57,58 +58,49 @@ def showroom_products(*, showroom: Showroom, limit: int = 40) -> list[Product]:
 
 
 # --- sales and commission -------------------------------------------------------------------
+# The orders themselves sit above showrooms: ``orders.selectors`` lists a salesperson's orders
+# and joins these figures to them.
 
 
 @dataclass(frozen=True)
-class Sale:
-    order: Order
-    accrued: int | None  # None: not completed yet, nothing accrued
-    reversed: int
+class Commission:
+    """What one salesperson was credited and what returns took back, and their ledger balance."""
 
-
-@dataclass
-class Sales:
-    staff: Staff
-    sales: list[Sale] = field(default_factory=list)
     accrued: int = 0
     reversed: int = 0
     balance: int = 0  # the ledger account's balance: accrued less reversed
 
-    @property
-    def net(self) -> int:
-        return self.accrued - self.reversed
+
+def commission_of(*, staff: Staff) -> Commission:
+    accrued = CommissionAccrual.objects.filter(staff=staff).aggregate(t=Coalesce(Sum("amount"), 0))["t"]
+    reversed_ = CommissionReversal.objects.filter(accrual__staff=staff).aggregate(
+        t=Coalesce(Sum("amount"), 0)
+    )["t"]
+    balance = ledger.posted_balance(kind=AccountKind.STAFF_COMMISSION, owner_id=staff.pk)
+    return Commission(accrued, reversed_, balance)
 
 
-def _sales(staff: Staff, *, limit: int = MAX_ROWS) -> Sales:
-    orders = list(
-        Order.objects.filter(salesperson=staff)
-        .select_related("pickup_outlet")
-        .order_by("-created_at", "-pk")[:limit]
-    )
-    accruals = {a.order_id: a for a in CommissionAccrual.objects.filter(order__in=orders)}
+def commission_by_order(*, order_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Per order that accrued (completed): (accrued, reversed by its returns)."""
     reversed_by_order = dict(
-        CommissionReversal.objects.filter(accrual__order__in=orders)
+        CommissionReversal.objects.filter(accrual__order_id__in=order_ids)
         .values_list("accrual__order_id")
         .annotate(t=Sum("amount"))
     )
-    out = Sales(staff)
-    for o in orders:
-        a = accruals.get(o.pk)
-        out.sales.append(Sale(o, a.amount if a else None, reversed_by_order.get(o.pk, 0)))
-    out.accrued = CommissionAccrual.objects.filter(staff=staff).aggregate(t=Coalesce(Sum("amount"), 0))["t"]
-    out.reversed = CommissionReversal.objects.filter(accrual__staff=staff).aggregate(
-        t=Coalesce(Sum("amount"), 0)
-    )["t"]
-    out.balance = ledger.posted_balance(kind=AccountKind.STAFF_COMMISSION, owner_id=staff.pk)
-    return out
+    return {
+        order_id: (amount, reversed_by_order.get(order_id, 0))
+        for order_id, amount in CommissionAccrual.objects.filter(order_id__in=order_ids).values_list(
+            "order_id", "amount"
+        )
+    }
 
 
-def sales_mine(*, actor: Actor) -> Sales:
-    """A salesperson's own orders and commission."""
+def salesperson_mine(*, actor: Actor) -> Staff:
+    """The actor, a salesperson."""
     staff = Staff.objects.select_related("outlet").filter(pk=actor.staff_id or 0).first()
     if staff is None or staff.role != Role.SALESPERSON:
         raise PermissionDeniedError("this is for salespeople", code="not_salesperson")
-    return _sales(staff)
+    return staff
 
 
 def require_manager(actor: Actor) -> None:
@@ -117,16 +109,14 @@ def require_manager(actor: Actor) -> None:
     raise PermissionDeniedError("your role may not see salespeople's figures", code="forbidden")
 
 
-def salesperson_list(*, actor: Actor) -> list[dict[str, object]]:
-    """The salespeople at outlets in a manager's scope, with their figures."""
+def salespeople_in_scope(*, actor: Actor) -> list[dict[str, object]]:
+    """The salespeople at outlets in a manager's scope, with their commission figures."""
     require_manager(actor)
-    staff = (
+    rows = list(
         Staff.objects.filter(scope_q(actor.scope, via="outlet"), role=Role.SALESPERSON, outlet__isnull=False)
         .select_related("outlet")
-        .annotate(orders=Count("credited_orders"))
         .order_by("outlet__code", "display_name", "pk")[:MAX_ROWS]
     )
-    rows = list(staff)
     accrued = dict(
         CommissionAccrual.objects.filter(staff__in=rows).values_list("staff_id").annotate(t=Sum("amount"))
     )
@@ -138,7 +128,6 @@ def salesperson_list(*, actor: Actor) -> list[dict[str, object]]:
     return [
         {
             "staff": s,
-            "orders": s.orders,  # type: ignore[attr-defined]
             "accrued": accrued.get(s.pk, 0),
             "reversed": reversed_.get(s.pk, 0),
             "net": accrued.get(s.pk, 0) - reversed_.get(s.pk, 0),
@@ -147,8 +136,8 @@ def salesperson_list(*, actor: Actor) -> list[dict[str, object]]:
     ]
 
 
-def salesperson_sales(*, actor: Actor, staff_id: int) -> Sales:
-    """One salesperson's orders and commission, for a manager whose scope holds their outlet."""
+def salesperson_in_scope(*, actor: Actor, staff_id: int) -> Staff:
+    """One salesperson, for a manager whose scope holds their outlet."""
     require_manager(actor)
     staff = (
         Staff.objects.select_related("outlet")
@@ -157,7 +146,7 @@ def salesperson_sales(*, actor: Actor, staff_id: int) -> Sales:
     )
     if staff is None:
         raise NotFoundError(f"salesperson {staff_id} not found", code="salesperson_not_found")
-    return _sales(staff)
+    return staff
 
 
 def _rule_scope_q(actor: Actor) -> Q:

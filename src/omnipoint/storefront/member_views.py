@@ -27,7 +27,11 @@ from omnipoint.orders import selectors as order_selectors
 from omnipoint.orders.models import Method, Order, OrderState, PaymentState
 from omnipoint.payments import services as payments
 from omnipoint.payments import topups
-from omnipoint.payments.selectors import payment_list_returned, payment_order_ids_open_online
+from omnipoint.payments.selectors import (
+    orders_paid_amounts,
+    payment_list_returned,
+    payment_order_ids_open_online,
+)
 from omnipoint.storefront.cart import cart_get
 from omnipoint.storefront.errors import error_text as shop_error_text
 from omnipoint.storefront.events import payment_label, returned_text, state_label
@@ -110,9 +114,8 @@ def _yuan(fen: int) -> str:
     return f"{fen / 100:.2f}"
 
 
-def _due(order: Order) -> int:
-    balance = getattr(order, "balance", None)
-    return order.total - (balance.paid if balance else 0)
+def _due(order: Order, paid: dict[int, int]) -> int:
+    return order.total - paid.get(order.pk, 0)
 
 
 @require_http_methods(["GET"])
@@ -124,12 +127,13 @@ def member_centre(request: HttpRequest) -> HttpResponse:
         "number", flat=True
     )[:5]:
         topups.topup_online_settle(number=number)  # back from the gateway: ask it now
-    orders = list(order_selectors.member_orders(member=member).select_related("balance")[:50])
+    orders = list(order_selectors.member_orders(member=member)[:50])
     # Back from the gateway: ask it about each open payment (a second payment for an order
     # already paid is then refunded, and said so on the order's row).
     for order_id in sorted(payment_order_ids_open_online(order_ids=[o.pk for o in orders])):
         payments.payments_sync(order_id=order_id)
-    orders = list(order_selectors.member_orders(member=member).select_related("balance")[:50])
+    orders = list(order_selectors.member_orders(member=member)[:50])
+    paid = orders_paid_amounts(order_ids=[o.pk for o in orders])
     returned: dict[int, list[str]] = {}
     for p in payment_list_returned(order_ids=[o.pk for o in orders]):
         order = next(o for o in orders if o.pk == p.order_id)
@@ -141,7 +145,7 @@ def member_centre(request: HttpRequest) -> HttpResponse:
             "order": o,
             "state": state_label(o.state),
             "payment": payment_label(o.payment_state),
-            "due": _yuan(_due(o)),
+            "due": _yuan(_due(o, paid)),
             "total": _yuan(o.total),
             "returned": returned.get(o.pk, []),
             "show_code": o.method in (Method.PICKUP, Method.TRY_IN_STORE)

@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from omnipoint.core.errors import PermissionDeniedError
+from omnipoint.orders import selectors as order_selectors
 from omnipoint.outlets.domain import Actor, Role
-from omnipoint.showrooms import selectors, services
+from omnipoint.showrooms import services
 from omnipoint.web.views import console_view
 
 
@@ -22,10 +23,10 @@ def showroom_home(request: HttpRequest, actor: Actor) -> HttpResponse:
         return render(
             request,
             "web/showroom/mine.html",
-            {"room": room, "share_url": share_url, "sales": selectors.sales_mine(actor=actor)},
+            {"room": room, "share_url": share_url, "sales": order_selectors.sales_mine(actor=actor)},
         )
     try:
-        rows = selectors.salesperson_list(actor=actor)
+        rows = order_selectors.salesperson_list(actor=actor)
     except PermissionDeniedError:
         raise PermissionDeniedError(
             "this page is for salespeople and their managers", code="forbidden"
@@ -36,5 +37,5 @@ def showroom_home(request: HttpRequest, actor: Actor) -> HttpResponse:
 @require_GET
 @console_view
 def showroom_staff(request: HttpRequest, actor: Actor, staff_id: int) -> HttpResponse:
-    sales = selectors.salesperson_sales(actor=actor, staff_id=staff_id)
+    sales = order_selectors.salesperson_sales(actor=actor, staff_id=staff_id)
     return render(request, "web/showroom/detail.html", {"sales": sales})

@@ -189,12 +189,13 @@ def naive_figures(day: date) -> dict[Cell, int]:
             add(at, order.channel, "", Measure.DISCOUNT, line.discount)
             add(at, order.channel, "", Measure.SALES, line.amount)
     for p in Payment.objects.filter(state="succeeded", succeeded_at__gte=start, succeeded_at__lt=end):
-        at = _order_outlet(p.order)
+        paid_for = Order.objects.get(pk=p.order_id)
+        at = _order_outlet(paid_for)
         for measure, value in ((Measure.PAID_COUNT, 1), (Measure.PAID, p.amount), (Measure.NET, p.amount)):
-            add(at, p.order.channel, p.method, measure, value)
+            add(at, paid_for.channel, p.method, measure, value)
     returned_at = {r.pk: ret.outlet_id for ret in OrderReturn.objects.all() for r in ret.refunds.all()}
     for r in Refund.objects.filter(state="succeeded", created_at__gte=start, created_at__lt=end):
-        order = r.payment.order
+        order = Order.objects.get(pk=r.payment.order_id)
         at = returned_at.get(r.pk) or _order_outlet(order)
         for measure, value in (
             (Measure.REFUND_COUNT, 1),

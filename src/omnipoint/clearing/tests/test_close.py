@@ -139,4 +139,4 @@ def test_the_manager_of_an_outlet_closes_the_day_too(story):
     result = services.day_close(actor=actor_get(user=user_of("outlet_manager")), day=d1)
     assert result.created and result.run.closed_by_id == user_of("outlet_manager").pk
     cell = Cell(story.net.a.pk, "pos", "cash", Measure.PAID)
-    assert stored(d1, d1)[cell] == payments.Payment.objects.get(order=sale).amount
+    assert stored(d1, d1)[cell] == payments.Payment.objects.get(order_id=sale.pk).amount

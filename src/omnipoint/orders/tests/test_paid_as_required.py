@@ -115,7 +115,7 @@ def test_delivering_a_cash_on_delivery_order_takes_the_cash(api, network, custom
     assert r.status_code == 200, r.json()
     order.refresh_from_db()
     assert (order.state, order.payment_state) == ("completed", "paid")
-    cod = Payment.objects.get(order=order)
+    cod = Payment.objects.get(order_id=order.pk)
     assert (cod.method, cod.amount, cod.state) == ("cod", order.total, "succeeded")
 
 

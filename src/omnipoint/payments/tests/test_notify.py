@@ -31,9 +31,9 @@ def money_state(order: Order) -> dict[str, Any]:
     return {
         "order": (order.state, order.payment_state),
         "payments": list(
-            Payment.objects.filter(order=order).values_list("state", "counted", "refunded_amount")
+            Payment.objects.filter(order_id=order.pk).values_list("state", "counted", "refunded_amount")
         ),
-        "balance": list(OrderBalance.objects.filter(order=order).values_list("paid", "refunded")),
+        "balance": list(OrderBalance.objects.filter(order_id=order.pk).values_list("paid", "refunded")),
         "tasks": PickTask.objects.filter(order=order).count(),
         "events": list(OrderEvent.objects.filter(order=order).values_list("kind", flat=True)),
     }

@@ -75,7 +75,7 @@ def test_payment_made_just_before_the_deadline_wins_over_the_timeout(network, or
     response = post_notification(Client(), body, headers["X-Sandbox-Signature"])
     assert response.status_code == 200
     assert PaymentNotification.objects.get().outcome == "duplicate"
-    assert OrderBalance.objects.get(order=order).paid == order.total
+    assert OrderBalance.objects.get(order_id=order.pk).paid == order.total
 
 
 def test_failed_charge_does_not_save_the_order(network, order, shopper):

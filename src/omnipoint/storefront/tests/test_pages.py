@@ -171,7 +171,7 @@ def test_checkout_online_goes_to_the_sandbox_and_back_to_tracking(client, networ
     add(client, network.skus[0])
     r = checkout(client, pickup_outlet_id=network.a.pk, payment_mode="online")
     order = Order.objects.get()
-    payment = Payment.objects.get(order=order)
+    payment = Payment.objects.get(order_id=order.pk)
     assert r.status_code == 302 and r["Location"] == payment.pay_url
     assert "/sandbox/pay/" in payment.pay_url
     pending = client.get(f"/shop/orders/{order.number}/").content.decode()
@@ -307,7 +307,7 @@ def test_delivery_checkout_uses_the_district_and_the_browser_location(client, ne
     client.get("/shop/checkout/", {"lat": network.a.lat, "lng": network.a.lng})
     r = checkout(client, method="delivery", address="南京东路1号", payment_mode="online")
     order = Order.objects.get()
-    assert r.status_code == 302 and r["Location"] == Payment.objects.get(order=order).pay_url
+    assert r.status_code == 302 and r["Location"] == Payment.objects.get(order_id=order.pk).pay_url
     assert order.method == "delivery" and order.address == "南京东路1号"
     assert (order.lat, order.lng) == (network.a.lat, network.a.lng)
     assert order.pickup_outlet_id is None

@@ -69,7 +69,7 @@ def _staff_names(user_ids: set[int | None]) -> dict[int, str]:
 
 
 def _tenders(actor: Actor, order: Order) -> dict[str, Any]:
-    tenders = list(pay_selectors.payment_list(actor=actor, order_id=order.pk))
+    tenders = list(pay_selectors.payment_list(order_id=order.pk))
     paid = pay_selectors.order_paid_amount(order_id=order.pk)
     open_online = next(
         (p for p in reversed(tenders) if p.method == Tender.ONLINE and p.state == TenderState.PENDING), None

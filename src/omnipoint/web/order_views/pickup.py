@@ -92,6 +92,9 @@ def pickup_pay(request: HttpRequest, actor: Actor) -> HttpResponse:
     messages.success(
         request,
         _("%(amount)s taken for order %(number)s: hand it over now.")
-        % {"amount": Money(payment.amount), "number": payment.order.number},
+        % {
+            "amount": Money(payment.amount),
+            "number": orders.order_get(actor=actor, order_id=order_id).number,
+        },
     )
     return render(request, "web/orders/pickup.html", ctx)
