@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from bench.server import Gunicorn
 from bench.stats import percentile
+from bench.workers import threads_race
 
 TAG = "BO"
 OUTLETS = 20
@@ -227,14 +228,7 @@ def place_over_http(
             for k, v in errors.items():
                 result.errors[k] = result.errors.get(k, 0) + v
 
-    threads = [threading.Thread(target=client_main, args=(c,)) for c in range(clients)]
-    for t in threads:
-        t.start()
-    start.wait()
-    t0 = time.perf_counter()
-    for t in threads:
-        t.join()
-    result.seconds = time.perf_counter() - t0
+    result.seconds = threads_race(client_main, clients, start)
     return result
 
 

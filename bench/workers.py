@@ -16,6 +16,19 @@ Step = Callable[[int, int], int]
 _counters: dict[int, dict[str, int]] = {}
 
 
+def threads_race(target: Callable[[int], None], n: int, start: threading.Barrier) -> float:
+    """Run ``target(0)`` .. ``target(n - 1)`` on threads that wait at ``start`` (a barrier for
+    them and this thread); the seconds from the start line until the last of them ends."""
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    start.wait()
+    t0 = time.perf_counter()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - t0
+
+
 def count(worker: int, name: str, n: int = 1) -> None:
     c = _counters.setdefault(worker, {})
     c[name] = c.get(name, 0) + n
@@ -87,14 +100,7 @@ def run(
             with lock:
                 outcomes.append(out)
 
-        threads = [threading.Thread(target=thread_main, args=(w,)) for w in range(workers)]
-        for t in threads:
-            t.start()
-        start.wait()
-        t0 = time.perf_counter()
-        for t in threads:
-            t.join()
-        elapsed = time.perf_counter() - t0
+        elapsed = threads_race(thread_main, workers, start)
     elif mode == "processes":
         ctx = multiprocessing.get_context("fork")
         pstart = ctx.Barrier(workers + 1)
