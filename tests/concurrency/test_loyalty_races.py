@@ -13,6 +13,7 @@ from omnipoint.loyalty import services as loyalty
 from omnipoint.loyalty.models import PointsLot
 from omnipoint.loyalty.tests.helpers import member_with_login, online_order
 from omnipoint.orders.models import Order
+from omnipoint.outlets.domain import SYSTEM
 from omnipoint.payments.models import Payment
 from omnipoint.payments.services import payment_tender
 
@@ -28,7 +29,7 @@ def _never_negative() -> None:
 
 def test_one_wallet_balance_spent_by_many_checkouts_at_once(network: Any) -> None:
     member, _ = member_with_login()
-    loyalty.wallet_topup(member_id=member.pk, key="t1", amount=1_000_00)
+    loyalty.wallet_topup(actor=SYSTEM, member_id=member.pk, key="t1", amount=1_000_00)
     orders = [online_order(network, member, sku=0) for _ in range(12)]  # 95 yuan each
     assert all(o.total == 95_00 for o in orders)
 
@@ -48,11 +49,11 @@ def test_one_wallet_balance_spent_by_many_checkouts_at_once(network: Any) -> Non
 
 def test_the_same_points_spent_twice_at_once(network: Any) -> None:
     member, _ = member_with_login()
-    loyalty.points_award(member_id=member.pk, points=100, key="a1", validity_days=10)
-    loyalty.points_award(member_id=member.pk, points=100, key="a2", validity_days=300)
+    loyalty.points_award(actor=SYSTEM, member_id=member.pk, points=100, key="a1", validity_days=10)
+    loyalty.points_award(actor=SYSTEM, member_id=member.pk, points=100, key="a2", validity_days=300)
 
     def spend(key: str) -> Any:
-        return loyalty.points_spend(member_id=member.pk, points=150, key=key)
+        return loyalty.points_spend(actor=SYSTEM, member_id=member.pk, points=150, key=key)
 
     # Different keys: two spends of 150 from 200 points; exactly one wins.
     results = run_together([lambda: spend("s1"), lambda: spend("s2")])
@@ -62,7 +63,7 @@ def test_the_same_points_spent_twice_at_once(network: Any) -> None:
     assert sum(PointsLot.objects.filter(member=member).values_list("remaining", flat=True)) == 50
 
     # The same key from many threads (a retried checkout): taken once, same posting for all.
-    loyalty.points_award(member_id=member.pk, points=100, key="a3")
+    loyalty.points_award(actor=SYSTEM, member_id=member.pk, points=100, key="a3")
     results = run_together([lambda: spend("s3").pk for _ in range(8)])
     assert not raised(results), raised(results)
     assert len(set(results)) == 1 and Posting.objects.filter(key="s3").count() == 1
@@ -74,7 +75,7 @@ def test_the_same_points_spent_twice_at_once(network: Any) -> None:
 
 def test_points_tenders_on_two_orders_at_once(network: Any) -> None:
     member, _ = member_with_login()
-    loyalty.points_award(member_id=member.pk, points=150, key="a1")
+    loyalty.points_award(actor=SYSTEM, member_id=member.pk, points=150, key="a1")
     orders = [online_order(network, member, sku=0) for _ in range(2)]
 
     def tender(order: Order) -> Any:

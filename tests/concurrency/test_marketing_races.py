@@ -31,7 +31,7 @@ from omnipoint.members.models import Member
 from omnipoint.members.services import member_get_or_create, member_user_ensure
 from omnipoint.orders.models import Order
 from omnipoint.orders.services import LineRequest, order_place
-from omnipoint.outlets.domain import Actor
+from omnipoint.outlets.domain import SYSTEM, Actor
 from omnipoint.outlets.selectors import actor_get
 
 from .threads import raised, run_together
@@ -45,7 +45,10 @@ def _hq() -> Actor:
 
 
 def _members(n: int) -> list[Member]:
-    return [member_user_ensure(member=member_get_or_create(mobile=f"1390000{i:04d}")) for i in range(n)]
+    return [
+        member_user_ensure(actor=SYSTEM, member=member_get_or_create(actor=SYSTEM, mobile=f"1390000{i:04d}"))
+        for i in range(n)
+    ]
 
 
 def _template(**kw: Any) -> CouponTemplate:
@@ -70,7 +73,9 @@ def _codes(results: list[Any]) -> list[str]:
 def test_last_coupons_of_a_budget_claimed_by_many_at_once(regions: None) -> None:
     template = _template(budget_count=3)
     members = _members(16)
-    results = run_together([lambda m=m: coupon_claim(member=m, template_code="last").pk for m in members])
+    results = run_together(
+        [lambda m=m: coupon_claim(actor=SYSTEM, member=m, template_code="last").pk for m in members]
+    )
     codes = _codes(results)
     assert len(results) - len(codes) == 3 and set(codes) == {"coupon_budget_exhausted"}
     template.refresh_from_db()
@@ -80,7 +85,9 @@ def test_last_coupons_of_a_budget_claimed_by_many_at_once(regions: None) -> None
 def test_one_member_claiming_at_once_gets_only_their_limit(regions: None) -> None:
     _template(claim_limit=2)
     (member,) = _members(1)
-    results = run_together([lambda: coupon_claim(member=member, template_code="last").pk for _ in range(10)])
+    results = run_together(
+        [lambda: coupon_claim(actor=SYSTEM, member=member, template_code="last").pk for _ in range(10)]
+    )
     codes = _codes(results)
     assert len(results) - len(codes) == 2 and set(codes) == {"claim_limit_reached"}
     assert Coupon.objects.filter(member=member).count() == 2 == CouponTemplate.objects.get().issued_count
@@ -103,7 +110,7 @@ def _checkout(member: Member, code: str, sku_id: int, pickup_id: int) -> int:
 def test_one_coupon_used_by_many_checkouts_at_once_is_used_once(network: Any) -> None:
     _template()
     (member,) = _members(1)
-    coupon = coupon_claim(member=member, template_code="last")
+    coupon = coupon_claim(actor=SYSTEM, member=member, template_code="last")
     sku = network.skus[2]
     results = run_together([lambda: _checkout(member, coupon.code, sku.pk, network.a.pk) for _ in range(8)])
     codes = _codes(results)
@@ -118,7 +125,7 @@ def test_one_coupon_used_by_many_checkouts_at_once_is_used_once(network: Any) ->
 def test_last_of_a_discount_budget_used_by_many_checkouts_at_once(network: Any) -> None:
     _template(budget_amount=50_00)  # room for two 20.00 discounts, not three
     members = _members(8)
-    coupons = [coupon_claim(member=m, template_code="last") for m in members]
+    coupons = [coupon_claim(actor=SYSTEM, member=m, template_code="last") for m in members]
     sku = network.skus[2]
     results = run_together(
         [
@@ -150,7 +157,9 @@ def _game(stock: int, **kw: Any) -> Game:
 def test_last_prizes_of_a_game_drawn_by_many_at_once(regions: None) -> None:
     game = _game(stock=2)
     members = _members(16)
-    results = run_together([lambda m=m: game_play(member=m, game_id=game.pk).prize_id for m in members])
+    results = run_together(
+        [lambda m=m: game_play(actor=SYSTEM, member=m, game_id=game.pk).prize_id for m in members]
+    )
     assert raised(results) == []
     assert sum(1 for r in results if r is not None) == 2
     assert Prize.objects.get().remaining == 0
@@ -161,7 +170,11 @@ def test_last_prizes_of_a_game_drawn_by_many_at_once(regions: None) -> None:
 def test_game_budget_and_attempts_hold_under_races(regions: None) -> None:
     game = _game(stock=100, budget_count=3, attempts_per_member=2)
     members = _members(6)
-    workers = [lambda m=m: game_play(member=m, game_id=game.pk).prize_id for m in members for _ in range(3)]
+    workers = [
+        lambda m=m: game_play(actor=SYSTEM, member=m, game_id=game.pk).prize_id
+        for m in members
+        for _ in range(3)
+    ]
     results = run_together(workers)
     codes = _codes(results)
     assert len(codes) == 6 and set(codes) == {"attempts_exhausted"}  # the third try of each member

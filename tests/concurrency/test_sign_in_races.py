@@ -10,6 +10,7 @@ from django.test import Client
 
 from omnipoint.members.models import LoginCode
 from omnipoint.members.services import login_code_issue
+from omnipoint.outlets.domain import SYSTEM
 from omnipoint.testing import PASSWORD
 
 from .threads import raised, run_together
@@ -30,7 +31,7 @@ def codes_of(answers) -> list[str]:  # type: ignore[no-untyped-def]
 
 def test_concurrent_code_guesses_stop_at_the_limit(regions, settings):
     limit = settings.THROTTLES["member_login_mobile"][0]
-    code, _ = login_code_issue(mobile=MOBILE)
+    code, _ = login_code_issue(actor=SYSTEM, mobile=MOBILE)
     wrong = f"{(int(code) + 1) % 10**6:06d}"
     n = 12
     answers = run_together([lambda: post("/api/v1/members/login", {"mobile": MOBILE, "code": wrong})] * n)

@@ -20,7 +20,7 @@ from omnipoint.loyalty.selectors import (
 )
 from omnipoint.members.models import Member
 from omnipoint.members.schemas import CounterOut, PointsOut, ProfileOut, WalletDetailOut
-from omnipoint.members.selectors import member_find, member_of_user, member_postings, posting_movement
+from omnipoint.members.selectors import member_find, member_for_user, member_postings, posting_movement
 from omnipoint.outlets.domain import Perm
 from omnipoint.outlets.selectors import actor_get
 
@@ -91,7 +91,7 @@ def _wallet_out(member: Member) -> dict[str, int]:
 
 @member_router.get("/me", response={200: ProfileOut, **ERRORS})
 def me(request: HttpRequest):  # type: ignore[no-untyped-def]
-    member = member_of_user(user=request.user)
+    member = member_for_user(user=request.user)
     tier = member_tier(member=member)
     return {
         "id": member.pk,
@@ -106,12 +106,12 @@ def me(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 @member_router.get("/me/points", response={200: PointsOut, **ERRORS})
 def my_points(request: HttpRequest):  # type: ignore[no-untyped-def]
-    member = member_of_user(user=request.user)
+    member = member_for_user(user=request.user)
     return {"balance": points_balance(member=member), "lots": list(member_lots(member=member))}
 
 
 @member_router.get("/me/wallet", response={200: WalletDetailOut, **ERRORS})
 def my_wallet(request: HttpRequest):  # type: ignore[no-untyped-def]
-    member = member_of_user(user=request.user)
+    member = member_for_user(user=request.user)
     moves = [posting_movement(p, member) for p in member_postings(member=member) if p.unit == "CNY"]
     return _wallet_out(member) | {"movements": moves}

@@ -12,4 +12,4 @@ from omnipoint.outlets.domain import SYSTEM
 def loyalty_sweep() -> int:
     """Every five minutes: points holds past their expiry go back to their lots, then the
     ledger voids whatever other holds are due (wallet), then lots past their date expire."""
-    return holds_expire() + pendings_expire(actor=SYSTEM) + points_expire()
+    return holds_expire(actor=SYSTEM) + pendings_expire(actor=SYSTEM) + points_expire(actor=SYSTEM)

@@ -21,6 +21,7 @@ from omnipoint.marketing.schemas import (
     PromotionOut,
     PublicGameOut,
 )
+from omnipoint.members.selectors import member_actor, member_for_user
 from omnipoint.outlets.domain import Actor
 from omnipoint.outlets.selectors import actor_get
 
@@ -42,8 +43,10 @@ def templates_claimable(request: HttpRequest, page: Query[Page]):  # type: ignor
 
 @router.post("/coupons/claim", response={201: CouponOut, **ERRORS})
 def coupon_claim(request: HttpRequest, payload: ClaimIn):  # type: ignore[no-untyped-def]
-    member = selectors.member_for_user(user=request.user)
-    return 201, services.coupon_claim(member=member, template_code=payload.template_code)
+    member = member_for_user(user=request.user)
+    return 201, services.coupon_claim(
+        actor=member_actor(member), member=member, template_code=payload.template_code
+    )
 
 
 class MineFilter(Page):
@@ -52,7 +55,7 @@ class MineFilter(Page):
 
 @router.get("/coupons/mine", response={200: list[CouponOut], **ERRORS})
 def coupons_mine(request: HttpRequest, f: Query[MineFilter]):  # type: ignore[no-untyped-def]
-    member = selectors.member_for_user(user=request.user)
+    member = member_for_user(user=request.user)
     return f.cut(selectors.coupon_list_for_member(member=member, state=f.state))
 
 
@@ -64,13 +67,13 @@ def game_show(request: HttpRequest, game_id: int):  # type: ignore[no-untyped-de
 @router.post("/games/{game_id}/play", response={201: AttemptOut, **ERRORS})
 def game_play(request: HttpRequest, game_id: int):  # type: ignore[no-untyped-def]
     """Scratch the card or spin the wheel once. What was won is in the answer."""
-    member = selectors.member_for_user(user=request.user)
-    return 201, services.game_play(member=member, game_id=game_id)
+    member = member_for_user(user=request.user)
+    return 201, services.game_play(actor=member_actor(member), member=member, game_id=game_id)
 
 
 @router.get("/games/{game_id}/attempts/mine", response={200: list[AttemptOut], **ERRORS})
 def attempts_mine(request: HttpRequest, game_id: int, page: Query[Page]):  # type: ignore[no-untyped-def]
-    member = selectors.member_for_user(user=request.user)
+    member = member_for_user(user=request.user)
     return page.cut(selectors.attempt_list_for_member(member=member, game_id=game_id))
 
 

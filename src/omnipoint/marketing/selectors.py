@@ -1,16 +1,28 @@
-"""Marketing reads: offers within a staff member's scope, a member's own coupons and games."""
+"""Marketing reads: offers within a staff member's scope, a member's own coupons and games, and
+an order priced with the live promotions and the member's coupons (``checkout_price``: the
+policy itself is pure, ``marketing.domain.price_order``)."""
 
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from omnipoint.core.errors import NotFoundError, PermissionDeniedError
+from omnipoint.core.errors import NotFoundError, ValidationError
+from omnipoint.core.explain import Explanation, in_english
 from omnipoint.loyalty.selectors import member_tier as tier_of
 from omnipoint.marketing import domain
+from omnipoint.marketing.errors import (
+    CouponExpiredError,
+    CouponNotApplicableError,
+    CouponNotAvailableError,
+    CouponNotFoundError,
+)
 from omnipoint.marketing.models import (
     Coupon,
     CouponClaimCount,
+    CouponState,
     CouponTemplate,
     Game,
     GameAttempt,
@@ -20,14 +32,6 @@ from omnipoint.marketing.models import (
 from omnipoint.members.models import Member
 from omnipoint.outlets.domain import Actor, Perm, Scope
 from omnipoint.outlets.models import Outlet
-
-
-def member_for_user(*, user) -> Member:  # type: ignore[no-untyped-def]
-    """The member behind a storefront login; staff and partner accounts have none."""
-    member = Member.objects.filter(user_id=user.pk).first() if user is not None else None
-    if member is None:
-        raise PermissionDeniedError("this account is not a member", code="not_member")
-    return member
 
 
 def _ancestors(path: str) -> list[str]:
@@ -227,3 +231,63 @@ def member_tier_code(*, member: Member | None) -> str:
         return ""
     tier = tier_of(member=member)
     return tier.code if tier else ""
+
+
+@dataclass
+class CheckoutPricing:
+    quote: domain.Quote
+    coupons: list[Coupon]
+
+
+def checkout_price(
+    *,
+    lines: Sequence[domain.PricedLine],
+    channel: str,
+    region_path: str,
+    outlet_id: int | None,
+    member: Member | None,
+    coupon_codes: Sequence[str] = (),
+    now: datetime | None = None,
+) -> CheckoutPricing:
+    """Price an order's lines with the live promotions and the member's coupons. Refuses
+    (before anything is written) an unknown coupon, one of another member, one that expired,
+    is used or held elsewhere, or does not apply to this order, with the reason."""
+    ctx = domain.Context(
+        channel=channel,
+        region_path=region_path,
+        outlet_id=outlet_id,
+        member_tier="",
+        now=now or timezone.now(),
+    )
+    live = promotions_for_checkout(ctx=ctx)
+    codes = list(dict.fromkeys(c.strip().upper() for c in coupon_codes if c.strip()))
+    coupons: list[Coupon] = []
+    if codes:
+        if member is None:
+            raise ValidationError("coupons belong to a member: name the customer", code="member_required")
+        found = {c.code: c for c in Coupon.objects.select_related("template").filter(code__in=codes)}
+        for code in codes:
+            coupon = found.get(code)
+            if coupon is None or coupon.member_id != member.pk:
+                raise CouponNotFoundError(f"coupon {code} not found", coupon=code)
+            if coupon.state == CouponState.EXPIRED or coupon.expires_at <= ctx.now:
+                raise CouponExpiredError(f"coupon {code} expired", coupon=code)
+            if coupon.state != CouponState.ISSUED:
+                raise CouponNotAvailableError(
+                    f"coupon {code} is {coupon.state}", coupon=code, state=coupon.state
+                )
+            if not coupon.template.is_active:
+                why = Explanation(domain.OfferWhy.WITHDRAWN)
+                raise CouponNotApplicableError(
+                    f"coupon {code} was withdrawn", coupon=code, reason=why.as_json()
+                )
+            coupons.append(coupon)
+    if any(p.member_tiers for p in live) or any(c.template.member_tiers for c in coupons):
+        ctx = replace(ctx, member_tier=member_tier_code(member=member))  # only then: it costs queries
+    promotions = [promotion_rule(p) for p in live]
+    quote = domain.price_order(lines, ctx, promotions=promotions, coupons=[coupon_rule(c) for c in coupons])
+    for code, why in quote.refused.items():
+        raise CouponNotApplicableError(
+            f"coupon {code} does not apply: {in_english(why)}", coupon=code, reason=why.as_json()
+        )
+    return CheckoutPricing(quote=quote, coupons=coupons)

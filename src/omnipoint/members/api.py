@@ -24,7 +24,9 @@ router = Router(tags=["members"])
 def login_code(request: HttpRequest, response: HttpResponse, payload: CodeIn):  # type: ignore[no-untyped-def]
     """Ask for a one-time sign-in code, sent to the mobile number by SMS. Limited per number and
     per client address (429 `login_code_throttled`)."""
-    code, expires = services.login_code_issue(mobile=payload.mobile, client=client_address(request))
+    code, expires = services.login_code_issue(
+        actor=services.SIGN_IN, mobile=payload.mobile, client=client_address(request)
+    )
     body = {"mobile": payload.mobile, "expires_at": expires}
     if settings.DEMO_MODE:  # the demo has no phone: it shows the code
         no_store(response)
@@ -38,7 +40,7 @@ def login(request: HttpRequest, response: HttpResponse, payload: LoginIn):  # ty
     limited per number and per client address (429 `login_attempts_throttled`)."""
     no_store(response)
     member = services.login_code_verify(
-        mobile=payload.mobile, code=payload.code, client=client_address(request)
+        actor=services.SIGN_IN, mobile=payload.mobile, code=payload.code, client=client_address(request)
     )
     assert member.user is not None
     token, expires = ApiToken.issue_until(member.user, name="member", seconds=settings.MEMBER_TOKEN_SECONDS)

@@ -1,8 +1,9 @@
-"""Member identity rules. Pure."""
+"""Member identity rules, and who may act for a member. Pure."""
 
 import re
 
-from omnipoint.core.errors import ValidationError
+from omnipoint.core.errors import PermissionDeniedError, ValidationError
+from omnipoint.outlets.domain import AnyActor, MemberActor, Perm
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
@@ -28,3 +29,30 @@ def sees_member_activity(*, outlet_scoped: bool) -> bool:
     HQ), for the members whose orders touch their region. Staff at one outlet serve members at
     the counter and see only what that needs: name, masked mobile, tier and balances."""
     return not outlet_scoped
+
+
+def require_for_member(actor: AnyActor, member_id: int, *, perm: str = Perm.STOCK_SELL) -> None:
+    """Who may act on a member's points, wallet, coupons or games: the member themselves (a
+    ``MemberActor`` for another member is refused, 403 ``forbidden``), staff holding ``perm``
+    (serving them at the counter or on the hotline), or the platform."""
+    if isinstance(actor, MemberActor):
+        if actor.member_id != member_id:
+            raise PermissionDeniedError("a member acts only for themselves", code="forbidden")
+        return
+    actor.require(perm)
+
+
+def require_platform(actor: AnyActor) -> None:
+    """What only the platform does (the sweeps, and what other apps' services ask for once they
+    authorised the person acting): a person is refused, 403 ``forbidden``."""
+    if not actor.is_system:
+        raise PermissionDeniedError("only the platform does this", code="forbidden")
+
+
+def require_self(actor: AnyActor, member_id: int) -> None:
+    """What a member does for themselves (claiming a coupon, playing a game): the member, or the
+    platform acting for them (the demo's story); a staff member is refused, 403 ``forbidden``."""
+    if isinstance(actor, MemberActor) and actor.member_id == member_id:
+        return
+    if not actor.is_system:
+        raise PermissionDeniedError("a member does this for themselves", code="forbidden")

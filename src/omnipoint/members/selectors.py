@@ -10,6 +10,7 @@ from omnipoint.core.errors import NotFoundError, PermissionDeniedError, Validati
 from omnipoint.ledger.models import Posting, PostingState
 from omnipoint.members.domain import normalise_mobile
 from omnipoint.members.models import Member
+from omnipoint.outlets.domain import MemberActor
 
 
 def _not_found() -> NotFoundError:
@@ -29,11 +30,26 @@ def member_find(*, mobile: str = "", card: str = "") -> Member:
     return member
 
 
-def member_of_user(*, user) -> Member:  # type: ignore[no-untyped-def]
-    member = Member.objects.filter(user_id=user.pk).first() if user.is_authenticated else None
+def member_for_user_or_none(*, user) -> Member | None:  # type: ignore[no-untyped-def]
+    """The member behind a login, or None (a guest, or a staff or partner account)."""
+    if user is None or not user.is_authenticated or user.pk is None:
+        return None  # an unsaved user is nobody: user_id=None would match members without a login
+    return Member.objects.filter(user_id=user.pk).first()
+
+
+def member_for_user(*, user) -> Member:  # type: ignore[no-untyped-def]
+    """The member behind a login; refused (403 ``not_member``) for a guest or a staff account."""
+    member = member_for_user_or_none(user=user)
     if member is None:
         raise PermissionDeniedError("sign in as a member", code="not_member")
     return member
+
+
+def member_actor(member: Member) -> MemberActor:
+    """The member acting for themselves, as the services take them."""
+    if member.user_id is None:
+        raise PermissionDeniedError("sign in as a member", code="not_member")
+    return MemberActor(user_id=member.user_id, member_id=member.pk)
 
 
 def member_postings(*, member: Member, limit: int = 100) -> list[Posting]:

@@ -12,10 +12,12 @@ from django.utils import timezone
 from omnipoint.core import throttle
 from omnipoint.core.errors import ValidationError
 from omnipoint.core.throttle import ThrottledError
-from omnipoint.members.domain import normalise_mobile
+from omnipoint.members.domain import normalise_mobile, require_platform
 from omnipoint.members.models import LoginCode, Member
 from omnipoint.members.sms import sms_send
+from omnipoint.outlets.domain import Perm, StaffActor, SystemActor
 
+SIGN_IN = SystemActor(task="member sign-in")  # what the sign-in doors (shop, API) act as
 MAX_CODE_ATTEMPTS = 5  # tries per code; the throttles below bound them per mobile and address
 CODES_ALIVE = 5  # the newest live codes of a number that a sign-in is compared with
 
@@ -36,9 +38,10 @@ def _card_code() -> str:
     return "M" + "".join(secrets.choice("0123456789") for _ in range(15))
 
 
-def member_get_or_create(*, mobile: str, name: str = "") -> Member:
+def member_get_or_create(*, actor: StaffActor, mobile: str, name: str = "") -> Member:
     """The member with this mobile number, created on first sight (a walk-in at the counter
     who gives their number becomes the same member the storefront knows)."""
+    actor.require(Perm.STOCK_SELL)
     mobile = normalise_mobile(mobile)
     member = Member.objects.filter(mobile=mobile).first()
     if member is not None:
@@ -54,11 +57,12 @@ def _hash(mobile: str, code: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), f"{mobile}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-def login_code_issue(*, mobile: str, client: str = "") -> tuple[str, datetime]:
+def login_code_issue(*, actor: SystemActor, mobile: str, client: str = "") -> tuple[str, datetime]:
     """A six-digit one-time code for signing in with ``mobile``, sent to it by SMS; only its
     keyed hash is stored. Codes asked for are limited per mobile number and per client address
     (``client``). Returns the code (the caller shows it only while the demo is on) and its
     expiry."""
+    require_platform(actor)
     mobile = normalise_mobile(mobile)
     throttle.check(
         [("member_code_address", client), ("member_code_mobile", mobile)],
@@ -75,11 +79,12 @@ def login_code_issue(*, mobile: str, client: str = "") -> tuple[str, datetime]:
     return code, expires
 
 
-def login_code_verify(*, mobile: str, code: str, client: str = "") -> Member:
+def login_code_verify(*, actor: SystemActor, mobile: str, code: str, client: str = "") -> Member:
     """The member signing in with a live code (used once). Attempts are counted, atomically,
     per mobile number and per client address before the code is compared: past the limit the
     attempt is refused (429) whatever the code. The member and their login are created on
     first sign-in."""
+    require_platform(actor)
     mobile = normalise_mobile(mobile)
     code = (code or "").strip()
     throttle.check(
@@ -107,12 +112,13 @@ def login_code_verify(*, mobile: str, code: str, client: str = "") -> Member:
             LoginCode.objects.filter(pk__in=[c.pk for c in live]).update(attempts=F("attempts") + 1)
     if not won:  # outside the atomic block, so the spent attempts stay spent
         raise LoginCodeInvalidError("the code is wrong or has expired")
-    member = member_get_or_create(mobile=mobile)
-    return member_user_ensure(member=member)
+    member = member_get_or_create(actor=actor, mobile=mobile)
+    return member_user_ensure(actor=actor, member=member)
 
 
-def member_user_ensure(*, member: Member) -> Member:
+def member_user_ensure(*, actor: SystemActor, member: Member) -> Member:
     """Give the member a login account (no password: they sign in with a code)."""
+    require_platform(actor)
     if member.user_id is not None:
         return member
     User = get_user_model()

@@ -17,6 +17,8 @@ from omnipoint.loyalty.services._shared import (
     _points_account,
 )
 from omnipoint.loyalty.services.points import _post_taking_lots, points_award
+from omnipoint.members.domain import require_platform
+from omnipoint.outlets.domain import SystemActor
 
 
 def _rules() -> list[domain.RuleDef]:
@@ -37,8 +39,9 @@ def _rules() -> list[domain.RuleDef]:
     ]
 
 
-def points_earn_for_order(*, order: domain.OrderForPoints) -> list[PointsLot]:
+def points_earn_for_order(*, actor: SystemActor, order: domain.OrderForPoints) -> list[PointsLot]:
     """Credit the points an order earns, when it completes (online or at the counter alike)."""
+    require_platform(actor)
     if order.member_id is None:
         return []
     tier = selectors.member_tier(member=_member(order.member_id))
@@ -58,6 +61,7 @@ def points_earn_for_order(*, order: domain.OrderForPoints) -> list[PointsLot]:
     )
     return [
         points_award(
+            actor=actor,
             member_id=order.member_id,
             points=a.points,
             key=f"earn:{order.number}:{a.rule_id}",
@@ -68,9 +72,12 @@ def points_earn_for_order(*, order: domain.OrderForPoints) -> list[PointsLot]:
     ]
 
 
-def points_clawback_for_return(*, order: domain.OrderForPoints, amount: int, key: str) -> int:
+def points_clawback_for_return(
+    *, actor: SystemActor, order: domain.OrderForPoints, amount: int, key: str
+) -> int:
     """Take back the points a returned part of an order earned (in proportion to the refund),
     as far as the member still has them. Returns the points taken."""
+    require_platform(actor)
     if order.member_id is None or order.total == 0:
         return 0
     earned = ledger.amount_of_reference(reference=f"order:{order.number}", code="earn")

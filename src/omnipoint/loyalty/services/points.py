@@ -32,13 +32,15 @@ from omnipoint.loyalty.services._shared import (
     _member,
     _points_account,
 )
+from omnipoint.members.domain import require_for_member, require_platform
 from omnipoint.members.models import Member
-from omnipoint.outlets.domain import SYSTEM
+from omnipoint.outlets.domain import SYSTEM, AnyActor, SystemActor
 
 
 @transaction.atomic
 def points_award(
     *,
+    actor: SystemActor,
     member_id: int,
     points: int,
     key: str,
@@ -47,6 +49,7 @@ def points_award(
     code: str = "earn",
 ) -> PointsLot:
     """Credit points as one lot that expires on its own date. Idempotent by ``key``."""
+    require_platform(actor)
     if not 0 < points <= 10**9:
         raise ValidationError("points must be positive", code="invalid_amount")
     member = _member(member_id)
@@ -97,10 +100,17 @@ def _take_lots(member: Member, amount: int, spend_key: str) -> None:
 
 @transaction.atomic
 def points_spend(
-    *, member_id: int, points: int, key: str, reference: str = "", hold_seconds: int | None = None
+    *,
+    actor: AnyActor,
+    member_id: int,
+    points: int,
+    key: str,
+    reference: str = "",
+    hold_seconds: int | None = None,
 ) -> Posting:
     """Spend points (a tender, a redemption). With ``hold_seconds`` it is a pending hold,
     captured by points_capture or given back by points_release. Oldest lots first."""
+    require_for_member(actor, member_id)
     if not 0 < points <= 10**9:
         raise ValidationError("points must be positive", code="invalid_amount")
     member = _member(member_id)
@@ -149,21 +159,24 @@ def _restore_lots(spend_key: str, amount: int) -> None:
 
 
 @transaction.atomic
-def points_capture(*, key: str) -> Posting:
+def points_capture(*, actor: SystemActor, key: str) -> Posting:
+    require_platform(actor)
     return posting_post_pending(actor=SYSTEM, pending_key=key, key=f"{key}:capture")
 
 
 @transaction.atomic
-def points_release(*, key: str) -> Posting:
+def points_release(*, actor: SystemActor, key: str) -> Posting:
     """Void a points hold; the points return to their lots (at most what the hold took)."""
+    require_platform(actor)
     resolution = posting_void_pending(actor=SYSTEM, pending_key=key, key=f"{key}:release")
     _restore_lots(key, resolution.amount)
     return resolution
 
 
 @transaction.atomic
-def points_refund(*, spend_key: str, points: int, key: str) -> Posting:
+def points_refund(*, actor: SystemActor, spend_key: str, points: int, key: str) -> Posting:
     """Give back (part of) a spend: a reversal posting, and the points return to their lots."""
+    require_platform(actor)
     spend = ledger.posting_get(key=spend_key)
     if spend is None:
         raise NotFoundError(f"spend {spend_key} not found", code="spend_not_found")
@@ -181,8 +194,9 @@ def points_refund(*, spend_key: str, points: int, key: str) -> Posting:
     return posting
 
 
-def points_expire(*, now: datetime | None = None, batch: int = 500) -> int:
+def points_expire(*, actor: SystemActor, now: datetime | None = None, batch: int = 500) -> int:
     """Expire what is left of each lot past its date (not what a pending hold has promised)."""
+    require_platform(actor)
     now = now or timezone.now()
     expired = 0
     for lot in PointsLot.objects.filter(remaining__gt=0, expires_at__lte=now).select_related("member")[
@@ -212,15 +226,16 @@ def points_expire(*, now: datetime | None = None, batch: int = 500) -> int:
     return expired
 
 
-def holds_expire(*, now: datetime | None = None, batch: int = 500) -> int:
+def holds_expire(*, actor: SystemActor, now: datetime | None = None, batch: int = 500) -> int:
     """The sweep for points holds past their expiry: void them through points_release, so
     that their points go back to their lots (the ledger's own sweep, which does not know
     about lots, then voids whatever else is due: wallet holds)."""
+    require_platform(actor)
     due = ledger.pending_due(now=now or timezone.now(), unit=Unit.POINTS, code="spend", batch=batch)
     released = 0
     for key in due:
         try:
-            points_release(key=key)
+            points_release(actor=actor, key=key)
             released += 1
         except InvalidStateError:
             pass  # captured or released meanwhile

@@ -26,7 +26,8 @@ from omnipoint.loyalty.services._shared import (
     _wallet_accounts,
 )
 from omnipoint.loyalty.services.wallet import wallet_topup
-from omnipoint.outlets.domain import SYSTEM, Actor, Perm
+from omnipoint.members.domain import require_for_member, require_platform
+from omnipoint.outlets.domain import SYSTEM, Actor, AnyActor, Perm, SystemActor
 from omnipoint.outlets.models import Outlet
 
 
@@ -57,6 +58,7 @@ def wallet_topup_at_counter(
         raise ValidationError("client_key is 1..64 characters", code="invalid_key")
     outlet = _counter_outlet(actor, outlet_id)
     return wallet_topup(
+        actor=SYSTEM,
         member_id=member_id,
         key=f"topup:counter:{client_key}",
         package_id=package_id,
@@ -82,9 +84,10 @@ def _topup_terms(package_id: int | None, amount: int | None) -> tuple[TopupPacka
 
 @transaction.atomic
 def topup_online_open(
-    *, member_id: int, package_id: int | None = None, amount: int | None = None
+    *, actor: AnyActor, member_id: int, package_id: int | None = None, amount: int | None = None
 ) -> OnlineTopup:
     """A pending online top-up, before its charge at the gateway."""
+    require_for_member(actor, member_id)
     member = _member(member_id)
     package, pay, bonus = _topup_terms(package_id, amount)
     return OnlineTopup.objects.create(
@@ -92,23 +95,28 @@ def topup_online_open(
     )
 
 
-def topup_online_charged(*, topup: OnlineTopup, charge_ref: str, pay_url: str) -> OnlineTopup:
+def topup_online_charged(
+    *, actor: SystemActor, topup: OnlineTopup, charge_ref: str, pay_url: str
+) -> OnlineTopup:
     """The gateway's charge the member pays on its hosted page."""
+    require_platform(actor)
     topup.charge_ref = charge_ref
     topup.pay_url = pay_url
     topup.save(update_fields=["charge_ref", "pay_url"])
     return topup
 
 
-def topup_online_failed(*, number: str) -> OnlineTopup:
+def topup_online_failed(*, actor: SystemActor, number: str) -> OnlineTopup:
     """The gateway says the charge failed: a pending top-up fails, nothing is credited."""
+    require_platform(actor)
     OnlineTopup.objects.filter(number=number, state=TopupState.PENDING).update(state=TopupState.FAILED)
     return selectors.topup_online_get(number=number)
 
 
 @transaction.atomic
-def topup_online_paid(*, number: str) -> OnlineTopup:
+def topup_online_paid(*, actor: SystemActor, number: str) -> OnlineTopup:
     """The gateway says the charge was paid: credit the wallet once (a guarded state change)."""
+    require_platform(actor)
     if (
         OnlineTopup.objects.filter(number=number, state=TopupState.PENDING).update(
             state=TopupState.PAID, credited_at=timezone.now()

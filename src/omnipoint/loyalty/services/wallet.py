@@ -26,15 +26,23 @@ from omnipoint.loyalty.services._shared import (
     _member,
     _wallet_accounts,
 )
-from omnipoint.outlets.domain import SYSTEM
+from omnipoint.members.domain import require_for_member, require_platform
+from omnipoint.outlets.domain import SYSTEM, AnyActor, SystemActor
 
 
 @transaction.atomic
 def wallet_topup(
-    *, member_id: int, key: str, package_id: int | None = None, amount: int | None = None, reference: str = ""
+    *,
+    actor: SystemActor,
+    member_id: int,
+    key: str,
+    package_id: int | None = None,
+    amount: int | None = None,
+    reference: str = "",
 ) -> list[Posting]:
     """Money paid in becomes principal; a package's bonus is credited apart, so refunds and
     the books can tell them apart. Linked postings: both or neither. Idempotent by ``key``."""
+    require_platform(actor)
     member = _member(member_id)
     if package_id is not None:
         package = TopupPackage.objects.filter(pk=package_id, is_active=True).first()
@@ -58,10 +66,17 @@ def wallet_topup(
 
 @transaction.atomic
 def wallet_spend(
-    *, member_id: int, amount: int, key: str, reference: str = "", hold_seconds: int | None = None
+    *,
+    actor: AnyActor,
+    member_id: int,
+    amount: int,
+    key: str,
+    reference: str = "",
+    hold_seconds: int | None = None,
 ) -> list[Posting]:
     """Pay from the wallet: principal first, then bonus, as linked postings; with
     ``hold_seconds`` they are pending holds (captured or released later)."""
+    require_for_member(actor, member_id)
     member = _member(member_id)
     if not 0 < amount <= 10**10:
         raise ValidationError("amount must be positive", code="invalid_amount")
@@ -115,23 +130,26 @@ def _legs(key: str) -> list[Posting]:
 
 
 @transaction.atomic
-def wallet_capture(*, key: str) -> None:
+def wallet_capture(*, actor: SystemActor, key: str) -> None:
+    require_platform(actor)
     for leg in _legs(key):
         if leg.kind == PostingState.PENDING:
             posting_post_pending(actor=SYSTEM, pending_key=leg.key, key=f"{leg.key}:capture")
 
 
 @transaction.atomic
-def wallet_release(*, key: str) -> None:
+def wallet_release(*, actor: SystemActor, key: str) -> None:
+    require_platform(actor)
     for leg in _legs(key):
         if leg.kind == PostingState.PENDING:
             posting_void_pending(actor=SYSTEM, pending_key=leg.key, key=f"{leg.key}:release")
 
 
 @transaction.atomic
-def wallet_refund(*, key: str, amount: int, refund_key: str) -> list[Posting]:
+def wallet_refund(*, actor: SystemActor, key: str, amount: int, refund_key: str) -> list[Posting]:
     """Refund (part of) a wallet payment into the wallet, principal and bonus in the
     proportions they were paid."""
+    require_platform(actor)
     legs = {leg.key.rsplit(":", 1)[1]: leg for leg in _legs(key)}
     paid_p = legs["principal"].amount if "principal" in legs else 0
     paid_b = legs["bonus"].amount if "bonus" in legs else 0

@@ -10,6 +10,7 @@ from omnipoint.members.models import Member
 from omnipoint.members.services import member_get_or_create, member_user_ensure
 from omnipoint.orders.models import Order
 from omnipoint.orders.services import LineRequest, order_place
+from omnipoint.outlets.domain import SYSTEM
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.payments.services import payment_capture
 from omnipoint.testing import Network, user_of
@@ -26,7 +27,9 @@ def package_100_10() -> TopupPackage:
 
 
 def member_with_login(mobile: str = "13700000001", name: str = "李雷") -> tuple[Member, str]:
-    member = member_user_ensure(member=member_get_or_create(mobile=mobile, name=name))
+    member = member_user_ensure(
+        actor=SYSTEM, member=member_get_or_create(actor=SYSTEM, mobile=mobile, name=name)
+    )
     assert member.user is not None
     return member, ApiToken.issue(member.user, name="test")
 

@@ -9,6 +9,7 @@ from omnipoint.ledger.services import InsufficientBalanceError
 from omnipoint.loyalty import domain, selectors, services
 from omnipoint.loyalty.models import PointsLot, TopupPackage
 from omnipoint.members.services import member_get_or_create
+from omnipoint.outlets.domain import SYSTEM
 
 NOW = timezone.now()
 
@@ -49,33 +50,35 @@ def test_wallet_split_and_refund_policy():
 
 @pytest.mark.django_db
 def test_points_spend_oldest_first_and_expire():
-    m = member_get_or_create(mobile="13800000001")
-    old = services.points_award(member_id=m.pk, points=100, key="a1", validity_days=10)
-    new = services.points_award(member_id=m.pk, points=100, key="a2", validity_days=300)
-    services.points_award(member_id=m.pk, points=100, key="a1", validity_days=10)  # retry: no second award
-    services.points_spend(member_id=m.pk, points=150, key="s1")
-    services.points_spend(member_id=m.pk, points=150, key="s1")  # retry: taken once
+    m = member_get_or_create(actor=SYSTEM, mobile="13800000001")
+    old = services.points_award(actor=SYSTEM, member_id=m.pk, points=100, key="a1", validity_days=10)
+    new = services.points_award(actor=SYSTEM, member_id=m.pk, points=100, key="a2", validity_days=300)
+    services.points_award(
+        actor=SYSTEM, member_id=m.pk, points=100, key="a1", validity_days=10
+    )  # retry: no second award
+    services.points_spend(actor=SYSTEM, member_id=m.pk, points=150, key="s1")
+    services.points_spend(actor=SYSTEM, member_id=m.pk, points=150, key="s1")  # retry: taken once
     old.refresh_from_db(), new.refresh_from_db()
     assert (old.remaining, new.remaining, selectors.points_balance(member=m)) == (0, 50, 50)
     PointsLot.objects.filter(pk=new.pk).update(expires_at=timezone.now() - timedelta(days=1))
-    assert services.points_expire() == 50 and selectors.points_balance(member=m) == 0
+    assert services.points_expire(actor=SYSTEM) == 50 and selectors.points_balance(member=m) == 0
     with pytest.raises(InsufficientBalanceError):
-        services.points_spend(member_id=m.pk, points=1, key="s2")
+        services.points_spend(actor=SYSTEM, member_id=m.pk, points=1, key="s2")
     assert ledger_breaches() == []
 
 
 @pytest.mark.django_db
 def test_points_hold_release_and_refund_return_to_lots():
-    m = member_get_or_create(mobile="13800000002")
-    lot = services.points_award(member_id=m.pk, points=100, key="a1")
-    services.points_spend(member_id=m.pk, points=60, key="h1", hold_seconds=600)
+    m = member_get_or_create(actor=SYSTEM, mobile="13800000002")
+    lot = services.points_award(actor=SYSTEM, member_id=m.pk, points=100, key="a1")
+    services.points_spend(actor=SYSTEM, member_id=m.pk, points=60, key="h1", hold_seconds=600)
     assert selectors.points_balance(member=m) == 40
-    services.points_release(key="h1")
-    services.points_release(key="h1")
+    services.points_release(actor=SYSTEM, key="h1")
+    services.points_release(actor=SYSTEM, key="h1")
     lot.refresh_from_db()
     assert lot.remaining == 100 and selectors.points_balance(member=m) == 100
-    services.points_spend(member_id=m.pk, points=70, key="s2")
-    services.points_refund(spend_key="s2", points=30, key="r1")
+    services.points_spend(actor=SYSTEM, member_id=m.pk, points=70, key="s2")
+    services.points_refund(actor=SYSTEM, spend_key="s2", points=30, key="r1")
     lot.refresh_from_db()
     assert lot.remaining == 60 and selectors.points_balance(member=m) == 60
     assert ledger_breaches() == []
@@ -83,19 +86,19 @@ def test_points_hold_release_and_refund_return_to_lots():
 
 @pytest.mark.django_db
 def test_wallet_topup_bonus_apart_spend_and_refund():
-    m = member_get_or_create(mobile="13800000003")
+    m = member_get_or_create(actor=SYSTEM, mobile="13800000003")
     package = TopupPackage.objects.create(name="充100送10", pay_amount=100_00, bonus_amount=10_00)
-    services.wallet_topup(member_id=m.pk, package_id=package.pk, key="t1")
-    services.wallet_topup(member_id=m.pk, package_id=package.pk, key="t1")  # retried: once
+    services.wallet_topup(actor=SYSTEM, member_id=m.pk, package_id=package.pk, key="t1")
+    services.wallet_topup(actor=SYSTEM, member_id=m.pk, package_id=package.pk, key="t1")  # retried: once
     assert selectors.wallet_balance(member=m) == {"principal": 100_00, "bonus": 10_00, "total": 110_00}
-    services.wallet_spend(member_id=m.pk, amount=105_00, key="p1")
+    services.wallet_spend(actor=SYSTEM, member_id=m.pk, amount=105_00, key="p1")
     assert selectors.wallet_balance(member=m) == {"principal": 0, "bonus": 5_00, "total": 5_00}
-    services.wallet_refund(key="p1", amount=21_00, refund_key="r1")
+    services.wallet_refund(actor=SYSTEM, key="p1", amount=21_00, refund_key="r1")
     assert selectors.wallet_balance(member=m) == {"principal": 20_00, "bonus": 6_00, "total": 26_00}
     with pytest.raises(InsufficientBalanceError):
-        services.wallet_spend(member_id=m.pk, amount=27_00, key="p2")
-    hold = services.wallet_spend(member_id=m.pk, amount=25_00, key="p3", hold_seconds=600)
+        services.wallet_spend(actor=SYSTEM, member_id=m.pk, amount=27_00, key="p2")
+    hold = services.wallet_spend(actor=SYSTEM, member_id=m.pk, amount=25_00, key="p3", hold_seconds=600)
     assert len(hold) == 2 and selectors.wallet_balance(member=m)["total"] == 1_00
-    services.wallet_release(key="p3")
+    services.wallet_release(actor=SYSTEM, key="p3")
     assert selectors.wallet_balance(member=m)["total"] == 26_00
     assert ledger_breaches() == []

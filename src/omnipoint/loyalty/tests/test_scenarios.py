@@ -15,6 +15,7 @@ from omnipoint.loyalty.models import PointsLot
 from omnipoint.members.models import Member
 from omnipoint.orders.models import Order
 from omnipoint.orders.services import order_cancel, order_return
+from omnipoint.outlets.domain import SYSTEM
 from omnipoint.payments import topups
 from omnipoint.payments.models import OrderBalance, Payment
 from omnipoint.payments.sandbox import charge_pay
@@ -151,7 +152,7 @@ def test_stored_value_topup_with_bonus_pay_online_refund_to_wallet(api, network)
 
 def test_split_tender_wallet_then_cash_at_the_counter_adds_up(network):
     member, _ = member_with_login()
-    loyalty.wallet_topup(member_id=member.pk, key="t1", amount=30_00)
+    loyalty.wallet_topup(actor=SYSTEM, member_id=member.pk, key="t1", amount=30_00)
     from omnipoint.orders.services import LineRequest, order_place
     from omnipoint.payments.services import payment_capture
     from omnipoint.testing import user_of
@@ -201,8 +202,8 @@ def test_retries_return_the_first_result_and_a_changed_body_is_refused(api, netw
 
 def test_bad_input_is_refused_and_changes_nothing(api, network):
     member, token = member_with_login()
-    loyalty.wallet_topup(member_id=member.pk, key="t1", amount=10_00)
-    loyalty.points_award(member_id=member.pk, points=50, key="a1")
+    loyalty.wallet_topup(actor=SYSTEM, member_id=member.pk, key="t1", amount=10_00)
+    loyalty.points_award(actor=SYSTEM, member_id=member.pk, points=50, key="a1")
     order = online_order(network, member, sku=0)
     before = books()
     clerk_h = network.auth("outlet_clerk")
@@ -304,11 +305,11 @@ def test_a_lapsed_points_hold_goes_back_to_its_lots_and_the_order_times_out(netw
     from omnipoint.orders.services import orders_expire_unpaid
 
     member, _ = member_with_login()
-    loyalty.points_award(member_id=member.pk, points=100, key="a1")
+    loyalty.points_award(actor=SYSTEM, member_id=member.pk, points=100, key="a1")
     order = online_order(network, member)
     tender = payment_tender(user=member.user, order_id=order.pk, method="points", points=60)
     later = timezone.now() + timedelta(days=1)
-    assert loyalty.holds_expire(now=later) == 1  # the backstop sweep, had the order lingered
+    assert loyalty.holds_expire(actor=SYSTEM, now=later) == 1  # the backstop sweep, had the order lingered
     assert loyalty_selectors.hold_state(key=tender.provider_ref) == "voided"
     assert sum(PointsLot.objects.filter(member=member).values_list("remaining", flat=True)) == 100
     assert orders_expire_unpaid(now=later) == 1  # the timeout cancels; the lapsed hold is no error
@@ -360,7 +361,7 @@ def test_what_is_paid_with_points_earns_no_points(network):
     from omnipoint.loyalty.services import points_earn_for_order
     from omnipoint.orders.selectors import order_for_points
 
-    awards = points_earn_for_order(order=order_for_points(Order.objects.get(pk=order.pk)))
+    awards = points_earn_for_order(actor=SYSTEM, order=order_for_points(Order.objects.get(pk=order.pk)))
     assert (
         sum(lot.amount for lot in awards) == 298
     )  # 298.10 yuan paid otherwise, 1 point per yuan, rounded down

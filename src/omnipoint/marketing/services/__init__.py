@@ -1,13 +1,12 @@
 """Marketing writes, by sub-domain: coupons (templates, issuance, expiry), promotions, checkout
-pricing (and the coupons an order holds, redeems or gives back), and games with their prize draw.
-The reads, and the offers as the pricing policy takes them, are in ``marketing.selectors``.
+the coupons an order holds, redeems or gives back, and games with their prize draw.
+The reads, checkout pricing among them, are in ``marketing.selectors``.
 
 What bounds a give-away changes only through guarded conditional UPDATEs, checked for exactly
 one changed row. Rows are touched in one order everywhere: a member's own counter row, then the
 coupon, then the prize, the game, the template; checkout then reserves stock."""
 
-from omnipoint.marketing.services._shared import (
-    MAX_CAMPAIGN_MEMBERS,
+from omnipoint.marketing.errors import (
     AttemptsExhaustedError,
     BudgetExhaustedError,
     ClaimLimitError,
@@ -16,13 +15,8 @@ from omnipoint.marketing.services._shared import (
     CouponNotAvailableError,
     CouponNotFoundError,
 )
-from omnipoint.marketing.services.checkout import (
-    CheckoutPricing,
-    checkout_price,
-    coupons_hold,
-    coupons_redeem,
-    coupons_release,
-)
+from omnipoint.marketing.services._shared import MAX_CAMPAIGN_MEMBERS
+from omnipoint.marketing.services.checkout import coupons_hold, coupons_redeem, coupons_release
 from omnipoint.marketing.services.coupons import (
     CampaignResult,
     coupon_claim,
@@ -45,14 +39,12 @@ __all__ = [
     "AttemptsExhaustedError",
     "BudgetExhaustedError",
     "CampaignResult",
-    "CheckoutPricing",
     "ClaimLimitError",
     "CouponExpiredError",
     "CouponNotApplicableError",
     "CouponNotAvailableError",
     "CouponNotFoundError",
     "PrizeSpec",
-    "checkout_price",
     "coupon_claim",
     "coupon_issue",
     "coupon_template_create",

@@ -1,4 +1,4 @@
-"""What the marketing services share: their refusals, the node an offer belongs to, whose
+"""What the marketing services share: the node an offer belongs to, whose
 coupons a staff member may issue, and the checks of an offer's window and limits."""
 
 import secrets
@@ -11,7 +11,6 @@ from django.utils import timezone
 from omnipoint.catalog.models import Category, Product
 from omnipoint.core.channels import Channel
 from omnipoint.core.errors import (
-    ConflictError,
     NotFoundError,
     PermissionDeniedError,
     ValidationError,
@@ -25,34 +24,6 @@ from omnipoint.outlets.selectors import region_get
 
 MAX_CAMPAIGN_MEMBERS = 1000
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at the counter
-
-
-class CouponNotFoundError(NotFoundError):
-    code = "coupon_not_found"
-
-
-class CouponExpiredError(ValidationError):
-    code = "coupon_expired"
-
-
-class CouponNotApplicableError(ValidationError):
-    code = "coupon_not_applicable"
-
-
-class CouponNotAvailableError(ConflictError):
-    code = "coupon_not_available"
-
-
-class ClaimLimitError(ConflictError):
-    code = "claim_limit_reached"
-
-
-class BudgetExhaustedError(ConflictError):
-    code = "coupon_budget_exhausted"
-
-
-class AttemptsExhaustedError(ConflictError):
-    code = "attempts_exhausted"
 
 
 def _now(now: datetime | None) -> datetime:

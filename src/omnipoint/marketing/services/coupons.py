@@ -18,6 +18,7 @@ from omnipoint.core.errors import (
     NotFoundError,
     ValidationError,
 )
+from omnipoint.marketing.errors import BudgetExhaustedError, ClaimLimitError, CouponExpiredError
 from omnipoint.marketing.models import (
     Coupon,
     CouponClaimCount,
@@ -28,9 +29,6 @@ from omnipoint.marketing.models import (
 )
 from omnipoint.marketing.services._shared import (
     MAX_CAMPAIGN_MEMBERS,
-    BudgetExhaustedError,
-    ClaimLimitError,
-    CouponExpiredError,
     _actor_outlet_path,
     _coupon_code,
     _issuable_by,
@@ -39,9 +37,10 @@ from omnipoint.marketing.services._shared import (
     _owner_region,
     _window,
 )
+from omnipoint.members.domain import require_platform, require_self
 from omnipoint.members.models import Member
 from omnipoint.members.services import member_get_or_create
-from omnipoint.outlets.domain import Actor, Perm
+from omnipoint.outlets.domain import Actor, MemberActor, Perm, SystemActor
 
 
 def _coupon_terms(
@@ -181,20 +180,23 @@ def _template(**lookup: object) -> CouponTemplate:
 
 
 @transaction.atomic
-def coupon_claim(*, member: Member, template_code: str, now: datetime | None = None) -> Coupon:
+def coupon_claim(
+    *, actor: MemberActor | SystemActor, member: Member, template_code: str, now: datetime | None = None
+) -> Coupon:
     """A member claims a coupon themselves (领券)."""
+    require_self(actor, member.pk)
     template = _template(code=template_code, claimable=True)
     return _issue(template, member, source=CouponSource.CLAIM, user_id=member.user_id, now=_now(now))
 
 
-def _member(member_id: int | None, mobile: str) -> Member:
+def _member(actor: Actor, member_id: int | None, mobile: str) -> Member:
     if member_id is not None:
         member = Member.objects.filter(pk=member_id).first()
         if member is None:
             raise NotFoundError(f"member {member_id} not found", code="member_not_found")
         return member
     if mobile:
-        return member_get_or_create(mobile=mobile)
+        return member_get_or_create(actor=actor, mobile=mobile)
     raise ValidationError("name the member (member_id or mobile)", code="member_required")
 
 
@@ -212,7 +214,7 @@ def coupon_issue(
     template = _template(pk=template_id)
     if not _issuable_by(actor, template, _actor_outlet_path(actor)):
         raise NotFoundError("coupon template not found", code="template_not_found")
-    member = _member(member_id, mobile)
+    member = _member(actor, member_id, mobile)
     return _issue(template, member, source=CouponSource.STAFF, user_id=actor.user_id, now=_now(now))
 
 
@@ -261,8 +263,9 @@ def coupons_issue_campaign(
     return result
 
 
-def coupons_expire(*, now: datetime | None = None) -> int:
+def coupons_expire(*, actor: SystemActor, now: datetime | None = None) -> int:
     """Issued coupons past their date become expired (held ones follow their order)."""
+    require_platform(actor)
     return Coupon.objects.filter(state=CouponState.ISSUED, expires_at__lte=_now(now)).update(
         state=CouponState.EXPIRED
     )

@@ -20,6 +20,7 @@ from omnipoint.core.errors import (
 )
 from omnipoint.loyalty.services import points_award
 from omnipoint.marketing import domain
+from omnipoint.marketing.errors import AttemptsExhaustedError, BudgetExhaustedError, CouponExpiredError
 from omnipoint.marketing.models import (
     Coupon,
     CouponSource,
@@ -32,17 +33,11 @@ from omnipoint.marketing.models import (
     Prize,
     PrizeKind,
 )
-from omnipoint.marketing.services._shared import (
-    AttemptsExhaustedError,
-    BudgetExhaustedError,
-    CouponExpiredError,
-    _now,
-    _owner_region,
-    _window,
-)
+from omnipoint.marketing.services._shared import _now, _owner_region, _window
 from omnipoint.marketing.services.coupons import _issue
+from omnipoint.members.domain import require_platform, require_self
 from omnipoint.members.models import Member
-from omnipoint.outlets.domain import Actor
+from omnipoint.outlets.domain import SYSTEM, Actor, MemberActor, SystemActor
 
 
 @dataclass(frozen=True)
@@ -130,24 +125,27 @@ class _NoAward(Exception):
     """The drawn prize cannot be given (its stock or a budget ran out): "no prize" instead."""
 
 
-def points_deliver(*, member_id: int, points: int, key: str, reason: str) -> bool:
+def points_deliver(*, actor: SystemActor, member_id: int, points: int, key: str, reason: str) -> bool:
     """Credit points won in a game through the loyalty app's ``points_award``, which posts
     them to the ledger with ``key`` as the idempotency key (so a retry credits them once).
     When it refuses, nothing is credited and False is returned: the attempt stays "pending"
     for ``game_points_deliver_pending`` to hand over later."""
+    require_platform(actor)
     try:
         with transaction.atomic():
-            points_award(member_id=member_id, points=points, key=key, reference=reason[:80])
+            points_award(actor=actor, member_id=member_id, points=points, key=key, reference=reason[:80])
     except DomainError:
         return False
     return True
 
 
-def game_points_deliver_pending(*, batch: int = 500) -> int:
+def game_points_deliver_pending(*, actor: SystemActor, batch: int = 500) -> int:
     """Hand pending points prizes to the loyalty ledger; safe to repeat (keys are idempotent)."""
+    require_platform(actor)
     done = 0
     for attempt in GameAttempt.objects.filter(delivery=Delivery.PENDING).order_by("pk")[:batch]:
         if not points_deliver(
+            actor=actor,
             member_id=attempt.member_id,
             points=attempt.points,
             key=f"game-attempt:{attempt.pk}",
@@ -189,10 +187,13 @@ def _award(game: Game, prize: Prize, member: Member, now: datetime) -> Coupon | 
 
 
 @transaction.atomic
-def game_play(*, member: Member, game_id: int, now: datetime | None = None) -> GameAttempt:
+def game_play(
+    *, actor: MemberActor | SystemActor, member: Member, game_id: int, now: datetime | None = None
+) -> GameAttempt:
     """One scratch or spin: count the attempt (guarded, per member), draw by weight with
     ``secrets``, and award the prize only if its stock and the game's budget allow; a prize
     whose stock ran out turns into "no prize"."""
+    require_self(actor, member.pk)
     at = _now(now)
     game = Game.objects.filter(pk=game_id, is_active=True).first()
     if game is None:
@@ -233,6 +234,7 @@ def game_play(*, member: Member, game_id: int, now: datetime | None = None) -> G
     )
     if prize is not None and prize.kind == PrizeKind.POINTS:
         delivered = points_deliver(
+            actor=SYSTEM,
             member_id=member.pk,
             points=prize.points,
             key=f"game-attempt:{attempt.pk}",

@@ -14,11 +14,7 @@ from omnipoint.marketing.models import (
     Promotion,
     PromotionKind,
 )
-from omnipoint.marketing.services._shared import (
-    _limit_ids,
-    _owner_region,
-    _window,
-)
+from omnipoint.marketing.services._shared import _limit_ids, _owner_region, _window
 from omnipoint.outlets.domain import Actor, Perm
 
 

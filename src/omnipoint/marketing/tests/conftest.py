@@ -6,11 +6,12 @@ from django.utils import timezone
 
 from omnipoint.core.models import ApiToken
 from omnipoint.members.services import member_get_or_create
+from omnipoint.outlets.domain import SYSTEM
 
 
 def _member(username: str, mobile: str):  # type: ignore[no-untyped-def]
     user = get_user_model().objects.create_user(username=username, password="x")
-    member = member_get_or_create(mobile=mobile, name=username)
+    member = member_get_or_create(actor=SYSTEM, mobile=mobile, name=username)
     member.user = user
     member.save(update_fields=["user"])
     return {"user": user, "member": member, "auth": {"HTTP_AUTHORIZATION": f"Bearer {ApiToken.issue(user)}"}}

@@ -13,6 +13,7 @@ from omnipoint.marketing.models import Coupon, CouponTemplate
 from omnipoint.marketing.services import coupon_claim
 from omnipoint.orders.models import Order, OrderLine
 from omnipoint.orders.services import order_cancel, order_return
+from omnipoint.outlets.domain import SYSTEM
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.payments.services import payment_capture
 from omnipoint.testing import user_of
@@ -69,7 +70,9 @@ def snapshot():  # type: ignore[no-untyped-def]
 
 def test_order_with_a_promotion_and_a_coupon_explains_each_line(api, network, customer, window):
     appliances_10pct(api, network, window)
-    coupon = coupon_claim(member=customer["member"], template_code=tpl(api, network, window).code)
+    coupon = coupon_claim(
+        actor=SYSTEM, member=customer["member"], template_code=tpl(api, network, window).code
+    )
     r = place(api, network, customer, coupon.code.lower())
     assert r.status_code == 201, r.json()
     order = r.json()
@@ -113,12 +116,16 @@ def test_a_channel_promotion_breaks_same_price_only_on_its_channel(api, network,
 
 
 def test_bad_coupons_are_refused_and_change_nothing(api, network, customer, other_customer, window):
-    ok = coupon_claim(member=customer["member"], template_code=tpl(api, network, window).code)
+    ok = coupon_claim(actor=SYSTEM, member=customer["member"], template_code=tpl(api, network, window).code)
     app_only = coupon_claim(
-        member=customer["member"], template_code=tpl(api, network, window, code="app5", channels=["app"]).code
+        actor=SYSTEM,
+        member=customer["member"],
+        template_code=tpl(api, network, window, code="app5", channels=["app"]).code,
     )
-    theirs = coupon_claim(member=other_customer["member"], template_code="save20")
-    late = coupon_claim(member=customer["member"], template_code=tpl(api, network, window, code="late").code)
+    theirs = coupon_claim(actor=SYSTEM, member=other_customer["member"], template_code="save20")
+    late = coupon_claim(
+        actor=SYSTEM, member=customer["member"], template_code=tpl(api, network, window, code="late").code
+    )
     Coupon.objects.filter(pk=late.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
     used = place(api, network, customer, ok.code)
     assert used.status_code == 201
@@ -152,6 +159,7 @@ def test_bad_coupons_are_refused_and_change_nothing(api, network, customer, othe
 
 def test_coupon_is_redeemed_when_paid_and_a_return_refunds_what_was_charged(api, network, customer, window):
     coupon = coupon_claim(
+        actor=SYSTEM,
         member=customer["member"],
         template_code=tpl(api, network, window, budget_amount=100_00).code,
     )
@@ -189,7 +197,9 @@ def test_coupon_is_redeemed_when_paid_and_a_return_refunds_what_was_charged(api,
 
 def test_placement_with_promotions_stays_within_the_query_budget(api, network, customer, window):
     appliances_10pct(api, network, window)
-    coupon = coupon_claim(member=customer["member"], template_code=tpl(api, network, window).code)
+    coupon = coupon_claim(
+        actor=SYSTEM, member=customer["member"], template_code=tpl(api, network, window).code
+    )
     with CaptureQueriesContext(connection) as ctx:
         r = place(api, network, customer, coupon.code)
     assert r.status_code == 201, r.json()

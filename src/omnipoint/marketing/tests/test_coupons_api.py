@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from omnipoint.marketing.models import Coupon, CouponClaimCount, CouponTemplate
 from omnipoint.marketing.services import coupons_expire
+from omnipoint.outlets.domain import SYSTEM
 
 pytestmark = pytest.mark.django_db
 T = "/api/v1/marketing/coupon-templates"
@@ -145,7 +146,7 @@ def test_campaign_issues_to_each_member_skipping_those_at_their_limit_until_the_
 ):
     from omnipoint.members.services import member_get_or_create
 
-    third = member_get_or_create(mobile="13700137000")
+    third = member_get_or_create(actor=SYSTEM, mobile="13700137000")
     tpl = template(api, network.auth("hq_admin"), window, budget_count=2)
     api.post("/api/v1/marketing/coupons/claim", {"template_code": "save20"}, customer["auth"])
     ids = [customer["member"].pk, other_customer["member"].pk, third.pk]
@@ -168,6 +169,6 @@ def test_campaign_issues_to_each_member_skipping_those_at_their_limit_until_the_
 def test_expiry_sweep_marks_issued_coupons_past_their_date(api, network, customer, window):
     template(api, network.auth("hq_admin"), window)
     api.post("/api/v1/marketing/coupons/claim", {"template_code": "save20"}, customer["auth"])
-    assert coupons_expire() == 0
-    assert coupons_expire(now=timezone.now() + timedelta(days=31)) == 1
+    assert coupons_expire(actor=SYSTEM) == 0
+    assert coupons_expire(actor=SYSTEM, now=timezone.now() + timedelta(days=31)) == 1
     assert Coupon.objects.get().state == "expired"

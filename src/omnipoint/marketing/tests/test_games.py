@@ -4,6 +4,7 @@ import pytest
 
 from omnipoint.marketing.models import Coupon, GameAttempt, GamePlayer, Prize
 from omnipoint.marketing.services import game_points_deliver_pending
+from omnipoint.outlets.domain import SYSTEM
 
 pytestmark = pytest.mark.django_db
 G = "/api/v1/marketing/games"
@@ -78,7 +79,7 @@ def test_points_prizes_are_credited_through_the_loyalty_ledger(api, network, cus
     )
     won = play(api, g, customer).json()
     assert won["points"] == 100 and won["delivery"] == "delivered"
-    assert game_points_deliver_pending() == 0
+    assert game_points_deliver_pending(actor=SYSTEM) == 0
 
 
 def test_no_prize_weight_and_bad_input(api, network, customer, window):

@@ -9,6 +9,7 @@ from django.urls import clear_url_caches
 
 from omnipoint.members.models import LoginCode, SandboxSms
 from omnipoint.members.services import login_code_issue
+from omnipoint.outlets.domain import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -82,12 +83,12 @@ def fresh_urls():
 def test_the_sandbox_sms_page_exists_only_in_the_demo(client, settings, fresh_urls):
     settings.DEMO_MODE = False
     fresh_urls()
-    login_code_issue(mobile=VICTIM)
+    login_code_issue(actor=SYSTEM, mobile=VICTIM)
     assert client.get("/sandbox/sms/").status_code == 404
     assert not SandboxSms.objects.exists()  # nor is anything kept for it
     settings.DEMO_MODE = True
     fresh_urls()
-    login_code_issue(mobile=VICTIM)
+    login_code_issue(actor=SYSTEM, mobile=VICTIM)
     page = client.get("/sandbox/sms/", {"mobile": VICTIM})
     assert page.status_code == 200 and page.content.decode().count('data-testid="sandbox-sms"') == 1
 

@@ -5,6 +5,7 @@ import pytest
 
 from omnipoint.loyalty import services as loyalty
 from omnipoint.loyalty.tests.helpers import bearer, counter_sale, earn_rules, member_with_login
+from omnipoint.outlets.domain import SYSTEM
 
 pytestmark = pytest.mark.django_db
 COUNTER_FIELDS = {"id", "name", "mobile_masked", "tier", "points", "wallet"}
@@ -17,7 +18,7 @@ def members(network):
     nanjing, _ = member_with_login("13700000002", "南京顾客")
     counter_sale(network, shanghai.mobile)
     counter_sale(network, nanjing.mobile, outlet=network.c)
-    loyalty.wallet_topup(member_id=shanghai.pk, key="t1", amount=20_00)
+    loyalty.wallet_topup(actor=SYSTEM, member_id=shanghai.pk, key="t1", amount=20_00)
     return shanghai, nanjing, token
 
 
