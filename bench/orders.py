@@ -100,7 +100,7 @@ def network_ensure(*, outlets: int = OUTLETS, skus: int = SKUS, members: int = M
         if created:
             user.set_unusable_password()
             user.save()
-        member = member_get_or_create(mobile=f"1390000{m:04d}", name=f"Bench member {m}")
+        member = member_get_or_create(actor=SYSTEM, mobile=f"1390000{m:04d}", name=f"Bench member {m}")
         if member.user_id != user.pk:
             member.user = user
             member.save(update_fields=["user"])

@@ -206,7 +206,9 @@ LOGIN_MOBILE = "13700000009"  # has a live one-time code
 def _member_with_login(mobile: str, name: str) -> tuple[Member, str]:
     from omnipoint.members.services import member_get_or_create, member_user_ensure
 
-    member = member_user_ensure(member=member_get_or_create(mobile=mobile, name=name))
+    member = member_user_ensure(
+        actor=SYSTEM, member=member_get_or_create(actor=SYSTEM, mobile=mobile, name=name)
+    )
     assert member.user is not None
     return member, ApiToken.issue(member.user, name="test")
 
@@ -249,7 +251,7 @@ def build_shop(w: World) -> World:
 
     shopper, token = _member_with_login(SHOPPER_MOBILE, "上海顾客")
     net.tokens["shopper"] = token
-    nanjing = member_get_or_create(mobile=NANJING_MOBILE, name="南京顾客")
+    nanjing = member_get_or_create(actor=SYSTEM, mobile=NANJING_MOBILE, name="南京顾客")
     o["shopper"], o["nanjing"] = shopper.pk, nanjing.pk
     for name, outlet in (("salesperson", w.a), ("sales_c", w.c)):
         staff = staff_create(
@@ -267,7 +269,7 @@ def build_shop(w: World) -> World:
 
     EarnRule.objects.create(name="base", points_per_yuan=Decimal(1))
     o["package"] = TopupPackage.objects.create(name="充100送10", pay_amount=100_00, bonus_amount=10_00).pk
-    wallet_topup(member_id=shopper.pk, key="seed:shopper", amount=500_00)
+    wallet_topup(actor=SYSTEM, member_id=shopper.pk, key="seed:shopper", amount=500_00)
 
     def pickup(outlet, **kw):  # type: ignore[no-untyped-def]
         return orders.order_place(
@@ -326,7 +328,7 @@ def build_shop(w: World) -> World:
     intent = payments.payment_start(user=shopper.user, order_id=o_c.pk, amount=1_00)
     charge = sandbox.charge_pay(ref=intent.provider_ref)
     o["notify"] = sandbox.notification_build(charge)  # type: ignore[assignment]
-    o["login_code"], _ = login_code_issue(mobile=LOGIN_MOBILE)  # type: ignore[assignment]
+    o["login_code"], _ = login_code_issue(actor=SYSTEM, mobile=LOGIN_MOBILE)  # type: ignore[assignment]
 
     now = timezone.now()
     window = {"starts_at": now - timedelta(days=1), "ends_at": now + timedelta(days=30)}

@@ -14,6 +14,7 @@ from omnipoint.marketing import services as marketing
 from omnipoint.marketing.models import Coupon, GamePlayer
 from omnipoint.members.services import member_get_or_create, member_user_ensure
 from omnipoint.orders.models import Order
+from omnipoint.outlets.domain import SYSTEM
 
 MOBILE = "13700000001"
 
@@ -44,7 +45,9 @@ def offers(network):  # type: ignore[no-untyped-def]
 def test_claim_spin_and_check_out_with_a_coupon(phone, live_network, live_server, demo_mode):
     page, net, base = phone, live_network, live_server.url
     game = offers(net)
-    member = member_user_ensure(member=member_get_or_create(mobile=MOBILE, name="李雷"))
+    member = member_user_ensure(
+        actor=SYSTEM, member=member_get_or_create(actor=SYSTEM, mobile=MOBILE, name="李雷")
+    )
 
     page.goto(f"{base}/shop/member/login/")
     page.fill("input[name=mobile]", MOBILE)

@@ -10,6 +10,7 @@ from tests.browser.offers import appliances_off, threshold_coupon
 from omnipoint.marketing import services as marketing
 from omnipoint.members.services import member_get_or_create, member_user_ensure
 from omnipoint.orders import services as orders
+from omnipoint.outlets.domain import SYSTEM
 
 pytestmark = pytest.mark.browser
 
@@ -19,8 +20,10 @@ def _order(network):  # type: ignore[no-untyped-def]
     a 满200减20 coupon: the cable is short at b, so it comes by transfer."""
     appliances_off(network)
     threshold_coupon(code="save-200-20", name="满200减20", value=20_00, threshold=200_00)
-    member = member_user_ensure(member=member_get_or_create(mobile="13700000002", name="韩梅梅"))
-    coupon = marketing.coupon_claim(member=member, template_code="save-200-20")
+    member = member_user_ensure(
+        actor=SYSTEM, member=member_get_or_create(actor=SYSTEM, mobile="13700000002", name="韩梅梅")
+    )
+    coupon = marketing.coupon_claim(actor=SYSTEM, member=member, template_code="save-200-20")
     return orders.order_place(
         user=member.user,
         channel="web",

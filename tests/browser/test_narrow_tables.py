@@ -24,7 +24,7 @@ OVERFLOW = """() => [...document.querySelectorAll('table')].map(t => {
 def test_every_console_table_fits_360_px(live_server, live_network, browser):
     net, base = live_network, live_server.url
     clerk = actor_get(user=user_of("outlet_clerk"))
-    member = member_get_or_create(mobile="13700000001", name="李雷")
+    member = member_get_or_create(actor=SYSTEM, mobile="13700000001", name="李雷")
     sale = order_place(
         user=user_of("outlet_clerk"), channel="pos", method="counter", payment_mode="counter",
         origin_outlet_id=net.a.pk, mobile=member.mobile,

@@ -16,6 +16,7 @@ from omnipoint.loyalty.models import TopupPackage
 from omnipoint.marketing.services import coupon_issue, coupon_template_create
 from omnipoint.members.services import member_get_or_create
 from omnipoint.orders.models import Order, OrderState
+from omnipoint.outlets.domain import SYSTEM
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.testing import user_of
 
@@ -35,7 +36,7 @@ def both_widths(page, name: str) -> None:  # type: ignore[no-untyped-def]
 def test_counter_sale_with_card_coupon_wallet_and_cash(live_server, live_network, phone):
     net, base, page = live_network, live_server.url, phone
     cable, ac = net.skus[2], net.skus[0]
-    member = member_get_or_create(mobile="13700000001", name="李雷")
+    member = member_get_or_create(actor=SYSTEM, mobile="13700000001", name="李雷")
     clerk = actor_get(user=user_of("outlet_clerk"))
     package = TopupPackage.objects.create(name="充100", pay_amount=100_00, bonus_amount=0)
     loyalty.wallet_topup_at_counter(

@@ -20,6 +20,7 @@ from omnipoint.marketing.models import Coupon
 from omnipoint.marketing.services import coupon_issue, coupon_template_create
 from omnipoint.members.services import member_get_or_create
 from omnipoint.orders.models import Order, OrderState
+from omnipoint.outlets.domain import SYSTEM
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.payments import sandbox
 from omnipoint.payments.models import Payment
@@ -142,13 +143,15 @@ def test_the_sku_picker_shows_variant_price_and_stock_here(client, network):
 
 @pytest.fixture
 def member(network):
-    member = member_get_or_create(mobile="13700000001", name="李雷")
+    member = member_get_or_create(actor=SYSTEM, mobile="13700000001", name="李雷")
     clerk = actor_get(user=user_of("outlet_clerk"))
     package = TopupPackage.objects.create(name="充100", pay_amount=100_00, bonus_amount=0)
     loyalty.wallet_topup_at_counter(
         actor=clerk, member_id=member.pk, outlet_id=network.a.pk, client_key="till-1", package_id=package.pk
     )
-    loyalty.points_award(member_id=member.pk, points=5000, key="gift-1")  # ¥50 at 100 points a yuan
+    loyalty.points_award(
+        actor=SYSTEM, member_id=member.pk, points=5000, key="gift-1"
+    )  # ¥50 at 100 points a yuan
     return member
 
 

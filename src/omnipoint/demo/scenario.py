@@ -50,7 +50,7 @@ from omnipoint.members.models import Member
 from omnipoint.members.services import member_get_or_create
 from omnipoint.orders import services as orders
 from omnipoint.orders.models import Method, Order, PickTask
-from omnipoint.outlets.domain import Actor
+from omnipoint.outlets.domain import SYSTEM, Actor
 from omnipoint.outlets.models import Outlet, OutletKind, Staff
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.payments.services import payment_capture, payment_tender
@@ -85,7 +85,9 @@ class _Story:
         self.clerk = _actor(CLERK)
         self.clerk_user = get_user_model().objects.get(username=CLERK)
         self.hq = _actor("hq_admin")
-        self.members = {m.mobile: member_get_or_create(mobile=m.mobile, name=m.name) for m in DEMO_MEMBERS}
+        self.members = {
+            m.mobile: member_get_or_create(actor=SYSTEM, mobile=m.mobile, name=m.name) for m in DEMO_MEMBERS
+        }
         self.used: set[int] = set()  # SKUs already in a story order: each order shows another
 
     # -- configuration: tiers, earning rules, packages, offers, showroom ----------------------
@@ -212,7 +214,7 @@ class _Story:
             client_key="demo-topup-wang",
             package_id=packages["充100送10"],
         )
-        marketing.coupon_claim(member=wang, template_code=WELCOME_COUPON)
+        marketing.coupon_claim(actor=SYSTEM, member=wang, template_code=WELCOME_COUPON)
         self._delivery_from_a_store(wang)
 
         # 李强 tops up 充500送60 and pays a pickup order from the wallet at the counter; the

@@ -6,7 +6,7 @@ from omnipoint.core.api import ERRORS, MAX_ID, Id
 from omnipoint.core.channels import Channel
 from omnipoint.core.errors import NotFoundError, ValidationError
 from omnipoint.members.schemas import ActivityOut, OrderRowOut
-from omnipoint.members.selectors import member_of_user, posting_movement
+from omnipoint.members.selectors import member_for_user, posting_movement
 from omnipoint.orders import selectors, services
 from omnipoint.orders.models import OrderLine
 from omnipoint.orders.schemas import (
@@ -160,7 +160,7 @@ def order_hand_over(request: HttpRequest, payload: HandOverIn):  # type: ignore[
 @member_router.get("/me/orders", response={200: list[OrderRowOut], **ERRORS})
 def my_orders(request: HttpRequest):  # type: ignore[no-untyped-def]
     """Every order of the member, online and at the counter, newest first."""
-    member = member_of_user(user=request.user)
+    member = member_for_user(user=request.user)
     return list(selectors.member_orders(member=member)[:100])
 
 

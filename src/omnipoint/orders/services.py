@@ -43,10 +43,12 @@ from omnipoint.inventory.models import (
     Transfer,
 )
 from omnipoint.loyalty import services as loyalty
+from omnipoint.marketing import selectors as marketing_selectors
 from omnipoint.marketing import services as marketing
 from omnipoint.marketing.domain import PricedLine
 from omnipoint.members.domain import normalise_mobile
 from omnipoint.members.models import Member
+from omnipoint.members.selectors import member_for_user_or_none
 from omnipoint.members.services import member_get_or_create
 from omnipoint.orders import domain, selectors
 from omnipoint.orders.models import (
@@ -408,7 +410,7 @@ def order_place(
         if method == Method.COUNTER
         else None
     )
-    pricing = marketing.checkout_price(
+    pricing = marketing_selectors.checkout_price(
         lines=priced,
         channel=channel,
         region_path=region.path,
@@ -462,7 +464,7 @@ def order_place(
             for s, ln in sorted(wanted.items())
         ]
     )
-    marketing.coupons_hold(pricing=pricing, order_id=order.pk)  # before stock: one lock order
+    marketing.coupons_hold(actor=SYSTEM, pricing=pricing, order_id=order.pk)  # before stock: one lock order
     for shipment in sorted(plan.shipments, key=lambda s: s.location_id):
         inventory.stock_reserve(
             actor=SYSTEM,
@@ -546,14 +548,9 @@ def _member(
                 raise NotFoundError(f"member {member_id} not found", code="member_not_found")
             return member, True
         if mobile:
-            return member_get_or_create(mobile=mobile, name=name), True
+            return member_get_or_create(actor=SYSTEM, mobile=mobile, name=name), True
         return None, False
-    own = (
-        # an unsaved user (pk None) is nobody: filtering on user_id=None would pick a guest member
-        Member.objects.filter(user_id=user.pk).first()
-        if user is not None and user.is_authenticated and user.pk is not None
-        else None
-    )
+    own = member_for_user_or_none(user=user)
     if own is not None:
         if (member_id is not None and member_id != own.pk) or (
             mobile and normalise_mobile(mobile) != own.mobile
@@ -564,7 +561,7 @@ def _member(
         raise PermissionDeniedError("only staff channels name a member", code="not_yourself")
     if not mobile:
         raise ValidationError("give the customer's mobile number", code="mobile_required")
-    return member_get_or_create(mobile=mobile, name=name), False
+    return member_get_or_create(actor=SYSTEM, mobile=mobile, name=name), False
 
 
 # --- confirmation and payment ---------------------------------------------------------------
@@ -635,7 +632,7 @@ def order_payment_applied(*, order_id: int, paid_total: int) -> bool:
         payment_state=PaymentState.PAID
     )
     order.payment_state = PaymentState.PAID
-    marketing.coupons_redeem(order_id=order.pk)
+    marketing.coupons_redeem(actor=SYSTEM, order_id=order.pk)
     paid_window = _hold_window(order.method, order.payment_mode, paid=True)
     for hold in _hold_refs(order):  # paid: the goods are held for the time to fulfil
         inventory.reservation_renew(
@@ -682,13 +679,13 @@ def _check_paid(order: Order) -> None:
 
 def _complete(order: Order, *, frm: set[str], kind: str, user_id: int | None = None) -> None:
     _set_state(order, frm, OrderState.COMPLETED, completed_at=timezone.now())
-    marketing.coupons_redeem(order_id=order.pk)
+    marketing.coupons_redeem(actor=SYSTEM, order_id=order.pk)
     if order.method != Method.DELIVERY:  # a delivery's goods left when it shipped
         _commit_holds(order)
     PickTask.objects.filter(order=order).exclude(state=TaskState.CANCELLED).update(state=TaskState.DONE)
     _event(order, "completed", user_id=user_id, how=kind)
     # Points are earned when an order completes, online or at the counter alike (线下消费线上积分).
-    loyalty.points_earn_for_order(order=selectors.order_for_points(order))
+    loyalty.points_earn_for_order(actor=SYSTEM, order=selectors.order_for_points(order))
     showrooms.commission_accrue(order=selectors.order_for_commission(order))
 
 
@@ -705,7 +702,7 @@ def order_cancel(
         raise InvalidStateError("goods for this order are already on the road", code="order_in_transit")
     cancellable: set[str] = {OrderState.PENDING, OrderState.CONFIRMED, OrderState.READY}
     _set_state(order, {OrderState.PENDING} if pending_only else cancellable, OrderState.CANCELLED)
-    marketing.coupons_release(order_id=order.pk)  # before the stock, as order_place takes them
+    marketing.coupons_release(actor=SYSTEM, order_id=order.pk)  # before the stock, as order_place takes them
     for transfer in _transfers(order, "draft"):
         inventory.transfer_cancel(actor=SYSTEM, transfer_id=transfer.pk)
     for hold in _hold_refs(order):
@@ -1019,7 +1016,10 @@ def order_return(
     showrooms.commission_reverse(order_return=selectors.return_for_commission(record))
     if amount:
         loyalty.points_clawback_for_return(
-            order=selectors.order_for_points(order), amount=amount, key=f"clawback:return:{record.pk}"
+            actor=SYSTEM,
+            order=selectors.order_for_points(order),
+            amount=amount,
+            key=f"clawback:return:{record.pk}",
         )
     if order.payment_state != PaymentState.UNPAID and amount:
         record.refunds.set(refund_to_tenders(order_id=order.pk, amount=amount, reason=f"return {record.pk}"))

@@ -14,6 +14,7 @@ from omnipoint.core.errors import InvalidStateError, NotFoundError, ValidationEr
 from omnipoint.loyalty import domain as loyalty_domain
 from omnipoint.loyalty import selectors as loyalty_selectors
 from omnipoint.loyalty import services as loyalty
+from omnipoint.outlets.domain import SYSTEM
 from omnipoint.payments import sandbox
 from omnipoint.payments.domain import (
     BadSignatureError,
@@ -167,17 +168,22 @@ class WalletProvider(LedgerProvider):
 
     def _hold(self, payment: Payment, member_id: int, key: str, reference: str, seconds: int) -> None:
         loyalty.wallet_spend(
-            member_id=member_id, amount=payment.amount, key=key, reference=reference, hold_seconds=seconds
+            actor=SYSTEM,
+            member_id=member_id,
+            amount=payment.amount,
+            key=key,
+            reference=reference,
+            hold_seconds=seconds,
         )
 
     def _release(self, key: str) -> None:
-        loyalty.wallet_release(key=key)
+        loyalty.wallet_release(actor=SYSTEM, key=key)
 
     def _refund(self, key: str, amount: int, refund_key: str) -> None:
-        loyalty.wallet_refund(key=key, amount=amount, refund_key=refund_key)
+        loyalty.wallet_refund(actor=SYSTEM, key=key, amount=amount, refund_key=refund_key)
 
     def capture(self, payment: Payment) -> None:
-        loyalty.wallet_capture(key=payment.provider_ref)
+        loyalty.wallet_capture(actor=SYSTEM, key=payment.provider_ref)
 
 
 class PointsProvider(LedgerProvider):
@@ -187,6 +193,7 @@ class PointsProvider(LedgerProvider):
 
     def _hold(self, payment: Payment, member_id: int, key: str, reference: str, seconds: int) -> None:
         loyalty.points_spend(
+            actor=SYSTEM,
             member_id=member_id,
             points=loyalty_domain.points_for_fen(payment.amount),
             key=key,
@@ -195,16 +202,16 @@ class PointsProvider(LedgerProvider):
         )
 
     def _release(self, key: str) -> None:
-        loyalty.points_release(key=key)
+        loyalty.points_release(actor=SYSTEM, key=key)
 
     def _refund(self, key: str, amount: int, refund_key: str) -> None:
         points = amount * settings.POINTS_PER_YUAN // 100
         if points > 0:
-            loyalty.points_refund(spend_key=key, points=points, key=refund_key)
+            loyalty.points_refund(actor=SYSTEM, spend_key=key, points=points, key=refund_key)
 
     def capture(self, payment: Payment) -> None:
         if loyalty_selectors.hold_state(key=payment.provider_ref) == "pending":
-            loyalty.points_capture(key=payment.provider_ref)
+            loyalty.points_capture(actor=SYSTEM, key=payment.provider_ref)
 
 
 LEDGER_PROVIDERS: dict[str, LedgerProvider] = {p.name: p for p in (WalletProvider(), PointsProvider())}

@@ -9,6 +9,7 @@ from omnipoint.core.errors import ValidationError
 from omnipoint.loyalty import selectors as loyalty_selectors
 from omnipoint.loyalty import services as loyalty
 from omnipoint.loyalty.models import OnlineTopup, TopupState
+from omnipoint.outlets.domain import SYSTEM
 from omnipoint.payments import sandbox
 from omnipoint.payments.models import ChargeState
 from omnipoint.payments.providers import online_gateway_check
@@ -20,7 +21,7 @@ def topup_online_start(
 ) -> OnlineTopup:
     """Start an online top-up. The wallet is credited by topup_online_settle."""
     online_gateway_check()
-    topup = loyalty.topup_online_open(member_id=member_id, package_id=package_id, amount=amount)
+    topup = loyalty.topup_online_open(actor=SYSTEM, member_id=member_id, package_id=package_id, amount=amount)
     charge = sandbox.charge_create(
         merchant_ref=topup.number,
         amount=topup.amount,
@@ -28,6 +29,7 @@ def topup_online_start(
         return_url=return_url[:200],
     )
     return loyalty.topup_online_charged(
+        actor=SYSTEM,
         topup=topup,
         charge_ref=charge.ref,
         pay_url=reverse("payments:sandbox_pay", kwargs={"ref": charge.ref}),
@@ -42,9 +44,9 @@ def topup_online_settle(*, number: str) -> OnlineTopup:
         return topup
     status = sandbox.charge_status(ref=topup.charge_ref)
     if status == ChargeState.FAILED:
-        return loyalty.topup_online_failed(number=number)
+        return loyalty.topup_online_failed(actor=SYSTEM, number=number)
     if status == ChargeState.PAID:
-        return loyalty.topup_online_paid(number=number)
+        return loyalty.topup_online_paid(actor=SYSTEM, number=number)
     return topup
 
 

@@ -25,6 +25,7 @@ from omnipoint.marketing import selectors as marketing
 from omnipoint.marketing import services as marketing_services
 from omnipoint.marketing.models import CouponState, Delivery, Game, GameAttempt, GameKind, Prize, PrizeKind
 from omnipoint.members.models import Member
+from omnipoint.members.selectors import member_actor, member_for_user_or_none
 from omnipoint.storefront import offers
 from omnipoint.storefront.errors import error_text
 from omnipoint.storefront.pages import _int, _not_found, _page
@@ -46,8 +47,7 @@ NO_PRIZE_COLOUR = "#e5e7eb"
 
 
 def _member(request: HttpRequest) -> Member | None:
-    user = request.user
-    return Member.objects.filter(user_id=user.pk).first() if user.is_authenticated else None
+    return member_for_user_or_none(user=request.user)
 
 
 def _sign_in_first() -> DomainError:
@@ -84,7 +84,9 @@ def coupon_claim(request: HttpRequest) -> HttpResponse:
     try:
         if member is None:
             raise _sign_in_first()
-        coupon = marketing_services.coupon_claim(member=member, template_code=code)
+        coupon = marketing_services.coupon_claim(
+            actor=member_actor(member), member=member, template_code=code
+        )
     except DomainError as e:
         if e.code == "coupon_expired":  # the template's window closed, not a coupon of theirs
             e = NotFoundError(e.message, code="template_not_found")
@@ -249,7 +251,7 @@ def game_play(request: HttpRequest, game_id: int) -> HttpResponse:
     try:
         if member is None:
             raise _sign_in_first()
-        attempt = marketing_services.game_play(member=member, game_id=found.pk)
+        attempt = marketing_services.game_play(actor=member_actor(member), member=member, game_id=found.pk)
     except DomainError as e:
         return _game_page(request, found, error=error_text(e), status=e.status)
     url = reverse("storefront:game", kwargs={"game_id": found.pk})

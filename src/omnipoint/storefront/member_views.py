@@ -23,6 +23,7 @@ from omnipoint.loyalty.models import OnlineTopup, PointsLot, TopupPackage, Topup
 from omnipoint.loyalty.selectors import member_lots
 from omnipoint.members import services
 from omnipoint.members.models import Member
+from omnipoint.members.selectors import member_for_user_or_none
 from omnipoint.orders import selectors as order_selectors
 from omnipoint.orders.models import Method, Order, OrderState, PaymentState
 from omnipoint.payments import services as payments
@@ -61,8 +62,7 @@ def error_text(error: DomainError) -> str:
 
 
 def _member(request: HttpRequest) -> Member | None:
-    user = request.user
-    return Member.objects.filter(user_id=user.pk).first() if user.is_authenticated else None
+    return member_for_user_or_none(user=request.user)
 
 
 def _page(request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
@@ -84,11 +84,15 @@ def member_login(request: HttpRequest) -> HttpResponse:
     code = request.POST.get("code", "").strip()[:10]
     try:
         if not code:
-            sent, expires = services.login_code_issue(mobile=mobile, client=client_address(request))
+            sent, expires = services.login_code_issue(
+                actor=services.SIGN_IN, mobile=mobile, client=client_address(request)
+            )
             shown = sent if settings.DEMO_MODE else ""
             context = {"step": "code", "mobile": mobile, "demo_code": shown, "expires": expires}
             return _page(request, "login.html", context)
-        member = services.login_code_verify(mobile=mobile, code=code, client=client_address(request))
+        member = services.login_code_verify(
+            actor=services.SIGN_IN, mobile=mobile, code=code, client=client_address(request)
+        )
     except DomainError as e:
         step = "code" if code else "mobile"
         return _page(

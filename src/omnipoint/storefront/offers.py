@@ -1,7 +1,7 @@
 """Coupons, promotions and games as the storefront shows them: a coupon's conditions in plain
 words, a promotion's badge, and checkout's price preview. Reads only.
 
-The preview calls ``marketing.services.checkout_price``, the same pure pricing that
+The preview calls ``marketing.selectors.checkout_price``, the same pure pricing that
 ``order_place`` runs, on the same lines (priced for the same area and channel), so what the
 customer sees before placing is what the order's lines will carry.
 """
@@ -23,8 +23,9 @@ from omnipoint.core.explain import Explanation, render, render_all
 from omnipoint.marketing import selectors as marketing
 from omnipoint.marketing.domain import OFFER_LINES, CouponKind, PricedLine, PromotionKind
 from omnipoint.marketing.models import Coupon, CouponTemplate, Promotion
-from omnipoint.marketing.services import checkout_price
+from omnipoint.marketing.selectors import checkout_price
 from omnipoint.members.models import Member
+from omnipoint.members.selectors import member_for_user_or_none
 from omnipoint.outlets.models import Outlet, Region
 from omnipoint.storefront.errors import error_text
 
@@ -306,9 +307,7 @@ def coupon_codes(chosen: Iterable[str], typed: str) -> list[str]:
 def checkout_member(*, user: Any) -> Member | None:
     """Whom order_place prices for on the storefront: the signed-in member (a guest's mobile
     number names whom the order is for, not whose tier and coupons apply)."""
-    if user is not None and user.is_authenticated:
-        return Member.objects.filter(user_id=user.pk).first()
-    return None
+    return member_for_user_or_none(user=user)
 
 
 def _priced_lines(

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from omnipoint.core.errors import DomainError
 from omnipoint.members.models import Member
+from omnipoint.members.selectors import member_for_user_or_none
 from omnipoint.outlets.models import Region
 from omnipoint.storefront import selectors
 from omnipoint.storefront.cart import cart_get
@@ -74,8 +75,7 @@ def _remember_order(request: HttpRequest, number: str, mobile: str) -> None:
 
 
 def _signed_in_member(request: HttpRequest) -> Member | None:
-    user = request.user
-    return Member.objects.filter(user_id=user.pk).first() if user.is_authenticated else None
+    return member_for_user_or_none(user=request.user)
 
 
 def _order_url(number: str) -> str:

@@ -20,7 +20,7 @@ from omnipoint.loyalty.models import EarnRule
 from omnipoint.members.services import member_get_or_create
 from omnipoint.orders import services as orders
 from omnipoint.orders.models import Order, OrderReturn
-from omnipoint.outlets.domain import Actor
+from omnipoint.outlets.domain import SYSTEM, Actor
 from omnipoint.outlets.models import Outlet
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.payments import services as payments
@@ -45,9 +45,9 @@ class Story:
 def story_start(*, stock: int = 50) -> Story:
     net = build_network(stock=stock)
     EarnRule.objects.create(name="base", points_per_yuan=Decimal(1))
-    member = member_get_or_create(mobile=MOBILE, name="顾客")
-    loyalty.wallet_topup(member_id=member.pk, key="seed:wallet", amount=50_000_00)
-    loyalty.points_award(member_id=member.pk, points=10**7, key="seed:points")
+    member = member_get_or_create(actor=SYSTEM, mobile=MOBILE, name="顾客")
+    loyalty.wallet_topup(actor=SYSTEM, member_id=member.pk, key="seed:wallet", amount=50_000_00)
+    loyalty.points_award(actor=SYSTEM, member_id=member.pk, points=10**7, key="seed:points")
     return Story(net, actor_get(user=user_of("hq_admin")), member.pk)
 
 

@@ -4,6 +4,7 @@ real district, and a signed-up member with points and a wallet to pay with."""
 from omnipoint.loyalty import services as loyalty
 from omnipoint.loyalty.tests.helpers import member_with_login
 from omnipoint.members.models import Member
+from omnipoint.outlets.domain import SYSTEM
 from omnipoint.outlets.models import Outlet
 
 
@@ -27,7 +28,7 @@ def rich_member(*, points: int = 1500, wallet: int = 50_00) -> Member:
     """李雷 with a storefront login, ``points`` points and ``wallet`` fen stored."""
     member, _ = member_with_login()
     if points:
-        loyalty.points_award(member_id=member.pk, points=points, key="gift")
+        loyalty.points_award(actor=SYSTEM, member_id=member.pk, points=points, key="gift")
     if wallet:
-        loyalty.wallet_topup(member_id=member.pk, amount=wallet, key="topup")
+        loyalty.wallet_topup(actor=SYSTEM, member_id=member.pk, amount=wallet, key="topup")
     return member

@@ -16,6 +16,7 @@ from omnipoint.marketing import services as marketing
 from omnipoint.marketing.models import Coupon, CouponTemplate, Game, GameAttempt, GamePlayer, Prize
 from omnipoint.members.services import member_get_or_create, member_user_ensure
 from omnipoint.orders.models import Order
+from omnipoint.outlets.domain import SYSTEM
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.testing import user_of
 
@@ -60,7 +61,9 @@ def appliances_promotion(network, **kw):
 
 
 def member(mobile: str = MOBILE, name: str = "李雷"):
-    return member_user_ensure(member=member_get_or_create(mobile=mobile, name=name))
+    return member_user_ensure(
+        actor=SYSTEM, member=member_get_or_create(actor=SYSTEM, mobile=mobile, name=name)
+    )
 
 
 @pytest.fixture
@@ -137,7 +140,7 @@ def test_coupon_centre_shows_terms_and_a_member_claims_once(client, network):
 
 def test_claim_refused_when_the_budget_is_gone(client, network):
     template("last", budget_count=1, claim_limit=5)
-    marketing.coupon_claim(member=member("13900000009", "韩梅梅"), template_code="last")
+    marketing.coupon_claim(actor=SYSTEM, member=member("13900000009", "韩梅梅"), template_code="last")
     m = member()
     client.force_login(m.user)
     assert "已领完" in text(client.get("/shop/coupons/"))
@@ -150,7 +153,9 @@ def test_claim_refused_when_the_budget_is_gone(client, network):
 
 def test_my_coupons_by_state(client, network, signed_in):
     t = template("mine", claim_limit=3)
-    issued, used, expired = (marketing.coupon_claim(member=signed_in, template_code="mine") for _ in range(3))
+    issued, used, expired = (
+        marketing.coupon_claim(actor=SYSTEM, member=signed_in, template_code="mine") for _ in range(3)
+    )
     Coupon.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(hours=1))
     fill_cart(client, network, (1, 1))  # 200 yuan
     _page, form = checkout_form(client, network, coupon=used.code)
@@ -173,7 +178,7 @@ def test_my_coupons_by_state(client, network, signed_in):
 
 def test_checkout_with_a_coupon_previews_the_discount_and_the_lines_carry_it(client, network, signed_in):
     appliances_promotion(network)
-    coupon = marketing.coupon_claim(member=signed_in, template_code=template("save20").code)
+    coupon = marketing.coupon_claim(actor=SYSTEM, member=signed_in, template_code=template("save20").code)
     fill_cart(client, network, (1, 1), (2, 1))  # AC 2P 200 yuan, cable 300 yuan (national prices)
 
     page, form = checkout_form(client, network)
@@ -215,12 +220,12 @@ def test_checkout_with_a_coupon_previews_the_discount_and_the_lines_carry_it(cli
 def test_a_typed_code_works_and_bad_coupons_are_refused_changing_nothing(client, network, signed_in):
     cat = network.skus[0].product.category_id
     only_appliances = marketing.coupon_claim(
-        member=signed_in, template_code=template("ac-only", category_ids=[cat]).code
+        actor=SYSTEM, member=signed_in, template_code=template("ac-only", category_ids=[cat]).code
     )
-    late = marketing.coupon_claim(member=signed_in, template_code=template("late").code)
+    late = marketing.coupon_claim(actor=SYSTEM, member=signed_in, template_code=template("late").code)
     Coupon.objects.filter(pk=late.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
     stranger = marketing.coupon_claim(
-        member=member("13900000009", "韩梅梅"), template_code=template("x").code
+        actor=SYSTEM, member=member("13900000009", "韩梅梅"), template_code=template("x").code
     )
     fill_cart(client, network, (2, 1))  # only a cable: 300 yuan
 
@@ -250,7 +255,7 @@ def test_a_typed_code_works_and_bad_coupons_are_refused_changing_nothing(client,
     refused(stranger.code, 404, f"优惠券 {stranger.code} 不是您的优惠券")
 
     # Used on one order, the same coupon is refused on the next.
-    ok = marketing.coupon_claim(member=signed_in, template_code=template("ok").code)
+    ok = marketing.coupon_claim(actor=SYSTEM, member=signed_in, template_code=template("ok").code)
     token = token_of(client.get("/shop/checkout/"))
     assert client.post("/shop/checkout/", form | {"token": token, "coupon_code": ok.code}).status_code == 302
     assert Order.objects.get().total == 280_00
