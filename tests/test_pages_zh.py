@@ -9,6 +9,7 @@ it can reach, with an example of every kind of object in the URL.
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -18,9 +19,12 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from omnipoint.catalog.models import Brand, Category, Product, Sku, Supplier
 from omnipoint.catalog.selectors import prices_get
+from omnipoint.clearing.domain import business_today
+from omnipoint.clearing.services import day_close
 from omnipoint.core.channels import Channel
 from omnipoint.demo.plan import PERSONA_OUTLET, PERSONAS
 from omnipoint.demo.story import DEMO_MEMBERS, WELCOME_COUPON
@@ -29,6 +33,7 @@ from omnipoint.marketing.models import Game
 from omnipoint.members.models import Member
 from omnipoint.members.services import member_user_ensure
 from omnipoint.orders.models import Order, OrderReturn
+from omnipoint.outlets.domain import SYSTEM
 from omnipoint.outlets.models import Outlet, Staff
 from omnipoint.showrooms.models import Showroom
 
@@ -166,6 +171,13 @@ def _check(client: Client, urls: list[str], allowed: set[str], who: str) -> dict
     return flagged
 
 
+def _closed_days() -> list[str]:
+    """Yesterday, closed: the books' day page over the demo's network."""
+    day = business_today(timezone.now()) - timedelta(days=1)
+    day_close(actor=SYSTEM, day=day)
+    return [str(day)]
+
+
 def _console_urls() -> list[str]:
     order = Order.objects.order_by("-pk").first()
     assert order is not None
@@ -190,6 +202,8 @@ def _console_urls() -> list[str]:
             "returns",
         )
     ]
+    urls += [reverse("clearing:days"), reverse("clearing:shifts")]
+    urls += [reverse("clearing:day", args=[r]) for r in _closed_days()]
     urls.append(reverse("web:stock") + "?q=" + Sku.objects.order_by("pk").values_list("code", flat=True)[0])
     urls += [reverse("web:transfer", args=[t]) for t in Transfer.objects.values_list("pk", flat=True)[:3]]
     urls += [reverse("web:count", args=[c]) for c in CycleCount.objects.values_list("pk", flat=True)[:2]]

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from omnipoint.core.errors import ConflictError, ValidationError
 
@@ -27,39 +27,39 @@ NO_CHANNEL = ""  # facts that name no channel (an award of points outside any or
 
 
 class Level(models.TextChoices):
-    HQ = "hq", _("Whole network")
-    PROVINCE = "province", _("Province")
-    CITY = "city", _("City")
-    DISTRICT = "district", _("District")
-    OUTLET = "outlet", _("Outlet")
+    HQ = "hq", pgettext_lazy("books", "Whole network")
+    PROVINCE = "province", pgettext_lazy("books", "Province")
+    CITY = "city", pgettext_lazy("books", "City")
+    DISTRICT = "district", pgettext_lazy("books", "District")
+    OUTLET = "outlet", pgettext_lazy("books", "Outlet")
     # Facts that belong to no outlet (an online top-up): counted at HQ, under no region.
-    UNASSIGNED = "unassigned", _("No outlet")
+    UNASSIGNED = "unassigned", pgettext_lazy("books", "No outlet")
 
 
 class Measure(models.TextChoices):
-    ORDERS = "orders", _("Orders")
-    LINES = "lines", _("Lines")
-    UNITS = "units", _("Units")
-    GROSS = "gross", _("Gross sales")
-    DISCOUNT = "discount", _("Discounts")
-    SALES = "sales", _("Sales after discounts")
-    PAID_COUNT = "paid_count", _("Payments")
-    PAID = "paid", _("Taken")
-    REFUND_COUNT = "refund_count", _("Refunds")
-    REFUNDED = "refunded", _("Refunded")
-    NET = "net", _("Net takings")
-    TOPUP_COUNT = "topup_count", _("Top-ups")
-    TOPUP_PRINCIPAL = "topup_principal", _("Top-up principal")
-    TOPUP_BONUS = "topup_bonus", _("Top-up bonus")
-    WALLET_SPENT = "wallet_spent", _("Wallet spent")
-    WALLET_RETURNED = "wallet_returned", _("Wallet refunded")
-    POINTS_ISSUED = "points_issued", _("Points issued")
-    POINTS_CLAWED_BACK = "points_clawed_back", _("Points taken back")
-    POINTS_SPENT = "points_spent", _("Points spent")
-    POINTS_RETURNED = "points_returned", _("Points refunded")
-    POINTS_EXPIRED = "points_expired", _("Points expired")
-    COMMISSION_ACCRUED = "commission_accrued", _("Commission accrued")
-    COMMISSION_REVERSED = "commission_reversed", _("Commission reversed")
+    ORDERS = "orders", pgettext_lazy("books", "Orders")
+    LINES = "lines", pgettext_lazy("books", "Lines")
+    UNITS = "units", pgettext_lazy("books", "Units")
+    GROSS = "gross", pgettext_lazy("books", "Gross sales")
+    DISCOUNT = "discount", pgettext_lazy("books", "Discounts")
+    SALES = "sales", pgettext_lazy("books", "Sales after discounts")
+    PAID_COUNT = "paid_count", pgettext_lazy("books", "Payments")
+    PAID = "paid", pgettext_lazy("books", "Taken")
+    REFUND_COUNT = "refund_count", pgettext_lazy("books", "Refunds")
+    REFUNDED = "refunded", pgettext_lazy("books", "Refunded")
+    NET = "net", pgettext_lazy("books", "Net takings")
+    TOPUP_COUNT = "topup_count", pgettext_lazy("books", "Top-ups")
+    TOPUP_PRINCIPAL = "topup_principal", pgettext_lazy("books", "Top-up principal")
+    TOPUP_BONUS = "topup_bonus", pgettext_lazy("books", "Top-up bonus")
+    WALLET_SPENT = "wallet_spent", pgettext_lazy("books", "Wallet spent")
+    WALLET_RETURNED = "wallet_returned", pgettext_lazy("books", "Wallet refunded")
+    POINTS_ISSUED = "points_issued", pgettext_lazy("books", "Points issued")
+    POINTS_CLAWED_BACK = "points_clawed_back", pgettext_lazy("books", "Points taken back")
+    POINTS_SPENT = "points_spent", pgettext_lazy("books", "Points spent")
+    POINTS_RETURNED = "points_returned", pgettext_lazy("books", "Points refunded")
+    POINTS_EXPIRED = "points_expired", pgettext_lazy("books", "Points expired")
+    COMMISSION_ACCRUED = "commission_accrued", pgettext_lazy("books", "Commission accrued")
+    COMMISSION_REVERSED = "commission_reversed", pgettext_lazy("books", "Commission reversed")
 
 
 # Measures in fen (shown as yuan); the rest are counts or points.
@@ -250,6 +250,15 @@ def days_to_close(*, today: date, last_closed: date | None) -> list[date]:
     yesterday = today - timedelta(days=1)
     first = yesterday if last_closed is None else last_closed + timedelta(days=1)
     return [first + timedelta(days=i) for i in range((yesterday - first).days + 1)]
+
+
+CLOSE_AFTER_HOUR = 2  # the scheduled close of yesterday runs from 02:00 Asia/Shanghai on
+
+
+def close_is_due(now: datetime) -> bool:
+    """Whether the scheduled close may run: late in the night, not at midnight, so that what
+    the providers notify just after midnight still lands in the day it happened."""
+    return now.astimezone(BUSINESS_TZ).hour >= CLOSE_AFTER_HOUR
 
 
 # --- the counter shift ----------------------------------------------------------------------

@@ -12,7 +12,9 @@ from omnipoint.clearing.domain import (
     UNASSIGNED_NODE,
     Cell,
     Level,
+    Measure,
     Node,
+    node_parent,
     outlet_node,
     region_node,
 )
@@ -65,8 +67,9 @@ def node_home(actor: StaffActor) -> Node:
 
 
 def node_get(*, actor: StaffActor, key: str = "") -> Node:
-    """A node by its key (``hq``, ``unassigned``, ``outlet:<id>`` or a region's code such as
-    ``310115``), blank for the actor's own; a node outside their scope is not found."""
+    """A node by its key (``hq``, ``unassigned``, ``outlet:<id>``, a region's path such as
+    ``/31/3101/`` or its code such as ``310115``), blank for the actor's own; a node outside
+    their scope is not found."""
     actor.require(Perm.FINANCE_CLOSE)
     node: Node | None
     if not key:
@@ -77,10 +80,11 @@ def node_get(*, actor: StaffActor, key: str = "") -> Node:
         path = Outlet.objects.filter(pk=int(key[7:])).values_list("region_path", flat=True).first()
         node = outlet_node(int(key[7:]), path) if path else None
     else:
+        regions = (
+            Region.objects.filter(path=key) if key.startswith("/") else Region.objects.filter(code=key[:6])
+        )
         path = (
-            Region.objects.filter(code=key[:6]).values_list("path", flat=True).first()
-            if key.isdigit()
-            else None
+            regions.values_list("path", flat=True).first() if key.startswith("/") or key.isdigit() else None
         )
         node = region_node(path) if path else None
     if node is None or not _covers(actor.scope, node):
@@ -96,6 +100,39 @@ def node_name(node: Node) -> str:
         return str(Level(node.level).label)
     region = Region.objects.filter(path=node.region_path).first()
     return region.name if region else node.key
+
+
+def node_visible(*, actor: StaffActor, node: Node) -> bool:
+    return _covers(actor.scope, node)
+
+
+@dataclass(frozen=True)
+class Child:
+    node: Node
+    name: str
+    sales: int
+    net: int
+
+
+def node_children(*, actor: StaffActor, day: date, node: Node) -> list[Child]:
+    """The nodes right under a node that have figures on a closed day, with their sales and net
+    takings: where the manager drills down."""
+    rows = ClearingFigure.objects.filter(
+        day=day,
+        corrects=day,
+        measure__in=[Measure.SALES, Measure.NET],
+        region_path__startswith=node.region_path,
+    ).values_list("level", "node", "region_path", "measure", "value")
+    found: dict[Node, dict[str, int]] = {}
+    for level, key, path, measure, value in rows:
+        child = Node(level, key, path)
+        if node_parent(child) == node and _covers(actor.scope, child):
+            totals = found.setdefault(child, {})
+            totals[measure] = totals.get(measure, 0) + value
+    return [
+        Child(n, node_name(n), t.get(Measure.SALES, 0), t.get(Measure.NET, 0))
+        for n, t in sorted(found.items())
+    ]
 
 
 def runs_list(*, actor: StaffActor) -> QuerySet[ClearingRun]:

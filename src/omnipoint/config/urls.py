@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("console/clearing/", include("omnipoint.clearing.urls")),
     path("console/", include("omnipoint.web.urls")),
     path("shop/", include("omnipoint.storefront.urls")),
 ]

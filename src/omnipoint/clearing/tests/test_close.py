@@ -140,3 +140,14 @@ def test_the_manager_of_an_outlet_closes_the_day_too(story):
     assert result.created and result.run.closed_by_id == user_of("outlet_manager").pk
     cell = Cell(story.net.a.pk, "pos", "cash", Measure.PAID)
     assert stored(d1, d1)[cell] == payments.Payment.objects.get(order_id=sale.pk).amount
+
+
+def test_the_scheduled_task_closes_yesterday_after_two(story, monkeypatch):
+    from omnipoint.clearing import tasks
+
+    monkeypatch.setattr(tasks, "close_is_due", lambda now: False)
+    assert tasks.close_yesterday.call_local() == []
+    monkeypatch.setattr(tasks, "close_is_due", lambda now: True)
+    assert tasks.close_yesterday.call_local() == [str(days_ago(1))]
+    assert ClearingRun.objects.get().task == "clearing.close_yesterday"
+    assert tasks.close_yesterday.call_local() == []

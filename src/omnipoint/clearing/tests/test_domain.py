@@ -117,3 +117,8 @@ def test_the_scheduled_close_catches_up_in_order():
 def test_a_shift_count_says_over_or_short():
     count = domain.ShiftCount(cash_taken=100_00, cash_refunded=20_00, declared=79_50)
     assert (count.expected, count.difference) == (80_00, -50)
+
+
+def test_the_scheduled_close_waits_until_two_in_the_morning():
+    assert not domain.close_is_due(datetime(2026, 12, 1, 17, 59, tzinfo=UTC))  # 01:59 in Shanghai
+    assert domain.close_is_due(datetime(2026, 12, 1, 18, 0, tzinfo=UTC))  # 02:00
