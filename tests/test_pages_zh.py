@@ -91,7 +91,7 @@ def demo(django_db_setup, django_db_blocker) -> Iterator[None]:
         call_command("demo_seed", size="small", stdout=open("/dev/null", "w"))
         _cancelled_and_returned()
         for m in DEMO_MEMBERS:  # the story's members shop signed in, as the demo's visitors do
-            member_user_ensure(member=Member.objects.get(mobile=m.mobile))
+            member_user_ensure(actor=SYSTEM, member=Member.objects.get(mobile=m.mobile))
         connection.check_constraints()
         yield
         transaction.set_rollback(True)
