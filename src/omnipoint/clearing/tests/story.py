@@ -16,15 +16,17 @@ from omnipoint.clearing.domain import Cell, Measure, business_today, day_bounds
 from omnipoint.ledger.domain import AccountKind as K
 from omnipoint.ledger.models import Posting, PostingState
 from omnipoint.loyalty import services as loyalty
-from omnipoint.loyalty.models import EarnRule
+from omnipoint.loyalty.models import EarnRule, PointsLot
 from omnipoint.members.services import member_get_or_create
 from omnipoint.orders import services as orders
 from omnipoint.orders.models import Order, OrderReturn
 from omnipoint.outlets.domain import SYSTEM, Actor
 from omnipoint.outlets.models import Outlet
 from omnipoint.outlets.selectors import actor_get
+from omnipoint.outlets.services import staff_create
 from omnipoint.payments import services as payments
 from omnipoint.payments.models import Payment, Refund
+from omnipoint.showrooms import services as showrooms
 from omnipoint.testing import Network, build_network, user_of
 
 MOBILE = "13800138000"
@@ -35,6 +37,7 @@ class Story:
     net: Network
     hq: Actor
     member_id: int
+    seller: int  # a salesperson at A, credited with some counter sales (commission)
     sales: list[int] = field(default_factory=list)  # completed counter sales, for returns
     paid: list[int] = field(default_factory=list)  # payments, for refunds
 
@@ -48,10 +51,22 @@ def story_start(*, stock: int = 50) -> Story:
     member = member_get_or_create(actor=SYSTEM, mobile=MOBILE, name="顾客")
     loyalty.wallet_topup(actor=SYSTEM, member_id=member.pk, key="seed:wallet", amount=50_000_00)
     loyalty.points_award(actor=SYSTEM, member_id=member.pk, points=10**7, key="seed:points")
-    return Story(net, actor_get(user=user_of("hq_admin")), member.pk)
+    hq = actor_get(user=user_of("hq_admin"))
+    seller = staff_create(
+        actor=SYSTEM,
+        username="seller",
+        password="x" * 12,
+        display_name="导购",
+        role="salesperson",
+        outlet=net.a,
+    )
+    showrooms.commission_rule_create(actor=hq, rate=Decimal("0.05"))
+    return Story(net, hq, member.pk, seller.pk)
 
 
-def counter_sale(s: Story, outlet: str, sku: int, qty: int, tender: str) -> Order:
+def counter_sale(s: Story, outlet: str, sku: int, qty: int, tender: str, credited: bool = False) -> Order:
+    """A counter sale, paid in full (cash, wallet, points, or wallet and cash), credited to the
+    salesperson when ``credited``."""
     sale = orders.order_place(
         user=user_of("hq_admin"),
         channel="pos",
@@ -59,6 +74,7 @@ def counter_sale(s: Story, outlet: str, sku: int, qty: int, tender: str) -> Orde
         payment_mode="counter",
         origin_outlet_id=s.outlet(outlet).pk,
         member_id=s.member_id,
+        salesperson_id=s.seller if credited else None,
         lines=[orders.LineRequest(sku_id=s.net.skus[sku].pk, quantity=qty)],
     )
     if tender in ("wallet", "points", "split"):
@@ -115,6 +131,19 @@ def topup_at_counter(s: Story, outlet: str, key: str) -> None:
     loyalty.wallet_topup_at_counter(
         actor=s.hq, member_id=s.member_id, outlet_id=s.outlet(outlet).pk, client_key=key, amount=50_00
     )
+
+
+def points_lapse(s: Story, key: str) -> None:
+    """A small award of points outside any order, whose date has passed, swept away."""
+    lot = loyalty.points_award(actor=SYSTEM, member_id=s.member_id, points=30, key=f"lapse:{key}")
+    PointsLot.objects.filter(pk=lot.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    loyalty.points_expire(actor=SYSTEM)
+
+
+def topup_online(s: Story, amount: int) -> None:
+    """A top-up the member paid online: no outlet, the web channel."""
+    topup = loyalty.topup_online_open(actor=SYSTEM, member_id=s.member_id, amount=amount)
+    loyalty.topup_online_paid(actor=SYSTEM, number=topup.number)
 
 
 def move_to_day(since: datetime, day: date, *, hour: int = 12) -> None:

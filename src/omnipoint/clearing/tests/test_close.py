@@ -21,11 +21,13 @@ from .story import (
     move_to_day,
     naive_figures,
     pickup_paid_at_outlet,
+    points_lapse,
     refund_part,
     return_one,
     stored,
     story_start,
     topup_at_counter,
+    topup_online,
 )
 
 pytestmark = pytest.mark.django_db
@@ -38,13 +40,17 @@ def story():
 
 def _day_one(story, day):
     since = timezone.now()
-    counter_sale(story, "A", 0, 2, "cash")
+    counter_sale(story, "A", 0, 2, "cash", credited=True)
     counter_sale(story, "C", 1, 1, "split")
     counter_sale(story, "B", 2, 1, "points")
     pickup_paid_at_outlet(story, "hotline", "A", 2)
     refund_part(story, 0)
-    return_one(story, 0, "B")
+    refund_part(story, 3)  # the points sale's points
+    refund_part(story, 1)  # the wallet part of the split sale
+    return_one(story, 0, "B")  # of the credited sale: commission reversed
     topup_at_counter(story, "A", "till-1")
+    topup_online(story, 88_00)
+    points_lapse(story, "one")
     move_to_day(since, day)
 
 
@@ -57,8 +63,15 @@ def test_a_day_closes_to_the_naive_figures(story):
     assert stored(d1, d1) == expected
     assert {c.measure for c in expected} >= {
         Measure.ORDERS, Measure.PAID, Measure.REFUNDED, Measure.POINTS_ISSUED, Measure.POINTS_SPENT,
-        Measure.WALLET_SPENT, Measure.TOPUP_PRINCIPAL, Measure.POINTS_CLAWED_BACK,
+        Measure.WALLET_SPENT, Measure.TOPUP_PRINCIPAL, Measure.POINTS_CLAWED_BACK, Measure.POINTS_EXPIRED,
+        Measure.COMMISSION_ACCRUED, Measure.COMMISSION_REVERSED, Measure.POINTS_RETURNED, Measure.WALLET_RETURNED,
     }  # fmt: skip
+    online = Cell(None, "web", "online", Measure.TOPUP_PRINCIPAL)
+    assert expected[online] == 88_00 and stored(d1, d1, levels=("unassigned",)) == {
+        k: v for k, v in expected.items() if k.outlet_id is None
+    }
+    hq_online = ClearingFigure.objects.get(day=d1, node="hq", channel="web", measure=Measure.TOPUP_PRINCIPAL)
+    assert hq_online.value == 88_00
     hq = {
         r.measure: r.value
         for r in ClearingFigure.objects.filter(day=d1, node="hq", channel="pos", method="cash")

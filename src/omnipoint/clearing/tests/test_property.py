@@ -25,22 +25,26 @@ from .story import (
     move_to_day,
     naive_figures,
     pickup_paid_at_outlet,
+    points_lapse,
     refund_part,
     return_one,
     stored,
     story_start,
     topup_at_counter,
+    topup_online,
 )
 
 pytestmark = pytest.mark.django_db
 
 OUTLET = st.sampled_from("ABC")
 EVENT = st.one_of(
-    st.tuples(st.just("sale"), OUTLET, st.integers(0, 2), st.integers(1, 2), st.sampled_from(["cash", "wallet", "points", "split"])),
+    st.tuples(st.just("sale"), OUTLET, st.integers(0, 2), st.integers(1, 2), st.sampled_from(["cash", "wallet", "points", "split"]), st.booleans()),
     st.tuples(st.just("pickup"), st.sampled_from(["hotline", "pda"]), OUTLET, st.integers(0, 2)),
     st.tuples(st.just("refund"), st.integers(0, 5)),
     st.tuples(st.just("return"), st.integers(0, 3), OUTLET),
     st.tuples(st.just("topup"), OUTLET),
+    st.tuples(st.just("online_topup"), st.integers(1, 500)),
+    st.tuples(st.just("lapse")),
 )  # fmt: skip
 
 
@@ -55,6 +59,10 @@ def _tell(story: Story, events: list[tuple], day: date) -> None:
             refund_part(story, *args)
         elif kind == "return":
             return_one(story, *args)
+        elif kind == "online_topup":
+            topup_online(story, args[0] * 100)
+        elif kind == "lapse":
+            points_lapse(story, key=f"{day}:{i}")
         else:
             topup_at_counter(story, *args, key=f"{day}:{i}")
     move_to_day(since, day)
