@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "omnipoint.showrooms",
     "omnipoint.marketing",
     "omnipoint.clearing",
+    "omnipoint.appointments",
     "omnipoint.web",
     "omnipoint.storefront",
     "omnipoint.demo",
