@@ -133,6 +133,9 @@ def _cancelled_and_returned() -> None:
     assert clerk.post(reverse("web:pos_cash", args=[sale.pk]), {"given": "100000"}).status_code == 302
     back = {"outlet": outlet.pk, f"qty_{sku.pk}": "1", "reason": "质量问题"}
     assert clerk.post(reverse("web:order_return", args=[sale.number]), back).status_code == 302
+    # And one waiting at the till, to pay by points or wallet.
+    assert clerk.post(reverse("web:pos"), {"action": "add", "q": sku.code, "qty": "1"}).status_code == 302
+    assert clerk.post(reverse("web:pos_checkout"), {"customer": wang.mobile}).status_code == 302
     order.refresh_from_db()
     sale.refresh_from_db()
     assert (order.state, sale.payment_state) == ("cancelled", "refunded"), (order.state, sale.payment_state)
@@ -211,7 +214,8 @@ def _console_urls() -> list[str]:
     urls += [reverse("web:showroom_staff", args=[s.staff_id]) for s in Showroom.objects.all()[:1]]
     for member in Member.objects.filter(mobile__in=[m.mobile for m in DEMO_MEMBERS]):
         urls.append(reverse("web:member", args=[member.pk]))
-        urls.append(reverse("web:members") + "?q=" + member.mobile)
+        urls.append(reverse("web:members") + "?mobile=" + member.mobile)
+        urls.append(reverse("web:members") + "?card=" + member.card_code)
     for o in Order.objects.order_by("pk"):
         urls.append(reverse("web:order", args=[o.pk]))
         urls.append(reverse("web:order_return", args=[o.number]))
@@ -228,6 +232,8 @@ def _console_urls() -> list[str]:
         reverse("web:orders") + "?state=cancelled",
         reverse("web:order_queue") + f"?outlet={outlet.pk}",
         reverse("web:returns") + "?number=0000",  # no such order
+        reverse("web:members") + "?card=X0000",  # no such member
+        reverse("web:members") + "?mobile=1",  # not a mobile number
         reverse("web:order", args=[0]),  # the error page
     ]
     return urls
@@ -237,8 +243,17 @@ def _console_posts(order: Order, sale: Order) -> list[tuple[str, dict[str, objec
     """Forms the clerk sends that are refused: each page then says why, in Chinese."""
     outlet = Outlet.objects.get(code=PERSONA_OUTLET)
     line = sale.lines.first()
-    assert line is not None
+    assert line is not None and sale.member is not None
+    till = Order.objects.filter(method="counter", state="pending").latest("pk")
     return [
+        (reverse("web:pos_tender", args=[till.pk, "points"]), {"amount": "50000"}),
+        (reverse("web:pos_tender", args=[till.pk, "wallet"]), {"amount": "500"}),
+        (reverse("web:pos_cash", args=[till.pk]), {"given": "1"}),
+        (
+            reverse("web:member_topup"),
+            {"member_id": sale.member.pk, "package_id": "999999", "client_key": "zh-test-1"},
+        ),
+        (reverse("web:member_topup"), {"member_id": "", "package_id": ""}),
         (reverse("web:order_cancel", args=[order.pk]), {"reason": ""}),
         (reverse("web:pickup"), {"outlet": outlet.pk, "code": "000000"}),
         (reverse("web:pos"), {"outlet": outlet.pk, "action": "add", "q": "NOSUCHSKU", "qty": "1"}),

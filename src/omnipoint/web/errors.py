@@ -109,6 +109,17 @@ _TEXT = {
     "coupon_expired": gettext_lazy("Coupon %(coupon)s has expired."),
     "coupon_not_available": gettext_lazy("Coupon %(coupon)s is already used on another order."),
     "coupon_not_applicable": gettext_lazy("Coupon %(coupon)s cannot be used on this sale (%(reason)s)."),
+    "insufficient_points": gettext_lazy("The member does not have that many points to spend."),
+    "points_contended": gettext_lazy("The member's points kept changing; try again."),
+    "amount_required": gettext_lazy("Choose a package or give an amount."),
+    "package_not_found": gettext_lazy("That top-up package is not offered."),
+    "lookup_required": gettext_lazy("Give a mobile number or a member card code."),
+    "invalid_node": gettext_lazy("This role is not held at that level of the network."),
+    "not_a_district": gettext_lazy("An outlet is placed in a district."),
+    "salesperson_not_found": gettext_lazy("Salesperson not found."),
+    "not_salesperson": gettext_lazy("This is for salespeople."),
+    "gateway_refund_refused": gettext_lazy("The payment gateway refused the refund."),
+    "duplicate_line": gettext_lazy("A SKU is listed twice."),
 }
 _SHORT_LINE = gettext_lazy("%(sku_code)s: %(available)s available, %(requested)s needed")
 _LIST_SEPARATOR = gettext_lazy("; ")
