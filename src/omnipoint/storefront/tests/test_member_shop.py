@@ -14,6 +14,7 @@ from omnipoint.loyalty import services as loyalty
 from omnipoint.loyalty.tests.helpers import member_with_login
 from omnipoint.orders.models import Order
 from omnipoint.orders.services import LineRequest, order_place
+from omnipoint.outlets.domain import SYSTEM
 from omnipoint.outlets.models import Outlet
 from omnipoint.payments import sandbox
 from omnipoint.payments.models import Payment
@@ -84,8 +85,12 @@ def test_another_members_order_stays_behind_the_lookup_form(client, network):
 
 def test_a_points_lot_names_the_order_it_was_earned_on_and_no_other_reference(client, network):
     member, _ = member_with_login()
-    loyalty.points_award(member_id=member.pk, points=500, key="wheel", reference="game 幸运大转盘")
-    loyalty.points_award(member_id=member.pk, points=300, key="earned", reference="order:2612050000000001")
+    loyalty.points_award(
+        actor=SYSTEM, member_id=member.pk, points=500, key="wheel", reference="game 幸运大转盘"
+    )
+    loyalty.points_award(
+        actor=SYSTEM, member_id=member.pk, points=300, key="earned", reference="order:2612050000000001"
+    )
     client.force_login(member.user)
     lots = client.get("/shop/member/").content.decode().split('data-testid="lots"')[1].split("</ul>")[0]
     assert "2612050000000001" in lots and "order:" not in lots
