@@ -8,6 +8,13 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from django.conf import settings
 
 from omnipoint.core.errors import ValidationError
+from omnipoint.core.explain import Explanation
+
+
+class LoyaltyWhy:
+    """The kinds of explanation loyalty gives (worded in ``loyalty/explain.py``)."""
+
+    EARNED = "loyalty_earned"  # rule, points_per_yuan, multiplier, points
 
 
 @dataclass(frozen=True)
@@ -75,7 +82,7 @@ class Award:
     rule_id: int
     points: int
     validity_days: int
-    reason: str
+    why: Explanation  # which rule earned them, at what rate and tier multiplier
 
 
 def points_for_order(
@@ -113,7 +120,15 @@ def points_for_order(
                     rule_id,
                     points,
                     rule.validity_days,
-                    f"{rule.name}: {rule.points_per_yuan}/yuan x{multiplier}",
+                    Explanation(
+                        LoyaltyWhy.EARNED,
+                        {
+                            "rule": rule.name,
+                            "points_per_yuan": f"{rule.points_per_yuan.normalize():f}",
+                            "multiplier": f"{Decimal(multiplier).normalize():f}",
+                            "points": points,
+                        },
+                    ),
                 )
             )
     return awards

@@ -89,3 +89,8 @@ def topup_online_get(*, number: str) -> OnlineTopup:
     if topup is None:
         raise NotFoundError(f"top-up {number} not found", code="topup_not_found")
     return topup
+
+
+def tier_names() -> dict[str, str]:
+    """Each tier's name by its code, lowest tier first (what members read instead of codes)."""
+    return dict(Tier.objects.order_by("min_spend", "pk").values_list("code", "name"))

@@ -132,6 +132,7 @@ class Limits:
     category_ids: frozenset[int] = frozenset()
     product_ids: frozenset[int] = frozenset()
     sku_ids: frozenset[int] = frozenset()
+    tier_names: tuple[str, ...] = ()  # the member tiers as members read them, lowest first
 
     def refusal(self, ctx: Context) -> Explanation | None:
         """Why this offer does not hold for this order, or None when it does."""
@@ -148,7 +149,9 @@ class Limits:
         if self.outlet_ids and ctx.outlet_id not in self.outlet_ids:
             return Explanation(OfferWhy.OUTLET_ONLY if ctx.outlet_id else OfferWhy.CERTAIN_OUTLETS_ONLY)
         if self.member_tiers and ctx.member_tier not in self.member_tiers:
-            return Explanation(OfferWhy.TIER_ONLY, {"tiers": sorted(self.member_tiers)})
+            return Explanation(
+                OfferWhy.TIER_ONLY, {"tiers": list(self.tier_names) or sorted(self.member_tiers)}
+            )
         return None
 
     def covers(self, line: PricedLine) -> bool:

@@ -2,7 +2,7 @@
 an order priced with the live promotions and the member's coupons (``checkout_price``: the
 policy itself is pure, ``marketing.domain.price_order``)."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -12,6 +12,7 @@ from django.utils import timezone
 from omnipoint.core.errors import NotFoundError, ValidationError
 from omnipoint.core.explain import Explanation, in_english
 from omnipoint.loyalty.selectors import member_tier as tier_of
+from omnipoint.loyalty.selectors import tier_names
 from omnipoint.marketing import domain
 from omnipoint.marketing.errors import (
     CouponExpiredError,
@@ -158,7 +159,12 @@ def game_attempts_left(*, game: Game, member: Member) -> int:
 # --- checkout: the offers as the pricing policy takes them ------------------------------------
 
 
-def promotion_rule(p: Promotion) -> domain.Promotion:
+def _tier_names(codes: list[str], names: Mapping[str, str]) -> tuple[str, ...]:
+    """A tier-limited offer's tiers by name, lowest tier first (a code no tier has, as it is)."""
+    return tuple(n for c, n in names.items() if c in codes) + tuple(sorted(set(codes) - set(names)))
+
+
+def promotion_rule(p: Promotion, tier_names: Mapping[str, str] | None = None) -> domain.Promotion:
     return domain.Promotion(
         id=p.pk,
         name=p.name,
@@ -172,6 +178,7 @@ def promotion_rule(p: Promotion) -> domain.Promotion:
             member_tiers=frozenset(p.member_tiers),
             category_ids=frozenset(p.category_ids),
             product_ids=frozenset(p.product_ids),
+            tier_names=_tier_names(p.member_tiers, tier_names or {}) if p.member_tiers else (),
         ),
         percent_off=p.percent_off,
         amount_off=p.amount_off,
@@ -186,7 +193,7 @@ def promotion_rule(p: Promotion) -> domain.Promotion:
     )
 
 
-def coupon_rule(c: Coupon) -> domain.Coupon:
+def coupon_rule(c: Coupon, tier_names: Mapping[str, str] | None = None) -> domain.Coupon:
     t = c.template
     return domain.Coupon(
         code=c.code,
@@ -201,6 +208,7 @@ def coupon_rule(c: Coupon) -> domain.Coupon:
             member_tiers=frozenset(t.member_tiers),
             category_ids=frozenset(t.category_ids),
             product_ids=frozenset(t.product_ids),
+            tier_names=_tier_names(t.member_tiers, tier_names or {}) if t.member_tiers else (),
         ),
         value=t.value,
         percent_off=t.percent_off,
@@ -282,10 +290,14 @@ def checkout_price(
                     f"coupon {code} was withdrawn", coupon=code, reason=why.as_json()
                 )
             coupons.append(coupon)
+    names: dict[str, str] = {}
     if any(p.member_tiers for p in live) or any(c.template.member_tiers for c in coupons):
         ctx = replace(ctx, member_tier=member_tier_code(member=member))  # only then: it costs queries
-    promotions = [promotion_rule(p) for p in live]
-    quote = domain.price_order(lines, ctx, promotions=promotions, coupons=[coupon_rule(c) for c in coupons])
+        names = tier_names()  # a refusal names the tiers as members read them
+    promotions = [promotion_rule(p, names) for p in live]
+    quote = domain.price_order(
+        lines, ctx, promotions=promotions, coupons=[coupon_rule(c, names) for c in coupons]
+    )
     for code, why in quote.refused.items():
         raise CouponNotApplicableError(
             f"coupon {code} does not apply: {in_english(why)}", coupon=code, reason=why.as_json()

@@ -2,8 +2,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from omnipoint.core.explain import render
 from omnipoint.ledger.checks import ledger_breaches
 from omnipoint.ledger.services import InsufficientBalanceError
 from omnipoint.loyalty import domain, selectors, services
@@ -102,3 +103,24 @@ def test_wallet_topup_bonus_apart_spend_and_refund():
     services.wallet_release(actor=SYSTEM, key="p3")
     assert selectors.wallet_balance(member=m)["total"] == 26_00
     assert ledger_breaches() == []
+
+
+def test_why_an_order_earned_its_points_is_data_worded_in_each_language():
+    rule = domain.RuleDef(1, "全场积分", Decimal("1.5"))
+    (award,) = domain.points_for_order(
+        [domain.EarnLine(None, 100_00)],
+        channel="web",
+        outlet_id=None,
+        rules=[rule],
+        multiplier=Decimal("2.00"),
+        at=timezone.now(),
+    )
+    assert award.points == 300
+    assert award.why.as_json() == {
+        "kind": "loyalty_earned",
+        "params": {"rule": "全场积分", "points_per_yuan": "1.5", "multiplier": "2", "points": 300},
+    }
+    with translation.override("zh-hans"):
+        assert render(award.why) == "「全场积分」：每元 1.5 积分 × 2（会员等级）= 300 积分"
+    with translation.override("en"):
+        assert render(award.why) == "“全场积分”: 1.5 points per yuan × 2 (tier) = 300 points"

@@ -6,9 +6,11 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from omnipoint.core.explain import render
 from omnipoint.inventory.models import StockLevel
+from omnipoint.loyalty.models import Tier
 from omnipoint.marketing.models import Coupon, CouponTemplate
 from omnipoint.marketing.services import coupon_claim
 from omnipoint.orders.models import Order, OrderLine
@@ -218,3 +220,19 @@ def test_an_order_discounted_to_nothing_is_paid_and_confirmed_at_once(api, netwo
     r = place(api, network, customer)
     assert r.status_code == 201, r.json()
     assert (r.json()["total"], r.json()["state"], r.json()["payment_state"]) == (0, "confirmed", "paid")
+
+
+def test_a_tier_refusal_names_the_tiers_as_members_read_them(api, network, customer, window):
+    Tier.objects.create(code="gold", name="金卡", min_spend=10_000_00)
+    Tier.objects.create(code="silver", name="银卡", min_spend=1_000_00)
+    gold = coupon_claim(
+        actor=SYSTEM,
+        member=customer["member"],
+        template_code=tpl(api, network, window, code="gold5", member_tiers=["gold", "silver"]).code,
+    )
+    r = place(api, network, customer, gold.code)
+    assert r.status_code == 422
+    why = r.json()["details"]["reason"]
+    assert why == {"kind": "offer_tier_only", "params": {"tiers": ["银卡", "金卡"]}}  # lowest tier first
+    with translation.override("zh-hans"):
+        assert render(why) == "仅限银卡、金卡等级会员"

@@ -166,6 +166,11 @@ def test_limits_window_channel_region_outlet_tier_each_rule_a_promotion_out() ->
         (OfferWhy.REGION_ONLY, {}, Limits(region_paths=("/32/",))),
         (OfferWhy.OUTLET_ONLY, {}, Limits(outlet_ids=frozenset({99}))),
         (OfferWhy.TIER_ONLY, {"tiers": ["gold"]}, Limits(member_tiers=frozenset({"gold"}))),
+        (
+            OfferWhy.TIER_ONLY,
+            {"tiers": ["金卡"]},
+            Limits(member_tiers=frozenset({"gold"}), tier_names=("金卡",)),
+        ),
     ]
     for kind, params, limits in cases:
         q = price_order([AC], CTX, promotions=[promo(percent_off=ten, limits=limits)])
