@@ -20,6 +20,7 @@ from omnipoint.catalog.selectors import prices_get
 from omnipoint.core.channels import Channel
 from omnipoint.core.errors import DomainError
 from omnipoint.core.explain import Explanation, render, render_all
+from omnipoint.loyalty.selectors import tier_names
 from omnipoint.marketing import selectors as marketing
 from omnipoint.marketing.domain import OFFER_LINES, CouponKind, PricedLine, PromotionKind
 from omnipoint.marketing.models import Coupon, CouponTemplate, Promotion
@@ -80,6 +81,7 @@ class Names:
     products: dict[int, str] = field(default_factory=dict)
     outlets: dict[int, str] = field(default_factory=dict)
     regions: dict[str, str] = field(default_factory=dict)  # path -> name
+    tiers: dict[str, str] = field(default_factory=dict)  # code -> name
 
 
 def names_for(templates: Iterable[CouponTemplate]) -> Names:
@@ -93,6 +95,7 @@ def names_for(templates: Iterable[CouponTemplate]) -> Names:
         products=dict(Product.objects.filter(pk__in=prods).values_list("pk", "name")) if prods else {},
         outlets=dict(Outlet.objects.filter(pk__in=outs).values_list("pk", "name")) if outs else {},
         regions=dict(Region.objects.filter(path__in=paths).values_list("path", "name")) if paths else {},
+        tiers=tier_names() if any(t.member_tiers for t in templates) else {},
     )
 
 
@@ -143,7 +146,8 @@ def coupon_terms(t: CouponTemplate, names: Names) -> list[str]:
         )
     if t.member_tiers:
         terms.append(
-            pgettext("shop", "For members of tier: %(tiers)s.") % {"tiers": "、".join(t.member_tiers)}
+            pgettext("shop", "For members of tier: %(tiers)s.")
+            % {"tiers": _listed(t.member_tiers, names.tiers)}
         )
     if not t.stackable:
         terms.append(pgettext("shop", "Cannot be combined with other coupons."))

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from omnipoint.core.models import IdempotencyRecord
 from omnipoint.inventory.models import StockLevel
+from omnipoint.loyalty.models import Tier
 from omnipoint.loyalty.selectors import points_balance
 from omnipoint.marketing import services as marketing
 from omnipoint.marketing.models import Coupon, CouponTemplate, Game, GameAttempt, GamePlayer, Prize
@@ -136,6 +137,13 @@ def test_coupon_centre_shows_terms_and_a_member_claims_once(client, network):
     assert again.status_code == 409 and "每位会员限领 1 张" in text(again)
     assert Coupon.objects.count() == 1
     assert CouponTemplate.objects.get(code="save20").issued_count == 1
+
+
+def test_a_tier_limited_coupon_names_its_tiers_not_their_codes(client, network):
+    Tier.objects.create(code="gold", name="金卡", min_spend=10_000_00)
+    template("gold-only", member_tiers=["gold"])
+    body = text(client.get("/shop/coupons/"))
+    assert "仅限会员等级：金卡。" in body and "gold" not in body.replace("gold-only", "")
 
 
 def test_claim_refused_when_the_budget_is_gone(client, network):
