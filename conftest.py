@@ -16,6 +16,8 @@ def pytest_configure(config):
     settings.SECRET_KEY = "tests-only-secret-key-" + "x" * 40
     settings.SANDBOX_GATEWAY = True
     settings.SANDBOX_PAY_SECRET = "tests-only-sandbox-secret"
+    settings.SANDBOX_BILLERS = True
+    settings.SANDBOX_BILLER_SECRET = "tests-only-biller-secret"
 
     if os.environ["OMNIPOINT_FAST_HASHER"] == "1":
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

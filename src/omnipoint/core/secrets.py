@@ -1,10 +1,11 @@
 """The secrets the server needs, and its refusal to start without them.
 
 Nothing here has a default: a deployment that forgets SECRET_KEY (or SANDBOX_PAY_SECRET while
-the sandbox gateway is on) does not start, rather than run with a published constant. The demo
+the sandbox gateway is on, SANDBOX_BILLER_SECRET while the sandbox billers are) does not start, rather than run with a published constant. The demo
 generates its own once and keeps them under var/; tests set theirs in conftest.py.
 """
 
+import hashlib
 import json
 import os
 import secrets
@@ -18,11 +19,17 @@ def demo_secrets(var_dir: Path) -> dict[str, str]:
     """The demo's generated secrets, created on first use. Written once with O_EXCL, so the web
     server and the task consumer, started together, read the same ones."""
     path = var_dir / DEMO_SECRETS_FILE
-    fresh = {name: secrets.token_urlsafe(50) for name in ("SECRET_KEY", "SANDBOX_PAY_SECRET")}
+    names = ("SECRET_KEY", "SANDBOX_PAY_SECRET", "SANDBOX_BILLER_SECRET")
+    fresh = {name: secrets.token_urlsafe(50) for name in names}
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        return dict(json.loads(path.read_text()))
+        kept = dict(json.loads(path.read_text()))
+        # A file from before a secret was added: derive the newcomer from the demo's own key,
+        # so the web server and the task consumer still agree without rewriting the file.
+        for name in names:
+            kept.setdefault(name, hashlib.sha256(f"{name}:{kept['SECRET_KEY']}".encode()).hexdigest())
+        return kept
     with os.fdopen(fd, "w") as f:
         json.dump(fresh, f)
     return fresh
@@ -40,6 +47,8 @@ def missing_secrets() -> list[str]:
         missing.append("SECRET_KEY")
     if settings.SANDBOX_GATEWAY and not settings.SANDBOX_PAY_SECRET:
         missing.append("SANDBOX_PAY_SECRET")
+    if settings.SANDBOX_BILLERS and not settings.SANDBOX_BILLER_SECRET:
+        missing.append("SANDBOX_BILLER_SECRET")
     return missing
 
 

@@ -33,6 +33,12 @@ class AccountKind(models.TextChoices):
     WALLET_BONUS_EXPENSE = "wallet_bonus_expense", _("Wallet bonus given")
     WALLET_SPENT = "wallet_spent", _("Wallet money spent")
     COMMISSION_EXPENSE = "commission_expense", _("Commission expense")
+    AGENT_FLOAT = "agent_float", _("An agent outlet's float")  # billpay: prefunded, spent on bills
+    AGENT_FLOAT_FUNDED = "agent_float_funded", _("Agent floats funded")
+    AGENT_REBATE = "agent_rebate", _("An agent outlet's rebate")
+    REBATE_EXPENSE = "rebate_expense", _("Agent rebate expense")
+    BILLER_PAYABLE = "biller_payable", _("Owed to billers")
+    BILL_CASH_IN = "bill_cash_in", _("Bill cash taken at our counters")
     OTHER = "other", _("Other")  # opened by its code alone (tests, benchmarks)
 
 
@@ -40,7 +46,7 @@ class AccountKind(models.TextChoices):
 class KindSpec:
     code: str  # the code, with {owner} where the owner's id goes
     unit: str
-    owner: str = ""  # "member", "staff", or "" for the platform's own accounts
+    owner: str = ""  # "member", "staff", "outlet", or "" for the platform's own accounts
     no_overdraft: bool = False  # what the platform owes someone: never below zero
 
 
@@ -59,6 +65,12 @@ KINDS: dict[str, KindSpec] = {
     AccountKind.WALLET_BONUS_EXPENSE: KindSpec("platform:wallet:bonus-expense", Unit.CNY),
     AccountKind.WALLET_SPENT: KindSpec("platform:wallet:spent", Unit.CNY),
     AccountKind.COMMISSION_EXPENSE: KindSpec("platform:commission:expense", Unit.CNY),
+    AccountKind.AGENT_FLOAT: KindSpec("outlet:{owner}:float", Unit.CNY, "outlet", True),
+    AccountKind.AGENT_FLOAT_FUNDED: KindSpec("platform:billpay:float-funded", Unit.CNY),
+    AccountKind.AGENT_REBATE: KindSpec("outlet:{owner}:rebate", Unit.CNY, "outlet"),
+    AccountKind.REBATE_EXPENSE: KindSpec("platform:billpay:rebate-expense", Unit.CNY),
+    AccountKind.BILLER_PAYABLE: KindSpec("platform:billpay:payable", Unit.CNY),
+    AccountKind.BILL_CASH_IN: KindSpec("platform:billpay:cash-in", Unit.CNY),
 }
 
 WALLET_PARTS: dict[str, str] = {

@@ -57,10 +57,11 @@ class Perm:
     FINANCE_CLOSE = "finance.close"  # close business days, read the books of one's node
     APPOINTMENT_DESK = "appointment.desk"  # book for a customer, check in, call the queue
     SERVICE_SETUP = "service.setup"  # an outlet's services, timetables and closures
+    BILL_PAY = "bill.pay"  # take bill payments at the counter
 
 
 _VIEW = {Perm.NETWORK_VIEW, Perm.STOCK_VIEW}
-_OUTLET_WORK = _VIEW | {Perm.STOCK_SELL, Perm.TRANSFER, Perm.COUNT, Perm.APPOINTMENT_DESK}
+_OUTLET_WORK = _VIEW | {Perm.STOCK_SELL, Perm.TRANSFER, Perm.COUNT, Perm.APPOINTMENT_DESK, Perm.BILL_PAY}
 _MANAGE = _OUTLET_WORK | {Perm.STOCK_RECEIVE, Perm.STAFF_MANAGE, Perm.FINANCE_CLOSE, Perm.SERVICE_SETUP}
 _REGION = _MANAGE | {Perm.OUTLET_EDIT, Perm.PRICE_EDIT}
 

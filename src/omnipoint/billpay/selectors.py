@@ -1,0 +1,134 @@
+"""Reads of bill payment: an outlet that takes bills, what an account owes (asked of its
+biller), a payment, an outlet's payments, a month's volume, and an agent's day at a glance."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, QuerySet, Sum
+from django.utils import timezone
+
+from omnipoint.billpay import domain
+from omnipoint.billpay.billers import BillDue, Biller, biller_get
+from omnipoint.billpay.domain import PayMode, PayState, RebateSchedule, TierProgress
+from omnipoint.billpay.models import BillOutlet, BillPayment
+from omnipoint.core.errors import InvalidStateError, NotFoundError
+from omnipoint.ledger.domain import AccountKind
+from omnipoint.ledger.selectors import balance
+from omnipoint.outlets.domain import AnyActor, Perm
+from omnipoint.outlets.models import Outlet
+from omnipoint.outlets.selectors import scope_q
+
+
+def point_get(*, actor: AnyActor, outlet_id: int) -> BillOutlet:
+    """The outlet, in the actor's scope, as a taker of bills (409 if it takes none)."""
+    if actor.member_id is not None:
+        raise NotFoundError(f"outlet {outlet_id} not found", code="outlet_not_found")
+    outlet = Outlet.objects.filter(scope_q(actor.scope), pk=outlet_id).first()  # type: ignore[union-attr]
+    if outlet is None:
+        raise NotFoundError(f"outlet {outlet_id} not found", code="outlet_not_found")
+    point = BillOutlet.objects.filter(outlet=outlet, is_active=True).select_related("outlet").first()
+    if point is None:
+        raise InvalidStateError(f"{outlet.code} does not take bill payments", code="billpay_not_offered")
+    return point
+
+
+def bill_lookup(*, actor: AnyActor, biller: str, account: str) -> tuple[Biller, BillDue]:
+    """What an account owes, as its biller says now."""
+    actor.require(Perm.BILL_PAY)
+    b = biller_get(biller)
+    return b, b.lookup(domain.account_normalize(account, b.account_format))
+
+
+def payment_get(*, actor: AnyActor, number: str) -> BillPayment:
+    actor.require(Perm.BILL_PAY)
+    payment = (
+        BillPayment.objects.filter(scope_q(actor.scope, via="outlet"), number=number[:20])  # type: ignore[union-attr]
+        .select_related("outlet")
+        .first()
+    )
+    if payment is None:
+        raise NotFoundError(f"bill payment {number[:20]} not found", code="payment_not_found")
+    return payment
+
+
+def payments_list(*, actor: AnyActor, outlet_id: int) -> QuerySet[BillPayment]:
+    point = point_get(actor=actor, outlet_id=outlet_id)
+    actor.require(Perm.BILL_PAY)
+    return BillPayment.objects.filter(outlet_id=point.outlet_id).select_related("outlet")
+
+
+def _month_range(month: str) -> tuple[datetime, datetime]:
+    year, mon = int(month[:4]), int(month[5:7])
+    start = date(year, mon, 1)
+    end = date(year + (mon == 12), mon % 12 + 1, 1)
+    aware = lambda d: timezone.make_aware(datetime.combine(d, time.min))  # noqa: E731
+    return aware(start), aware(end)
+
+
+def month_paid(*, outlet_id: int, when: datetime, before_id: int) -> tuple[int, int]:
+    """How many bills, and how much, the outlet took in the (local) month of ``when``, not
+    counting the payment ``before_id``."""
+    start, end = _month_range(domain.month_of(timezone.localtime(when).date()))
+    got = (
+        BillPayment.objects.filter(
+            outlet_id=outlet_id, state=PayState.PAID, paid_at__gte=start, paid_at__lt=end
+        )
+        .exclude(pk=before_id)
+        .aggregate(n=Count("pk"), s=Sum("amount"))
+    )
+    return got["n"] or 0, got["s"] or 0
+
+
+def month_amounts(*, outlet_id: int, month: str) -> tuple[list[int], int]:
+    """A month's paid bills at the outlet (their amounts) and the rebate they accrued."""
+    start, end = _month_range(month)
+    rows = BillPayment.objects.filter(
+        outlet_id=outlet_id, state=PayState.PAID, paid_at__gte=start, paid_at__lt=end
+    ).values_list("amount", "rebate")
+    amounts = [a for a, _ in rows]
+    return amounts, sum(r for _, r in rows)
+
+
+@dataclass(frozen=True)
+class AgentDay:
+    point: BillOutlet
+    float_available: int
+    today_count: int
+    today_amount: int
+    month_count: int
+    month_amount: int
+    rebate_month: int  # accrued on this month's bills so far
+    rebate_balance: int  # everything on the agent's rebate account
+    progress: TierProgress
+    schedule: RebateSchedule
+
+
+def agent_day(*, actor: AnyActor, outlet_id: int) -> AgentDay:
+    """An agent's float, today's takings, this month's rebate and how far the next tier is."""
+    point = point_get(actor=actor, outlet_id=outlet_id)
+    if point.mode != PayMode.AGENT_FLOAT:
+        raise InvalidStateError("only an agent outlet holds a float", code="not_an_agent")
+    today = timezone.localdate()
+    start = timezone.make_aware(datetime.combine(today, time.min))
+    paid = BillPayment.objects.filter(outlet_id=outlet_id, state=PayState.PAID)
+    day = paid.filter(paid_at__gte=start, paid_at__lt=start + timedelta(days=1)).aggregate(
+        n=Count("pk"), s=Sum("amount")
+    )
+    m_start, m_end = _month_range(domain.month_of(today))
+    month = paid.filter(paid_at__gte=m_start, paid_at__lt=m_end).aggregate(
+        n=Count("pk"), s=Sum("amount"), r=Sum("rebate")
+    )
+    schedule = RebateSchedule.from_json(point.rebate_schedule)
+    count, amount = month["n"] or 0, month["s"] or 0
+    return AgentDay(
+        point=point,
+        float_available=balance(kind=AccountKind.AGENT_FLOAT, owner_id=outlet_id),
+        today_count=day["n"] or 0,
+        today_amount=day["s"] or 0,
+        month_count=count,
+        month_amount=amount,
+        rebate_month=month["r"] or 0,
+        rebate_balance=balance(kind=AccountKind.AGENT_REBATE, owner_id=outlet_id),
+        progress=domain.tier_progress(schedule, count=count, amount=amount),
+        schedule=schedule,
+    )
