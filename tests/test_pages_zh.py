@@ -327,8 +327,21 @@ def _shop_urls() -> list[str]:
             "storefront:category", args=[Category.objects.order_by("pk").values_list("code", flat=True)[0]]
         ),
     ]
+    first_of_each = {}  # a product of every category (its badges, variants and nearby stock)
+    for pk, category_id in (
+        Product.objects.filter(is_active=True).order_by("-pk").values_list("pk", "category_id")
+    ):
+        first_of_each[category_id] = pk
+    urls += [reverse("storefront:product", args=[p]) for p in sorted(first_of_each.values())]
+    outlet = Outlet.objects.get(code=PERSONA_OUTLET)
+    here = f"lat={outlet.lat}&lng={outlet.lng}"
+    held = StockLevel.objects.filter(location=outlet, on_hand__gt=F("reserved") + F("safety_stock"))
+    sku_id = held.order_by("sku__code").values_list("sku_id", flat=True).first()
     urls += [
-        reverse("storefront:product", args=[p]) for p in Product.objects.values_list("pk", flat=True)[:6]
+        reverse("storefront:nearby") + "?" + here,
+        reverse("storefront:product", args=[product.pk]) + "?" + here,
+        reverse("storefront:try_in_store") + f"?outlet={outlet.pk}&sku={sku_id}",
+        reverse("storefront:try_in_store") + "?outlet=0&sku=0",  # not found
     ]
     urls += [reverse("storefront:game", args=[g]) for g in Game.objects.values_list("pk", flat=True)]
     urls += [
@@ -373,6 +386,39 @@ def _shop_posts(member: Member | None) -> list[tuple[str, dict[str, object]]]:
     return posts
 
 
+def _guest_orders(client: Client, sku_ids: list[int]) -> list[str]:
+    """A guest fills a cart, checks out to pay at the outlet, and reserves a SKU to try at the
+    outlet: the pages they see on the way and after."""
+    for sku in sku_ids:
+        client.post(reverse("storefront:cart_add"), {"sku_id": sku, "quantity": 1})
+    page = client.get(reverse("storefront:checkout")).content.decode()
+    token = re.search(r'name="token" value="([^"]+)"', page)
+    outlet = re.search(r'name="pickup_outlet_id" value="(\d+)"[^>]* checked', page)
+    assert token and outlet, "no checkout form"
+    form = {"token": token.group(1), "method": "pickup", "payment_mode": "at_outlet"}
+    form |= {"name": "韩梅梅", "mobile": "13912345678", "pickup_outlet_id": outlet.group(1)}
+    placed = client.post(reverse("storefront:checkout"), form)
+    assert placed.status_code == 302, placed.status_code
+    urls = [reverse("storefront:checkout"), placed["Location"]]
+
+    here = Outlet.objects.get(code=PERSONA_OUTLET)
+    held = StockLevel.objects.filter(location=here, on_hand__gt=F("reserved") + F("safety_stock") + 1)
+    sku_id = held.order_by("-sku__code").values_list("sku_id", flat=True).first()
+    try_url = reverse("storefront:try_in_store") + f"?outlet={here.pk}&sku={sku_id}"
+    token = re.search(r'name="token" value="([^"]+)"', client.get(try_url).content.decode())
+    assert token, "no try-in-store form"
+    form = {
+        "outlet": here.pk,
+        "sku": sku_id,
+        "token": token.group(1),
+        "name": "韩梅梅",
+        "mobile": "13912345678",
+    }
+    reserved = client.post(reverse("storefront:try_in_store"), form)
+    assert reserved.status_code == 302, reserved.status_code
+    return urls + [reserved["Location"]]
+
+
 def test_storefront_pages_have_no_english_in_chinese(demo, db, allowed):
     shop = _shop_urls()
     skus = list(Sku.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True)[:3])
@@ -388,6 +434,8 @@ def test_storefront_pages_have_no_english_in_chinese(demo, db, allowed):
         flagged |= _check(client, shop + _member_urls(member), allowed, m.mobile)
         flagged |= _check_posts(client, _shop_posts(member), allowed, m.mobile)
     flagged |= _check_posts(anonymous, _shop_posts(None), allowed, "anonymous")
+    guest = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    flagged |= _check(guest, _guest_orders(guest, skus), allowed, "guest")
     assert not flagged, "\n".join(f"{k}: {' '.join(v)}" for k, v in flagged.items())
 
 
