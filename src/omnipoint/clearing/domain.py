@@ -42,6 +42,8 @@ class Measure(models.TextChoices):
     UNITS = "units", pgettext_lazy("books", "Units")
     GROSS = "gross", pgettext_lazy("books", "Gross sales")
     DISCOUNT = "discount", pgettext_lazy("books", "Discounts")
+    DISCOUNT_PROMOTIONS = "discount_promotions", pgettext_lazy("books", "Promotions")
+    DISCOUNT_COUPONS = "discount_coupons", pgettext_lazy("books", "Coupons")
     SALES = "sales", pgettext_lazy("books", "Sales after discounts")
     PAID_COUNT = "paid_count", pgettext_lazy("books", "Payments")
     PAID = "paid", pgettext_lazy("books", "Taken")
@@ -67,6 +69,8 @@ MONEY = frozenset(
     {
         Measure.GROSS,
         Measure.DISCOUNT,
+        Measure.DISCOUNT_PROMOTIONS,
+        Measure.DISCOUNT_COUPONS,
         Measure.SALES,
         Measure.PAID,
         Measure.REFUNDED,

@@ -1,7 +1,8 @@
 """The immutable facts of business days, aggregated in SQL: one query per kind of fact, grouped
 by business day x outlet x channel x payment method, never a loop over the facts themselves.
 
-- goods sold: order lines as placed, on the day the order was placed;
+- goods sold: order lines as placed, on the day the order was placed (their discounts split into
+  promotions and coupons by the line's price explanation);
 - takings: payments on the day they succeeded; refunds on the day they were made;
 - stored value, points and commissions: ledger postings that moved value (posted, or a pending
   hold made real), on the day they were written.
@@ -17,6 +18,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     BigIntegerField,
     Case,
@@ -31,6 +33,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Substr, TruncDate
 
 from omnipoint.clearing.domain import BUSINESS_TZ, NO_CHANNEL, NO_METHOD, Cell, Measure, day_bounds
@@ -92,6 +95,24 @@ def _add(out: DayCells, row: dict[str, Any], measures: Mapping[str, str]) -> Non
             )
 
 
+# What the coupons took off a line, from its price explanation as placed (the promotions took the
+# rest of its discount). JSON arrays are unnested differently by the two databases.
+_COUPON_SQL = {
+    "postgresql": """(SELECT COALESCE(SUM((e.value -> 'params' ->> 'discount_fen')::bigint), 0)
+        FROM jsonb_array_elements(CASE WHEN jsonb_typeof("orders_orderline"."price_explanation") = 'array'
+             THEN "orders_orderline"."price_explanation" ELSE '[]'::jsonb END) AS e
+        WHERE e.value ->> 'kind' = 'coupon')""",
+    "sqlite": """(SELECT COALESCE(SUM(json_extract(e.value, '$.params.discount_fen')), 0)
+        FROM json_each(CASE WHEN json_type("orders_orderline"."price_explanation") = 'array'
+             THEN "orders_orderline"."price_explanation" ELSE '[]' END) AS e
+        WHERE e.type = 'object' AND json_extract(e.value, '$.kind') = 'coupon')""",
+}
+
+
+def _coupon_discount() -> RawSQL:
+    return RawSQL(_COUPON_SQL[connection.vendor], (), output_field=BigIntegerField())
+
+
 def _sales(start: datetime, end: datetime) -> QuerySet[Any]:
     return (
         OrderLine.objects.filter(order__created_at__gte=start, order__created_at__lt=end)
@@ -108,6 +129,7 @@ def _sales(start: datetime, end: datetime) -> QuerySet[Any]:
             units=Sum("quantity"),
             gross=Sum(F("unit_price") * F("quantity")),
             discount=Sum("discount"),
+            coupons=Sum(_coupon_discount()),
             sales=Sum("amount"),
         )
         .order_by()
@@ -223,9 +245,12 @@ def day_facts(first: date, last: date) -> DayCells:
         "units": Measure.UNITS,
         "gross": Measure.GROSS,
         "discount": Measure.DISCOUNT,
+        "promotions": Measure.DISCOUNT_PROMOTIONS,
+        "coupons": Measure.DISCOUNT_COUPONS,
         "sales": Measure.SALES,
     }
     for row in _sales(start, end):
+        row["promotions"] = (row["discount"] or 0) - (row["coupons"] or 0)
         _add(out, row, sales)
     for row in _payments(start, end):
         _add(out, row, {"n": Measure.PAID_COUNT, "total": Measure.PAID})

@@ -14,7 +14,15 @@ from omnipoint.core.explain import Explanation
 from omnipoint.core.money import Money
 from omnipoint.payments.domain import Method
 
-SALES = [Measure.ORDERS, Measure.LINES, Measure.UNITS, Measure.GROSS, Measure.DISCOUNT, Measure.SALES]
+SALES = [
+    Measure.ORDERS,
+    Measure.LINES,
+    Measure.UNITS,
+    Measure.GROSS,
+    Measure.DISCOUNT_PROMOTIONS,
+    Measure.DISCOUNT_COUPONS,
+    Measure.SALES,
+]
 TAKINGS = [Measure.PAID_COUNT, Measure.PAID, Measure.REFUND_COUNT, Measure.REFUNDED, Measure.NET]
 VALUE = [
     Measure.TOPUP_COUNT,

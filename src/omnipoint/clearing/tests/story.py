@@ -17,6 +17,7 @@ from omnipoint.ledger.domain import AccountKind as K
 from omnipoint.ledger.models import Posting, PostingState
 from omnipoint.loyalty import services as loyalty
 from omnipoint.loyalty.models import EarnRule, PointsLot
+from omnipoint.marketing import services as marketing
 from omnipoint.members.services import member_get_or_create
 from omnipoint.orders import services as orders
 from omnipoint.orders.models import Order, OrderReturn
@@ -38,6 +39,7 @@ class Story:
     hq: Actor
     member_id: int
     seller: int  # a salesperson at A, credited with some counter sales (commission)
+    coupons: int  # a template of 5-yuan coupons (a promotion takes 5 % off in Shanghai too)
     sales: list[int] = field(default_factory=list)  # completed counter sales, for returns
     paid: list[int] = field(default_factory=list)  # payments, for refunds
 
@@ -61,12 +63,29 @@ def story_start(*, stock: int = 50) -> Story:
         outlet=net.a,
     )
     showrooms.commission_rule_create(actor=hq, rate=Decimal("0.05"))
-    return Story(net, hq, member.pk, seller.pk)
+    window = {
+        "starts_at": timezone.now() - timedelta(days=30),
+        "ends_at": timezone.now() + timedelta(days=30),
+    }
+    marketing.promotion_create(
+        actor=hq, name="九五折", kind="discount", percent_off=Decimal(5), region_code="310100", **window
+    )
+    template = marketing.coupon_template_create(
+        actor=hq, code="five-off", name="立减5元", kind="fixed", value=5_00, claim_limit=1000, **window
+    )
+    return Story(net, hq, member.pk, seller.pk, template.pk)
 
 
-def counter_sale(s: Story, outlet: str, sku: int, qty: int, tender: str, credited: bool = False) -> Order:
+def counter_sale(
+    s: Story, outlet: str, sku: int, qty: int, tender: str, credited: bool = False, coupon: bool = False
+) -> Order:
     """A counter sale, paid in full (cash, wallet, points, or wallet and cash), credited to the
-    salesperson when ``credited``."""
+    salesperson when ``credited``, with a coupon of the member's when ``coupon``."""
+    code = (
+        marketing.coupon_issue(actor=s.hq, template_id=s.coupons, member_id=s.member_id).code
+        if coupon
+        else None
+    )
     sale = orders.order_place(
         user=user_of("hq_admin"),
         channel="pos",
@@ -75,6 +94,7 @@ def counter_sale(s: Story, outlet: str, sku: int, qty: int, tender: str, credite
         origin_outlet_id=s.outlet(outlet).pk,
         member_id=s.member_id,
         salesperson_id=s.seller if credited else None,
+        coupon_codes=[code] if code else None,
         lines=[orders.LineRequest(sku_id=s.net.skus[sku].pk, quantity=qty)],
     )
     if tender in ("wallet", "points", "split"):
@@ -216,6 +236,13 @@ def naive_figures(day: date) -> dict[Cell, int]:
             add(at, order.channel, "", Measure.UNITS, line.quantity)
             add(at, order.channel, "", Measure.GROSS, line.unit_price * line.quantity)
             add(at, order.channel, "", Measure.DISCOUNT, line.discount)
+            coupons = sum(
+                e["params"]["discount_fen"]
+                for e in line.price_explanation
+                if isinstance(e, dict) and e.get("kind") == "coupon"
+            )
+            add(at, order.channel, "", Measure.DISCOUNT_COUPONS, coupons)
+            add(at, order.channel, "", Measure.DISCOUNT_PROMOTIONS, line.discount - coupons)
             add(at, order.channel, "", Measure.SALES, line.amount)
     for p in Payment.objects.filter(state="succeeded", succeeded_at__gte=start, succeeded_at__lt=end):
         paid_for = Order.objects.get(pk=p.order_id)

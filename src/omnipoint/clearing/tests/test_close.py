@@ -41,8 +41,8 @@ def story():
 def _day_one(story, day):
     since = timezone.now()
     counter_sale(story, "A", 0, 2, "cash", credited=True)
-    counter_sale(story, "C", 1, 1, "split")
-    counter_sale(story, "B", 2, 1, "points")
+    counter_sale(story, "C", 1, 1, "split", coupon=True)
+    counter_sale(story, "B", 2, 1, "points", coupon=True)
     pickup_paid_at_outlet(story, "hotline", "A", 2)
     refund_part(story, 0)
     refund_part(story, 3)  # the points sale's points
@@ -64,7 +64,7 @@ def test_a_day_closes_to_the_naive_figures(story):
     assert {c.measure for c in expected} >= {
         Measure.ORDERS, Measure.PAID, Measure.REFUNDED, Measure.POINTS_ISSUED, Measure.POINTS_SPENT,
         Measure.WALLET_SPENT, Measure.TOPUP_PRINCIPAL, Measure.POINTS_CLAWED_BACK, Measure.POINTS_EXPIRED,
-        Measure.COMMISSION_ACCRUED, Measure.COMMISSION_REVERSED, Measure.POINTS_RETURNED, Measure.WALLET_RETURNED,
+        Measure.COMMISSION_ACCRUED, Measure.DISCOUNT_COUPONS, Measure.DISCOUNT_PROMOTIONS, Measure.COMMISSION_REVERSED, Measure.POINTS_RETURNED, Measure.WALLET_RETURNED,
     }  # fmt: skip
     online = Cell(None, "web", "online", Measure.TOPUP_PRINCIPAL)
     assert expected[online] == 88_00 and stored(d1, d1, levels=("unassigned",)) == {

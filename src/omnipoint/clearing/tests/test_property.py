@@ -38,7 +38,7 @@ pytestmark = pytest.mark.django_db
 
 OUTLET = st.sampled_from("ABC")
 EVENT = st.one_of(
-    st.tuples(st.just("sale"), OUTLET, st.integers(0, 2), st.integers(1, 2), st.sampled_from(["cash", "wallet", "points", "split"]), st.booleans()),
+    st.tuples(st.just("sale"), OUTLET, st.integers(0, 2), st.integers(1, 2), st.sampled_from(["cash", "wallet", "points", "split"]), st.booleans(), st.booleans()),
     st.tuples(st.just("pickup"), st.sampled_from(["hotline", "pda"]), OUTLET, st.integers(0, 2)),
     st.tuples(st.just("refund"), st.integers(0, 5)),
     st.tuples(st.just("return"), st.integers(0, 3), OUTLET),
