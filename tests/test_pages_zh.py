@@ -32,7 +32,7 @@ from omnipoint.inventory.models import CycleCount, StockLevel, Transfer
 from omnipoint.marketing.models import Game
 from omnipoint.members.models import Member
 from omnipoint.members.services import member_user_ensure
-from omnipoint.orders.models import Order, OrderReturn
+from omnipoint.orders.models import Order, OrderReturn, PickTask
 from omnipoint.outlets.domain import SYSTEM
 from omnipoint.outlets.models import Outlet, Staff
 from omnipoint.showrooms.models import Showroom
@@ -140,6 +140,15 @@ def _cancelled_and_returned() -> None:
     sale.refresh_from_db()
     assert (order.state, sale.payment_state) == ("cancelled", "refunded"), (order.state, sale.payment_state)
 
+    # A pickup to pay at the outlet, ready on the shelf: the hand-over asks for the money first.
+    liu = DEMO_MEMBERS[3]
+    keyed |= {"name": liu.name, "mobile": liu.mobile}
+    assert clerk.post(reverse("web:order_new"), keyed).status_code == 302
+    due = Order.objects.filter(customer_mobile=liu.mobile, channel="hotline").latest("pk")
+    task = PickTask.objects.get(order=due, purpose="pickup")
+    for step in ("claim", "picked", "ready"):
+        assert clerk.post(reverse("web:task_step", args=[task.pk, step])).status_code == 302
+
 
 @pytest.fixture
 def allowed(demo, db) -> set[str]:
@@ -245,7 +254,12 @@ def _console_posts(order: Order, sale: Order) -> list[tuple[str, dict[str, objec
     line = sale.lines.first()
     assert line is not None and sale.member is not None
     till = Order.objects.filter(method="counter", state="pending").latest("pk")
+    due = Order.objects.filter(channel="hotline", state="ready", payment_state="unpaid").latest("pk")
+    at = {"outlet": outlet.pk, "code": due.pickup_code}
     return [
+        (reverse("web:pickup"), at),  # payment due: take it first
+        (reverse("web:pickup_pay"), {"outlet": outlet.pk, "order": due.pk, "method": "cash"}),
+        (reverse("web:pickup"), at),  # handed over
         (reverse("web:pos_tender", args=[till.pk, "points"]), {"amount": "50000"}),
         (reverse("web:pos_tender", args=[till.pk, "wallet"]), {"amount": "500"}),
         (reverse("web:pos_cash", args=[till.pk]), {"given": "1"}),
