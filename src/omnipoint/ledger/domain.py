@@ -79,6 +79,13 @@ WALLET_PARTS: dict[str, str] = {
 }
 """A member's wallet is two accounts: money paid in, and the bonus the platform added."""
 
+MEMBER_PARTS: dict[str, str] = {
+    AccountKind.MEMBER_POINTS: "points",
+    AccountKind.MEMBER_WALLET_PRINCIPAL: "principal",
+    AccountKind.MEMBER_WALLET_BONUS: "bonus",
+}
+"""What a member calls each of their accounts (their points, their wallet's two parts)."""
+
 
 def account_code(kind: str, owner_id: int | None = None) -> str:
     """The code of the account of this kind (held for ``owner_id`` when the kind has an owner)."""

@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Q
 
 from omnipoint.core.errors import NotFoundError, PermissionDeniedError, ValidationError
+from omnipoint.ledger.domain import MEMBER_PARTS
 from omnipoint.ledger.models import Posting, PostingState
 from omnipoint.members.domain import normalise_mobile
 from omnipoint.members.models import Member
@@ -73,6 +74,6 @@ def posting_movement(p: Posting, member: Member) -> dict[str, Any]:
         "unit": p.unit,
         "reference": p.reference,
         "direction": "in" if mine is p.credit else "out",
-        "account": mine.code.rsplit(":", 1)[1],
+        "account": MEMBER_PARTS.get(mine.kind, mine.kind),
         "created_at": p.created_at,
     }

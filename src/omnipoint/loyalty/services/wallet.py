@@ -5,7 +5,7 @@ from django.db import transaction
 
 from omnipoint.core.errors import ConflictError, NotFoundError, ValidationError
 from omnipoint.ledger import selectors as ledger
-from omnipoint.ledger.domain import refund_reference
+from omnipoint.ledger.domain import MEMBER_PARTS, refund_reference
 from omnipoint.ledger.models import Posting, PostingState
 from omnipoint.ledger.services import (
     InsufficientBalanceError,
@@ -150,7 +150,7 @@ def wallet_refund(*, actor: SystemActor, key: str, amount: int, refund_key: str)
     """Refund (part of) a wallet payment into the wallet, principal and bonus in the
     proportions they were paid."""
     require_platform(actor)
-    legs = {leg.key.rsplit(":", 1)[1]: leg for leg in _legs(key)}
+    legs = {MEMBER_PARTS[leg.debit.kind]: leg for leg in _legs(key)}  # by the wallet part it came from
     paid_p = legs["principal"].amount if "principal" in legs else 0
     paid_b = legs["bonus"].amount if "bonus" in legs else 0
     refunded = ledger.refunded_amount(keys=[leg.key for leg in legs.values()])
