@@ -244,6 +244,17 @@ SHOP_OPS = {
 for _op in SHOP_OPS.values():
     _op.shop = True
 OPS.update(SHOP_OPS)
+# The books (the world closed the day before yesterday and opened a shift for each clerk).
+OPS.update(
+    {
+        "day_close": Op("POST", "/clearing/days/{day}/close", lambda w: {"day": w.open_day}, None),
+        "shift_open": Op("POST", "/clearing/shifts", lambda w: {}, lambda w: {"outlet_id": w.a.pk}),
+        "shift_close": Op(
+            "POST", "/clearing/shifts/{shift_id}/close", lambda w: {"shift_id": w.shift_a},
+            lambda w: {"declared_cash": 0},
+        ),
+    }
+)  # fmt: skip
 BODY_OPS = [name for name, op in OPS.items() if op.good is not None]
 
 
