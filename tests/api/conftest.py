@@ -11,6 +11,8 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
 
+from omnipoint.appointments.models import Booking as AppointmentBooking
+from omnipoint.appointments.models import Closure, Offer, Opening, Service, Slot, Ticket
 from omnipoint.catalog.models import PriceList, PriceListItem
 from omnipoint.clearing import services as clearing
 from omnipoint.clearing.domain import business_today
@@ -90,6 +92,13 @@ SNAPSHOT_MODELS = [
     ClearingRun,
     ClearingFigure,
     CounterShift,
+    Service,
+    Offer,
+    Opening,
+    Closure,
+    Slot,
+    AppointmentBooking,
+    Ticket,
 ]
 # Not in the snapshot on purpose: PaymentNotification (every notification is logged, even a
 # refused one: that is the audit trail) and IdempotencyRecord (the middleware's own cache).

@@ -20,11 +20,14 @@ that your role may not do is "forbidden" (403), and a refused request changes no
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
+from omnipoint.appointments.tests.world import build_appointments
 from omnipoint.catalog.models import PriceListItem
 from omnipoint.inventory.models import CycleCount, StockLevel, Transfer
 from omnipoint.marketing.models import Coupon, CouponTemplate, Game, Promotion
@@ -166,6 +169,8 @@ class Row:
     codes: dict[str, str] = field(default_factory=dict)
     # A raw body and extra headers instead of ``body`` (a payment provider's notification).
     raw: Callable[[World], tuple[bytes, dict[str, str]]] | None = None
+    # More of the world to build before the row runs (an app's own objects, on top of the shop's).
+    setup: Callable[[World], object] | None = None
 
     @property
     def personas(self) -> list[str]:
@@ -814,6 +819,132 @@ ROWS += [
 ]  # fmt: skip
 
 
+# --- appointments: the services and slots are anyone's to read; bookings a member's own or in
+# the staff's scope; timetables for managers (service.setup), the desk for clerks and up
+# (appointment.desk, not salespeople). See omnipoint.appointments.tests.world.
+
+APPT = {"setup": build_appointments}
+NOT_MEMBER9 = {"member": "not_member"}
+AT_A_DESK = "200 200 200 200 200 404 403 403 403"
+AT_C_DESK = "200 404 404 404 404 200 403 403 404"
+AT_A_SETUP = "200 200 200 200 403 404 403 403 403"
+AT_C_SETUP = "200 404 404 404 404 403 403 403 404"
+ap_id = lambda name, param: lambda w: {param: getattr(w, name)}  # noqa: E731
+ap_outlet = lambda o: lambda w: {"outlet_id": getattr(w, o).pk}  # noqa: E731
+
+
+def ap_timetable(w, p):
+    return {"openings": [{"weekday": d, "start": "09:00", "end": "17:00", "capacity": 3} for d in range(7)]}
+
+
+def ap_book(outlet: str):
+    def body(w, p):
+        if p == "shopper":
+            return {"slot_id": getattr(w, f"ap_free_{outlet}"), "channel": "web", "client_key": "k1"}
+        return {"slot_id": getattr(w, f"ap_free_{outlet}"), "channel": "hotline", "member_id": w.nanjing}
+
+    return body
+
+
+def check_ap_bookings(w, persona, body):
+    from omnipoint.appointments.models import Booking
+
+    mine = {"shopper": {"member_id": w.shopper}}.get(persona)
+    qs = (
+        Booking.objects.filter(**mine)
+        if mine
+        else Booking.objects.filter(
+            outlet__code__in=VISIBLE[persona] if persona != "hq_admin" else ["SH-A", "NJ-C"]
+        )
+    )
+    assert body and {b["id"] for b in body} == set(qs.values_list("pk", flat=True))
+
+
+def check_ap_state(state: str):
+    def check(w, persona, body):
+        assert body["state"] == state, body
+
+    return check
+
+
+ROWS += [
+    Row("services", "GET", "/appointments/services", ALL9, **APPT),
+    Row("new service", "POST", "/appointments/services", HQ_ONLY9.replace("200", "201"), **APPT,
+        body=lambda w, p: {"code": f"svc-{p}", "name": "社保卡办理", "name_en": "Social security card",
+                           "duration_min": 20, "materials": [], "queue_prefix": "S"}),
+    Row("services near A", "GET", "/appointments/nearby", ALL9, **APPT,
+        query=lambda w: {"service_id": w.ap_passport, "lat": w.a.lat, "lng": w.a.lng},
+        check=lambda w, p, b: [n["outlet_code"] for n in b] == ["SH-A"] or pytest.fail(str(b))),
+    Row("slots at A", "GET", "/appointments/slots", ALL9, **APPT,
+        query=lambda w: {"outlet_id": w.a.pk, "service_id": w.ap_passport},
+        check=lambda w, p, b: len(b) > 3 or pytest.fail(str(b))),
+    Row("timetable at A", "PUT", "/appointments/outlets/{outlet_id}/services/{service_id}", AT_A_SETUP, **APPT,
+        params=lambda w: {"outlet_id": w.a.pk, "service_id": w.ap_broadband}, body=ap_timetable,
+        not_found="outlet_not_found"),
+    Row("timetable at C", "PUT", "/appointments/outlets/{outlet_id}/services/{service_id}", AT_C_SETUP, **APPT,
+        params=lambda w: {"outlet_id": w.c.pk, "service_id": w.ap_passport}, body=ap_timetable,
+        not_found="outlet_not_found"),
+    Row("closure at A", "POST", "/appointments/outlets/{outlet_id}/closures", created(AT_A_SETUP), **APPT,
+        params=ap_outlet("a"), not_found="outlet_not_found",
+        body=lambda w, p: {"day": str(timezone.localdate() + timedelta(days=3)), "reason": "元旦"}),
+    Row("closure at C", "POST", "/appointments/outlets/{outlet_id}/closures", created(AT_C_SETUP), **APPT,
+        params=ap_outlet("c"), not_found="outlet_not_found",
+        body=lambda w, p: {"day": str(timezone.localdate() + timedelta(days=3)), "reason": "元旦"}),
+    Row("bookings", "GET", "/appointments/bookings", "200 200 200 200 200 200 403 200 200", **APPT,
+        codes=NOT_MEMBER9, check=check_ap_bookings),
+    Row("book at A", "POST", "/appointments/bookings", "201 201 201 201 201 404 403 201 403", **APPT,
+        body=ap_book("a"), not_found="slot_not_found", codes=NOT_MEMBER9, check=check_ap_state("booked")),
+    Row("book at C", "POST", "/appointments/bookings", "201 404 404 404 404 201 403 201 404", **APPT,
+        body=ap_book("c"), not_found="slot_not_found", codes=NOT_MEMBER9),
+    Row("booking at A", "GET", "/appointments/bookings/{booking_id}", "200 200 200 200 200 404 403 200 200",
+        ap_id("ap_bk_a", "booking_id"), **APPT, not_found="booking_not_found", codes=NOT_MEMBER9),
+    Row("booking at C", "GET", "/appointments/bookings/{booking_id}", "200 404 404 404 404 200 403 404 404",
+        ap_id("ap_bk_c", "booking_id"), **APPT, not_found="booking_not_found", codes=NOT_MEMBER9),
+    Row("cancel at A", "POST", "/appointments/bookings/{booking_id}/cancel", "200 200 200 200 200 404 403 200 403",
+        ap_id("ap_bk_a", "booking_id"), **APPT, not_found="booking_not_found", codes=NOT_MEMBER9,
+        check=check_ap_state("cancelled")),
+    Row("cancel at C", "POST", "/appointments/bookings/{booking_id}/cancel", "200 404 404 404 404 200 403 404 404",
+        ap_id("ap_bk_c", "booking_id"), **APPT, not_found="booking_not_found", codes=NOT_MEMBER9),
+    Row("move at A", "POST", "/appointments/bookings/{booking_id}/reschedule", "200 200 200 200 200 404 403 200 403",
+        ap_id("ap_bk_a", "booking_id"), **APPT, body=lambda w, p: {"slot_id": w.ap_free2_a},
+        not_found="booking_not_found", codes=NOT_MEMBER9),
+    Row("move at C", "POST", "/appointments/bookings/{booking_id}/reschedule", "200 404 404 404 404 200 403 404 404",
+        ap_id("ap_bk_c", "booking_id"), **APPT, body=lambda w, p: {"slot_id": w.ap_free2_c},
+        not_found="booking_not_found", codes=NOT_MEMBER9),
+    Row("materials at A", "POST", "/appointments/bookings/{booking_id}/materials", AT_A_DESK,
+        ap_id("ap_bk_a", "booking_id"), **APPT, body=lambda w, p: {"checked": ["id_card"], "note": "照片待补"},
+        not_found="booking_not_found"),
+    Row("materials at C", "POST", "/appointments/bookings/{booking_id}/materials", AT_C_DESK,
+        ap_id("ap_bk_c", "booking_id"), **APPT, body=lambda w, p: {"checked": ["id_card"]},
+        not_found="booking_not_found"),
+    Row("check in at A", "POST", "/appointments/outlets/{outlet_id}/check-in", AT_A_DESK, ap_outlet("a"), **APPT,
+        body=lambda w, p: {"code": w.ap_now_a}, not_found="outlet_not_found", check=check_ap_state("waiting")),
+    Row("check in at C", "POST", "/appointments/outlets/{outlet_id}/check-in", AT_C_DESK, ap_outlet("c"), **APPT,
+        body=lambda w, p: {"code": w.ap_now_c}, not_found="outlet_not_found"),
+    Row("walk-in at A", "POST", "/appointments/outlets/{outlet_id}/tickets", created(AT_A_DESK), ap_outlet("a"),
+        **APPT, body=lambda w, p: {"service_id": w.ap_broadband}, not_found="outlet_not_found"),
+    Row("walk-in at C", "POST", "/appointments/outlets/{outlet_id}/tickets", created(AT_C_DESK), ap_outlet("c"),
+        **APPT, body=lambda w, p: {"service_id": w.ap_passport}, not_found="outlet_not_found"),
+    Row("call at A", "POST", "/appointments/outlets/{outlet_id}/call", AT_A_DESK, ap_outlet("a"), **APPT,
+        body=lambda w, p: {"counter": "2"}, not_found="outlet_not_found", check=check_ap_state("called")),
+    Row("call at C", "POST", "/appointments/outlets/{outlet_id}/call", AT_C_DESK, ap_outlet("c"), **APPT,
+        body=lambda w, p: {"counter": "2"}, not_found="outlet_not_found"),
+    Row("queue at A", "GET", "/appointments/outlets/{outlet_id}/queue", "200 200 200 200 200 404 403 403 200",
+        ap_outlet("a"), **APPT, not_found="outlet_not_found",
+        check=lambda w, p, b: len(b["called"]) == len(b["waiting"]) == 1 or pytest.fail(str(b))),
+    Row("queue at C", "GET", "/appointments/outlets/{outlet_id}/queue", "200 404 404 404 404 200 403 403 404",
+        ap_outlet("c"), **APPT, not_found="outlet_not_found"),
+    Row("serve at A", "POST", "/appointments/tickets/{ticket_id}/finish", AT_A_DESK, ap_id("ap_tk_a", "ticket_id"),
+        **APPT, not_found="ticket_not_found", check=check_ap_state("done")),
+    Row("serve at C", "POST", "/appointments/tickets/{ticket_id}/finish", AT_C_DESK, ap_id("ap_tk_c", "ticket_id"),
+        **APPT, not_found="ticket_not_found"),
+    Row("skip at A", "POST", "/appointments/tickets/{ticket_id}/skip", AT_A_DESK, ap_id("ap_tk_a", "ticket_id"),
+        **APPT, not_found="ticket_not_found", check=check_ap_state("skipped")),
+    Row("skip at C", "POST", "/appointments/tickets/{ticket_id}/skip", AT_C_DESK, ap_id("ap_tk_c", "ticket_id"),
+        **APPT, not_found="ticket_not_found"),
+]  # fmt: skip
+
+
 def send(client, row: Row, w: World, persona: str | None, headers: dict[str, str]):
     url = V1 + row.path.format(**row.params(w))
     if row.method == "GET":
@@ -903,6 +1034,8 @@ def test_persona_stays_in_their_node(client, world, member_headers, row):
     rolled back after it (one world per row keeps the run short)."""
     if row.shop:
         build_shop(world)
+    if row.setup:
+        row.setup(world)
     before = snapshot()
     failures = []
     for persona in row.personas:
@@ -923,6 +1056,8 @@ def test_persona_stays_in_their_node(client, world, member_headers, row):
 def test_unauthenticated_is_401(client, world, row):
     if row.shop:
         build_shop(world)
+    if row.setup:
+        row.setup(world)
     before = snapshot()
     resp = send(client, row, world, None, {})
     assert_error(resp, 401, "unauthenticated")

@@ -52,11 +52,14 @@ def staff_only(actor: AnyActor, perm: str) -> StaffActor:
 
 
 def outlet_at(*, actor: StaffActor, outlet_id: int, perm: str) -> Outlet:
-    """An outlet the actor may do ``perm`` at; outside the scope it does not exist."""
-    actor.require(perm)
+    """An outlet the actor may do ``perm`` at; outside the scope it does not exist (404, before
+    the role is asked: 403). A member acts at no outlet."""
+    if isinstance(actor, MemberActor):
+        raise PermissionDeniedError("staff only", code="forbidden")
     outlet = Outlet.objects.filter(pk=outlet_id).first()
     if outlet is None or not actor.scope.covers_outlet(outlet_id=outlet.pk, region_path=outlet.region_path):
         raise NotFoundError(f"outlet {outlet_id} not found", code="outlet_not_found")
+    actor.require(perm)
     return outlet
 
 

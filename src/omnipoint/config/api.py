@@ -12,6 +12,7 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 
+from omnipoint.appointments.api import router as appointments_router
 from omnipoint.catalog.api import router as catalog_router
 from omnipoint.clearing.api import router as clearing_router
 from omnipoint.core.api import API_AUTH
@@ -107,6 +108,7 @@ api.add_router("/marketing", marketing_router)
 api.add_router("/showrooms", orders_showrooms_router)  # sales and commissions join orders: first,
 api.add_router("/showrooms", showrooms_router)  # before "/{code}" here would take "/commissions"
 api.add_router("/clearing", clearing_router)
+api.add_router("/appointments", appointments_router)
 
 
 def _error(request: HttpRequest, status: int, code: str, message: str, **details: object) -> HttpResponse:

@@ -108,10 +108,10 @@ def booking_create(
     *, actor: AnyActor, slot_id: int, channel: str, member_id: int | None = None, client_key: str = ""
 ) -> BookingResult:
     """Book a place in a slot for a member (themselves, or named by staff)."""
+    slot = _slot_for(actor, slot_id)
     member = _who(actor, member_id)
     if len(client_key) > MAX_KEY:
         raise ValidationError(f"client_key is at most {MAX_KEY} characters", code="invalid_client_key")
-    slot = _slot_for(actor, slot_id)
     replay = _replay(member, client_key, slot.pk)
     if replay is not None:
         return replay
@@ -133,9 +133,9 @@ def booking_create(
 
 
 def _changeable(actor: AnyActor, booking_id: int) -> Booking:
+    booking = selectors.booking_get(actor=actor, booking_id=booking_id)
     if not isinstance(actor, MemberActor):
         actor.require(Perm.APPOINTMENT_DESK)
-    booking = selectors.booking_get(actor=actor, booking_id=booking_id)
     if booking.state != BookingState.BOOKED:
         raise ConflictError(
             f"this booking is {booking.state}", code="booking_wrong_state", state=booking.state
@@ -204,8 +204,8 @@ def booking_materials_check(
 ) -> Booking:
     """The clerk ticks the materials the customer brought (or sent ahead) against the
     service's checklist, with a note."""
-    actor.require(Perm.APPOINTMENT_DESK)
     booking = selectors.booking_get(actor=actor, booking_id=booking_id)
+    actor.require(Perm.APPOINTMENT_DESK)
     if booking.state not in (BookingState.BOOKED, BookingState.CHECKED_IN):
         raise ConflictError(
             f"this booking is {booking.state}", code="booking_wrong_state", state=booking.state

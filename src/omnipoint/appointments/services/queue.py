@@ -141,8 +141,8 @@ def ticket_call_next(
 
 
 def _called(actor: StaffActor, ticket_id: int) -> Ticket:
-    actor.require(Perm.APPOINTMENT_DESK)
     ticket = selectors.ticket_get(actor=actor, ticket_id=ticket_id)
+    actor.require(Perm.APPOINTMENT_DESK)
     if ticket.state != TicketState.CALLED:
         raise ConflictError(f"this ticket is {ticket.state}", code="ticket_wrong_state", state=ticket.state)
     return ticket

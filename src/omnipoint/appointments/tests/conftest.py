@@ -74,7 +74,9 @@ def make_services(net: Any) -> tuple[Service, Service]:
 
 
 def member(mobile: str, name: str) -> Member:
-    return member_user_ensure(member=member_get_or_create(mobile=mobile, name=name))
+    return member_user_ensure(
+        actor=SYSTEM, member=member_get_or_create(actor=SYSTEM, mobile=mobile, name=name)
+    )
 
 
 @pytest.fixture
