@@ -164,7 +164,7 @@ def test_last_prizes_of_a_game_drawn_by_many_at_once(regions: None) -> None:
     assert sum(1 for r in results if r is not None) == 2
     assert Prize.objects.get().remaining == 0
     assert GameAttempt.objects.filter(prize__isnull=False).count() == 2
-    assert GameAttempt.objects.filter(prize__isnull=True, note__contains="ran out").count() == 14
+    assert GameAttempt.objects.filter(prize__isnull=True, why__kind="prize_ran_out").count() == 14
 
 
 def test_game_budget_and_attempts_hold_under_races(regions: None) -> None:

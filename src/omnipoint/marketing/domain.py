@@ -67,6 +67,10 @@ class OfferWhy(StrEnum):
     GIVEN_TWICE = "coupon_given_twice"
     WITHDRAWN = "coupon_withdrawn"
     BUDGET_SPENT = "coupon_budget_spent"
+    PRIZE_RAN_OUT = "prize_ran_out"  # prize: the drawn prize's stock ran out
+    PRIZE_BUDGET_SPENT = "prize_budget_spent"  # the game's prize budget is spent
+    PRIZE_COUPONS_GONE = "prize_coupons_gone"  # prize: its coupon template has none left
+    PRIZE_COUPON_WITHDRAWN = "prize_coupon_withdrawn"  # prize: its coupon is no longer offered
 
 
 OFFER_LINES = (OfferWhy.PROMOTION, OfferWhy.COUPON)

@@ -29,4 +29,8 @@ TEXTS = {
     OfferWhy.GIVEN_TWICE: pgettext_lazy("explain", "given twice"),
     OfferWhy.WITHDRAWN: pgettext_lazy("explain", "it was withdrawn"),
     OfferWhy.BUDGET_SPENT: pgettext_lazy("explain", "its budget is spent"),
+    OfferWhy.PRIZE_RAN_OUT: pgettext_lazy("explain", "“%(prize)s” ran out"),
+    OfferWhy.PRIZE_BUDGET_SPENT: pgettext_lazy("explain", "the game's prize budget is spent"),
+    OfferWhy.PRIZE_COUPONS_GONE: pgettext_lazy("explain", "“%(prize)s”: its coupons are all given out"),
+    OfferWhy.PRIZE_COUPON_WITHDRAWN: pgettext_lazy("explain", "“%(prize)s”: its coupon is no longer offered"),
 }

@@ -265,7 +265,9 @@ class GameAttempt(models.Model):
     coupon = models.ForeignKey(Coupon, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     points = models.PositiveIntegerField(default=0)
     delivery = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.NONE)
-    note = models.CharField(max_length=200, blank=True)
+    note = models.CharField(max_length=200, blank=True)  # attempts before ``why``: English text
+    # Why the drawn prize was not given (core.explain.Explanation as JSON), worded when shown.
+    why = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -5,6 +5,7 @@ from ninja import Field, Schema
 
 from omnipoint.core.api import Id, Input, Moment
 from omnipoint.core.channels import Channel
+from omnipoint.core.explain import in_english
 from omnipoint.marketing.models import CouponKind, GameKind, PrizeKind, PromotionKind
 
 Fen = Field(0, ge=0, le=10**10)
@@ -228,6 +229,11 @@ class AttemptOut(Schema):
     @staticmethod
     def resolve_won(obj) -> bool:  # type: ignore[no-untyped-def]
         return obj.prize_id is not None
+
+    @staticmethod
+    def resolve_note(obj) -> str:  # type: ignore[no-untyped-def]
+        """Why the drawn prize was not given, in English as the API's messages are."""
+        return in_english(obj.why) if obj.why else obj.note
 
     @staticmethod
     def resolve_prize_name(obj) -> str:  # type: ignore[no-untyped-def]

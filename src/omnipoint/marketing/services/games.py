@@ -18,6 +18,7 @@ from omnipoint.core.errors import (
     NotFoundError,
     ValidationError,
 )
+from omnipoint.core.explain import Explanation
 from omnipoint.loyalty.services import points_award
 from omnipoint.marketing import domain
 from omnipoint.marketing.errors import AttemptsExhaustedError, BudgetExhaustedError, CouponExpiredError
@@ -149,7 +150,7 @@ def game_points_deliver_pending(*, actor: SystemActor, batch: int = 500) -> int:
             member_id=attempt.member_id,
             points=attempt.points,
             key=f"game-attempt:{attempt.pk}",
-            reason="game prize",
+            reason=f"game:{attempt.game_id}",
         ):
             break
         done += GameAttempt.objects.filter(pk=attempt.pk, delivery=Delivery.PENDING).update(
@@ -162,14 +163,14 @@ def _award(game: Game, prize: Prize, member: Member, now: datetime) -> Coupon | 
     """Take one of the prize's stock and one of the game's budget, and issue a coupon prize.
     Guarded; raises _NoAward when any of them ran out."""
     if Prize.objects.filter(pk=prize.pk, remaining__gt=0).update(remaining=F("remaining") - 1) != 1:
-        raise _NoAward(f"'{prize.name}' ran out")
+        raise _NoAward(Explanation(domain.OfferWhy.PRIZE_RAN_OUT, {"prize": prize.name}))
     if (
         Game.objects.filter(pk=game.pk)
         .filter(Q(budget_count__isnull=True) | Q(awarded_count__lt=F("budget_count")))
         .update(awarded_count=F("awarded_count") + 1)
         != 1
     ):
-        raise _NoAward("the game's prize budget is spent")
+        raise _NoAward(Explanation(domain.OfferWhy.PRIZE_BUDGET_SPENT))
     if prize.kind != PrizeKind.COUPON:
         return None
     assert prize.coupon_template is not None
@@ -183,7 +184,12 @@ def _award(game: Game, prize: Prize, member: Member, now: datetime) -> Coupon | 
             per_member_limit=False,
         )
     except (BudgetExhaustedError, CouponExpiredError) as exc:
-        raise _NoAward(f"'{prize.name}': {exc.message}") from exc
+        why = (
+            domain.OfferWhy.PRIZE_COUPONS_GONE
+            if isinstance(exc, BudgetExhaustedError)
+            else domain.OfferWhy.PRIZE_COUPON_WITHDRAWN
+        )
+        raise _NoAward(Explanation(why, {"prize": prize.name})) from exc
 
 
 @transaction.atomic
@@ -214,14 +220,14 @@ def game_play(
     weights = [(p.pk, p.weight) for p in prizes.values()]
     span = domain.prize_roll_range(weights, game.no_prize_weight)
     drawn = domain.prize_pick(weights, game.no_prize_weight, secrets.randbelow(span)) if span else None
-    prize, coupon, note = None, None, ""
+    prize, coupon, why = None, None, None
     if drawn is not None:
         try:
             with transaction.atomic():
                 coupon = _award(game, prizes[drawn], member, at)
                 prize = prizes[drawn]
         except _NoAward as exc:
-            note = str(exc)
+            why = exc.args[0].as_json()
     attempt = GameAttempt.objects.create(
         game=game,
         member=member,
@@ -229,7 +235,7 @@ def game_play(
         drawn_prize_id=drawn,
         coupon=coupon,
         points=prize.points if prize else 0,
-        note=note,
+        why=why,
         delivery=_DELIVERY[prize.kind if prize else ""],
     )
     if prize is not None and prize.kind == PrizeKind.POINTS:
@@ -238,7 +244,7 @@ def game_play(
             member_id=member.pk,
             points=prize.points,
             key=f"game-attempt:{attempt.pk}",
-            reason=f"game {game.name}",
+            reason=f"game:{game.pk}",  # a reference, like order:<number>: no prose
         )
         if delivered:
             GameAttempt.objects.filter(pk=attempt.pk).update(delivery=Delivery.DELIVERED)

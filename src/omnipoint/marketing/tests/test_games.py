@@ -1,7 +1,9 @@
 """Games through the API: prize pool, weights, per-member attempts, stock and budget."""
 
 import pytest
+from django.utils import translation
 
+from omnipoint.core.explain import render
 from omnipoint.marketing.models import Coupon, GameAttempt, GamePlayer, Prize
 from omnipoint.marketing.services import game_points_deliver_pending
 from omnipoint.outlets.domain import SYSTEM
@@ -58,6 +60,13 @@ def test_a_prize_out_of_stock_becomes_no_prize(api, network, customer, other_cus
     lost = play(api, g, other_customer).json()
     assert not lost["won"] and "ran out" in lost["note"] and lost["delivery"] == "none"
     assert Prize.objects.get().remaining == 0
+    why = GameAttempt.objects.get(pk=lost["id"]).why  # data in the row, worded when shown
+    assert (
+        why == {"kind": "prize_ran_out", "params": {"prize": "保温杯"}}
+        and not GameAttempt.objects.get(pk=lost["id"]).note
+    )
+    with translation.override("zh-hans"):
+        assert render(why) == "「保温杯」已送完"
 
 
 def test_the_game_budget_caps_prizes_across_the_pool(api, network, customer, other_customer, window):
