@@ -164,3 +164,19 @@ def test_the_scheduled_task_closes_yesterday_after_two(story, monkeypatch):
     assert tasks.close_yesterday.call_local() == [str(days_ago(1))]
     assert ClearingRun.objects.get().task == "clearing.close_yesterday"
     assert tasks.close_yesterday.call_local() == []
+
+
+def test_a_late_sale_and_payment_land_in_the_next_day_too(story):
+    d1, d2 = days_ago(2), days_ago(1)
+    services.day_close(actor=SYSTEM, day=d1)
+    since = timezone.now()
+    sale = counter_sale(story, "B", 1, 1, "cash")  # its notification, say, came after the close
+    move_to_day(since, d1, hour=23)
+    services.day_close(actor=SYSTEM, day=d2)
+    paid = payments.Payment.objects.get(order_id=sale.pk).amount
+    correction = stored(d2, d1)
+    assert correction[Cell(story.net.b.pk, "pos", "cash", Measure.PAID)] == paid
+    assert correction[Cell(story.net.b.pk, "pos", "", Measure.ORDERS)] == 1
+    assert correction == naive_figures(d1) and stored(d2, d2) == {}
+    hq = ClearingFigure.objects.get(day=d2, corrects=d1, node="hq", measure=Measure.NET)
+    assert hq.value == paid
