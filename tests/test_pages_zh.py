@@ -21,6 +21,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from omnipoint.appointments.models import Booking, Offer, Service
 from omnipoint.catalog.models import Brand, Category, Product, Sku, Supplier
 from omnipoint.catalog.selectors import prices_get
 from omnipoint.clearing.domain import business_today
@@ -225,6 +226,14 @@ def _console_urls() -> list[str]:
         urls.append(reverse("web:member", args=[member.pk]))
         urls.append(reverse("web:members") + "?mobile=" + member.mobile)
         urls.append(reverse("web:members") + "?card=" + member.card_code)
+    urls += [reverse("appointments_console:desk"), reverse("appointments_console:book")]
+    for outlet_id in Offer.objects.values_list("outlet_id", flat=True).distinct()[:2]:
+        urls += [reverse(f"appointments_console:{n}", args=[outlet_id]) for n in ("screen", "screen_board")]
+        urls.append(reverse("appointments_console:desk") + f"?outlet={outlet_id}")
+    urls += [
+        reverse("appointments_console:booking", args=[b])
+        for b in Booking.objects.values_list("pk", flat=True)
+    ]
     for o in Order.objects.order_by("pk"):
         urls.append(reverse("web:order", args=[o.pk]))
         urls.append(reverse("web:order_return", args=[o.number]))
@@ -358,6 +367,14 @@ def _shop_urls() -> list[str]:
         reverse("storefront:try_in_store") + "?outlet=0&sku=0",  # not found
     ]
     urls += [reverse("storefront:game", args=[g]) for g in Game.objects.values_list("pk", flat=True)]
+    urls.append(reverse("appointments_shop:services"))
+    urls += [
+        reverse("appointments_shop:service", args=[s]) for s in Service.objects.values_list("pk", flat=True)
+    ]
+    urls += [
+        reverse("appointments_shop:slots", args=[o.service_id, o.outlet_id])
+        for o in Offer.objects.order_by("pk")[:3]
+    ]
     urls += [
         reverse("storefront:showroom", args=[s]) for s in Showroom.objects.values_list("code", flat=True)
     ]
@@ -366,6 +383,10 @@ def _shop_urls() -> list[str]:
 
 def _member_urls(member: Member) -> list[str]:
     urls = [reverse(f"storefront:{name}") for name in ("member", "my_coupons", "member_topup", "checkout")]
+    urls.append(reverse("appointments_shop:mine"))
+    urls += [
+        reverse("appointments_shop:booking", args=[c]) for c in member.bookings.values_list("code", flat=True)
+    ]
     for number in Order.objects.filter(member=member).values_list("number", flat=True):
         urls += [
             reverse("storefront:order", args=[number]),

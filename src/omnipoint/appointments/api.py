@@ -15,11 +15,11 @@ from omnipoint.appointments.schemas import (
     BookingIn,
     BookingOut,
     CallIn,
+    CheckInIn,
     ClosureIn,
     ClosureOut,
-    CodeIn,
     MaterialsIn,
-    NearbyOut,
+    NearbyOfferOut,
     QueueOut,
     RescheduleIn,
     ServiceIn,
@@ -103,7 +103,7 @@ class NearQuery(Schema):
     lng: float
 
 
-@router.get("/nearby", response={200: list[NearbyOut], **ERRORS})
+@router.get("/nearby", response={200: list[NearbyOfferOut], **ERRORS})
 def nearby(request: HttpRequest, q: Query[NearQuery]):  # type: ignore[no-untyped-def]
     """The outlets offering a service near a point, nearest first, with their next free slot."""
     if not (-90 <= q.lat <= 90 and -180 <= q.lng <= 180):
@@ -209,7 +209,7 @@ def booking_materials(request: HttpRequest, booking_id: Id, payload: MaterialsIn
 
 
 @router.post("/outlets/{outlet_id}/check-in", response={200: TicketOut, **ERRORS})
-def check_in(request: HttpRequest, outlet_id: Id, payload: CodeIn):  # type: ignore[no-untyped-def]
+def check_in(request: HttpRequest, outlet_id: Id, payload: CheckInIn):  # type: ignore[no-untyped-def]
     """Check a booking in by its code: its queue ticket (the same one again if repeated)."""
     return _fresh_ticket(
         services.booking_check_in(actor=staff(request), outlet_id=outlet_id, code=payload.code)

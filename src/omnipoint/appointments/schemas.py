@@ -82,7 +82,7 @@ class SlotOut(Schema):
     remaining: int
 
 
-class NearbyOut(Schema):
+class NearbyOfferOut(Schema):
     outlet_id: int
     outlet_code: str
     outlet_name: str
@@ -126,7 +126,7 @@ class BookingOut(Schema):
     created: bool = False
 
 
-class CodeIn(Input):
+class CheckInIn(Input):
     code: Annotated[str, Field(min_length=4, max_length=12)]
 
 

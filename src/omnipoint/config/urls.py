@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from omnipoint.appointments.urls import console_patterns as appointments_console
+from omnipoint.appointments.urls import shop_patterns as appointments_shop
 from omnipoint.config.api import api
 from omnipoint.core.auth import ThrottledAdminAuthenticationForm
 from omnipoint.members.views import sandbox_sms
@@ -15,7 +17,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("console/clearing/", include("omnipoint.clearing.urls")),
+    path("console/appointments/", include((appointments_console, "appointments_console"))),
     path("console/", include("omnipoint.web.urls")),
+    path("shop/appointments/", include((appointments_shop, "appointments_shop"))),
     path("shop/", include("omnipoint.storefront.urls")),
 ]
 # The demo's stand-ins for the outside world, mounted only when switched on (settings.py).

@@ -21,6 +21,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from omnipoint.appointments.demo import demo_appointments_load
 from omnipoint.catalog.models import Category, ProductKind, Sku
 from omnipoint.catalog.selectors import prices_get
 from omnipoint.core.channels import Channel
@@ -71,6 +72,7 @@ def demo_scenario_load() -> ScenarioSummary:
     story.offers()
     story.showroom()
     story.members_and_orders()
+    demo_appointments_load(clerk_outlet_code=PERSONA_OUTLET)
     return ScenarioSummary(created=True, counts=scenario_counts())
 
 
