@@ -13,6 +13,10 @@ from django.utils import timezone
 
 from omnipoint.appointments.models import Booking as AppointmentBooking
 from omnipoint.appointments.models import Closure, Offer, Opening, Service, Slot, Ticket
+from omnipoint.billpay import sandbox as bill_sandbox
+from omnipoint.billpay import services as billpay
+from omnipoint.billpay.billers import biller_get
+from omnipoint.billpay.models import BillerCallback, BillOutlet, BillPayment, SandboxBill
 from omnipoint.catalog.models import PriceList, PriceListItem
 from omnipoint.clearing import services as clearing
 from omnipoint.clearing.domain import business_today
@@ -99,6 +103,10 @@ SNAPSHOT_MODELS = [
     Slot,
     AppointmentBooking,
     Ticket,
+    BillOutlet,
+    BillPayment,
+    BillerCallback,
+    SandboxBill,
 ]
 # Not in the snapshot on purpose: PaymentNotification (every notification is logged, even a
 # refused one: that is the audit trail) and IdempotencyRecord (the middleware's own cache).
@@ -202,7 +210,30 @@ def world(network):
     o["closed_day"], o["open_day"] = str(today - timedelta(days=2)), str(today - timedelta(days=1))  # type: ignore[assignment]
     for name, persona, outlet in (("shift_a", "outlet_clerk", a), ("shift_c", "other_city_clerk", c)):
         o[name] = clearing.shift_open(actor=actor_get(user=user_of(persona)), outlet_id=outlet.pk).pk
+    _bills(o, a, c)
     return World(network, o)
+
+
+POWER = "sbx-sh-electricity"
+
+
+def _bills(o: dict[str, Any], a: Outlet, c: Outlet) -> None:
+    """A and C take bills at the counter; a held payment at each (bill_a, bill_c), the biller's
+    signed confirmation of bill_a ready to deliver, and an account with a bill due (acct_pay)."""
+    power = biller_get(POWER)
+    for outlet in (a, c):
+        billpay.outlet_enrol(actor=SYSTEM, outlet_id=outlet.pk)
+    for name, outlet, i in (("bill_a", a, 0), ("bill_c", c, 1)):
+        account = power.account(i)
+        amount = power.lookup(account).amount
+        o[name] = billpay.bill_pay(
+            actor=SYSTEM, outlet_id=outlet.pk, biller=POWER, account=account, amount=amount
+        ).number
+    row = bill_sandbox.bill_confirm(bill_ref=BillPayment.objects.get(number=o["bill_a"]).bill_ref)
+    assert row is not None
+    o["callback_a"] = bill_sandbox.callback_build(row)
+    o["acct_pay"] = power.account(2)
+    o["amount_pay"] = power.lookup(o["acct_pay"]).amount
 
 
 # --- the shop: orders, payments, members, offers and showrooms on either side of the boundary ---

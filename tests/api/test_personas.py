@@ -945,6 +945,37 @@ ROWS += [
 ]  # fmt: skip
 
 
+# --- bill payment: anyone signed in sees the billers; staff look bills up; the counter's ------
+
+POWER = "sbx-sh-electricity"
+
+
+def pay_body(outlet: str):
+    return lambda w, p: {"outlet_id": getattr(w, outlet).pk, "biller": POWER, "account": w.acct_pay,
+                         "amount": w.amount_pay}  # fmt: skip
+
+
+def check_bill_held(w, persona, body):
+    assert (body["state"], body["account"], body["mode"]) == ("held", w.acct_pay, "counter_cash"), body
+
+
+ROWS += [
+    Row("billers", "GET", "/bills/billers", ALL_OK,
+        check=lambda w, p, b: POWER in {x["code"] for x in b} or pytest.fail(b)),
+    Row("look up a bill", "GET", "/bills/lookup", STAFF_OK, query=lambda w: {"biller": POWER, "account": w.acct_pay},
+        check=lambda w, p, b: b["amount"] == w.amount_pay or pytest.fail(b)),
+    Row("pay a bill at A", "POST", "/bills/payments", CREATED_AT_A, body=pay_body("a"), not_found="outlet_not_found",
+        check=check_bill_held),
+    Row("pay a bill at C", "POST", "/bills/payments", CREATED_AT_C, body=pay_body("c"), not_found="outlet_not_found"),
+    Row("a bill payment at A", "GET", "/bills/payments/{number}", AT_A, lambda w: {"number": w.bill_a},
+        not_found="payment_not_found"),
+    Row("a bill payment at C", "GET", "/bills/payments/{number}", AT_C, lambda w: {"number": w.bill_c},
+        not_found="payment_not_found"),
+    Row("a biller's callback", "POST", "/bills/callback/{biller}", ALL_OK, lambda w: {"biller": POWER}, public=True,
+        raw=lambda w: w.callback_a, check=lambda w, p, b: b["outcome"] == "paid" or pytest.fail(b)),
+]  # fmt: skip
+
+
 def send(client, row: Row, w: World, persona: str | None, headers: dict[str, str]):
     url = V1 + row.path.format(**row.params(w))
     if row.method == "GET":
@@ -995,6 +1026,7 @@ PUBLIC = {
     ("POST", "/members/login"),
     ("GET", "/orders/track"),
     ("POST", "/payments/notify/{provider}"),
+    ("POST", "/bills/callback/{biller}"),  # signed by the biller
     ("GET", "/showrooms/{code}"),
 }
 

@@ -13,6 +13,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 
 from omnipoint.appointments.api import router as appointments_router
+from omnipoint.billpay.api import router as billpay_router
 from omnipoint.catalog.api import router as catalog_router
 from omnipoint.clearing.api import router as clearing_router
 from omnipoint.core.api import API_AUTH
@@ -109,6 +110,7 @@ api.add_router("/showrooms", orders_showrooms_router)  # sales and commissions j
 api.add_router("/showrooms", showrooms_router)  # before "/{code}" here would take "/commissions"
 api.add_router("/clearing", clearing_router)
 api.add_router("/appointments", appointments_router)
+api.add_router("/bills", billpay_router)
 
 
 def _error(request: HttpRequest, status: int, code: str, message: str, **details: object) -> HttpResponse:

@@ -1,0 +1,111 @@
+"""The bill payment API: a counter payment end to end, and bad input of every kind answered
+with a 4xx and a stable code, changing nothing."""
+
+import json
+
+import pytest
+
+from omnipoint.billpay import sandbox
+from omnipoint.billpay.models import BillerCallback, BillPayment, SandboxBill
+from omnipoint.ledger.models import Posting
+
+from .conftest import POWER
+
+pytestmark = pytest.mark.django_db
+V1 = "/api/v1/bills"
+
+
+def state():
+    return [
+        list(m.objects.order_by("pk").values()) for m in (BillPayment, SandboxBill, BillerCallback, Posting)
+    ]
+
+
+def post(client, bills, persona, body):
+    return client.post(
+        f"{V1}/payments", json.dumps(body), content_type="application/json", **bills.net.auth(persona)
+    )
+
+
+def body_for(bills, outlet, i=0, **over):
+    account = bills.power.account(i)
+    return {
+        "outlet_id": outlet.pk,
+        "biller": POWER,
+        "account": account,
+        "amount": bills.power.lookup(account).amount,
+    } | over
+
+
+def test_a_clerk_looks_up_pays_and_the_callback_confirms(client, bills):
+    h = bills.net.auth("agent_clerk")
+    body = body_for(bills, bills.agent)
+    bill = client.get(f"{V1}/lookup", {"biller": POWER, "account": body["account"]}, **h).json()
+    assert bill["amount"] == body["amount"] and "*" in bill["masked_name"]
+    resp = post(client, bills, "agent_clerk", body | {"key": "till-1"})
+    assert resp.status_code == 201 and resp.json()["state"] == "held" and resp.json()["mode"] == "agent_float"
+    again = post(client, bills, "agent_clerk", body | {"key": "till-1"})
+    assert again.json()["number"] == resp.json()["number"]
+    payment = BillPayment.objects.get()
+    raw, headers = sandbox.callback_build(sandbox.bill_confirm(bill_ref=payment.bill_ref))
+    cb = client.post(f"{V1}/callback/{POWER}", raw, content_type="application/json",
+                     HTTP_X_BILLER_SIGNATURE=headers[sandbox.SIGNATURE_HEADER])  # fmt: skip
+    assert cb.status_code == 200 and cb.json() == {"code": "SUCCESS", "outcome": "paid"}
+    got = client.get(f"{V1}/payments/{payment.number}", **h).json()
+    assert got["state"] == "paid" and got["why"]["text"] == "缴费单位已确认销账"
+    replay = client.post(f"{V1}/callback/{POWER}", raw, content_type="application/json",
+                         HTTP_X_BILLER_SIGNATURE=headers[sandbox.SIGNATURE_HEADER])  # fmt: skip
+    assert (replay.status_code, replay.json()["code"]) == (409, "callback_replayed")
+
+
+BAD = [
+    ("malformed account", {"account": "12345"}, 422, "malformed_account"),
+    ("bad check digit", {"account": "0314302002"}, 422, "malformed_account"),
+    ("unknown biller", {"biller": "sbx-xx-water"}, 404, "biller_not_found"),
+    ("absurd amount", {"amount": 10**15}, 422, "invalid_amount"),
+    ("negative amount", {"amount": -5}, 422, "invalid_amount"),
+    ("not the bill's amount", {"amount": 1}, 422, "amount_mismatch"),
+    ("amount as text", {"amount": "12.30"}, 422, "invalid_input"),
+    ("unknown field", {"tip": 1}, 422, "invalid_input"),
+]
+
+
+@pytest.mark.parametrize(("name", "over", "status", "code"), BAD, ids=[b[0] for b in BAD])
+def test_bad_input_is_refused_and_changes_nothing(client, bills, name, over, status, code):
+    before = state()
+    resp = post(client, bills, "agent_clerk", body_for(bills, bills.agent) | over)
+    assert (resp.status_code, resp.json()["code"]) == (status, code), resp.content
+    assert state() == before
+
+
+def test_out_of_scope_outlets_and_outlets_that_take_no_bills(client, bills):
+    before = state()
+    resp = post(client, bills, "agent_clerk", body_for(bills, bills.net.a))
+    assert (resp.status_code, resp.json()["code"]) == (404, "outlet_not_found")
+    resp = post(client, bills, "hq_admin", body_for(bills, bills.net.b))  # the post office is not enrolled
+    assert (resp.status_code, resp.json()["code"]) == (409, "billpay_not_offered")
+    resp = client.get(f"{V1}/lookup", {"biller": POWER, "account": "1"}, **bills.net.auth("outlet_clerk"))
+    assert (resp.status_code, resp.json()["code"]) == (422, "malformed_account")
+    assert state() == before
+
+
+def test_forged_and_malformed_callbacks_change_nothing(client, bills):
+    post(client, bills, "agent_clerk", body_for(bills, bills.agent))
+    payment = BillPayment.objects.get()
+    raw, headers = sandbox.callback_build(sandbox.bill_confirm(bill_ref=payment.bill_ref))
+    before = state()
+    cases = [
+        (raw, "0" * 64, 401, "bad_signature"),
+        (raw, "", 401, "bad_signature"),
+        (b"not json", sandbox.sign(b"not json"), 422, "malformed_callback"),
+    ]
+    for data, signature, status, code in cases:
+        resp = client.post(
+            f"{V1}/callback/{POWER}", data, content_type="application/json", HTTP_X_BILLER_SIGNATURE=signature
+        )
+        assert (resp.status_code, resp.json()["code"]) == (status, code)
+    resp = client.post(f"{V1}/callback/sbx-nj-gas", raw, content_type="application/json",
+                       HTTP_X_BILLER_SIGNATURE=headers[sandbox.SIGNATURE_HEADER])  # fmt: skip
+    assert (resp.status_code, resp.json()["code"]) == (401, "wrong_biller")
+    assert state() == before
+    assert BillPayment.objects.get().state == "held"
