@@ -22,6 +22,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from omnipoint.appointments.models import Booking, Offer, Service
+from omnipoint.billpay import services as billpay
+from omnipoint.billpay.billers import billers_list
 from omnipoint.catalog.models import Brand, Category, Product, Sku, Supplier
 from omnipoint.catalog.selectors import prices_get
 from omnipoint.clearing.domain import business_today
@@ -191,6 +193,42 @@ def _closed_days() -> list[str]:
     return [str(day)]
 
 
+def _bill_urls() -> list[str]:
+    """The persona outlet and a demo agent point take bills: the counter with a bill looked
+    up, a refused look-up, a paid bill's receipt at each, and the agent's page."""
+    outlet = Outlet.objects.get(code=PERSONA_OUTLET)
+    agent = Outlet.objects.filter(kind="agent_point").order_by("code").first() or Outlet.objects.create(
+        code="ZH-AGENT", name="便民服务点", kind="agent_point", region=outlet.region,
+        region_path=outlet.region_path, lat=outlet.lat, lng=outlet.lng,
+    )  # fmt: skip
+    power = next(
+        b
+        for b in billers_list()
+        if b.kind == "electricity" and outlet.region_path.startswith(f"/{b.city_code[:2]}/")
+    )
+    urls = [reverse("billpay:counter"), reverse("billpay:agent")]
+    for i, where in enumerate((outlet, agent)):
+        billpay.outlet_enrol(actor=SYSTEM, outlet_id=where.pk)
+        if where.kind == "agent_point":
+            billpay.float_fund(actor=SYSTEM, outlet_id=where.pk, amount=5_000_00, key="zh-test")
+        account = power.account(i)
+        payment = billpay.bill_pay(
+            actor=SYSTEM,
+            outlet_id=where.pk,
+            biller=power.code,
+            account=account,
+            amount=power.lookup(account).amount,
+        )
+        urls.append(reverse("billpay:receipt", args=[payment.number]))
+        lookup = f"?outlet={where.pk}&biller={power.code}&account="
+        urls += [
+            reverse("billpay:counter") + lookup + power.account(5 + i),
+            reverse("billpay:counter") + lookup + "1",
+        ]
+    urls.append(reverse("billpay:agent") + f"?outlet={agent.pk}")
+    return urls
+
+
 def _console_urls() -> list[str]:
     order = Order.objects.order_by("-pk").first()
     assert order is not None
@@ -216,6 +254,7 @@ def _console_urls() -> list[str]:
         )
     ]
     urls += [reverse("clearing:days"), reverse("clearing:shifts")]
+    urls += _bill_urls()
     urls += [reverse("clearing:day", args=[r]) for r in _closed_days()]
     urls.append(reverse("web:stock") + "?q=" + Sku.objects.order_by("pk").values_list("code", flat=True)[0])
     urls += [reverse("web:transfer", args=[t]) for t in Transfer.objects.values_list("pk", flat=True)[:3]]

@@ -18,6 +18,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("console/clearing/", include("omnipoint.clearing.urls")),
     path("console/appointments/", include((appointments_console, "appointments_console"))),
+    path("console/bills/", include("omnipoint.billpay.urls")),
     path("console/", include("omnipoint.web.urls")),
     path("shop/appointments/", include((appointments_shop, "appointments_shop"))),
     path("shop/", include("omnipoint.storefront.urls")),

@@ -1,0 +1,10 @@
+from django import template
+
+from omnipoint.core.money import Money
+
+register = template.Library()
+
+
+@register.filter
+def yuan(fen: int | None) -> str:
+    return "" if fen is None else str(Money(int(fen)))

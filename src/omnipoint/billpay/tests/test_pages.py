@@ -1,0 +1,89 @@
+"""The console's bill pages: the counter (look up, pay, receipt) and the agent's page, in both
+languages, for whoever may see them."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+
+from omnipoint.billpay import sandbox, services
+from omnipoint.billpay.models import BillPayment
+from omnipoint.outlets.domain import SYSTEM
+from omnipoint.testing import user_of
+
+from .conftest import POWER
+
+pytestmark = pytest.mark.django_db
+
+
+def client_of(persona, lang="zh-hans"):
+    c = Client(HTTP_ACCEPT_LANGUAGE=lang)
+    c.force_login(user_of(persona))
+    return c
+
+
+def latin(html):
+    from tests.test_pages_zh import ALLOWED, english_words
+
+    return english_words(html, ALLOWED | {"agent_clerk", "outlet_clerk", "hq_admin", "other_city_clerk"})
+
+
+def test_an_agent_takes_a_bill_at_the_counter_and_sees_the_float_go_down(bills):
+    c = client_of("agent_clerk")
+    account = bills.power.account(0)
+    page = c.get(reverse("billpay:counter"), {"outlet": bills.agent.pk, "biller": POWER, "account": account})
+    assert page.status_code == 200 and "应缴金额" in page.content.decode()
+    assert latin(page.content.decode()) == []
+    bill = page.context["bill"]
+    form = {
+        "outlet": bills.agent.pk,
+        "biller": POWER,
+        "account": account,
+        "amount": bill.amount,
+        "client_key": "k",
+    }
+    resp = c.post(reverse("billpay:counter"), form)
+    payment = BillPayment.objects.get()
+    assert resp.status_code == 302 and resp["Location"] == reverse("billpay:receipt", args=[payment.number])
+    assert c.post(reverse("billpay:counter"), form).status_code == 302  # a double click: the same payment
+    assert BillPayment.objects.count() == 1
+    services.callback_receive(
+        actor=SYSTEM,
+        biller=POWER,
+        body=(cb := sandbox.callback_build(sandbox.bill_confirm(bill_ref=payment.bill_ref)))[0],
+        headers=cb[1],
+    )
+    receipt = c.get(reverse("billpay:receipt", args=[payment.number])).content.decode()
+    assert "缴费单位已确认销账" in receipt and latin(receipt) == []
+    agent = c.get(reverse("billpay:agent")).content.decode()
+    assert "预存款余额" in agent and latin(agent) == [], latin(agent)
+    en = (
+        client_of("agent_clerk", "en")
+        .get(reverse("billpay:agent"), HTTP_ACCEPT_LANGUAGE="en")
+        .content.decode()
+    )
+    assert "Float available" in en
+
+
+def test_refusals_are_worded_in_chinese_on_the_counter(bills):
+    c = client_of("agent_clerk")
+    page = c.get(reverse("billpay:counter"), {"outlet": bills.agent.pk, "biller": POWER, "account": "12345"})
+    assert page.status_code == 422 and latin(page.content.decode()) == []
+    assert "户号" in page.context["error"]
+
+
+def test_only_who_holds_the_outlet_opens_its_receipts(bills):
+    account = bills.power.account(0)
+    payment = services.bill_pay(actor=SYSTEM, outlet_id=bills.net.a.pk, biller=POWER, account=account,
+                                amount=bills.power.lookup(account).amount)  # fmt: skip
+    url = reverse("billpay:receipt", args=[payment.number])
+    assert client_of("outlet_clerk").get(url).status_code == 200
+    assert client_of("hq_admin").get(url).status_code == 200
+    assert client_of("other_city_clerk").get(url).status_code == 404
+    assert client_of("agent_clerk").get(url).status_code == 404
+    nobody = Client()
+    assert nobody.get(url).status_code == 302  # to the sign-in page
+    get_user_model().objects.create_user(username="shopper", password="x")
+    shopper = Client()
+    shopper.force_login(get_user_model().objects.get(username="shopper"))
+    assert shopper.get(reverse("billpay:counter")).status_code == 403

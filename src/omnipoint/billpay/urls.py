@@ -1,0 +1,11 @@
+from django.urls import path
+
+from omnipoint.billpay import views
+
+app_name = "billpay"
+
+urlpatterns = [
+    path("", views.counter, name="counter"),
+    path("agent/", views.agent, name="agent"),
+    path("<str:number>/", views.receipt, name="receipt"),
+]
