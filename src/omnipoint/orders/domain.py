@@ -1,4 +1,5 @@
-"""Order rules with no ORM: routing, the state table, pickup codes.
+"""Order rules with no ORM: what a checkout may be (channel x method x payment mode), how long
+its goods are held, routing, the state table, pickup codes.
 
 Routing chooses where an order's goods come from. The rule, in order:
   1. capability: the location must be able to do the job (ship to a home within its delivery
@@ -12,14 +13,105 @@ Every decision carries its reasons so staff can see why.
 import itertools
 import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 from enum import StrEnum
 
-from omnipoint.core.errors import InvalidStateError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from omnipoint.core.channels import Channel
+from omnipoint.core.errors import InvalidStateError, ValidationError
 from omnipoint.core.explain import Explanation
 from omnipoint.core.geo import haversine_km
 
 EXACT_SEARCH_MAX_SHIPMENTS = 3
 EXACT_SEARCH_CANDIDATES = 25
+
+
+# --- what a checkout may be -----------------------------------------------------------------
+
+
+class Method(models.TextChoices):
+    """How the goods reach the customer."""
+
+    DELIVERY = "delivery", _("Home delivery")  # from a warehouse or ship-from-store, as routed
+    PICKUP = "pickup", _("Pick up at an outlet")  # 线上支付线下提货
+    COUNTER = "counter", _("Counter sale")
+    TRY_IN_STORE = "try_in_store", _("Reserve online, try in store")
+
+
+class PaymentMode(models.TextChoices):
+    """When and where an order is paid."""
+
+    ONLINE = "online", _("Paid online before fulfilment")
+    AT_OUTLET = "at_outlet", _("Paid at the outlet")
+    ON_DELIVERY = "on_delivery", _("Paid on delivery")
+    COUNTER = "counter", _("Paid at the counter")  # tenders taken at once
+
+
+STAFF_CHANNELS = frozenset({Channel.HOTLINE, Channel.POS, Channel.PDA})
+PICKUP_METHODS = frozenset({Method.PICKUP, Method.TRY_IN_STORE})
+PAYMENT_MODES: dict[str, frozenset[str]] = {
+    Method.COUNTER: frozenset({PaymentMode.COUNTER}),
+    Method.PICKUP: frozenset({PaymentMode.ONLINE, PaymentMode.AT_OUTLET}),
+    Method.DELIVERY: frozenset({PaymentMode.ONLINE, PaymentMode.ON_DELIVERY}),
+    Method.TRY_IN_STORE: frozenset({PaymentMode.AT_OUTLET}),
+}
+
+
+def check_checkout(channel: str, method: str, payment_mode: str) -> None:
+    """The channel x method x payment mode an order may have: each method is paid its own ways,
+    and counter sales are made at the POS, which makes only counter sales."""
+    if channel not in Channel.values:
+        raise ValidationError(f"unknown channel {channel}", code="invalid_channel")
+    if method not in Method.values:
+        raise ValidationError(f"unknown method {method}", code="invalid_method")
+    if payment_mode not in PAYMENT_MODES[method]:
+        raise ValidationError(
+            f"a {method} order is paid {' or '.join(sorted(PAYMENT_MODES[method]))}",
+            code="invalid_payment_mode",
+        )
+    if (method == Method.COUNTER) != (channel == Channel.POS):
+        raise ValidationError(
+            "counter sales are made at the POS, and the POS makes counter sales", code="invalid_method"
+        )
+
+
+def confirmed_at_once(payment_mode: str) -> bool:
+    """Paid at the outlet or on delivery: the outlets get to work as soon as it is placed."""
+    return payment_mode in (PaymentMode.AT_OUTLET, PaymentMode.ON_DELIVERY)
+
+
+def has_payment_deadline(payment_mode: str) -> bool:
+    """Paid online or at the counter: unpaid by the deadline, the order is cancelled."""
+    return payment_mode in (PaymentMode.ONLINE, PaymentMode.COUNTER)
+
+
+@dataclass(frozen=True)
+class HoldRules:
+    """The hold windows as configured (settings), for ``hold_window``."""
+
+    payment_timeout: timedelta
+    try_in_store: timedelta
+    delivery: timedelta
+    pickup_paid: timedelta
+    pickup_unpaid: timedelta
+
+
+def hold_window(method: str, payment_mode: str, *, paid: bool, rules: HoldRules) -> timedelta:
+    """How long an order's goods stay held: awaiting online payment, a little past the payment
+    timeout (which cancels first); then the time to fulfil: a paid pickup longer than an unpaid
+    one (pay at the outlet), a delivery until it ships. When a hold lapses the order is
+    cancelled and refunded."""
+    if method == Method.COUNTER:
+        return rules.payment_timeout
+    if method == Method.TRY_IN_STORE:
+        return rules.try_in_store
+    if payment_mode == PaymentMode.ONLINE and not paid:
+        return rules.payment_timeout + timedelta(minutes=15)
+    if method == Method.DELIVERY:
+        return rules.delivery
+    return rules.pickup_paid if paid else rules.pickup_unpaid
 
 
 class RouteWhy(StrEnum):

@@ -6,16 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from omnipoint.catalog.models import Sku
 from omnipoint.core.channels import Channel
 from omnipoint.members.models import Member
+from omnipoint.orders.domain import Method, PaymentMode
 from omnipoint.outlets.models import Outlet, Staff
-
-
-class Method(models.TextChoices):
-    """How the goods reach the customer."""
-
-    DELIVERY = "delivery", _("Home delivery")  # from a warehouse or ship-from-store, as routed
-    PICKUP = "pickup", _("Pick up at an outlet")  # 线上支付线下提货
-    COUNTER = "counter", _("Counter sale")
-    TRY_IN_STORE = "try_in_store", _("Reserve online, try in store")
 
 
 class OrderState(models.TextChoices):
@@ -40,8 +32,7 @@ class Order(models.Model):
     method = models.CharField(max_length=12, choices=Method.choices)
     state = models.CharField(max_length=10, choices=OrderState.choices, default=OrderState.PENDING)
     payment_state = models.CharField(max_length=16, choices=PaymentState.choices, default=PaymentState.UNPAID)
-    # "online" (pay before fulfilment), "at_outlet", "on_delivery" or "counter" (tenders taken at once)
-    payment_mode = models.CharField(max_length=12)
+    payment_mode = models.CharField(max_length=12, choices=PaymentMode.choices)
     member = models.ForeignKey(Member, null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
     customer_name = models.CharField(max_length=60, blank=True)
     customer_mobile = models.CharField(max_length=11, blank=True)
@@ -199,3 +190,19 @@ class OrderReturn(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # The refunds the return made to the order's tenders (payments' rows; orders sit above).
     refunds = models.ManyToManyField("payments.Refund", blank=True, related_name="+")
+
+
+__all__ = [
+    "Method",
+    "Order",
+    "OrderEvent",
+    "OrderLine",
+    "OrderReturn",
+    "OrderState",
+    "PaymentMode",
+    "PaymentState",
+    "PickTask",
+    "PickupAttempt",
+    "PickupGuessCount",
+    "TaskState",
+]

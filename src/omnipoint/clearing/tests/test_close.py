@@ -12,7 +12,7 @@ from omnipoint.clearing.models import ClearingFigure, ClearingRun
 from omnipoint.core.errors import ConflictError, PermissionDeniedError, ValidationError
 from omnipoint.outlets.domain import SYSTEM
 from omnipoint.outlets.selectors import actor_get
-from omnipoint.payments import services as payments
+from omnipoint.payments.models import Payment
 from omnipoint.testing import user_of
 
 from .story import (
@@ -152,7 +152,7 @@ def test_the_manager_of_an_outlet_closes_the_day_too(story):
     result = services.day_close(actor=actor_get(user=user_of("outlet_manager")), day=d1)
     assert result.created and result.run.closed_by_id == user_of("outlet_manager").pk
     cell = Cell(story.net.a.pk, "pos", "cash", Measure.PAID)
-    assert stored(d1, d1)[cell] == payments.Payment.objects.get(order_id=sale.pk).amount
+    assert stored(d1, d1)[cell] == Payment.objects.get(order_id=sale.pk).amount
 
 
 def test_the_scheduled_task_closes_yesterday_after_two(story, monkeypatch):
@@ -173,7 +173,7 @@ def test_a_late_sale_and_payment_land_in_the_next_day_too(story):
     sale = counter_sale(story, "B", 1, 1, "cash")  # its notification, say, came after the close
     move_to_day(since, d1, hour=23)
     services.day_close(actor=SYSTEM, day=d2)
-    paid = payments.Payment.objects.get(order_id=sale.pk).amount
+    paid = Payment.objects.get(order_id=sale.pk).amount
     correction = stored(d2, d1)
     assert correction[Cell(story.net.b.pk, "pos", "cash", Measure.PAID)] == paid
     assert correction[Cell(story.net.b.pk, "pos", "", Measure.ORDERS)] == 1

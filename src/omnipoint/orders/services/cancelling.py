@@ -1,0 +1,115 @@
+"""Cancelling an order (holds back, coupons back, money back to its tenders), and the two clocks
+that cancel one: the payment timeout and a lapsed hold."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from omnipoint.core.errors import (
+    InvalidStateError,
+    NotFoundError,
+)
+from omnipoint.core.explain import Explanation, in_english
+from omnipoint.inventory import services as inventory
+from omnipoint.inventory.models import (
+    Reservation,
+    ReservationState,
+)
+from omnipoint.marketing import services as marketing
+from omnipoint.orders import domain
+from omnipoint.orders.models import (
+    Order,
+    OrderState,
+    PaymentState,
+    PickTask,
+    TaskState,
+)
+from omnipoint.orders.services._common import (
+    OPEN_STATES,
+    _event,
+    _hold_refs,
+    _hold_window,
+    _set_state,
+    _transfers,
+)
+from omnipoint.outlets.domain import SYSTEM
+from omnipoint.payments.services import payments_sync, refund_to_tenders
+
+
+@transaction.atomic
+def order_cancel(
+    *, order_id: int, reason: str | Explanation, user_id: int | None = None, pending_only: bool = False
+) -> Order:
+    """Cancel before completion: holds go back, money taken goes back to its tenders.
+    ``pending_only``: the payment timeout cancels only what is still awaiting payment."""
+    order = Order.objects.filter(pk=order_id).first()
+    if order is None:
+        raise NotFoundError(f"order {order_id} not found", code="order_not_found")
+    if _transfers(order, "in_transit").exists():  # arrived goods are simply released where they are
+        raise InvalidStateError("goods for this order are already on the road", code="order_in_transit")
+    cancellable: set[str] = {OrderState.PENDING, OrderState.CONFIRMED, OrderState.READY}
+    _set_state(order, {OrderState.PENDING} if pending_only else cancellable, OrderState.CANCELLED)
+    marketing.coupons_release(actor=SYSTEM, order_id=order.pk)  # before the stock, as order_place takes them
+    for transfer in _transfers(order, "draft"):
+        inventory.transfer_cancel(actor=SYSTEM, transfer_id=transfer.pk)
+    for hold in _hold_refs(order):
+        inventory.reservation_release(actor=SYSTEM, reservation_id=hold.pk)
+    PickTask.objects.filter(order=order).update(state=TaskState.CANCELLED)
+    _event(
+        order,
+        "cancelled",
+        user_id=user_id,
+        reason=reason.as_json() if isinstance(reason, Explanation) else reason,
+    )
+    # Always: a split-tender order can hold tenders while still unpaid, and a payment may have
+    # landed since ``order`` was read. Nothing to refund is a no-op.
+    refund_to_tenders(order_id=order.pk, amount=None, reason=f"cancelled: {in_english(reason)}")
+    order.refresh_from_db(fields=["payment_state"])  # what payments gave back
+    return order
+
+
+def orders_expire_unpaid(*, now=None, batch: int = 200) -> int:  # type: ignore[no-untyped-def]
+    """The payment timeout. Asks the payment provider first, so a payment made at the last
+    moment is applied rather than cancelled; then cancels what is still unpaid."""
+    now = now or timezone.now()
+    due = list(
+        Order.objects.filter(state=OrderState.PENDING, payment_deadline__lte=now)
+        .order_by("payment_deadline")
+        .values_list("pk", flat=True)[:batch]
+    )
+    cancelled = 0
+    for order_id in due:
+        payments_sync(order_id=order_id)
+        try:
+            why = Explanation(domain.OrderWhy.PAYMENT_TIMED_OUT)
+            order_cancel(order_id=order_id, reason=why, pending_only=True)
+            cancelled += 1
+        except InvalidStateError:
+            pass  # paid meanwhile: the payment won, as it should
+    return cancelled
+
+
+def _hold_lapsed(reservation: Reservation, now) -> None:  # type: ignore[no-untyped-def]
+    """One of an open order's holds lapsed (the sweep's transaction): the order's time is up.
+    It is cancelled and refunded, which gives every hold back. Goods already on the road cannot
+    be called back, so then the hold is renewed for another window and the order goes on."""
+    order = Order.objects.filter(pk=int(reservation.owner_ref.split(":")[1])).first()
+    if order is None or order.state not in OPEN_STATES:
+        return  # a hold outliving its order lapses as any other
+    if order.state == OrderState.PENDING:
+        payments_sync(order_id=order.pk)  # money paid at the last moment wins, as at the timeout
+        if not Reservation.objects.filter(
+            pk=reservation.pk, state=ReservationState.HELD, expires_at__lte=now
+        ).exists():
+            return  # paid: the hold was renewed
+    try:
+        with transaction.atomic():
+            order_cancel(order_id=order.pk, reason=Explanation(domain.OrderWhy.HOLD_LAPSED))
+    except InvalidStateError as exc:
+        if exc.code != "order_in_transit":
+            return  # another transition won; whatever it left held lapses in the sweep
+        window = _hold_window(order.method, order.payment_mode, paid=order.payment_state == PaymentState.PAID)
+        inventory.reservation_renew(
+            actor=SYSTEM, reservation_id=reservation.pk, ttl_seconds=int(window.total_seconds()), now=now
+        )
+        why = Explanation(domain.OrderWhy.GOODS_ON_THE_ROAD).as_json()
+        _event(order, "hold_renewed", reservation=reservation.pk, reason=why)
