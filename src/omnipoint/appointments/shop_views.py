@@ -94,6 +94,21 @@ def _days(slots: list[Any]) -> list[tuple[date, list[Any]]]:
     return [(day, list(group)) for day, group in groupby(slots, key=local)]
 
 
+def _book_or_move(request: HttpRequest, actor: MemberActor) -> HttpResponse:
+    """Book the chosen time, or move the member's booking named by ``move`` to it."""
+    slot_id = _slot_id(request.POST.get("slot"))
+    move = request.POST.get("move", "")
+    if move:
+        found = selectors.booking_by_code(actor=actor, code=move)
+        moved = services.booking_reschedule(actor=actor, booking_id=found.pk, slot_id=slot_id)
+        messages.success(request, _("Moved to the new time."))
+        return redirect("appointments_shop:booking", code=moved.code)
+    key = request.POST.get("client_key", "")[:64]
+    result = services.booking_create(actor=actor, slot_id=slot_id, channel="web", client_key=key)
+    messages.success(request, _("Booked. Show this code at the outlet."))
+    return redirect("appointments_shop:booking", code=result.booking.code)
+
+
 def slot_list(request: HttpRequest, service_id: int, outlet_id: int) -> HttpResponse:
     try:
         offer = selectors.offer_get(outlet_id=outlet_id, service_id=service_id)
@@ -106,16 +121,18 @@ def slot_list(request: HttpRequest, service_id: int, outlet_id: int) -> HttpResp
             messages.info(request, _("Sign in to book, then choose your time again."))
             return redirect("storefront:member_login")
         try:
-            result = services.booking_create(
-                actor=actor, slot_id=_slot_id(request.POST.get("slot")),
-                channel="web", client_key=request.POST.get("client_key", "")[:64],
-            )  # fmt: skip
-            messages.success(request, _("Booked. Show this code at the outlet."))
-            return redirect("appointments_shop:booking", code=result.booking.code)
+            return _book_or_move(request, actor)
         except DomainError as e:
             error, status = error_text(e), e.status
     slots = selectors.slots_free(outlet_id=outlet_id, service_id=service_id, limit=80)
-    context = {"offer": offer, "days": _days(slots), "client_key": uuid.uuid4().hex, "error": error}
+    move = request.GET.get("move", "")[:12]
+    context = {
+        "offer": offer,
+        "days": _days(slots),
+        "client_key": uuid.uuid4().hex,
+        "error": error,
+        "move": move,
+    }
     return _page(request, "slots.html", context, status=status)
 
 

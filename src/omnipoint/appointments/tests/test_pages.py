@@ -72,3 +72,26 @@ def test_the_clerk_ticks_materials_and_books_by_phone(appts):
     clerk.post(page, {"action": "materials", "material": ["id_card"], "note": "照片待补"})
     booking.refresh_from_db()
     assert (booking.materials_checked, booking.materials_note) == (["id_card"], "照片待补")
+
+
+def test_a_member_moves_and_cancels_on_the_shop_but_not_someone_elses(appts):
+    from omnipoint.appointments import services
+
+    booking = services.booking_create(actor=appts.me(), slot_id=appts.slot().pk, channel="web").booking
+    later = appts.slot(hours=12)
+    shop = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    shop.force_login(appts.member.user)
+    page = shop.get(reverse("appointments_shop:booking", args=[booking.code])).content.decode()
+    assert "改约" in page
+    slots_url = reverse("appointments_shop:slots", args=[appts.passport.pk, appts.net.a.pk])
+    assert 'name="move"' in shop.get(slots_url, {"move": booking.code}).content.decode()
+    resp = shop.post(slots_url, {"slot": later.pk, "move": booking.code})
+    booking.refresh_from_db()
+    assert resp.status_code == 302 and booking.slot_id == later.pk
+    stranger = Client()
+    stranger.force_login(appts.other.user)
+    assert stranger.get(reverse("appointments_shop:booking", args=[booking.code])).status_code == 404
+    stranger.post(reverse("appointments_shop:cancel", args=[booking.code]))
+    assert Booking.objects.get(pk=booking.pk).state == "booked"
+    shop.post(reverse("appointments_shop:cancel", args=[booking.code]))
+    assert Booking.objects.get(pk=booking.pk).state == "cancelled"
