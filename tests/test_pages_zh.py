@@ -265,10 +265,10 @@ def _console_urls() -> list[str]:
         urls.append(reverse("web:member", args=[member.pk]))
         urls.append(reverse("web:members") + "?mobile=" + member.mobile)
         urls.append(reverse("web:members") + "?card=" + member.card_code)
-    urls += [reverse("appointments_console:desk"), reverse("appointments_console:book")]
+    urls += [reverse(f"appointments_console:{n}") for n in ("desk", "book", "setup")]
     for outlet_id in Offer.objects.values_list("outlet_id", flat=True).distinct()[:2]:
         urls += [reverse(f"appointments_console:{n}", args=[outlet_id]) for n in ("screen", "screen_board")]
-        urls.append(reverse("appointments_console:desk") + f"?outlet={outlet_id}")
+        urls += [reverse(f"appointments_console:{n}") + f"?outlet={outlet_id}" for n in ("desk", "setup")]
     urls += [
         reverse("appointments_console:booking", args=[b])
         for b in Booking.objects.values_list("pk", flat=True)

@@ -3,6 +3,7 @@ QR, walk-in tickets, calling the next ticket, serving), a booking's page (materi
 cancel), booking for a member by phone or at the counter, and the calling screen for a TV."""
 
 from collections.abc import Callable
+from datetime import date, time
 from functools import wraps
 from typing import Any
 
@@ -13,18 +14,23 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from omnipoint.appointments import selectors, services
-from omnipoint.appointments.domain import business_day
+from omnipoint.appointments.domain import Opening, business_day
 from omnipoint.appointments.models import Offer
 from omnipoint.appointments.texts import error_text
 from omnipoint.core.errors import DomainError, ValidationError
 from omnipoint.members.services import member_get_or_create
 from omnipoint.outlets.domain import Actor, Perm
-from omnipoint.outlets.selectors import actor_get, scope_q
+from omnipoint.outlets.selectors import actor_get, outlet_list, scope_q
 
 View = Callable[..., HttpResponse]
+WEEKDAYS = [
+    (0, gettext_lazy("Mon")), (1, gettext_lazy("Tue")), (2, gettext_lazy("Wed")), (3, gettext_lazy("Thu")),
+    (4, gettext_lazy("Fri")), (5, gettext_lazy("Sat")), (6, gettext_lazy("Sun")),
+]  # fmt: skip
 
 
 def staff_page(view: View) -> View:
@@ -82,6 +88,7 @@ def _desk_context(request: HttpRequest, actor: Actor) -> dict[str, Any]:
         "bookings": list(bookings[:100]),
         "closures": list(selectors.closures_at(outlet_id=outlet_id, since=today)[:10]),
         "can_desk": actor.can(Perm.APPOINTMENT_DESK),
+        "can_setup": actor.can(Perm.SERVICE_SETUP),
     }
 
 
@@ -229,3 +236,52 @@ def screen(request: HttpRequest, actor: Actor, outlet_id: int) -> HttpResponse:
 def screen_board(request: HttpRequest, actor: Actor, outlet_id: int) -> HttpResponse:
     board = selectors.queue_board(actor=actor, outlet_id=outlet_id)
     return render(request, "appointments/console/_board.html", {"board": board})
+
+
+def _time(raw: str | None) -> time:
+    try:
+        return time.fromisoformat((raw or "").strip()[:5])
+    except ValueError:
+        raise ValidationError("a time is HH:MM", code="invalid_time") from None
+
+
+def _setup_post(request: HttpRequest, actor: Actor, outlet_id: int) -> str:
+    if request.POST.get("action") == "closure":
+        try:
+            day = date.fromisoformat(request.POST.get("day", "")[:10])
+        except ValueError:
+            raise ValidationError("a day is YYYY-MM-DD", code="invalid_day") from None
+        services.closure_add(actor=actor, outlet_id=outlet_id, day=day, reason=request.POST.get("reason", ""),
+                             service_id=_int(request.POST.get("service")))  # fmt: skip
+        return _("Closure recorded.")
+    start, end = _time(request.POST.get("start")), _time(request.POST.get("end"))
+    capacity = _int(request.POST.get("capacity")) or 0
+    days = sorted({d for d in (_int(v) for v in request.POST.getlist("weekday")) if d is not None})
+    services.offer_set(
+        actor=actor, outlet_id=outlet_id, service_id=_int(request.POST.get("service")) or 0,
+        openings=[Opening(d, start, end, capacity) for d in days],
+    )  # fmt: skip
+    return _("Timetable saved.")
+
+
+@staff_page
+def setup(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """A manager sets the weekly timetable of a service at an outlet and records closures."""
+    outlets = list(outlet_list(actor=actor, active_only=True)[:200])
+    outlet_id = _outlet_id(request, actor, outlets)
+    if outlet_id is None:
+        raise ValidationError("choose an outlet", code="outlet_required")
+    outlet = selectors.outlet_at(actor=actor, outlet_id=outlet_id, perm=Perm.SERVICE_SETUP)
+    error, status = "", 200
+    if request.method == "POST":
+        try:
+            messages.success(request, _setup_post(request, actor, outlet.pk))
+            return redirect(reverse("appointments_console:setup") + f"?outlet={outlet.pk}")
+        except DomainError as e:
+            error, status = error_text(e), e.status
+    context = {
+        "outlets": outlets, "outlet": outlet, "services": list(selectors.service_list()),
+        "offers": list(selectors.offers_at(outlet_id=outlet.pk)), "weekdays": WEEKDAYS, "error": error,
+        "closures": list(selectors.closures_at(outlet_id=outlet.pk, since=business_day(timezone.now()))[:20]),
+    }  # fmt: skip
+    return render(request, "appointments/console/setup.html", context, status=status)

@@ -36,6 +36,14 @@ _TEXT = {
     "invalid_channel": _("Unknown channel."),
     "forbidden": _("Your role may not do this."),
     "not_staff": _("This account has no staff role."),
+    "invalid_time": _("Enter a time as HH:MM."),
+    "invalid_opening": _("The timetable closes before it opens."),
+    "invalid_capacity": _("Places per slot are 1 to 100."),
+    "openings_overlap": _("Two openings of one day overlap."),
+    "day_past": _("A closure is today or later."),
+    "invalid_text": _("Give a short text (up to 60 characters)."),
+    "invalid_day": _("Enter a day as YYYY-MM-DD."),
+    "outlet_required": _("Choose an outlet."),
 }
 
 

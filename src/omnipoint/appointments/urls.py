@@ -13,6 +13,7 @@ console_patterns = [
     path("tickets/<int:ticket_id>/<str:step>/", console_views.ticket_step, name="ticket_step"),
     path("bookings/<int:booking_id>/", console_views.booking_page, name="booking"),
     path("book/", console_views.book_for_member, name="book"),
+    path("setup/", console_views.setup, name="setup"),
     path("screen/<int:outlet_id>/", console_views.screen, name="screen"),
     path("screen/<int:outlet_id>/board/", console_views.screen_board, name="screen_board"),
 ]

@@ -95,3 +95,28 @@ def test_a_member_moves_and_cancels_on_the_shop_but_not_someone_elses(appts):
     assert Booking.objects.get(pk=booking.pk).state == "booked"
     shop.post(reverse("appointments_shop:cancel", args=[booking.code]))
     assert Booking.objects.get(pk=booking.pk).state == "cancelled"
+
+
+def test_a_manager_sets_a_timetable_and_a_closure_in_the_console(appts):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from omnipoint.appointments.models import Closure, Offer
+
+    url = reverse("appointments_console:setup") + f"?outlet={appts.net.a.pk}"
+    manager = staff_client("outlet_manager")
+    assert "每周时间表" in manager.get(url).content.decode()
+    resp = manager.post(url, {"action": "timetable", "service": appts.broadband.pk, "weekday": ["0", "2"],
+                              "start": "09:00", "end": "13:00", "capacity": "3"})  # fmt: skip
+    assert resp.status_code == 302
+    offer = Offer.objects.get(outlet=appts.net.a, service=appts.broadband)
+    assert sorted(offer.openings.values_list("weekday", "capacity")) == [(0, 3), (2, 3)]
+    bad = manager.post(url, {"action": "timetable", "service": appts.broadband.pk, "weekday": ["1"],
+                             "start": "13:00", "end": "09:00", "capacity": "3"})  # fmt: skip
+    assert bad.status_code == 422 and "结束时间早于开始时间" in bad.content.decode()
+    day = timezone.localdate() + timedelta(days=4)
+    manager.post(url, {"action": "closure", "day": day.isoformat(), "reason": "检修", "service": ""})
+    assert Closure.objects.filter(outlet=appts.net.a, day=day, service__isnull=True).exists()
+    assert staff_client("outlet_clerk").get(url).status_code == 403
+    assert staff_client("other_city_clerk").get(url).status_code == 404
