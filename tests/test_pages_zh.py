@@ -358,10 +358,27 @@ def test_console_pages_have_no_english_in_chinese(demo, db, allowed):
     assert not flagged, "\n".join(f"{k}: {' '.join(v)}" for k, v in flagged.items())
 
 
+def _member_bill_urls() -> list[str]:
+    """A demo member's electricity bill paid in cash at the persona outlet: their bills page."""
+    outlet = Outlet.objects.get(code=PERSONA_OUTLET)
+    power = next(
+        b
+        for b in billers_list()
+        if b.kind == "electricity" and outlet.region_path.startswith(f"/{b.city_code[:2]}/")
+    )
+    billpay.outlet_enrol(actor=SYSTEM, outlet_id=outlet.pk)
+    account = power.account(3)
+    amount = power.lookup(account).amount
+    if amount:
+        billpay.bill_pay(actor=SYSTEM, outlet_id=outlet.pk, biller=power.code, account=account, amount=amount,
+                         mobile=DEMO_MEMBERS[0].mobile)  # fmt: skip
+    return [reverse("billpay_shop:mine")]
+
+
 def _shop_urls() -> list[str]:
     product = Product.objects.filter(is_active=True).order_by("pk").first()
     assert product is not None
-    urls = [
+    urls = _member_bill_urls() + [
         reverse(f"storefront:{name}")
         for name in (
             "home",

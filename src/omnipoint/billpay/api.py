@@ -72,6 +72,7 @@ def bill_pay(request: HttpRequest, payload: BillPayIn):  # type: ignore[no-untyp
         account=payload.account,
         amount=payload.amount,
         key=f"u{a.user_id}:{payload.key}" if payload.key else "",
+        mobile=payload.mobile,
     )
     return 201, payment_out(payment)
 

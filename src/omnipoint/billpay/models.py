@@ -37,6 +37,10 @@ class BillPayment(models.Model):
         "outlets.Outlet", null=True, blank=True, on_delete=models.PROTECT, related_name="bill_payments"
     )
     region_path = models.CharField(max_length=32, blank=True, db_index=True)  # the outlet's, for scope
+    # The customer, when they gave their mobile at the counter: their bills show online.
+    member = models.ForeignKey(
+        "members.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="bill_payments"
+    )
     clerk = models.ForeignKey(
         "outlets.Staff", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

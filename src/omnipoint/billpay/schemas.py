@@ -34,6 +34,7 @@ class BillPayIn(Input):
     account: str = Field(max_length=64)
     amount: int  # fen: what the bill says is due
     key: str = Field("", max_length=60)  # the client's key: a retry returns the first payment
+    mobile: str = Field("", max_length=20)  # the customer's: the bill then shows in their account
 
 
 class BillPaymentOut(Schema):

@@ -14,7 +14,7 @@ from omnipoint.billpay.models import BillOutlet, BillPayment
 from omnipoint.core.errors import InvalidStateError, NotFoundError
 from omnipoint.ledger.domain import AccountKind
 from omnipoint.ledger.selectors import balance
-from omnipoint.outlets.domain import AnyActor, Perm
+from omnipoint.outlets.domain import AnyActor, MemberActor, Perm
 from omnipoint.outlets.models import Outlet
 from omnipoint.outlets.selectors import scope_q
 
@@ -55,6 +55,30 @@ def payments_list(*, actor: AnyActor, outlet_id: int) -> QuerySet[BillPayment]:
     point = point_get(actor=actor, outlet_id=outlet_id)
     actor.require(Perm.BILL_PAY)
     return BillPayment.objects.filter(outlet_id=point.outlet_id).select_related("outlet")
+
+
+def member_bills(*, actor: MemberActor) -> QuerySet[BillPayment]:
+    """A member's own bill payments, wherever they paid (a corner shop's counter included)."""
+    return (
+        BillPayment.objects.filter(member_id=actor.member_id).select_related("outlet").order_by("-created_at")
+    )
+
+
+@dataclass(frozen=True)
+class SavedAccount:
+    biller: str
+    kind: str
+    account: str
+    masked_name: str
+    last_paid: BillPayment
+
+
+def member_accounts(*, actor: MemberActor) -> list[SavedAccount]:
+    """The accounts a member has paid, each with its latest payment: their saved accounts."""
+    seen: dict[tuple[str, str], SavedAccount] = {}
+    for p in member_bills(actor=actor).exclude(state=PayState.REVERSED)[:200]:
+        seen.setdefault((p.biller, p.account), SavedAccount(p.biller, p.kind, p.account, p.masked_name, p))
+    return list(seen.values())
 
 
 def _month_range(month: str) -> tuple[datetime, datetime]:

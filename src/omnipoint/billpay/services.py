@@ -29,6 +29,8 @@ from omnipoint.ledger import services as ledger
 from omnipoint.ledger.domain import AccountKind, account_code
 from omnipoint.ledger.selectors import balance
 from omnipoint.ledger.services import InsufficientBalanceError, PostingRequest
+from omnipoint.members.domain import normalise_mobile
+from omnipoint.members.services import member_get_or_create
 from omnipoint.outlets.domain import Perm, StaffActor, SystemActor
 from omnipoint.outlets.models import Outlet, OutletKind
 from omnipoint.outlets.selectors import scope_q
@@ -112,12 +114,21 @@ def _replayed(key: str, biller: str, account: str, amount: int) -> BillPayment |
 
 
 def bill_pay(
-    *, actor: StaffActor, outlet_id: int, biller: str, account: str, amount: int, key: str = ""
+    *,
+    actor: StaffActor,
+    outlet_id: int,
+    biller: str,
+    account: str,
+    amount: int,
+    key: str = "",
+    mobile: str = "",
 ) -> BillPayment:
     """A customer pays a bill in cash at an outlet's counter. The amount must be what the
-    biller says is due. Returns the payment: paid, held until the biller confirms, or
-    reversed (its ``why`` says why). A retry with the same ``key`` returns the first."""
+    biller says is due; a customer who gives their ``mobile`` sees the bill online. Returns the
+    payment: paid, held until the biller confirms, or reversed (its ``why`` says why). A retry
+    with the same ``key`` returns the first."""
     actor.require(Perm.BILL_PAY)
+    mobile = normalise_mobile(mobile) if mobile else ""
     point = point_get(actor=actor, outlet_id=outlet_id)
     b = biller_get(biller)
     account = domain.account_normalize(account, b.account_format)
@@ -134,7 +145,7 @@ def bill_pay(
         raise domain.AmountMismatchError(
             f"the bill is {due.amount} fen, not {amount}", due=due.amount, offered=amount
         )
-    payment, fresh = _hold(actor, point, b, due, key)
+    payment, fresh = _hold(actor, point, b, due, key, mobile)
     return _ask(b, payment, due) if fresh else payment
 
 
@@ -144,9 +155,10 @@ def _hold_key(payment: BillPayment) -> str:
 
 @transaction.atomic
 def _hold(
-    actor: StaffActor, point: BillOutlet, b: Biller, due: BillDue, key: str
+    actor: StaffActor, point: BillOutlet, b: Biller, due: BillDue, key: str, mobile: str
 ) -> tuple[BillPayment, bool]:
     """Phase one: the payment row, and at an agent the float held. Refused together."""
+    member = member_get_or_create(actor=actor, mobile=mobile) if mobile else None
     try:
         with transaction.atomic():
             payment = BillPayment.objects.create(
@@ -163,6 +175,7 @@ def _hold(
                 outlet_id=point.outlet_id,
                 region_path=point.outlet.region_path,
                 clerk_id=actor.staff_id,
+                member=member,
                 client_key=key or None,
                 deadline=timezone.now() + timedelta(seconds=settings.BILLPAY_CONFIRM_SECONDS),
             )

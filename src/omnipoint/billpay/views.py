@@ -74,6 +74,7 @@ def counter(request: HttpRequest, actor: Actor) -> HttpResponse:
             payment = services.bill_pay(
                 actor=actor, outlet_id=chosen.outlet_id, biller=ctx["biller"], account=ctx["account"],
                 amount=_int(data.get("amount")) or 0, key=f"console:{(data.get('client_key') or '')[:40]}",
+                mobile=(data.get("mobile") or "").strip()[:20],
             )  # fmt: skip
             return redirect("billpay:receipt", number=payment.number)
         b, due = selectors.bill_lookup(actor=actor, biller=ctx["biller"], account=ctx["account"])

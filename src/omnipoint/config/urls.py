@@ -21,6 +21,7 @@ urlpatterns = [
     path("console/bills/", include("omnipoint.billpay.urls")),
     path("console/", include("omnipoint.web.urls")),
     path("shop/appointments/", include((appointments_shop, "appointments_shop"))),
+    path("shop/bills/", include("omnipoint.billpay.shop_urls")),
     path("shop/", include("omnipoint.storefront.urls")),
 ]
 # The demo's stand-ins for the outside world, mounted only when switched on (settings.py).

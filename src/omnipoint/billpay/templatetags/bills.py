@@ -8,3 +8,8 @@ register = template.Library()
 @register.filter
 def yuan(fen: int | None) -> str:
     return "" if fen is None else str(Money(int(fen)))
+
+
+@register.filter
+def of(mapping: dict[str, str], key: str) -> str:
+    return mapping.get(key, key)

@@ -67,6 +67,7 @@ BAD = [
     ("not the bill's amount", {"amount": 1}, 422, "amount_mismatch"),
     ("amount as text", {"amount": "12.30"}, 422, "invalid_input"),
     ("unknown field", {"tip": 1}, 422, "invalid_input"),
+    ("not a mobile number", {"mobile": "12345"}, 422, "invalid_mobile"),
 ]
 
 

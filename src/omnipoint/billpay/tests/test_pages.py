@@ -87,3 +87,24 @@ def test_only_who_holds_the_outlet_opens_its_receipts(bills):
     shopper = Client()
     shopper.force_login(get_user_model().objects.get(username="shopper"))
     assert shopper.get(reverse("billpay:counter")).status_code == 403
+
+
+def test_a_bill_paid_in_cash_at_a_corner_shop_shows_in_the_member_s_account(bills):
+    from omnipoint.members.models import Member
+    from omnipoint.members.services import member_user_ensure
+
+    account = bills.power.account(0)
+    services.bill_pay(actor=bills.agent_clerk, outlet_id=bills.agent.pk, biller=POWER, account=account,
+                      amount=bills.power.lookup(account).amount, mobile="138-0013-8000")  # fmt: skip
+    member = member_user_ensure(actor=SYSTEM, member=Member.objects.get(mobile="13800138000"))
+    c = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    c.force_login(member.user)
+    page = c.get(reverse("billpay_shop:mine")).content.decode()
+    assert account in page and "便民小卖部" in page and "国网上海市电力公司" in page
+    assert latin(page) == [], latin(page)
+    other = member_user_ensure(
+        actor=SYSTEM, member=Member.objects.create(mobile="13900139000", card_code="C1")
+    )
+    c.force_login(other.user)
+    assert account not in c.get(reverse("billpay_shop:mine")).content.decode()
+    assert Client().get(reverse("billpay_shop:mine")).status_code == 302
