@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from omnipoint.appointments.tests.world import build_appointments
 from omnipoint.core.errors import MAX_QUANTITY
 from omnipoint.inventory import services
 from omnipoint.inventory.models import Reservation
@@ -39,6 +40,7 @@ class Op:
     persona: str = "hq_admin"  # who sends it (member-only endpoints: the shopper)
     shop: bool = False  # acts on the shop (see build_shop)
     required: bool = True  # the body has required fields (an empty one is refused as such)
+    setup: Callable[[World], object] | None = None  # more of the world (an app's own objects)
 
 
 def rsv(w, **line):
@@ -255,20 +257,54 @@ OPS.update(
         ),
     }
 )  # fmt: skip
+# Appointments (omnipoint.appointments.tests.world builds their objects on the shop's world).
+_ap_outlet = lambda w: {"outlet_id": w.a.pk}  # noqa: E731
+APPOINTMENT_OPS = {
+    "service_create": Op("POST", "/appointments/services", lambda w: {},
+                         lambda w: {"code": "pension", "name": "养老金认证", "name_en": "Pension check",
+                                    "duration_min": 15}),
+    "timetable_set": Op("PUT", "/appointments/outlets/{outlet_id}/services/{service_id}",
+                        lambda w: {"outlet_id": w.a.pk, "service_id": w.ap_broadband},
+                        lambda w: {"openings": [{"weekday": 0, "start": "09:00", "end": "12:00", "capacity": 2}]}),
+    "closure_add": Op("POST", "/appointments/outlets/{outlet_id}/closures", _ap_outlet,
+                      lambda w: {"day": "2099-01-01", "reason": "元旦"}),
+    "booking_create": Op("POST", "/appointments/bookings", lambda w: {}, lambda w: {"slot_id": w.ap_free_a},
+                         persona="shopper"),
+    "booking_cancel": Op("POST", "/appointments/bookings/{booking_id}/cancel",
+                         lambda w: {"booking_id": w.ap_bk_a}, None),
+    "booking_reschedule": Op("POST", "/appointments/bookings/{booking_id}/reschedule",
+                             lambda w: {"booking_id": w.ap_bk_a}, lambda w: {"slot_id": w.ap_free2_a}),
+    "booking_materials": Op("POST", "/appointments/bookings/{booking_id}/materials",
+                            lambda w: {"booking_id": w.ap_bk_a}, lambda w: {"checked": ["id_card"]}),
+    "check_in": Op("POST", "/appointments/outlets/{outlet_id}/check-in", _ap_outlet, lambda w: {"code": w.ap_now_a}),
+    "ticket_take": Op("POST", "/appointments/outlets/{outlet_id}/tickets", _ap_outlet,
+                      lambda w: {"service_id": w.ap_passport}),
+    "ticket_call": Op("POST", "/appointments/outlets/{outlet_id}/call", _ap_outlet, lambda w: {"counter": "2"}),
+    "ticket_finish": Op("POST", "/appointments/tickets/{ticket_id}/finish", lambda w: {"ticket_id": w.ap_tk_a}, None),
+    "ticket_skip": Op("POST", "/appointments/tickets/{ticket_id}/skip", lambda w: {"ticket_id": w.ap_tk_a}, None),
+}  # fmt: skip
+for _op in APPOINTMENT_OPS.values():
+    _op.shop, _op.setup = True, build_appointments
+OPS.update(APPOINTMENT_OPS)
 BODY_OPS = [name for name, op in OPS.items() if op.good is not None]
 
 
-def call(client, w: World, op: Op, body: Any, params: dict | None = None, *, raw: bytes | str | None = None):
+def prepare(w: World, op: Op) -> None:
     if op.shop:
         build_shop(w)
+    if op.setup:
+        op.setup(w)
+
+
+def call(client, w: World, op: Op, body: Any, params: dict | None = None, *, raw: bytes | str | None = None):
+    prepare(w, op)
     url = V1 + op.path.format(**(params if params is not None else op.params(w)))
     data = raw if raw is not None else json.dumps(body)
     return client.generic(op.method, url, data, "application/json", **w.net.auth(op.persona))
 
 
 def refused(client, w, op, body, status, code, params=None, raw=None):
-    if op.shop:
-        build_shop(w)
+    prepare(w, op)
     before = snapshot()
     resp = call(client, w, op, body, params, raw=raw)
     assert_error(resp, status, code)
@@ -304,8 +340,7 @@ def test_malformed_and_missing_then_the_good_body(client, world, name):
     Before the parser insisted on an object, ``true`` or ``[]`` passed an operation whose fields
     are all optional as the empty object: a refund of everything."""
     op = OPS[name]
-    if op.shop:
-        build_shop(world)
+    prepare(world, op)
     if op.good is not None:
         before = snapshot()
         for raw in MALFORMED:
