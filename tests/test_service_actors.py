@@ -17,13 +17,6 @@ import omnipoint
 
 # The services that do not take an actor yet, by module: each a debt to pay off, not a rule.
 DEBTS: dict[str, set[str]] = {
-    "omnipoint.demo.services": {
-        "demo_counts",
-        "demo_is_loaded",
-        "demo_network_load",
-        "demo_outlet_kinds",
-        "demo_reset",
-    },
     "omnipoint.orders.services.cancelling": {"order_cancel", "orders_expire_unpaid"},
     "omnipoint.orders.services.confirming": {"order_confirm", "order_payment_applied", "order_refunded"},
     "omnipoint.orders.services.fulfilment": {"register_inventory_handlers"},

@@ -27,7 +27,7 @@ from omnipoint.catalog.selectors import prices_get
 from omnipoint.core.channels import Channel
 from omnipoint.core.errors import ConflictError
 from omnipoint.demo.plan import PERSONA_OUTLET
-from omnipoint.demo.services import demo_is_loaded
+from omnipoint.demo.selectors import demo_is_loaded
 from omnipoint.demo.story import (
     APPLIANCES,
     CLERK,

@@ -24,13 +24,12 @@ from omnipoint.core.errors import (
     ConflictError,
     InvalidStateError,
     NotFoundError,
-    PermissionDeniedError,
     ValidationError,
 )
 from omnipoint.ledger.domain import KINDS, account_code
 from omnipoint.ledger.models import Account, AccountKind, Posting, PostingState
 from omnipoint.ledger.selectors import pending_due
-from omnipoint.outlets.domain import AnyActor, SystemActor
+from omnipoint.outlets.domain import SystemActor, require_platform
 
 MAX_AMOUNT = 10**12  # ten billion yuan in fen: anything larger is a bug
 MAX_LINKED = 100
@@ -66,12 +65,6 @@ class PostingRequest:
     refund_of: str = ""  # a refund: the key of the posting it gives (part of) back
 
 
-def _platform(actor: AnyActor) -> None:
-    """Only the platform posts to the ledger; people act through the services above it."""
-    if not isinstance(actor, SystemActor):
-        raise PermissionDeniedError("only the platform posts to the ledger", code="forbidden")
-
-
 def account_open(
     *,
     actor: SystemActor,
@@ -83,7 +76,7 @@ def account_open(
 ) -> Account:
     """The account with this code, created on first use with these properties: an account
     named by its code alone (kind OTHER). The apps open theirs by kind (``account_for``)."""
-    _platform(actor)
+    require_platform(actor)
     return _open(
         code=code,
         kind=AccountKind.OTHER,
@@ -100,7 +93,7 @@ def account_for(
 ) -> Account:
     """The account of this kind held for ``owner_id`` (none: the platform's own), opened on
     first use with what its kind says (unit, owner, no overdraft)."""
-    _platform(actor)
+    require_platform(actor)
     spec = KINDS[kind]
     return _open(
         code=account_code(kind, owner_id),
@@ -264,7 +257,7 @@ def postings_create(
     A retry (same keys, same bodies) returns the first postings, or raises AlreadyPosted
     with them when ``on_replay="raise"``.
     """
-    _platform(actor)
+    require_platform(actor)
     reqs = list(requests)
     accounts = _accounts_checked(reqs)
     replay = _replay(reqs, accounts)
@@ -354,20 +347,20 @@ def posting_post_pending(
     *, actor: SystemActor, pending_key: str, key: str, amount: int | None = None
 ) -> Posting:
     """Make a hold real (all of it, or ``amount`` of it; the rest is released)."""
-    _platform(actor)
+    require_platform(actor)
     return _resolve(pending_key=pending_key, key=key, post=True, amount=amount)
 
 
 @transaction.atomic
 def posting_void_pending(*, actor: SystemActor, pending_key: str, key: str) -> Posting:
     """Release a hold."""
-    _platform(actor)
+    require_platform(actor)
     return _resolve(pending_key=pending_key, key=key, post=False)
 
 
 def pendings_expire(*, actor: SystemActor, now: datetime | None = None, batch: int = 500) -> int:
     """The sweep: void pending holds past their expiry (each in its own short transaction)."""
-    _platform(actor)
+    require_platform(actor)
     voided = 0
     for key in pending_due(now=now or timezone.now(), batch=batch):
         try:

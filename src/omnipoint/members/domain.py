@@ -42,13 +42,6 @@ def require_for_member(actor: AnyActor, member_id: int, *, perm: str = Perm.STOC
     actor.require(perm)
 
 
-def require_platform(actor: AnyActor) -> None:
-    """What only the platform does (the sweeps, and what other apps' services ask for once they
-    authorised the person acting): a person is refused, 403 ``forbidden``."""
-    if not actor.is_system:
-        raise PermissionDeniedError("only the platform does this", code="forbidden")
-
-
 def require_self(actor: AnyActor, member_id: int) -> None:
     """What a member does for themselves (claiming a coupon, playing a game): the member, or the
     platform acting for them (the demo's story); a staff member is refused, 403 ``forbidden``."""

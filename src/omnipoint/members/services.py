@@ -12,10 +12,10 @@ from django.utils import timezone
 from omnipoint.core import throttle
 from omnipoint.core.errors import ValidationError
 from omnipoint.core.throttle import ThrottledError
-from omnipoint.members.domain import normalise_mobile, require_platform
+from omnipoint.members.domain import normalise_mobile
 from omnipoint.members.models import LoginCode, Member
 from omnipoint.members.sms import sms_send
-from omnipoint.outlets.domain import Perm, StaffActor, SystemActor
+from omnipoint.outlets.domain import Perm, StaffActor, SystemActor, require_platform
 
 SIGN_IN = SystemActor(task="member sign-in")  # what the sign-in doors (shop, API) act as
 MAX_CODE_ATTEMPTS = 5  # tries per code; the throttles below bound them per mobile and address

@@ -184,6 +184,14 @@ class MemberActor:
         raise PermissionDeniedError(f"a member may not do this ({perm})", code="forbidden", perm=perm)
 
 
+def require_platform(actor: "AnyActor") -> None:
+    """What only the platform does (the sweeps, loading reference or demo data, and what other
+    apps' services ask for once they authorised the person acting): a person is refused, 403
+    ``forbidden``."""
+    if not actor.is_system:
+        raise PermissionDeniedError("only the platform does this", code="forbidden")
+
+
 StaffActor = Actor | SystemActor
 """Who may act on the network's side: a staff member or the platform."""
 

@@ -18,7 +18,7 @@ from omnipoint.catalog.selectors import price_get
 from omnipoint.core.geo import haversine_km
 from omnipoint.demo.management.commands.demo_serve import Command as ServeCommand
 from omnipoint.demo.plan import DEMO_MARKER_OUTLET, DEMO_PASSWORD, OPENING_REFERENCE, PERSONAS
-from omnipoint.demo.services import demo_counts
+from omnipoint.demo.selectors import demo_counts
 from omnipoint.demo.story import DEMO_MEMBERS, scenario_counts
 from omnipoint.inventory.checks import inventory_breaches
 from omnipoint.inventory.models import (

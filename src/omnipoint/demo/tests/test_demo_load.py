@@ -5,29 +5,39 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from omnipoint.catalog.models import Sku
-from omnipoint.core.errors import ConflictError
+from omnipoint.core.errors import ConflictError, PermissionDeniedError
 from omnipoint.demo.scenario import demo_scenario_load
 from omnipoint.demo.services import demo_network_load, demo_reset
 from omnipoint.demo.story import scenario_highlights
 from omnipoint.inventory.checks import inventory_breaches
 from omnipoint.ledger.checks import ledger_breaches
 from omnipoint.members.models import Member
+from omnipoint.outlets.domain import SYSTEM, Actor, Scope
 from omnipoint.outlets.models import Outlet, Region
 
 
 def test_existing_persona_user_refuses_and_writes_nothing(db):
     get_user_model().objects.create_user(username="outlet_clerk", password="x")
     with pytest.raises(ConflictError):
-        demo_network_load(size="small")
+        demo_network_load(actor=SYSTEM, size="small")
     assert not Outlet.objects.exists() and not Sku.objects.exists()
 
 
+def test_only_the_platform_loads_or_empties_the_demo(db):
+    hq = Actor(1, 1, "hq_admin", Scope(region_path="/"), frozenset({"staff.manage"}), "hq")
+    with pytest.raises(PermissionDeniedError):
+        demo_network_load(actor=hq, size="small")
+    with pytest.raises(PermissionDeniedError):
+        demo_reset(actor=hq)
+    assert not Outlet.objects.exists() and Region.objects.exists()
+
+
 def test_small_demo_and_reset_give_the_same_network(db):
-    first = demo_network_load(size="small")
+    first = demo_network_load(actor=SYSTEM, size="small")
     assert first.created and first.counts["outlets"] > 0 and inventory_breaches() == []
-    demo_reset()
+    demo_reset(actor=SYSTEM)
     assert not Outlet.objects.exists() and Region.objects.filter(code="310115").exists()
-    again = demo_network_load(size="small")
+    again = demo_network_load(actor=SYSTEM, size="small")
     assert again.counts == first.counts
 
 
@@ -38,7 +48,7 @@ def test_the_story_needs_the_network(db):
 
 
 def test_the_story_on_the_small_network(db):
-    demo_network_load(size="small")
+    demo_network_load(actor=SYSTEM, size="small")
     first = demo_scenario_load()
     assert first.created and first.counts["orders"] == 6
     assert inventory_breaches() == [] and ledger_breaches() == []

@@ -17,8 +17,7 @@ from omnipoint.loyalty.services._shared import (
     _points_account,
 )
 from omnipoint.loyalty.services.points import _post_taking_lots, points_award
-from omnipoint.members.domain import require_platform
-from omnipoint.outlets.domain import SystemActor
+from omnipoint.outlets.domain import SystemActor, require_platform
 
 
 def _rules() -> list[domain.RuleDef]:

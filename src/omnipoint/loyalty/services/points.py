@@ -32,9 +32,9 @@ from omnipoint.loyalty.services._shared import (
     _member,
     _points_account,
 )
-from omnipoint.members.domain import require_for_member, require_platform
+from omnipoint.members.domain import require_for_member
 from omnipoint.members.models import Member
-from omnipoint.outlets.domain import SYSTEM, AnyActor, SystemActor
+from omnipoint.outlets.domain import SYSTEM, AnyActor, SystemActor, require_platform
 
 
 @transaction.atomic

@@ -26,8 +26,8 @@ from omnipoint.loyalty.services._shared import (
     _wallet_accounts,
 )
 from omnipoint.loyalty.services.wallet import wallet_topup
-from omnipoint.members.domain import require_for_member, require_platform
-from omnipoint.outlets.domain import SYSTEM, Actor, AnyActor, Perm, SystemActor
+from omnipoint.members.domain import require_for_member
+from omnipoint.outlets.domain import SYSTEM, Actor, AnyActor, Perm, SystemActor, require_platform
 from omnipoint.outlets.models import Outlet
 
 

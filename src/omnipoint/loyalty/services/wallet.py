@@ -26,8 +26,8 @@ from omnipoint.loyalty.services._shared import (
     _member,
     _wallet_accounts,
 )
-from omnipoint.members.domain import require_for_member, require_platform
-from omnipoint.outlets.domain import SYSTEM, AnyActor, SystemActor
+from omnipoint.members.domain import require_for_member
+from omnipoint.outlets.domain import SYSTEM, AnyActor, SystemActor, require_platform
 
 
 @transaction.atomic

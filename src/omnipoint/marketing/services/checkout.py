@@ -14,8 +14,7 @@ from omnipoint.marketing.models import (
     CouponState,
     CouponTemplate,
 )
-from omnipoint.members.domain import require_platform
-from omnipoint.outlets.domain import SystemActor
+from omnipoint.outlets.domain import SystemActor, require_platform
 
 
 def coupons_hold(*, actor: SystemActor, pricing: selectors.CheckoutPricing, order_id: int) -> None:

@@ -37,10 +37,10 @@ from omnipoint.marketing.services._shared import (
     _owner_region,
     _window,
 )
-from omnipoint.members.domain import require_platform, require_self
+from omnipoint.members.domain import require_self
 from omnipoint.members.models import Member
 from omnipoint.members.services import member_get_or_create
-from omnipoint.outlets.domain import Actor, MemberActor, Perm, SystemActor
+from omnipoint.outlets.domain import Actor, MemberActor, Perm, SystemActor, require_platform
 
 
 def _coupon_terms(

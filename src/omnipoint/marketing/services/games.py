@@ -36,9 +36,9 @@ from omnipoint.marketing.models import (
 )
 from omnipoint.marketing.services._shared import _now, _owner_region, _window
 from omnipoint.marketing.services.coupons import _issue
-from omnipoint.members.domain import require_platform, require_self
+from omnipoint.members.domain import require_self
 from omnipoint.members.models import Member
-from omnipoint.outlets.domain import SYSTEM, Actor, MemberActor, SystemActor
+from omnipoint.outlets.domain import SYSTEM, Actor, MemberActor, SystemActor, require_platform
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from omnipoint.core.errors import DomainError
 from omnipoint.demo.plan import DEMO_MARKER_OUTLET, SIZES
 from omnipoint.demo.scenario import demo_scenario_load
-from omnipoint.demo.services import (
-    demo_network_load,
-    demo_outlet_kinds,
-    demo_reset,
-)
+from omnipoint.demo.selectors import demo_outlet_kinds
+from omnipoint.demo.services import demo_network_load, demo_reset
 from omnipoint.demo.story import scenario_highlights, story_lines
+from omnipoint.outlets.domain import SystemActor
+
+DEMO_SEED_TASK = SystemActor(task="demo_seed")
 
 
 class Command(BaseCommand):
@@ -33,9 +33,9 @@ class Command(BaseCommand):
         started = time.monotonic()
         if options["reset"]:
             self.stdout.write("emptying the database (regions kept) ...")
-            demo_reset()
+            demo_reset(actor=DEMO_SEED_TASK)
         try:
-            summary = demo_network_load(size=options["size"])
+            summary = demo_network_load(actor=DEMO_SEED_TASK, size=options["size"])
             network_done = time.monotonic()
             story = demo_scenario_load()
         except DomainError as exc:
