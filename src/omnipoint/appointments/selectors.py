@@ -99,6 +99,12 @@ def closures_at(*, outlet_id: int, since: date) -> QuerySet[Closure]:
     return Closure.objects.filter(outlet_id=outlet_id, day__gte=since).select_related("service")
 
 
+def closure_on(*, outlet_id: int, service_id: int, day: date) -> Closure | None:
+    """The closure that closes this service at this outlet on this day, if any."""
+    closures = Closure.objects.filter(outlet_id=outlet_id, day=day)
+    return closures.filter(service_id=service_id).first() or closures.filter(service__isnull=True).first()
+
+
 def _free(qs: QuerySet[Slot], now: datetime) -> QuerySet[Slot]:
     return qs.filter(is_open=True, starts_at__gt=now, booked__lt=F("capacity"))
 

@@ -22,6 +22,7 @@ from omnipoint.appointments import domain, selectors
 from omnipoint.appointments.domain import BookingState
 from omnipoint.appointments.models import Booking, Slot
 from omnipoint.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from omnipoint.core.explain import Explanation
 from omnipoint.members.models import Member
 from omnipoint.members.sms import sms_send
 from omnipoint.outlets.domain import AnyActor, MemberActor, Perm, StaffActor
@@ -66,6 +67,17 @@ def _slot_for(actor: AnyActor, slot_id: int) -> Slot:
     return slot
 
 
+def _closed(slot: Slot) -> ConflictError:
+    """A closed slot's refusal, with the closure's reason when a closure closed it."""
+    day = domain.business_day(slot.starts_at)
+    closure = selectors.closure_on(outlet_id=slot.outlet_id, service_id=slot.service_id, day=day)
+    details = {}
+    if closure is not None:
+        why = Explanation(domain.AppointmentWhy.CLOSED, {"day": day.isoformat(), "reason": closure.reason})
+        details["reason"] = why.as_json()
+    return ConflictError("this slot is closed", code="slot_closed", **details)
+
+
 def _take(slot: Slot, now: datetime) -> None:
     taken = Slot.objects.filter(pk=slot.pk, is_open=True, starts_at__gt=now, booked__lt=F("capacity")).update(
         booked=F("booked") + 1
@@ -73,7 +85,7 @@ def _take(slot: Slot, now: datetime) -> None:
     if taken != 1:
         current = Slot.objects.get(pk=slot.pk)
         if not current.is_open:
-            raise ConflictError("this slot is closed", code="slot_closed")
+            raise _closed(current)
         domain.check_bookable(starts_at=current.starts_at, now=now)
         raise ConflictError("this slot is full", code="slot_full", capacity=current.capacity)
 
@@ -98,7 +110,7 @@ def _checks(actor: AnyActor, slot: Slot, member_id: int, channel: str, now: date
     by_member = isinstance(actor, MemberActor)
     domain.check_channel(channel, by_member=by_member)
     if not slot.is_open:
-        raise ConflictError("this slot is closed", code="slot_closed")
+        raise _closed(slot)
     domain.check_bookable(starts_at=slot.starts_at, now=now)
     if by_member:
         domain.check_no_shows(selectors.no_show_count(member_id=member_id, now=now))
@@ -177,7 +189,7 @@ def booking_reschedule(*, actor: AnyActor, booking_id: int, slot_id: int) -> Boo
         return booking
     now = timezone.now()
     if not target.is_open:
-        raise ConflictError("this slot is closed", code="slot_closed")
+        raise _closed(target)
     domain.check_bookable(starts_at=target.starts_at, now=now)
     try:
         with transaction.atomic():

@@ -170,3 +170,14 @@ def test_nearby_offers_come_nearest_first_with_their_next_slot(appts):
     near = selectors.offers_near(service_id=appts.passport.pk, lat=a.lat, lng=a.lng)
     assert [n.outlet.code for n in near] == ["SH-A"]
     assert near[0].next_slot is not None and near[0].next_slot.starts_at > timezone.now()
+
+
+def test_booking_a_slot_closed_by_a_closure_says_why(appts):
+    from omnipoint.core.explain import render
+
+    slot = appts.slot(hours=30)
+    services.closure_add(actor=SYSTEM, outlet_id=appts.net.a.pk, day=timezone.localtime(slot.starts_at).date(),
+                         reason="元旦")  # fmt: skip
+    e = refused("slot_closed", services.booking_create, actor=appts.me(), slot_id=slot.pk, channel="web")
+    assert "元旦" in render(e.details["reason"])
+    assert Slot.objects.get(pk=slot.pk).booked == 0
