@@ -1066,3 +1066,20 @@ def test_times_no_database_can_hold_are_422(client, shop):
         ):
             assert_error(call(client, shop, OPS[name], body), 422, "invalid_input")
     assert snapshot() == before
+
+
+def test_a_day_export_refuses_bad_input_with_a_code(client, world):
+    """The clearing export (a GET): an unknown format, a wrong date format, a day not closed, a
+    node outside the scope: each a 4xx with its code, and nothing changes."""
+    before = snapshot()
+    h = world.net.auth("outlet_manager")
+    for path, query, status, code in (
+        (f"/clearing/days/{world.closed_day}/export.docx", {}, 422, "unknown_format"),
+        (f"/clearing/days/{world.closed_day}/export.CSV", {}, 422, "unknown_format"),
+        ("/clearing/days/12-01-2026/export.csv", {}, 422, "invalid_day"),
+        (f"/clearing/days/{world.open_day}/export.xlsx", {}, 404, "day_not_closed"),
+        (f"/clearing/days/{world.closed_day}/export.pdf", {"node": "hq"}, 404, "node_not_found"),
+        (f"/clearing/days/{world.closed_day}/export.pdf", {"node": "outlet:x"}, 404, "node_not_found"),
+    ):
+        assert_error(client.get(f"{V1}{path}", query, **h), status, code)
+    assert snapshot() == before

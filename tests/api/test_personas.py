@@ -793,6 +793,7 @@ def check_shift_closed(w, persona, body):
 day_of = lambda name: lambda w: {"day": getattr(w, name)}  # noqa: E731
 node_at = lambda outlet: lambda w: {"node": f"outlet:{getattr(w, outlet).pk}"}  # noqa: E731
 declared = lambda w, p: {"declared_cash": 5_00}  # noqa: E731
+export_of = lambda fmt: lambda w: {"day": w.closed_day, "fmt": fmt}  # noqa: E731
 
 ROWS += [
     Row("closed days", "GET", "/clearing/days", MANAGERS,
@@ -805,6 +806,14 @@ ROWS += [
         query=node_at("c"), not_found="node_not_found"),
     Row("the day in Shanghai", "GET", "/clearing/days/{day}", "200 200 404 404 403 403 403", day_of("closed_day"),
         query=lambda w: {"node": "310000"}, not_found="node_not_found"),
+    # Downloads of a closed day: the node's report as a file (read back in clearing's tests).
+    Row("the day as CSV", "GET", "/clearing/days/{day}/export.{fmt}", MANAGERS, export_of("csv")),
+    Row("the day at A as XLSX", "GET", "/clearing/days/{day}/export.{fmt}", MANAGERS, export_of("xlsx"),
+        query=node_at("a"), not_found="node_not_found"),
+    Row("the day at C as PDF", "GET", "/clearing/days/{day}/export.{fmt}", "200 404 404 404 403 403 403",
+        export_of("pdf"), query=node_at("c"), not_found="node_not_found"),
+    Row("the day in Shanghai as CSV", "GET", "/clearing/days/{day}/export.{fmt}", "200 200 404 404 403 403 403",
+        export_of("csv"), query=lambda w: {"node": "310000"}, not_found="node_not_found"),
     Row("shifts", "GET", "/clearing/shifts", STAFF_OK, check=check_shifts),
     Row("open a shift at A", "POST", "/clearing/shifts", "201 201 201 201 409 404 403",
         body=lambda w, p: {"outlet_id": w.a.pk}, not_found="outlet_not_found",

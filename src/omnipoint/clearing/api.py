@@ -1,12 +1,15 @@
 """The books through the REST API: close a business day, read a closed day's figures at a node
-of the tree, list closed days, and open and close counter shifts. Scoped by the caller's node."""
+of the tree (and download them as CSV, XLSX or PDF), list closed days, and open and close counter
+shifts. Scoped by the caller's node."""
 
 from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from omnipoint.clearing import domain, selectors, services
+from omnipoint.clearing import domain, exports, selectors, services
+from omnipoint.clearing.exports import CONTENT_TYPES
+from omnipoint.clearing.exports.response import download
 from omnipoint.clearing.models import CounterShift
 from omnipoint.clearing.schemas import DayOut, RunOut, ShiftCloseIn, ShiftIn, ShiftOut
 from omnipoint.core.api import ERRORS, Id, Page, explained
@@ -80,6 +83,30 @@ def day_get(request: HttpRequest, day: str, q: Query[NodeQuery]):  # type: ignor
     """A closed day's figures at a node in the caller's scope, by channel and payment method."""
     figures = selectors.day_figures(actor=actor(request), day=domain.parse_day(day), node_key=q.node[:40])
     return _day(figures, created=False)
+
+
+EXPORT_DOC = {
+    "responses": {
+        200: {
+            "description": "The file",
+            "content": {
+                t: {"schema": {"type": "string", "format": "binary"}} for t in CONTENT_TYPES.values()
+            },
+        }
+    }
+}
+
+
+@router.get("/days/{day}/export.{fmt}", response=ERRORS, openapi_extra=EXPORT_DOC)
+def day_export(request: HttpRequest, day: str, fmt: str, q: Query[NodeQuery]):  # type: ignore[no-untyped-def]
+    """A closed day's clearing report at a node in the caller's scope (their own by default) as
+    a file: ``csv``, ``xlsx`` or ``pdf``. The node and every node under it by channel x payment
+    method, the adjustments it booked, the node's totals; headers in the request's language
+    (Accept-Language), money in yuan with two decimals. 422 ``unknown_format``."""
+    report = exports.report_for(
+        actor=actor(request), day=domain.parse_day(day), node_key=q.node[:40], fmt=fmt
+    )
+    return download(report, fmt)
 
 
 class ShiftQuery(Schema):

@@ -2,10 +2,11 @@
 closed day booked (for the next close's corrections). Every read is scoped: an outlet manager
 sees their outlet, a region manager the nodes under their region, HQ everything."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 
 from omnipoint.clearing.domain import (
     HQ_NODE,
@@ -234,3 +235,89 @@ def shift_cash(*, outlet_id: int, user_id: int, start: datetime, end: datetime) 
         .aggregate(s=Sum("amount"))["s"]
     )
     return int(taken or 0), int(refunded or 0)
+
+
+# --- exports ----------------------------------------------------------------------------------
+
+EXPORT_CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    """One line of a day's export: a node x channel x method, its figures by measure. An
+    adjustment names the closed day it corrects; a day's own figures have ``corrects`` None."""
+
+    level: str
+    node: str  # the node's key
+    name: str
+    channel: str
+    method: str
+    corrects: date | None
+    values: dict[str, int]
+
+
+def _subtree(node: Node) -> Q:
+    if node.level == Level.HQ:
+        return Q()
+    if node.level in (Level.OUTLET, Level.UNASSIGNED):
+        return Q(node=node.key)
+    return Q(region_path__startswith=node.region_path)
+
+
+def export_measures(*, day: date, node: Node) -> list[str]:
+    """The measures that have a figure in the export of a node on a day (its columns)."""
+    present = set(
+        ClearingFigure.objects.filter(_subtree(node), day=day).values_list("measure", flat=True).distinct()
+    )
+    return [m for m in Measure.values if m in present]
+
+
+def _names(node: Node) -> dict[str, str]:
+    """The names of the nodes under a node: outlets by key, regions by path."""
+    outlets = Outlet.objects.all() if node.level == Level.HQ else Outlet.objects.none()
+    if node.level == Level.OUTLET:
+        outlets = Outlet.objects.filter(pk=int(node.key[7:]))
+    elif node.level not in (Level.HQ, Level.UNASSIGNED):
+        outlets = Outlet.objects.filter(region_path__startswith=node.region_path)
+    names = {
+        f"outlet:{pk}": f"{name} ({code})"
+        for pk, name, code in outlets.values_list("pk", "name", "code").iterator()
+    }
+    regions = (
+        Region.objects.all()
+        if node.level == Level.HQ
+        else Region.objects.filter(path__startswith=node.region_path)
+    )
+    names.update(dict(regions.values_list("path", "name").iterator()))
+    for extra in (HQ_NODE, UNASSIGNED_NODE):
+        names[extra.key] = str(Level(extra.level).label)
+    return names
+
+
+def export_rows(*, day: date, node: Node) -> Iterator[ExportRow]:
+    """A closed day's figures at a node and every node under it, by node x channel x method,
+    the day's own first at each node, then the adjustments it booked: read in chunks, one row at
+    a time, so a network-wide export never sits in memory. The caller checks the scope
+    (``day_figures`` for the node first)."""
+    names = _names(node)
+    rows = (
+        ClearingFigure.objects.filter(_subtree(node), day=day)
+        .order_by("region_path", "node", F("corrects").desc(), "channel", "method", "measure")
+        .values_list("level", "node", "corrects", "channel", "method", "measure", "value")
+        .iterator(chunk_size=EXPORT_CHUNK)
+    )
+    current: ExportRow | None = None
+    for level, key, corrects, channel, method, measure, value in rows:
+        about = None if corrects == day else corrects
+        if current is None or (current.node, current.corrects, current.channel, current.method) != (
+            key,
+            about,
+            channel,
+            method,
+        ):
+            if current is not None:
+                yield current
+            current = ExportRow(level, key, names.get(key, key), channel, method, about, {})
+        current.values[measure] = value
+    if current is not None:
+        yield current

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.day_list, name="days"),
     path("shifts/", views.shifts, name="shifts"),
     path("<str:day>/", views.day_detail, name="day"),
+    path("<str:day>/export.<str:fmt>", views.day_export, name="export"),
 ]

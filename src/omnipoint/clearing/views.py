@@ -1,28 +1,32 @@
 """The books in the staff console: the closed days, a day's figures at the manager's node (by
 channel and payment method, with the adjustments it booked and why), and the counter shift
-close. The pages call the same services and selectors as the API."""
+close; a day's figures download as CSV, XLSX or PDF. The pages call the same services and
+selectors as the API."""
 
 from collections.abc import Callable
 from datetime import date
 from functools import wraps
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from omnipoint.clearing import domain, selectors, services
+from omnipoint.clearing import domain, exports, selectors, services
 from omnipoint.clearing.errors import error_text
+from omnipoint.clearing.exports.response import download
 from omnipoint.clearing.tables import day_tables
 from omnipoint.core.errors import DomainError, ValidationError
 from omnipoint.outlets.domain import Actor, Perm
 from omnipoint.outlets.selectors import actor_get, outlet_list
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 MAX_DAYS = 60  # closed days listed on the page
 
 
@@ -31,7 +35,7 @@ def console_view(view: View) -> View:
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             return view(request, actor_get(user=request.user), *args, **kwargs)
         except DomainError as e:
@@ -79,8 +83,25 @@ def day_detail(request: HttpRequest, actor: Actor, day: str) -> HttpResponse:
     children = selectors.node_children(actor=actor, day=parsed, node=figures.node)
     parent = domain.node_parent(figures.node)
     up = parent if parent is not None and selectors.node_visible(actor=actor, node=parent) else None
-    ctx = {"d": figures, "tables": day_tables(figures), "children": children, "up": up}
+    ctx = {
+        "d": figures,
+        "tables": day_tables(figures),
+        "children": children,
+        "up": up,
+        "formats": exports.FORMATS,
+        "node_query": f"?node={quote(figures.node.key, safe='')}",
+    }
     return render(request, "clearing/day.html", ctx)
+
+
+@require_GET
+@console_view
+def day_export(request: HttpRequest, actor: Actor, day: str, fmt: str) -> HttpResponseBase:
+    """The day's figures at the node as a CSV, XLSX or PDF download (the same as the API's)."""
+    report = exports.report_for(
+        actor=actor, day=domain.parse_day(day), node_key=request.GET.get("node", "")[:40], fmt=fmt
+    )
+    return download(report, fmt)
 
 
 def _shift_context(actor: Actor) -> dict[str, Any]:

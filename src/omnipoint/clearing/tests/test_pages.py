@@ -39,6 +39,9 @@ ALLOWED = {
     "English",
     "H",
     "WeChat",
+    "CSV",
+    "XLSX",
+    "PDF",
 }
 
 
