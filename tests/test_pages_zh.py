@@ -372,7 +372,12 @@ def _member_bill_urls() -> list[str]:
     if amount:
         billpay.bill_pay(actor=SYSTEM, outlet_id=outlet.pk, biller=power.code, account=account, amount=amount,
                          mobile=DEMO_MEMBERS[0].mobile)  # fmt: skip
-    return [reverse("billpay_shop:mine")]
+    mine = reverse("billpay_shop:mine")
+    return [
+        mine,
+        mine + f"?biller={power.code}&account={power.account(4)}",
+        mine + f"?biller={power.code}&account=1",
+    ]
 
 
 def _shop_urls() -> list[str]:

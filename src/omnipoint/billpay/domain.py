@@ -39,6 +39,7 @@ class PayState(models.TextChoices):
 class PayMode(models.TextChoices):
     COUNTER_CASH = "counter_cash", _("Cash at our counter")
     AGENT_FLOAT = "agent_float", _("Cash at an agent, from its float")
+    MEMBER_WALLET = "member_wallet", _("Online, from the member's wallet")
 
 
 class BillWhy(models.TextChoices):

@@ -29,14 +29,16 @@ from omnipoint.ledger import services as ledger
 from omnipoint.ledger.domain import AccountKind, account_code
 from omnipoint.ledger.selectors import balance
 from omnipoint.ledger.services import InsufficientBalanceError, PostingRequest
+from omnipoint.loyalty.services import wallet_capture, wallet_release, wallet_spend
 from omnipoint.members.domain import normalise_mobile
 from omnipoint.members.services import member_get_or_create
-from omnipoint.outlets.domain import Perm, StaffActor, SystemActor
+from omnipoint.outlets.domain import AnyActor, MemberActor, Perm, StaffActor, SystemActor
 from omnipoint.outlets.models import Outlet, OutletKind
 from omnipoint.outlets.selectors import scope_q
 
 BOOKS = SystemActor(task="billpay")  # only the platform posts to the ledger
 MAX_FLOAT_TOPUP = 10_000_000_00  # fen
+WALLET_GRACE_S = 86400  # a member's wallet hold outlives the deadline: the sweep settles it first
 
 
 def _code(kind: AccountKind, owner_id: int | None = None) -> str:
@@ -131,13 +133,48 @@ def bill_pay(
     mobile = normalise_mobile(mobile) if mobile else ""
     point = point_get(actor=actor, outlet_id=outlet_id)
     b = biller_get(biller)
+    due, first = _bill_due(b, account, amount, key)
+    if first is not None:
+        return first
+    member = member_get_or_create(actor=actor, mobile=mobile) if mobile else None
+    payment, fresh = _hold(
+        actor, b, due, key, mode=point.mode, point=point, member_id=member.pk if member else None
+    )
+    return _ask(b, payment, due) if fresh else payment
+
+
+def bill_pay_online(
+    *, actor: MemberActor, biller: str, account: str, amount: int, key: str = ""
+) -> BillPayment:
+    """A signed-in member pays a bill from their wallet: the money held on the ledger, the
+    biller asked, then captured or given back, as at the counter."""
+    b = biller_get(biller)
+    due, first = _bill_due(b, account, amount, key)
+    if first is not None:
+        return first
+    payment, fresh = _hold(
+        actor, b, due, key, mode=PayMode.MEMBER_WALLET, point=None, member_id=actor.member_id
+    )
+    return _ask(b, payment, due) if fresh else payment
+
+
+def _bill_due(b: Biller, account: str, amount: int, key: str) -> tuple[BillDue, BillPayment | None]:
+    """The bill the request names, checked against what the biller says is due now (or the
+    first payment made with ``key``)."""
     account = domain.account_normalize(account, b.account_format)
     domain.amount_check(amount)
     if len(key) > 100:
         raise ValidationError("a key is at most 100 characters", code="invalid_key")
     first = _replayed(key, b.code, account, amount) if key else None
     if first is not None:
-        return first
+        return BillDue(
+            account,
+            first.masked_name,
+            first.bill_ref,
+            first.amount,
+            first.period,
+            first.due_date or timezone.localdate(),
+        ), first
     due = b.lookup(account)
     if due.amount == 0:
         raise domain.NothingDueError(f"nothing is due on {account}", account=account)
@@ -145,8 +182,7 @@ def bill_pay(
         raise domain.AmountMismatchError(
             f"the bill is {due.amount} fen, not {amount}", due=due.amount, offered=amount
         )
-    payment, fresh = _hold(actor, point, b, due, key, mobile)
-    return _ask(b, payment, due) if fresh else payment
+    return due, None
 
 
 def _hold_key(payment: BillPayment) -> str:
@@ -155,10 +191,17 @@ def _hold_key(payment: BillPayment) -> str:
 
 @transaction.atomic
 def _hold(
-    actor: StaffActor, point: BillOutlet, b: Biller, due: BillDue, key: str, mobile: str
+    actor: AnyActor,
+    b: Biller,
+    due: BillDue,
+    key: str,
+    *,
+    mode: str,
+    point: BillOutlet | None,
+    member_id: int | None,
 ) -> tuple[BillPayment, bool]:
-    """Phase one: the payment row, and at an agent the float held. Refused together."""
-    member = member_get_or_create(actor=actor, mobile=mobile) if mobile else None
+    """Phase one: the payment row, and the money held (an agent's float, a member's wallet).
+    Refused together."""
     try:
         with transaction.atomic():
             payment = BillPayment.objects.create(
@@ -171,11 +214,11 @@ def _hold(
                 due_date=due.due_date,
                 masked_name=due.masked_name,
                 amount=due.amount,
-                mode=point.mode,
-                outlet_id=point.outlet_id,
-                region_path=point.outlet.region_path,
+                mode=mode,
+                outlet_id=point.outlet_id if point else None,
+                region_path=point.outlet.region_path if point else "",
                 clerk_id=actor.staff_id,
-                member=member,
+                member_id=member_id,
                 client_key=key or None,
                 deadline=timezone.now() + timedelta(seconds=settings.BILLPAY_CONFIRM_SECONDS),
             )
@@ -184,25 +227,40 @@ def _hold(
         if first is not None:
             return first, False
         raise domain.BillAlreadyPaidError(f"bill {due.bill_ref} is being paid or was paid") from None
-    if point.mode == PayMode.AGENT_FLOAT:
-        hold = PostingRequest(
-            key=_hold_key(payment),
-            debit=_code(AccountKind.AGENT_FLOAT, point.outlet_id),
-            credit=_code(AccountKind.BILLER_PAYABLE),
-            amount=payment.amount,
-            code="bill_pay",
-            reference=f"bill:{payment.number}",
-            pending=True,
-        )
-        try:
-            ledger.postings_create([hold], actor=BOOKS)
-        except InsufficientBalanceError as exc:
-            raise domain.FloatShortError(
-                "the agent's float does not cover this bill",
-                available=exc.details.get("available"),
-                needed=payment.amount,
-            ) from exc
+    if mode == PayMode.AGENT_FLOAT:
+        assert point is not None
+        _float_hold(payment, point)
+    elif mode == PayMode.MEMBER_WALLET:
+        assert member_id is not None
+        wallet_spend(
+            actor=actor, member_id=member_id, amount=payment.amount, key=_wallet_key(payment),
+            reference=f"bill:{payment.number}", hold_seconds=settings.BILLPAY_CONFIRM_SECONDS + WALLET_GRACE_S,
+        )  # fmt: skip
     return payment, True
+
+
+def _wallet_key(payment: BillPayment) -> str:
+    return f"billpay:{payment.number}:wallet"
+
+
+def _float_hold(payment: BillPayment, point: BillOutlet) -> None:
+    hold = PostingRequest(
+        key=_hold_key(payment),
+        debit=_code(AccountKind.AGENT_FLOAT, point.outlet_id),
+        credit=_code(AccountKind.BILLER_PAYABLE),
+        amount=payment.amount,
+        code="bill_pay",
+        reference=f"bill:{payment.number}",
+        pending=True,
+    )
+    try:
+        ledger.postings_create([hold], actor=BOOKS)
+    except InsufficientBalanceError as exc:
+        raise domain.FloatShortError(
+            "the agent's float does not cover this bill",
+            available=exc.details.get("available"),
+            needed=payment.amount,
+        ) from exc
 
 
 def _ask(b: Biller, payment: BillPayment, due: BillDue) -> BillPayment:
@@ -244,16 +302,19 @@ def _capture(payment_id: int, *, biller_ref: str = "") -> str:
             actor=BOOKS, pending_key=_hold_key(payment), key=f"billpay:{payment.number}:capture"
         )
         _accrue_rebate(payment)
-    else:
-        cash = PostingRequest(
-            key=f"billpay:{payment.number}:cash",
-            debit=_code(AccountKind.BILL_CASH_IN),
-            credit=_code(AccountKind.BILLER_PAYABLE),
-            amount=payment.amount,
-            code="bill_pay",
-            reference=f"bill:{payment.number}",
-        )
-        ledger.postings_create([cash], actor=BOOKS)
+        return "paid"
+    if payment.mode == PayMode.MEMBER_WALLET:
+        wallet_capture(actor=BOOKS, key=_wallet_key(payment))
+    source = AccountKind.WALLET_SPENT if payment.mode == PayMode.MEMBER_WALLET else AccountKind.BILL_CASH_IN
+    cash = PostingRequest(
+        key=f"billpay:{payment.number}:cash",
+        debit=_code(source),
+        credit=_code(AccountKind.BILLER_PAYABLE),
+        amount=payment.amount,
+        code="bill_pay",
+        reference=f"bill:{payment.number}",
+    )
+    ledger.postings_create([cash], actor=BOOKS)
     return "paid"
 
 
@@ -297,6 +358,8 @@ def _reverse(payment_id: int, why: Explanation) -> str:
         ledger.posting_void_pending(
             actor=BOOKS, pending_key=_hold_key(payment), key=f"billpay:{payment.number}:void"
         )
+    elif payment.mode == PayMode.MEMBER_WALLET:
+        wallet_release(actor=BOOKS, key=_wallet_key(payment))
     return "reversed"
 
 

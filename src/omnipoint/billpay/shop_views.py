@@ -1,11 +1,16 @@
 """A member's bills in the storefront: the accounts they have paid (saved accounts) and every
 bill payment made for them, online or in cash at any outlet's counter, a corner shop's included."""
 
+import secrets
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
 
-from omnipoint.billpay import billers, selectors
+from omnipoint.billpay import billers, selectors, services
+from omnipoint.billpay.errors import error_text
 from omnipoint.core.errors import DomainError
 from omnipoint.members.models import Member
 from omnipoint.outlets.domain import MemberActor
@@ -27,17 +32,35 @@ def _name(code: str, lang: str) -> str:
     return b.name_en if lang == "en" else b.name
 
 
-@require_GET
+def _int(value: str | None) -> int:
+    return int(value) if value and value.isdigit() and len(value) < 19 else 0
+
+
+@require_http_methods(["GET", "POST"])
 def my_bills(request: HttpRequest) -> HttpResponse:
+    """The member's accounts and bills; a bill looked up (?biller=&account=) and paid from the
+    wallet, held until the biller confirms as at the counter."""
     actor = _member(request)
     if actor is None:
         return redirect("storefront:member_login")
     lang = getattr(request, "LANGUAGE_CODE", "zh-hans")
+    data = request.POST if request.method == "POST" else request.GET
+    ctx: dict[str, Any] = {"is_member": True, "q": "", "billers": billers.billers_list()}
+    ctx |= {"biller": (data.get("biller") or "")[:40], "account": (data.get("account") or "")[:64]}
+    try:
+        if request.method == "POST":
+            paid = services.bill_pay_online(
+                actor=actor, biller=ctx["biller"], account=ctx["account"], amount=_int(data.get("amount")),
+                key=f"shop:{actor.member_id}:{(data.get('client_key') or '')[:40]}",
+            )  # fmt: skip
+            return redirect(reverse("billpay_shop:mine") + f"?done={paid.number}")
+        if ctx["biller"] and ctx["account"]:
+            b, due = selectors.bill_lookup(actor=actor, biller=ctx["biller"], account=ctx["account"])
+            ctx |= {"bill": due, "bill_biller": _name(b.code, lang), "client_key": secrets.token_hex(10)}
+    except DomainError as e:
+        ctx["error"] = error_text(e)
     payments = list(selectors.member_bills(actor=actor)[:100])
-    accounts = selectors.member_accounts(actor=actor)
-    names = {p.biller: _name(p.biller, lang) for p in payments}
-    return render(
-        request,
-        "billpay/shop/mine.html",
-        {"payments": payments, "accounts": accounts, "names": names, "is_member": True, "q": ""},
-    )
+    ctx |= {"payments": payments, "accounts": selectors.member_accounts(actor=actor)}
+    ctx["names"] = {p.biller: _name(p.biller, lang) for p in payments}
+    ctx["done"] = next((p for p in payments if p.number == request.GET.get("done")), None)
+    return render(request, "billpay/shop/mine.html", ctx, status=422 if "error" in ctx else 200)

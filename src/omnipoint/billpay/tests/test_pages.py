@@ -108,3 +108,25 @@ def test_a_bill_paid_in_cash_at_a_corner_shop_shows_in_the_member_s_account(bill
     c.force_login(other.user)
     assert account not in c.get(reverse("billpay_shop:mine")).content.decode()
     assert Client().get(reverse("billpay_shop:mine")).status_code == 302
+
+
+def test_a_member_looks_a_bill_up_and_pays_it_from_the_wallet_in_the_shop(bills):
+    from omnipoint.loyalty.services import wallet_topup
+    from omnipoint.members.services import member_get_or_create, member_user_ensure
+
+    member = member_user_ensure(actor=SYSTEM, member=member_get_or_create(actor=SYSTEM, mobile="13800138000"))
+    wallet_topup(actor=SYSTEM, member_id=member.pk, key="seed", amount=2000_00)
+    c = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    c.force_login(member.user)
+    account = bills.power.account(0)
+    page = c.get(reverse("billpay_shop:mine"), {"biller": POWER, "account": account})
+    assert page.status_code == 200 and latin(page.content.decode()) == []
+    bill = page.context["bill"]
+    form = {"biller": POWER, "account": account, "amount": bill.amount, "client_key": "k"}
+    resp = c.post(reverse("billpay_shop:mine"), form)
+    payment = BillPayment.objects.get()
+    assert resp.status_code == 302 and payment.member_id == member.pk and payment.mode == "member_wallet"
+    done = c.get(resp["Location"]).content.decode()
+    assert "待缴费单位确认" in done and latin(done) == []
+    bad = c.post(reverse("billpay_shop:mine"), form | {"account": "1", "client_key": "k2"})
+    assert bad.status_code == 422 and BillPayment.objects.count() == 1

@@ -264,3 +264,38 @@ def test_month_end_true_up_pays_the_month_at_the_tier_it_reached(bills):
     assert balance(kind=AccountKind.AGENT_REBATE, owner_id=bills.agent.pk) == 150
     day = selectors.agent_day(actor=bills.agent_clerk, outlet_id=bills.agent.pk)
     assert (day.today_count, day.rebate_month, day.progress.tier) == (3, 120, 1)
+
+
+def test_a_member_pays_online_from_the_wallet_held_then_captured_or_given_back(bills, settings):
+    from omnipoint.loyalty.selectors import wallet_balance
+    from omnipoint.loyalty.services import wallet_topup
+    from omnipoint.members.services import member_get_or_create, member_user_ensure
+    from omnipoint.outlets.domain import MemberActor
+
+    member = member_user_ensure(actor=SYSTEM, member=member_get_or_create(actor=SYSTEM, mobile="13800138000"))
+    wallet_topup(actor=SYSTEM, member_id=member.pk, key="seed", amount=700_00)
+    me = MemberActor(user_id=member.user_id, member_id=member.pk)
+
+    def left():
+        return wallet_balance(member=member)["total"]
+
+    account, amount = due(bills, 0)
+    payment = services.bill_pay_online(actor=me, biller=POWER, account=account, amount=amount)
+    assert (payment.state, payment.mode, payment.member_id) == (PayState.HELD, "member_wallet", member.pk)
+    assert left() == 700_00 - amount
+    confirm(payment)
+    payment.refresh_from_db()
+    assert payment.state == PayState.PAID and left() == 700_00 - amount
+    assert balance(kind=AccountKind.BILLER_PAYABLE) == amount
+    others = [due(bills, i) for i in range(1, 16)]
+    other, other_amount = next((a, amt) for a, amt in others if amt <= left())
+    settings.SANDBOX_BILLER_FAULTS = {other: "amount_changed"}
+    refused = services.bill_pay_online(actor=me, biller=POWER, account=other, amount=other_amount)
+    assert refused.state == PayState.REVERSED and left() == 700_00 - amount  # given back
+    settings.SANDBOX_BILLER_FAULTS = {}
+    dear = next((a, amt) for a, amt in others if amt > left())
+    before = snapshot()
+    with pytest.raises(DomainError) as e:
+        services.bill_pay_online(actor=me, biller=POWER, account=dear[0], amount=dear[1])
+    assert e.value.code == "insufficient_balance" and snapshot() == before
+    call_command("check_ledger")
