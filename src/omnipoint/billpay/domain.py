@@ -250,6 +250,26 @@ DEFAULT_SCHEDULE = RebateSchedule(
 )
 
 
+def schedule_parse(basis: str, text: str) -> RebateSchedule:
+    """A schedule as the console takes it: ``threshold:fen-per-bill[:rate]`` tiers, comma
+    separated ("0:20, 500:30, 2000:40:0.001"); refused whole when any part is wrong."""
+    try:
+        tiers = []
+        for part in (text or "").replace("，", ",").split(","):
+            bits = [b.strip() for b in part.split(":")]
+            if len(bits) not in (2, 3) or not bits[0].isdigit() or not bits[1].isdigit():
+                raise ValueError(part)
+            rate = Decimal(bits[2]) if len(bits) == 3 else Decimal(0)
+            if not Decimal(0) <= rate <= Decimal("0.05") or int(bits[1]) > 10_00:
+                raise ValueError(part)
+            tiers.append(RebateTier(int(bits[0]), int(bits[1]), rate))
+        return RebateSchedule(basis=basis, tiers=tuple(tiers))
+    except (ValueError, ArithmeticError) as exc:
+        raise ValidationError(
+            "a rebate schedule is tiers threshold:fen[:rate] from 0 up", code="invalid_schedule"
+        ) from exc
+
+
 def rebate_of(tier: RebateTier, amount: int) -> int:
     share = (Decimal(amount) * tier.rate).quantize(Decimal(1), rounding=ROUND_HALF_UP)
     return tier.per_bill + int(share)

@@ -27,6 +27,10 @@ _TEXT = {
     "payment_not_found": gettext_lazy("Bill payment not found."),
     "idempotency_key_reused": gettext_lazy("This form was already sent for another payment: start again."),
     "invalid_input": gettext_lazy("Check what you entered."),
+    "invalid_schedule": gettext_lazy(
+        "Write the tiers as threshold:fen per bill, from 0 up, for example 0:20, 500:30."
+    ),
+    "invalid_key": gettext_lazy("This form has expired: open the page again."),
     "insufficient_balance": gettext_lazy("Your wallet does not hold enough for this bill."),
     "invalid_mobile": gettext_lazy("This is not a mainland mobile number."),
 }

@@ -158,3 +158,53 @@ def agent_day(*, actor: AnyActor, outlet_id: int) -> AgentDay:
         progress=domain.tier_progress(schedule, count=count, amount=amount),
         schedule=schedule,
     )
+
+
+@dataclass(frozen=True)
+class AgentRow:
+    point: BillOutlet
+    float_available: int
+    month_count: int
+    month_amount: int
+    rebate_month: int
+
+
+def agents_ranking(*, actor: AnyActor, limit: int = 100) -> list[AgentRow]:
+    """The agent outlets in scope, by this month's volume (amount, then count): HQ's ranking."""
+    actor.require(Perm.NETWORK_VIEW)
+    points = {
+        p.outlet_id: p
+        for p in BillOutlet.objects.filter(scope_q(actor.scope, via="outlet"), mode=PayMode.AGENT_FLOAT)  # type: ignore[union-attr]
+        .select_related("outlet")
+        .order_by("outlet__code")[:500]
+    }
+    start, end = _month_range(domain.month_of(timezone.localdate()))
+    volume = {
+        row["outlet_id"]: row
+        for row in BillPayment.objects.filter(
+            outlet_id__in=list(points), state=PayState.PAID, paid_at__gte=start, paid_at__lt=end
+        )
+        .values("outlet_id")
+        .annotate(n=Count("pk"), s=Sum("amount"), r=Sum("rebate"))
+    }
+    rows = [
+        AgentRow(
+            point=p,
+            float_available=balance(kind=AccountKind.AGENT_FLOAT, owner_id=oid),
+            month_count=volume.get(oid, {}).get("n") or 0,
+            month_amount=volume.get(oid, {}).get("s") or 0,
+            rebate_month=volume.get(oid, {}).get("r") or 0,
+        )
+        for oid, p in points.items()
+    ]
+    rows.sort(key=lambda r: (-r.month_amount, -r.month_count, r.point.outlet.code))
+    return rows[:limit]
+
+
+def outlets_to_enrol(*, actor: AnyActor) -> QuerySet[Outlet]:
+    """The active outlets in scope that take no bills yet."""
+    return (
+        Outlet.objects.filter(scope_q(actor.scope), is_active=True)  # type: ignore[union-attr]
+        .exclude(billpay__isnull=False)
+        .order_by("code")
+    )

@@ -7,5 +7,6 @@ app_name = "billpay"
 urlpatterns = [
     path("", views.counter, name="counter"),
     path("agent/", views.agent, name="agent"),
+    path("agents/", views.agents, name="agents"),
     path("<str:number>/", views.receipt, name="receipt"),
 ]

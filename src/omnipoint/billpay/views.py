@@ -4,15 +4,18 @@ and tier progress). The pages call the same services and selectors as the API.""
 
 import secrets
 from collections.abc import Callable
+from decimal import Decimal
 from functools import wraps
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from omnipoint.billpay import billers, selectors, services
+from omnipoint.billpay import billers, domain, selectors, services
 from omnipoint.billpay.domain import PayMode
 from omnipoint.billpay.errors import error_text
 from omnipoint.billpay.models import BillOutlet
@@ -109,3 +112,48 @@ def agent(request: HttpRequest, actor: Actor) -> HttpResponse:
     day = selectors.agent_day(actor=actor, outlet_id=outlet_id)
     recent = list(selectors.payments_list(actor=actor, outlet_id=outlet_id)[:10])
     return render(request, "billpay/agent.html", {"day": day, "recent": recent, "agents": agents})
+
+
+def _yuan_fen(raw: str | None) -> int:
+    try:
+        value = Decimal((raw or "").strip())
+    except ArithmeticError:
+        return 0
+    return int(value * 100) if value.is_finite() and value == value.quantize(Decimal("0.01")) else 0
+
+
+def _agents_post(request: HttpRequest, actor: Actor) -> str:
+    """Enrol an outlet (its rebate schedule) or record a deposit into an agent's float."""
+    outlet_id = _int(request.POST.get("outlet")) or 0
+    if request.POST.get("action") == "fund":
+        services.float_fund(
+            actor=actor, outlet_id=outlet_id, amount=_yuan_fen(request.POST.get("amount")),
+            key=(request.POST.get("client_key") or "")[:60],
+        )  # fmt: skip
+        return _("The deposit is in the float.")
+    text = request.POST.get("tiers") or ""
+    schedule = domain.schedule_parse(request.POST.get("basis") or "count", text) if text.strip() else None
+    services.outlet_enrol(actor=actor, outlet_id=outlet_id, schedule=schedule)
+    return _("The outlet takes bill payments now.")
+
+
+@require_http_methods(["GET", "POST"])
+@console_view
+def agents(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """The agent outlets by this month's volume, and onboarding: enrol an outlet with its
+    rebate schedule, fund an agent's float."""
+    actor.require(Perm.OUTLET_EDIT)
+    ctx: dict[str, Any] = {}
+    if request.method == "POST":
+        try:
+            messages.success(request, _agents_post(request, actor))
+            return redirect("billpay:agents")
+        except DomainError as e:
+            ctx["error"] = error_text(e)
+    ctx |= {
+        "rows": selectors.agents_ranking(actor=actor),
+        "candidates": list(selectors.outlets_to_enrol(actor=actor)[:200]),
+        "default_tiers": ", ".join(f"{t.threshold}:{t.per_bill}" for t in domain.DEFAULT_SCHEDULE.tiers),
+        "client_key": secrets.token_hex(10),
+    }
+    return render(request, "billpay/agents.html", ctx, status=422 if "error" in ctx else 200)

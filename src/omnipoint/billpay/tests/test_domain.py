@@ -95,3 +95,12 @@ def test_tier_progress_and_the_schedule_round_trip():
     assert RebateSchedule.from_json(BY_AMOUNT.as_json()) == BY_AMOUNT
     with pytest.raises(ValueError):
         RebateSchedule("count", (RebateTier(5),))
+
+
+def test_a_schedule_is_read_from_the_console_form_or_refused_whole():
+    s = domain.schedule_parse("count", "0:20， 500:30, 2000:40:0.001")
+    assert s.tiers == (RebateTier(0, 20), RebateTier(500, 30), RebateTier(2000, 40, Decimal("0.001")))
+    for bad in ("", "5:20", "0:20,0:30", "0:x", "0:20:0.5", "0:2000", "0:20,100"):
+        with pytest.raises(domain.ValidationError) as e:
+            domain.schedule_parse("count", bad)
+        assert e.value.code == "invalid_schedule", bad

@@ -25,7 +25,11 @@ def client_of(persona, lang="zh-hans"):
 def latin(html):
     from tests.test_pages_zh import ALLOWED, english_words
 
-    return english_words(html, ALLOWED | {"agent_clerk", "outlet_clerk", "hq_admin", "other_city_clerk"})
+    return english_words(
+        html,
+        ALLOWED
+        | {"agent_clerk", "outlet_clerk", "hq_admin", "other_city_clerk", "city_manager", "city", "manager"},
+    )
 
 
 def test_an_agent_takes_a_bill_at_the_counter_and_sees_the_float_go_down(bills):
@@ -130,3 +134,37 @@ def test_a_member_looks_a_bill_up_and_pays_it_from_the_wallet_in_the_shop(bills)
     assert "待缴费单位确认" in done and latin(done) == []
     bad = c.post(reverse("billpay_shop:mine"), form | {"account": "1", "client_key": "k2"})
     assert bad.status_code == 422 and BillPayment.objects.count() == 1
+
+
+def test_a_manager_takes_on_an_agent_funds_its_float_and_sees_the_ranking(bills):
+    from omnipoint.billpay.models import BillOutlet
+    from omnipoint.ledger.domain import AccountKind
+    from omnipoint.ledger.selectors import balance
+
+    from .conftest import agent_outlet
+
+    new = agent_outlet("SH-K3")
+    c = client_of("city_manager")
+    url = reverse("billpay:agents")
+    page = c.get(url).content.decode()
+    assert "SH-K3" in page and latin(page) == [], latin(page)
+    bad = c.post(url, {"action": "enrol", "outlet": new.pk, "basis": "count", "tiers": "5:20"})
+    assert bad.status_code == 422 and not BillOutlet.objects.filter(outlet=new).exists()
+    assert (
+        c.post(
+            url, {"action": "enrol", "outlet": new.pk, "basis": "count", "tiers": "0:25, 100:35"}
+        ).status_code
+        == 302
+    )
+    point = BillOutlet.objects.get(outlet=new)
+    assert point.mode == "agent_float" and point.rebate_schedule["tiers"][1][:2] == [100, 35]
+    form = {"action": "fund", "outlet": new.pk, "amount": "300.50", "client_key": "dep-1"}
+    assert c.post(url, form).status_code == 302 and c.post(url, form).status_code == 302  # a resend: once
+    assert balance(kind=AccountKind.AGENT_FLOAT, owner_id=new.pk) == 300_50
+    ranking = c.get(url).context["rows"]
+    assert [r.point.outlet.code for r in ranking][:2] and {r.point.outlet.code for r in ranking} == {
+        "SH-K",
+        "SH-K3",
+    }
+    assert client_of("outlet_clerk").get(url).status_code == 403
+    assert client_of("other_city_clerk").post(url, form).status_code == 403
