@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 
 from omnipoint.clearing import selectors
-from omnipoint.clearing.domain import MONEY, Level
-from omnipoint.clearing.tables import channel_name, measure_name, method_name
+from omnipoint.clearing.domain import MONEY, Level, Node
+from omnipoint.clearing.tables import SALES, TAKINGS, VALUE, channel_name, measure_name, method_name
 from omnipoint.core.errors import ValidationError
 from omnipoint.outlets.domain import StaffActor
 
@@ -27,6 +27,11 @@ CONTENT_TYPES = {
     "pdf": "application/pdf",
 }
 Cell = str | int | Decimal
+SECTIONS = (
+    (gettext_lazy("Goods sold, by channel"), SALES),
+    (gettext_lazy("Takings, by channel and payment method"), TAKINGS),
+    (gettext_lazy("Stored value, points and commissions"), VALUE),
+)
 
 
 def yuan(fen: int) -> Decimal:
@@ -39,9 +44,9 @@ class Report:
     day: date
     node_key: str
     node_name: str
-    measures: list[str]
+    node: Node
+    measures: list[str]  # those with a figure in the export, in the order of ``Measure``
     totals: dict[str, int]
-    rows: Iterator[selectors.ExportRow]
 
     @property
     def title(self) -> str:
@@ -54,31 +59,45 @@ class Report:
     def filename(self) -> str:
         return f"clearing-{self.day.isoformat()}-{self.node_key.strip('/').replace('/', '-').replace(':', '-') or 'hq'}"
 
-    def headers(self) -> list[str]:
+    def headers(self, measures: list[str] | None = None) -> list[str]:
         return [
             pgettext("books export", "Level"),
             pgettext("books export", "Node"),
             pgettext("books export", "Channel"),
             pgettext("books export", "Payment method"),
             pgettext("books export", "Corrects the day"),
-            *[measure_name(m) + (" (¥)" if m in MONEY else "") for m in self.measures],
+            *[measure_name(m) + (" (¥)" if m in MONEY else "") for m in self._of(measures)],
         ]
 
-    def _values(self, values: dict[str, int]) -> list[Cell]:
-        return [yuan(values.get(m, 0)) if m in MONEY else values.get(m, 0) for m in self.measures]
+    def _of(self, measures: list[str] | None) -> list[str]:
+        return self.measures if measures is None else [m for m in measures if m in self.measures]
 
-    def lines(self) -> Iterator[list[Cell]]:
-        """The body, one list of cells a row: the figures, then the node's totals."""
-        for r in self.rows:
+    def sections(self) -> list[tuple[str, list[str]]]:
+        """The measures in the console's three tables (goods sold, takings, stored value and
+        points), those present only: for a page too narrow for every column at once."""
+        groups = [(str(title), self._of(list(ms))) for title, ms in SECTIONS]
+        return [(title, ms) for title, ms in groups if ms]
+
+    def lines(self, measures: list[str] | None = None) -> Iterator[list[Cell]]:
+        """The body, one list of cells a row: the figures (read afresh each time), then the
+        node's totals; with ``measures``, those columns only, leaving out rows with none."""
+        shown = self._of(measures)
+
+        def cells(values: dict[str, int]) -> list[Cell]:
+            return [yuan(values.get(m, 0)) if m in MONEY else values.get(m, 0) for m in shown]
+
+        for r in selectors.export_rows(day=self.day, node=self.node):
+            if measures is not None and not any(r.values.get(m) for m in shown):
+                continue
             yield [
                 str(Level(r.level).label) if r.level in Level.values else r.level,
                 r.name,
                 channel_name(r.channel) if r.channel else "",
                 method_name(r.method) if r.method else "",
                 r.corrects.isoformat() if r.corrects else "",
-                *self._values(r.values),
+                *cells(r.values),
             ]
-        yield [pgettext("books export", "Total"), self.node_name, "", "", "", *self._values(self.totals)]
+        yield [pgettext("books export", "Total"), self.node_name, "", "", "", *cells(self.totals)]
 
 
 def report_for(*, actor: StaffActor, day: date, node_key: str = "", fmt: str) -> Report:
@@ -94,7 +113,7 @@ def report_for(*, actor: StaffActor, day: date, node_key: str = "", fmt: str) ->
         day,
         head.node.key,
         head.name,
+        head.node,
         selectors.export_measures(day=day, node=head.node),
         head.totals,
-        selectors.export_rows(day=day, node=head.node),
     )

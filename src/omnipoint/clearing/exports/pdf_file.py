@@ -1,5 +1,5 @@
-"""The export as PDF (ReportLab), drawn row by row onto landscape pages with the headers
-repeated on each, so no table of every row is built first.
+"""The export as PDF (ReportLab), drawn row by row onto landscape pages, a section per table of
+the day page with its headers repeated on each page, so no table of every row is built first.
 
 Chinese text: Debian's fonts-noto-cjk ships only OpenType collections with PostScript (CFF)
 outlines, which ReportLab's TTFont cannot read, so the text is set in ReportLab's built-in CID
@@ -46,46 +46,78 @@ def _shown(value: Cell) -> str:
     )
 
 
-def write_pdf(report: Report, out: IO[bytes]) -> None:
-    headers = report.headers()
-    measures = len(headers) - len(TEXT_COLUMNS)
-    page = landscape(A4 if measures <= 10 else A3)
-    width, height = page
-    numeric = (width - 2 * MARGIN - sum(TEXT_COLUMNS)) / max(measures, 1)
-    widths = [*TEXT_COLUMNS, *[numeric] * measures]
-    xs = [MARGIN + sum(widths[:i]) for i in range(len(widths))]
-    pdf = Canvas(out, pagesize=page)
-    pdf.setTitle(report.title)
-    number = 0
+class _Pages:
+    """A canvas drawn top to bottom: a title on each page, a section's headers at its start and
+    again on each page it runs onto."""
 
-    def top() -> float:
-        nonlocal number
-        number += 1
-        pdf.setFont(font(), 11)
-        pdf.drawString(MARGIN, height - MARGIN, report.title)
-        pdf.setFont(font(), SIZE)
-        pdf.drawRightString(width - MARGIN, height - MARGIN, f"{number}")
-        y = height - MARGIN - 18
+    def __init__(self, report: Report, out: IO[bytes]) -> None:
+        self.report = report
+        self.size = landscape(A4 if len(report.measures) <= 7 else A3)
+        self.pdf = Canvas(out, pagesize=self.size)
+        self.pdf.setTitle(report.title)
+        self.number = 0
+        self.y = 0.0
+
+    def columns(self, measures: int) -> tuple[list[float], list[float]]:
+        width = self.size[0]
+        numeric = (width - 2 * MARGIN - sum(TEXT_COLUMNS)) / max(measures, 1)
+        widths = [*TEXT_COLUMNS, *[min(numeric, 90)] * measures]
+        return [MARGIN + sum(widths[:i]) for i in range(len(widths))], widths
+
+    def page(self) -> None:
+        if self.number:
+            self.pdf.showPage()
+        self.number += 1
+        width, height = self.size
+        self.pdf.setFont(font(), 11)
+        self.pdf.drawString(MARGIN, height - MARGIN, self.report.title)
+        self.pdf.setFont(font(), SIZE)
+        self.pdf.drawRightString(width - MARGIN, height - MARGIN, f"{self.number}")
+        self.y = height - MARGIN - 20
+
+    def heading(self, title: str, headers: list[str]) -> None:
+        if self.y < MARGIN + 6 * LINE:
+            self.page()
+        self.pdf.setFont(font(), 9)
+        self.pdf.drawString(MARGIN, self.y, title)
+        self.y -= LINE + 4
+        self.headers(headers)
+
+    def headers(self, headers: list[str]) -> None:
+        xs, widths = self.columns(len(headers) - len(TEXT_COLUMNS))
+        self.pdf.setFont(font(), SIZE)
         wrapped = [_wrap(h, w - 3, SIZE) for h, w in zip(headers, widths, strict=True)]
         for x, lines in zip(xs, wrapped, strict=True):
             for i, text in enumerate(lines):
-                pdf.drawString(x + 1, y - i * LINE, text)
-        y -= LINE * max(len(lines) for lines in wrapped)
-        pdf.line(MARGIN, y + LINE - 3, width - MARGIN, y + LINE - 3)
-        return y
+                self.pdf.drawString(x + 1, self.y - i * LINE, text)
+        self.y -= LINE * max(len(lines) for lines in wrapped)
+        self.pdf.line(MARGIN, self.y + LINE - 3, xs[-1] + widths[-1], self.y + LINE - 3)
 
-    y = top()
-    for line in report.lines():
-        if y < MARGIN:
-            pdf.showPage()
-            y = top()
-        pdf.setFont(font(), SIZE)
+    def row(self, line: list[Cell], headers: list[str]) -> None:
+        if self.y < MARGIN:
+            self.page()
+            self.headers(headers)
+        xs, widths = self.columns(len(line) - len(TEXT_COLUMNS))
+        self.pdf.setFont(font(), SIZE)
         for i, (x, w, value) in enumerate(zip(xs, widths, line, strict=True)):
             text = _shown(value)
             if i < len(TEXT_COLUMNS):
-                pdf.drawString(x + 1, y, _wrap(text, w - 3, SIZE)[0])
+                self.pdf.drawString(x + 1, self.y, _wrap(text, w - 3, SIZE)[0])
             else:
-                pdf.drawRightString(x + w - 2, y, text)
-        y -= LINE
-    pdf.showPage()
-    pdf.save()
+                self.pdf.drawRightString(x + w - 2, self.y, text)
+        self.y -= LINE
+
+
+def write_pdf(report: Report, out: IO[bytes]) -> None:
+    """One section per table of the day page (goods sold, takings, stored value and points),
+    each read afresh from the database and drawn a row at a time."""
+    pages = _Pages(report, out)
+    pages.page()
+    for title, measures in report.sections():
+        headers = report.headers(measures)
+        pages.heading(title, headers)
+        for line in report.lines(measures):
+            pages.row(line, headers)
+        pages.y -= LINE
+    pages.pdf.showPage()
+    pages.pdf.save()
