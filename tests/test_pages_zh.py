@@ -225,6 +225,7 @@ def _bill_urls() -> list[str]:
             reverse("billpay:counter") + lookup + power.account(5 + i),
             reverse("billpay:counter") + lookup + "1",
         ]
+    billpay.ratings_recompute(actor=SYSTEM, month=timezone.localdate().strftime("%Y-%m"))
     urls += [reverse("billpay:agent") + f"?outlet={agent.pk}", reverse("billpay:agents")]
     return urls
 

@@ -313,3 +313,17 @@ def tier_progress(schedule: RebateSchedule, *, count: int, amount: int) -> TierP
     i = schedule.tier_index(volume)
     nxt = schedule.tiers[i + 1].threshold if i + 1 < len(schedule.tiers) else None
     return TierProgress(i, volume, nxt, (nxt - volume) if nxt is not None else 0)
+
+
+# --- star ratings (网点星级) -----------------------------------------------------------------
+
+STAR_VOLUME = (0, 100, 500, 2000, 5000)  # bills in the month for 1..5 stars
+
+
+def star_rating(*, bills: int, complaints: int) -> int:
+    """An agent's stars for a month: by the bills it took, less one star when more than one
+    bill in a hundred drew a complaint and two when more than three did; never below one."""
+    stars = max(i + 1 for i, t in enumerate(STAR_VOLUME) if bills >= t)
+    rate = complaints / bills if bills else (1.0 if complaints else 0.0)
+    penalty = 2 if rate > 0.03 else 1 if rate > 0.01 else 0
+    return max(1, stars - penalty)

@@ -30,6 +30,8 @@ _TEXT = {
     "invalid_schedule": gettext_lazy(
         "Write the tiers as threshold:fen per bill, from 0 up, for example 0:20, 500:30."
     ),
+    "invalid_reason": gettext_lazy("Say in a few words what went wrong."),
+    "no_outlet": gettext_lazy("This bill was paid online, at no outlet."),
     "invalid_key": gettext_lazy("This form has expired: open the page again."),
     "insufficient_balance": gettext_lazy("Your wallet does not hold enough for this bill."),
     "invalid_mobile": gettext_lazy("This is not a mainland mobile number."),

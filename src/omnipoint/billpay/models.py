@@ -111,3 +111,33 @@ class SandboxBill(models.Model):
 
     def __str__(self) -> str:
         return self.bill_ref
+
+
+class BillComplaint(models.Model):
+    """A customer's complaint about a bill payment, recorded by staff: it weighs on the
+    outlet's stars."""
+
+    payment = models.ForeignKey(BillPayment, on_delete=models.PROTECT, related_name="complaints")
+    outlet = models.ForeignKey("outlets.Outlet", on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=200)
+    recorded_by = models.ForeignKey(
+        "outlets.Staff", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class AgentRating(models.Model):
+    """An outlet's stars (星级) for a month, recomputed from its bills and complaints."""
+
+    outlet = models.ForeignKey("outlets.Outlet", on_delete=models.PROTECT, related_name="+")
+    month = models.CharField(max_length=7)
+    stars = models.PositiveSmallIntegerField()
+    bills = models.PositiveIntegerField()
+    complaints = models.PositiveIntegerField()
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["outlet", "month"], name="billpay_rating_month"),
+            models.CheckConstraint(name="billpay_stars_1_5", condition=Q(stars__gte=1, stars__lte=5)),
+        ]

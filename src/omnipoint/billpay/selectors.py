@@ -10,8 +10,8 @@ from django.utils import timezone
 from omnipoint.billpay import domain
 from omnipoint.billpay.billers import BillDue, Biller, biller_get
 from omnipoint.billpay.domain import PayMode, PayState, RebateSchedule, TierProgress
-from omnipoint.billpay.models import BillOutlet, BillPayment
-from omnipoint.core.errors import InvalidStateError, NotFoundError
+from omnipoint.billpay.models import AgentRating, BillOutlet, BillPayment
+from omnipoint.core.errors import InvalidStateError, NotFoundError, ValidationError
 from omnipoint.ledger.domain import AccountKind
 from omnipoint.ledger.selectors import balance
 from omnipoint.outlets.domain import AnyActor, MemberActor, Perm
@@ -91,6 +91,26 @@ def _month_range(month: str) -> tuple[datetime, datetime]:
     return aware(start), aware(end)
 
 
+def month_bounds(month: str) -> tuple[datetime, datetime]:
+    """The (local) month ``YYYY-MM`` as a half-open range of aware times."""
+    if (
+        len(month) != 7
+        or month[4] != "-"
+        or not (month[:4] + month[5:]).isdigit()
+        or not 1 <= int(month[5:]) <= 12
+    ):
+        raise ValidationError("a month is YYYY-MM", code="invalid_month")
+    return _month_range(month)
+
+
+def stars_of(*, outlet_ids: list[int]) -> dict[int, int]:
+    """Each outlet's stars of the latest month rated."""
+    latest: dict[int, int] = {}
+    for r in AgentRating.objects.filter(outlet_id__in=outlet_ids).order_by("outlet_id", "-month"):
+        latest.setdefault(r.outlet_id, r.stars)
+    return latest
+
+
 def month_paid(*, outlet_id: int, when: datetime, before_id: int) -> tuple[int, int]:
     """How many bills, and how much, the outlet took in the (local) month of ``when``, not
     counting the payment ``before_id``."""
@@ -127,6 +147,7 @@ class AgentDay:
     rebate_balance: int  # everything on the agent's rebate account
     progress: TierProgress
     schedule: RebateSchedule
+    stars: int | None
 
 
 def agent_day(*, actor: AnyActor, outlet_id: int) -> AgentDay:
@@ -157,6 +178,7 @@ def agent_day(*, actor: AnyActor, outlet_id: int) -> AgentDay:
         rebate_balance=balance(kind=AccountKind.AGENT_REBATE, owner_id=outlet_id),
         progress=domain.tier_progress(schedule, count=count, amount=amount),
         schedule=schedule,
+        stars=stars_of(outlet_ids=[outlet_id]).get(outlet_id),
     )
 
 
@@ -167,6 +189,7 @@ class AgentRow:
     month_count: int
     month_amount: int
     rebate_month: int
+    stars: int | None
 
 
 def agents_ranking(*, actor: AnyActor, limit: int = 100) -> list[AgentRow]:
@@ -187,6 +210,7 @@ def agents_ranking(*, actor: AnyActor, limit: int = 100) -> list[AgentRow]:
         .values("outlet_id")
         .annotate(n=Count("pk"), s=Sum("amount"), r=Sum("rebate"))
     }
+    stars = stars_of(outlet_ids=list(points))
     rows = [
         AgentRow(
             point=p,
@@ -194,6 +218,7 @@ def agents_ranking(*, actor: AnyActor, limit: int = 100) -> list[AgentRow]:
             month_count=volume.get(oid, {}).get("n") or 0,
             month_amount=volume.get(oid, {}).get("s") or 0,
             rebate_month=volume.get(oid, {}).get("r") or 0,
+            stars=stars.get(oid),
         )
         for oid, p in points.items()
     ]

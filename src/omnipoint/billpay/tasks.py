@@ -5,10 +5,11 @@ import urllib.request
 
 from django.conf import settings
 from django.db.models import F
+from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from omnipoint.billpay import sandbox, services
+from omnipoint.billpay import domain, sandbox, services
 from omnipoint.billpay.models import SandboxBill
 from omnipoint.outlets.domain import SystemActor
 
@@ -17,6 +18,16 @@ from omnipoint.outlets.domain import SystemActor
 def bill_payments_settle() -> int:
     """Held payments past their deadline: the biller is asked, then captured or reversed."""
     return services.payments_settle_overdue(actor=SystemActor(task="billpay_settle"))
+
+
+@db_periodic_task(crontab(day="1", hour="2", minute="0"))
+def bill_month_close() -> None:
+    """The month just ended: every agent's rebate trued up to the tier the month reached, and
+    every bill-taking outlet's stars recomputed."""
+    month = domain.previous_month(timezone.localdate())
+    actor = SystemActor(task="billpay_month_close")
+    services.rebates_true_up(actor=actor, month=month)
+    services.ratings_recompute(actor=actor, month=month)
 
 
 class CallbackFailed(Exception):

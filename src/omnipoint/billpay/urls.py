@@ -9,4 +9,5 @@ urlpatterns = [
     path("agent/", views.agent, name="agent"),
     path("agents/", views.agents, name="agents"),
     path("<str:number>/", views.receipt, name="receipt"),
+    path("<str:number>/complaint/", views.complaint, name="complaint"),
 ]

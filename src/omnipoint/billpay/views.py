@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from omnipoint.billpay import billers, domain, selectors, services
 from omnipoint.billpay.domain import PayMode
@@ -96,6 +96,21 @@ def receipt(request: HttpRequest, actor: Actor, number: str) -> HttpResponse:
     except DomainError:
         biller = None
     return render(request, "billpay/receipt.html", {"p": payment, "biller": biller})
+
+
+@require_POST
+@console_view
+def complaint(request: HttpRequest, actor: Actor, number: str) -> HttpResponse:
+    """A customer's complaint about this payment, recorded: it weighs on the outlet's stars."""
+    try:
+        services.complaint_record(actor=actor, number=number, reason=request.POST.get("reason") or "")
+    except DomainError as e:
+        if e.status in (403, 404):  # not theirs: the error page, never a hint on a receipt
+            raise
+        messages.error(request, error_text(e))
+    else:
+        messages.success(request, _("The complaint is recorded."))
+    return redirect("billpay:receipt", number=number)
 
 
 @require_GET

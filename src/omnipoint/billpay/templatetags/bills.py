@@ -13,3 +13,8 @@ def yuan(fen: int | None) -> str:
 @register.filter
 def of(mapping: dict[str, str], key: str) -> str:
     return mapping.get(key, key)
+
+
+@register.filter
+def stars(n: int | None) -> str:
+    return "★" * int(n or 0) + "☆" * (5 - int(n or 0))

@@ -104,3 +104,12 @@ def test_a_schedule_is_read_from_the_console_form_or_refused_whole():
         with pytest.raises(domain.ValidationError) as e:
             domain.schedule_parse("count", bad)
         assert e.value.code == "invalid_schedule", bad
+
+
+@pytest.mark.parametrize(
+    ("bills", "complaints", "stars"),
+    [(0, 0, 1), (99, 0, 1), (100, 0, 2), (500, 0, 3), (2000, 0, 4), (5000, 0, 5), (5000, 50, 5),
+     (5000, 51, 4), (5000, 150, 4), (5000, 151, 3), (100, 5, 1), (0, 1, 1)],
+)  # fmt: skip
+def test_stars_rise_with_the_month_s_bills_and_fall_with_complaints(bills, complaints, stars):
+    assert domain.star_rating(bills=bills, complaints=complaints) == stars

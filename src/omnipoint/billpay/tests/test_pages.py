@@ -5,6 +5,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from omnipoint.billpay import sandbox, services
 from omnipoint.billpay.models import BillPayment
@@ -168,3 +169,23 @@ def test_a_manager_takes_on_an_agent_funds_its_float_and_sees_the_ranking(bills)
     }
     assert client_of("outlet_clerk").get(url).status_code == 403
     assert client_of("other_city_clerk").post(url, form).status_code == 403
+
+
+def test_a_complaint_weighs_on_the_stars_shown_to_the_agent(bills):
+    from omnipoint.billpay.models import AgentRating, BillComplaint
+    from omnipoint.billpay.services import ratings_recompute
+
+    account = bills.power.account(0)
+    payment = services.bill_pay(actor=bills.agent_clerk, outlet_id=bills.agent.pk, biller=POWER, account=account,
+                                amount=bills.power.lookup(account).amount)  # fmt: skip
+    c = client_of("agent_clerk")
+    url = reverse("billpay:complaint", args=[payment.number])
+    assert c.post(url, {"reason": ""}).status_code == 302 and not BillComplaint.objects.exists()
+    assert client_of("other_city_clerk").post(url, {"reason": "慢"}).status_code == 404
+    assert c.post(url, {"reason": "收了钱没到账"}).status_code == 302 and BillComplaint.objects.count() == 1
+    month = timezone.localdate().strftime("%Y-%m")
+    assert ratings_recompute(actor=SYSTEM, month=month)[bills.agent.pk] == 1
+    assert ratings_recompute(actor=SYSTEM, month=month)[bills.agent.pk] == 1  # a rerun rewrites the month
+    assert AgentRating.objects.filter(outlet=bills.agent).count() == 1
+    page = c.get(reverse("billpay:agent")).content.decode()
+    assert "★☆☆☆☆" in page and latin(page) == []
