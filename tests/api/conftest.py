@@ -234,6 +234,12 @@ def _bills(o: dict[str, Any], a: Outlet, c: Outlet) -> None:
     o["callback_a"] = bill_sandbox.callback_build(row)
     o["acct_pay"] = power.account(2)
     o["amount_pay"] = power.lookup(o["acct_pay"]).amount
+    # one the shop's shopper can pay from their wallet (build_shop tops it up with ¥500)
+    o["acct_phone"], o["amount_phone"] = next(
+        (acct, bill.amount)
+        for acct in map(power.account, range(3, 30))
+        if (bill := power.lookup(acct)).amount <= 450_00
+    )
 
 
 # --- the shop: orders, payments, members, offers and showrooms on either side of the boundary ---

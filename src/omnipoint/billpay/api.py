@@ -14,6 +14,7 @@ from omnipoint.billpay.schemas import (
     BillerOut,
     BillPayIn,
     BillPaymentOut,
+    BillPhoneIn,
     SandboxCallback,
 )
 from omnipoint.core.api import ERRORS, ErrorOut, explained
@@ -73,6 +74,22 @@ def bill_pay(request: HttpRequest, payload: BillPayIn):  # type: ignore[no-untyp
         amount=payload.amount,
         key=f"u{a.user_id}:{payload.key}" if payload.key else "",
         mobile=payload.mobile,
+    )
+    return 201, payment_out(payment)
+
+
+@router.post("/hotline/payments", response={201: BillPaymentOut, **ERRORS})
+def bill_pay_by_phone(request: HttpRequest, payload: BillPhoneIn):  # type: ignore[no-untyped-def]
+    """The hotline pays a member's bill from their wallet while they are on the line (409
+    insufficient_balance when the wallet is short, changing nothing)."""
+    a = actor(request)
+    payment = services.bill_pay_by_phone(
+        actor=a,
+        mobile=payload.mobile,
+        biller=payload.biller,
+        account=payload.account,
+        amount=payload.amount,
+        key=f"u{a.user_id}:{payload.key}" if payload.key else "",
     )
     return 201, payment_out(payment)
 

@@ -37,6 +37,14 @@ class BillPayIn(Input):
     mobile: str = Field("", max_length=20)  # the customer's: the bill then shows in their account
 
 
+class BillPhoneIn(Input):
+    mobile: str = Field(max_length=20)  # the member on the line: paid from their wallet
+    biller: str = Field(max_length=40)
+    account: str = Field(max_length=64)
+    amount: int
+    key: str = Field("", max_length=60)
+
+
 class BillPaymentOut(Schema):
     number: str
     biller: str

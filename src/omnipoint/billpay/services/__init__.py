@@ -4,6 +4,7 @@ biller's callback, the sweep, rebates) and ratings (complaints, the monthly star
 from omnipoint.billpay.services.paying import (
     BOOKS,
     bill_pay,
+    bill_pay_by_phone,
     bill_pay_online,
     callback_receive,
     float_fund,
@@ -17,6 +18,7 @@ from omnipoint.billpay.services.ratings import complaint_record, ratings_recompu
 __all__ = [
     "BOOKS",
     "bill_pay",
+    "bill_pay_by_phone",
     "bill_pay_online",
     "callback_receive",
     "complaint_record",

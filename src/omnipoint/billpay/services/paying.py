@@ -31,6 +31,7 @@ from omnipoint.ledger.selectors import balance
 from omnipoint.ledger.services import InsufficientBalanceError, PostingRequest
 from omnipoint.loyalty.services import wallet_capture, wallet_release, wallet_spend
 from omnipoint.members.domain import normalise_mobile
+from omnipoint.members.selectors import member_find
 from omnipoint.members.services import member_get_or_create
 from omnipoint.outlets.domain import AnyActor, MemberActor, Perm, StaffActor, SystemActor
 from omnipoint.outlets.models import Outlet, OutletKind
@@ -155,6 +156,21 @@ def bill_pay_online(
     payment, fresh = _hold(
         actor, b, due, key, mode=PayMode.MEMBER_WALLET, point=None, member_id=actor.member_id
     )
+    return _ask(b, payment, due) if fresh else payment
+
+
+def bill_pay_by_phone(
+    *, actor: StaffActor, mobile: str, biller: str, account: str, amount: int, key: str = ""
+) -> BillPayment:
+    """The hotline (11185) pays a known member's bill from their wallet while they are on the
+    line: the same hold, the same biller, the same capture or release as online."""
+    actor.require(Perm.BILL_PAY)
+    member = member_find(mobile=mobile)
+    b = biller_get(biller)
+    due, first = _bill_due(b, account, amount, key)
+    if first is not None:
+        return first
+    payment, fresh = _hold(actor, b, due, key, mode=PayMode.MEMBER_WALLET, point=None, member_id=member.pk)
     return _ask(b, payment, due) if fresh else payment
 
 

@@ -110,3 +110,33 @@ def test_forged_and_malformed_callbacks_change_nothing(client, bills):
     assert (resp.status_code, resp.json()["code"]) == (401, "wrong_biller")
     assert state() == before
     assert BillPayment.objects.get().state == "held"
+
+
+def test_the_hotline_pays_a_member_s_bill_from_the_wallet_or_refuses_changing_nothing(client, bills):
+    from omnipoint.loyalty.services import wallet_topup
+    from omnipoint.members.services import member_get_or_create
+    from omnipoint.outlets.domain import SYSTEM
+
+    member = member_get_or_create(actor=SYSTEM, mobile="13800138000")
+    wallet_topup(actor=SYSTEM, member_id=member.pk, key="seed", amount=100_00)
+    h = bills.net.auth("city_manager")
+
+    def phone(**over):
+        account = bills.power.account(0)
+        body = {"mobile": "13800138000", "biller": POWER, "account": account,
+                "amount": bills.power.lookup(account).amount} | over  # fmt: skip
+        return client.post(f"{V1}/hotline/payments", json.dumps(body), content_type="application/json", **h)
+
+    before = state()
+    for over, status, code in (
+        ({"mobile": "13900000000"}, 404, "member_not_found"),
+        ({"mobile": "123"}, 422, "invalid_mobile"),
+        ({}, 409, "insufficient_balance"),  # the bill is more than ¥100
+    ):
+        resp = phone(**over)
+        assert (resp.status_code, resp.json()["code"]) == (status, code), resp.content
+        assert state() == before
+    wallet_topup(actor=SYSTEM, member_id=member.pk, key="more", amount=900_00)
+    resp = phone()
+    assert resp.status_code == 201 and resp.json()["mode"] == "member_wallet"
+    assert BillPayment.objects.get().member_id == member.pk
