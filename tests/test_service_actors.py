@@ -17,24 +17,12 @@ import omnipoint
 
 # The services that do not take an actor yet, by module: each a debt to pay off, not a rule.
 DEBTS: dict[str, set[str]] = {
-    "omnipoint.orders.services.cancelling": {"order_cancel", "orders_expire_unpaid"},
-    "omnipoint.orders.services.confirming": {"order_confirm", "order_payment_applied", "order_refunded"},
-    "omnipoint.orders.services.fulfilment": {"register_inventory_handlers"},
     "omnipoint.orders.services.placing": {"order_place"},
-    "omnipoint.payments.services.notifications": {"notification_receive"},
-    "omnipoint.payments.services.refunds": {"refund_to_tenders"},
-    "omnipoint.payments.services.taking": {"payment_start", "payment_tender", "payments_sync"},
+    "omnipoint.payments.services.taking": {"payment_start", "payment_tender"},
     "omnipoint.payments.topups": {
         "topup_online_notified",
         "topup_online_settle",
         "topup_online_start",
-    },
-    "omnipoint.showrooms.services": {
-        "commission_accrue",
-        "commission_reverse",
-        "own_salesperson",
-        "showroom_ensure",
-        "staff_account",
     },
 }
 

@@ -311,7 +311,7 @@ def build_shop(w: World) -> World:
         net.staff[name] = staff
         net.tokens[name] = ApiToken.issue(staff.user, name="test")
         o[name] = staff.pk
-    o["showroom"] = showrooms.showroom_ensure(staff=net.staff["salesperson"]).code  # type: ignore[assignment]
+    o["showroom"] = showrooms.showroom_ensure(actor=SYSTEM, staff=net.staff["salesperson"]).code  # type: ignore[assignment]
 
     EarnRule.objects.create(name="base", points_per_yuan=Decimal(1))
     o["package"] = TopupPackage.objects.create(name="充100送10", pay_amount=100_00, bonus_amount=10_00).pk

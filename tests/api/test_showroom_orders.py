@@ -11,6 +11,7 @@ import pytest
 
 from omnipoint.members.models import Member
 from omnipoint.orders.models import Order
+from omnipoint.outlets.domain import SYSTEM
 
 from .conftest import assert_error, snapshot
 
@@ -57,7 +58,7 @@ def test_the_storefront_offers_the_salespersons_outlet_for_pickup(client, shop):
     from omnipoint.showrooms.services import showroom_ensure
 
     w = shop
-    code = showroom_ensure(staff=w.net.staff["sales_c"]).code
+    code = showroom_ensure(actor=SYSTEM, staff=w.net.staff["sales_c"]).code
     client.force_login(Member.objects.get(pk=w.shopper).user)
     assert client.get(f"/shop/s/{code}/").status_code == 200
     client.post("/shop/cart/add/", {"sku_id": w.skus[0].pk, "quantity": "1"})

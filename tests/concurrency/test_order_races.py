@@ -48,7 +48,7 @@ def test_online_checkouts_and_counter_sales_never_oversell(network: Any) -> None
             origin_outlet_id=a.pk,
             lines=[LineRequest(sku.pk, 1)],
         )
-        order_payment_applied(order_id=order.pk, paid_total=order.total)  # cash taken at once
+        order_payment_applied(actor=SYSTEM, order_id=order.pk, paid_total=order.total)  # cash taken at once
         return order.pk
 
     workers = [lambda i=i: online(i) for i in range(8)] + [counter for _ in range(8)]
@@ -63,7 +63,7 @@ def test_online_checkouts_and_counter_sales_never_oversell(network: Any) -> None
     held = Order.objects.filter(method="pickup", state="pending").count()
     assert sold + held == UNITS and row.on_hand == UNITS - sold and row.reserved == held
     for order in Order.objects.filter(state="pending"):  # the payments time out
-        order_cancel(order_id=order.pk, reason="payment timed out")
+        order_cancel(actor=SYSTEM, order_id=order.pk, reason="payment timed out")
     row.refresh_from_db()
     assert (row.on_hand, row.reserved) == (UNITS - sold, 0)
     assert inventory_breaches() == []

@@ -12,6 +12,7 @@ from omnipoint.core.explain import render
 from omnipoint.inventory.models import Reservation, StockLevel, StockMovement
 from omnipoint.orders import services
 from omnipoint.orders.models import Order, OrderState, PickTask
+from omnipoint.outlets.domain import SYSTEM
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.payments import sandbox
 from omnipoint.payments.models import Payment, Refund
@@ -64,7 +65,7 @@ def pay_online(order: Order) -> Order:
     """The customer pays on the sandbox's hosted page; the merchant asks the gateway."""
     payment = payment_start(user=None, order_id=order.pk, mobile=MOBILE)
     sandbox.charge_pay(ref=payment.provider_ref)
-    payments_sync(order_id=order.pk)
+    payments_sync(actor=SYSTEM, order_id=order.pk)
     return Order.objects.get(pk=order.pk)
 
 
@@ -724,3 +725,28 @@ def test_other_city_clerk_cannot_key_an_order_at_outlet_a(client, network):
     )
     assert response.status_code == 404
     assert snapshot() == before
+
+
+def test_the_api_and_the_console_cancel_by_one_rule(api, network, tasks):
+    """One rule in orders.services.order_cancel for both doors: the order in the actor's scope
+    (else not found), the permission to sell, and a reason. A blank reason (spaces) used to pass
+    the API, which checked only the scope, while the console refused it."""
+    a = tasks["a"]
+    b = pay_online(web_pickup(network.a, network.skus[0], payment_mode="online"))  # A's too
+    console, away = login(Client(), "outlet_clerk"), login(Client(), "other_city_clerk")
+    clerk, elsewhere = network.auth("outlet_clerk"), network.auth("other_city_clerk")
+
+    r = api.post(f"/api/v1/orders/{a.pk}/cancel", {"reason": "   "}, clerk)
+    assert (r.status_code, r.json()["code"]) == (422, "reason_required")
+    assert console.post(f"/console/orders/{a.pk}/cancel/", {"reason": "   "}).status_code == 422
+    r = api.post(f"/api/v1/orders/{a.pk}/cancel", {"reason": "x"}, elsewhere)
+    assert (r.status_code, r.json()["code"]) == (404, "order_not_found")
+    assert away.post(f"/console/orders/{a.pk}/cancel/", {"reason": "x"}).status_code == 404
+    assert {o.state for o in Order.objects.filter(pk__in=[a.pk, b.pk])} == {OrderState.CONFIRMED}
+
+    assert api.post(f"/api/v1/orders/{a.pk}/cancel", {"reason": "customer called"}, clerk).status_code == 200
+    assert console.post(f"/console/orders/{b.pk}/cancel/", {"reason": "customer called"}).status_code == 302
+    assert {o.state for o in Order.objects.filter(pk__in=[a.pk, b.pk])} == {OrderState.CANCELLED}
+    assert {e.data["reason"] for o in (a, b) for e in o.events.filter(kind="cancelled")} == {
+        "customer called"
+    }

@@ -184,7 +184,7 @@ class _Story:
             actor=self.hq, category_id=Category.objects.get(code="appliances").pk, rate=Decimal("0.03")
         )
         staff = Staff.objects.get(user__username=SALESPERSON)
-        showroom_ensure(staff=staff)
+        showroom_ensure(actor=SYSTEM, staff=staff)
         showroom_update(
             actor=_actor(SALESPERSON),
             title="孙小明的家电展厅",

@@ -102,15 +102,12 @@ def order_get(request: HttpRequest, order_id: int):  # type: ignore[no-untyped-d
 
 @router.post("/orders/{order_id}/cancel", response={200: OrderOut, **ERRORS})
 def order_cancel(request: HttpRequest, order_id: int, payload: CancelIn):  # type: ignore[no-untyped-def]
-    selectors.order_get(actor=actor(request), order_id=order_id)
-    return services.order_cancel(order_id=order_id, reason=payload.reason, user_id=request.user.pk)
+    return services.order_cancel(actor=actor(request), order_id=order_id, reason=payload.reason)
 
 
 @router.post("/orders/{order_id}/deliver", response={200: OrderOut, **ERRORS})
 def order_deliver(request: HttpRequest, order_id: int):  # type: ignore[no-untyped-def]
-    a = actor(request)
-    selectors.order_get(actor=a, order_id=order_id)
-    return services.order_deliver(actor=a, order_id=order_id)
+    return services.order_deliver(actor=actor(request), order_id=order_id)
 
 
 @router.post("/orders/{order_id}/returns", response={201: ReturnOut, **ERRORS})

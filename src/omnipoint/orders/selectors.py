@@ -27,7 +27,7 @@ from omnipoint.orders.models import (
     PickTask,
     TaskState,
 )
-from omnipoint.outlets.domain import Actor, Perm
+from omnipoint.outlets.domain import Actor, Perm, StaffActor
 from omnipoint.outlets.models import Staff
 from omnipoint.outlets.selectors import scope_q
 from omnipoint.payments import selectors as payment_selectors
@@ -37,7 +37,7 @@ from omnipoint.showrooms import selectors as showroom_selectors
 from omnipoint.showrooms.domain import OrderForCommission, ReturnForCommission, SaleLine
 
 
-def order_list(*, actor: Actor, state: str = "", channel: str = "", search: str = "") -> QuerySet[Order]:
+def order_list(*, actor: StaffActor, state: str = "", channel: str = "", search: str = "") -> QuerySet[Order]:
     """Orders that touch the actor's scope (keyed there, to be picked up there, or fulfilled
     there), and the orders the actor keyed, wherever they go (a hotline order names no outlet
     of its own)."""

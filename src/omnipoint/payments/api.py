@@ -3,7 +3,7 @@ from ninja import Router
 
 from omnipoint.core.api import ERRORS, MAX_ID, ErrorOut
 from omnipoint.core.errors import NotFoundError
-from omnipoint.outlets.domain import Actor
+from omnipoint.outlets.domain import Actor, SystemActor
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.payments import services
 from omnipoint.payments.sandbox import SIGNATURE_HEADER
@@ -19,6 +19,7 @@ from omnipoint.payments.schemas import (
 )
 
 router = Router(tags=["payments"])
+NOTIFY = SystemActor(task="payments.notify")  # the provider is trusted by its signature
 
 
 def actor(request: HttpRequest) -> Actor:
@@ -84,7 +85,9 @@ NOTIFY_DOC = {
 def payment_notify(request: HttpRequest, provider: str):  # type: ignore[no-untyped-def]
     """The provider's asynchronous notification (signed; for the sandbox: HMAC-SHA256 of the
     raw body in `X-Sandbox-Signature`). Forged or wrong ones are logged and refused."""
-    return services.notification_receive(provider=provider, body=request.body, headers=request.headers)
+    return services.notification_receive(
+        actor=NOTIFY, provider=provider, body=request.body, headers=request.headers
+    )
 
 
 @router.post("/{payment_id}/refund", response={201: RefundOut, **ERRORS})

@@ -76,8 +76,7 @@ def _showroom(s: Showroom) -> dict[str, object]:
 @router.get("/me", response={200: ShowroomOut, **ERRORS})
 def showroom_mine(request: HttpRequest):  # type: ignore[no-untyped-def]
     """The caller's own showroom (a salesperson), opened on first use."""
-    staff = services.own_salesperson(actor(request))
-    return _showroom(selectors.showroom_get(code=services.showroom_ensure(staff=staff).code))
+    return _showroom(selectors.showroom_get(code=services.showroom_ensure(actor=actor(request)).code))
 
 
 @router.patch("/me", response={200: ShowroomOut, **ERRORS})

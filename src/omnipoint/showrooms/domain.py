@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from omnipoint.core.errors import ValidationError
+from omnipoint.ledger.domain import AccountKind, account_code
 from omnipoint.outlets.domain import Role
 
 # Who may see salespeople's figures (in their scope), and who may change commission rules.
@@ -176,3 +177,8 @@ def reversal(*, commission: int, quantity: int, returned_after: int, returned_no
         raise ValidationError("returned quantities do not fit the line", code="invalid_quantity")
     before = returned_after - returned_now
     return commission * returned_after // quantity - commission * before // quantity
+
+
+def staff_account(staff_id: int) -> str:
+    """The ledger account of a salesperson's commission."""
+    return account_code(AccountKind.STAFF_COMMISSION, staff_id)

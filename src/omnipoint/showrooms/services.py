@@ -16,24 +16,30 @@ from omnipoint.catalog.models import Category, Product
 from omnipoint.core.errors import NotFoundError, PermissionDeniedError, ValidationError
 from omnipoint.ledger.domain import AccountKind, account_code
 from omnipoint.ledger.services import PostingRequest, account_for, postings_create
-from omnipoint.outlets.domain import SYSTEM, Actor, Perm, Role
+from omnipoint.outlets.domain import SYSTEM, Actor, Perm, Role, StaffActor, SystemActor, require_platform
 from omnipoint.outlets.models import Region, Staff
 from omnipoint.showrooms import domain
 from omnipoint.showrooms.models import CommissionAccrual, CommissionReversal, CommissionRule, Showroom
+from omnipoint.showrooms.selectors import salesperson_mine
 
 EXPENSE_ACCOUNT = account_code(AccountKind.COMMISSION_EXPENSE)
 MAX_SHOWROOM_PRODUCTS = 200
 
 
-def staff_account(staff_id: int) -> str:
-    return account_code(AccountKind.STAFF_COMMISSION, staff_id)
-
-
 # --- showrooms --------------------------------------------------------------------------------
 
 
-def showroom_ensure(*, staff: Staff) -> Showroom:
-    """The salesperson's showroom, opened on first use with a fresh code."""
+def showroom_ensure(*, actor: StaffActor, staff: Staff | None = None) -> Showroom:
+    """A salesperson's showroom, opened on first use with a fresh code: the actor's own (a
+    salesperson), or the one of a salesperson the platform names (the demo's story)."""
+    if staff is None:
+        staff = salesperson_mine(actor=actor)  # type: ignore[arg-type]
+    elif not actor.is_system and staff.pk != actor.staff_id:
+        raise PermissionDeniedError("a salesperson opens only their own showroom", code="forbidden")
+    return _open(staff)
+
+
+def _open(staff: Staff) -> Showroom:
     if staff.role != Role.SALESPERSON:
         raise PermissionDeniedError("only salespeople have a showroom", code="not_salesperson")
     existing = Showroom.objects.filter(staff=staff).first()
@@ -50,13 +56,6 @@ def showroom_ensure(*, staff: Staff) -> Showroom:
     raise ValidationError("could not pick a free showroom code", code="showroom_code_taken")
 
 
-def own_salesperson(actor: Actor) -> Staff:
-    staff = Staff.objects.select_related("outlet").filter(pk=actor.staff_id or 0).first()
-    if staff is None or staff.role != Role.SALESPERSON:
-        raise PermissionDeniedError("this is for salespeople", code="not_salesperson")
-    return staff
-
-
 @transaction.atomic
 def showroom_update(
     *,
@@ -67,7 +66,7 @@ def showroom_update(
     product_ids: list[int] | None = None,
 ) -> Showroom:
     """A salesperson edits their own showroom: its title, greeting and what it shows."""
-    showroom = showroom_ensure(staff=own_salesperson(actor))
+    showroom = _open(salesperson_mine(actor=actor))
     if title is not None:
         showroom.title = title.strip()[:80]
     if greeting is not None:
@@ -209,8 +208,10 @@ def _post(key: str, *, staff_id: int, back: bool, amount: int, code: str, refere
 
 
 @transaction.atomic
-def commission_accrue(*, order: domain.OrderForCommission) -> CommissionAccrual | None:
-    """Credit the order's salesperson with the commission its lines earned. Once per order."""
+def commission_accrue(*, actor: SystemActor, order: domain.OrderForCommission) -> CommissionAccrual | None:
+    """Credit the order's salesperson with the commission its lines earned. Once per order. The
+    platform does it, as orders complete the order."""
+    require_platform(actor)
     if order.salesperson_id is None:
         return None
     existing = CommissionAccrual.objects.filter(order_id=order.order_id).first()
@@ -255,8 +256,12 @@ def commission_accrue(*, order: domain.OrderForCommission) -> CommissionAccrual 
 
 
 @transaction.atomic
-def commission_reverse(*, order_return: domain.ReturnForCommission) -> CommissionReversal | None:
-    """Take back the commission on the units a return brought back, in proportion."""
+def commission_reverse(
+    *, actor: SystemActor, order_return: domain.ReturnForCommission
+) -> CommissionReversal | None:
+    """Take back the commission on the units a return brought back, in proportion (the platform,
+    as orders take the goods back)."""
+    require_platform(actor)
     accrual = CommissionAccrual.objects.filter(order_id=order_return.order.order_id).first()
     if accrual is None or accrual.amount == 0:
         return None

@@ -26,6 +26,7 @@ from omnipoint.members.models import Member
 from omnipoint.members.selectors import member_for_user_or_none
 from omnipoint.orders import selectors as order_selectors
 from omnipoint.orders.models import Method, Order, OrderState, PaymentState
+from omnipoint.outlets.domain import SYSTEM
 from omnipoint.payments import services as payments
 from omnipoint.payments import topups
 from omnipoint.payments.selectors import (
@@ -135,7 +136,7 @@ def member_centre(request: HttpRequest) -> HttpResponse:
     # Back from the gateway: ask it about each open payment (a second payment for an order
     # already paid is then refunded, and said so on the order's row).
     for order_id in sorted(payment_order_ids_open_online(order_ids=[o.pk for o in orders])):
-        payments.payments_sync(order_id=order_id)
+        payments.payments_sync(actor=SYSTEM, order_id=order_id)
     orders = list(order_selectors.member_orders(member=member)[:50])
     paid = orders_paid_amounts(order_ids=[o.pk for o in orders])
     returned: dict[int, list[str]] = {}

@@ -11,6 +11,7 @@ from omnipoint.members.domain import normalise_mobile
 from omnipoint.orders import selectors as orders
 from omnipoint.orders.models import Method, Order, OrderState, PaymentState
 from omnipoint.orders.selectors import member_orders
+from omnipoint.outlets.domain import SYSTEM
 from omnipoint.payments import services as payments
 from omnipoint.payments.selectors import payment_list_returned
 from omnipoint.storefront.errors import error_text
@@ -86,7 +87,7 @@ def order(request: HttpRequest, number: str) -> HttpResponse:
         return redirect(f"{reverse('storefront:track')}?number={number[:24]}")
     # Back from the gateway: ask it now rather than wait for its notification (also for a paid
     # order: a second payment made on an older pay page is then refunded, and said so below).
-    payments.payments_sync(order_id=found.pk)
+    payments.payments_sync(actor=SYSTEM, order_id=found.pk)
     found = _order_for(request, number) or found
     pickup = found.method in (Method.PICKUP, Method.TRY_IN_STORE)
     events = [(e, event_label(e.kind)) for e in found.events.all()]

@@ -18,7 +18,7 @@ from omnipoint.web.views import console_view
 def showroom_home(request: HttpRequest, actor: Actor) -> HttpResponse:
     """A salesperson sees their own showroom and sales; a manager, their salespeople."""
     if actor.role == Role.SALESPERSON:
-        room = services.showroom_ensure(staff=services.own_salesperson(actor))
+        room = services.showroom_ensure(actor=actor)
         share_url = request.build_absolute_uri(reverse("storefront:showroom", kwargs={"code": room.code}))
         return render(
             request,

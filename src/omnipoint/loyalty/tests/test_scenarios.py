@@ -76,7 +76,7 @@ def test_earn_at_the_counter_spend_online_claw_back_on_return(network):
     online = payment_start(user=member.user, order_id=order.pk)
     assert online.amount == 300_00 - 150
     charge_pay(ref=online.provider_ref)
-    payments_sync(order_id=order.pk)
+    payments_sync(actor=SYSTEM, order_id=order.pk)
     order.refresh_from_db()
     assert (order.state, order.payment_state) == ("confirmed", "paid")
     assert loyalty_selectors.hold_state(key=tender.provider_ref) == "posted"  # captured once fully paid
@@ -95,7 +95,7 @@ def test_points_tender_released_when_the_order_is_cancelled(network):
     order = online_order(network, member)
     payment_tender(user=member.user, order_id=order.pk, method="points", amount=100)
     assert loyalty_selectors.points_balance(member=member) == 90
-    order_cancel(order_id=order.pk, reason="changed my mind")
+    order_cancel(actor=SYSTEM, order_id=order.pk, reason="changed my mind")
     assert loyalty_selectors.points_balance(member=member) == 190
     assert sum(PointsLot.objects.filter(member=member).values_list("remaining", flat=True)) == 190
     assert ledger_check_passes()
@@ -135,7 +135,9 @@ def test_stored_value_topup_with_bonus_pay_online_refund_to_wallet(api, network)
         "total": 15_00,
     }
 
-    order_cancel(order_id=order.pk, reason="out of stock at the counter")  # refund to the wallet
+    order_cancel(
+        actor=SYSTEM, order_id=order.pk, reason="out of stock at the counter"
+    )  # refund to the wallet
     assert loyalty_selectors.wallet_balance(member=member) == {
         "principal": 100_00,
         "bonus": 10_00,
@@ -312,7 +314,9 @@ def test_a_lapsed_points_hold_goes_back_to_its_lots_and_the_order_times_out(netw
     assert loyalty.holds_expire(actor=SYSTEM, now=later) == 1  # the backstop sweep, had the order lingered
     assert loyalty_selectors.hold_state(key=tender.provider_ref) == "voided"
     assert sum(PointsLot.objects.filter(member=member).values_list("remaining", flat=True)) == 100
-    assert orders_expire_unpaid(now=later) == 1  # the timeout cancels; the lapsed hold is no error
+    assert (
+        orders_expire_unpaid(actor=SYSTEM, now=later) == 1
+    )  # the timeout cancels; the lapsed hold is no error
     order.refresh_from_db()
     assert (order.state, loyalty_selectors.points_balance(member=member)) == ("cancelled", 100)
     assert ledger_breaches() == []
@@ -357,7 +361,7 @@ def test_what_is_paid_with_points_earns_no_points(network):
     payment_tender(user=member.user, order_id=order.pk, method="points", points=190)  # 1.90 yuan of it
     online = payment_start(user=member.user, order_id=order.pk)
     charge_pay(ref=online.provider_ref)
-    payments_sync(order_id=order.pk)
+    payments_sync(actor=SYSTEM, order_id=order.pk)
     from omnipoint.loyalty.services import points_earn_for_order
     from omnipoint.orders.selectors import order_for_points
 

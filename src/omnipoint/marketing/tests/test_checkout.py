@@ -99,7 +99,7 @@ def test_order_with_a_promotion_and_a_coupon_explains_each_line(api, network, cu
     detail = api.get(f"/api/v1/orders/{order['id']}", network.auth("hq_admin")).json()
     assert detail["events"][0]["data"]["coupons"] == {coupon.code: 20_00}
 
-    order_cancel(order_id=order["id"], reason="changed my mind")
+    order_cancel(actor=SYSTEM, order_id=order["id"], reason="changed my mind")
     coupon.refresh_from_db()
     assert (coupon.state, coupon.order_id, coupon.discount) == ("issued", None, 0)
     again = place(api, network, customer, coupon.code)  # released: usable again

@@ -10,14 +10,13 @@ inventory services; money only through the payments services.
 
 from omnipoint.orders.services.cancelling import order_cancel, orders_expire_unpaid
 from omnipoint.orders.services.checkout import MAX_ORDER_LINES, Checkout, LineRequest
-from omnipoint.orders.services.confirming import order_confirm, order_payment_applied, order_refunded
+from omnipoint.orders.services.confirming import order_payment_applied, order_refunded
 from omnipoint.orders.services.fulfilment import (
     TASK_FLOW,
     PickupCodeError,
     TooManyAttemptsError,
     order_deliver,
     order_hand_over,
-    register_inventory_handlers,
     task_advance,
 )
 from omnipoint.orders.services.placing import order_place
@@ -31,7 +30,6 @@ __all__ = [
     "PickupCodeError",
     "TooManyAttemptsError",
     "order_cancel",
-    "order_confirm",
     "order_deliver",
     "order_hand_over",
     "order_payment_applied",
@@ -39,6 +37,5 @@ __all__ = [
     "order_refunded",
     "order_return",
     "orders_expire_unpaid",
-    "register_inventory_handlers",
     "task_advance",
 ]

@@ -133,4 +133,4 @@ def _complete(order: Order, *, frm: set[str], kind: str, user_id: int | None = N
     _event(order, "completed", user_id=user_id, how=kind)
     # Points are earned when an order completes, online or at the counter alike (线下消费线上积分).
     loyalty.points_earn_for_order(actor=SYSTEM, order=selectors.order_for_points(order))
-    showrooms.commission_accrue(order=selectors.order_for_commission(order))
+    showrooms.commission_accrue(actor=SYSTEM, order=selectors.order_for_commission(order))

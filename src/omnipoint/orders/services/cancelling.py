@@ -7,6 +7,7 @@ from django.utils import timezone
 from omnipoint.core.errors import (
     InvalidStateError,
     NotFoundError,
+    ValidationError,
 )
 from omnipoint.core.explain import Explanation, in_english
 from omnipoint.inventory import services as inventory
@@ -15,7 +16,7 @@ from omnipoint.inventory.models import (
     ReservationState,
 )
 from omnipoint.marketing import services as marketing
-from omnipoint.orders import domain
+from omnipoint.orders import domain, selectors
 from omnipoint.orders.models import (
     Order,
     OrderState,
@@ -31,15 +32,29 @@ from omnipoint.orders.services._common import (
     _set_state,
     _transfers,
 )
-from omnipoint.outlets.domain import SYSTEM
+from omnipoint.outlets.domain import SYSTEM, Perm, StaffActor, SystemActor
 from omnipoint.payments.services import payments_sync, refund_to_tenders
 
 
 @transaction.atomic
-def order_cancel(
+def order_cancel(*, actor: StaffActor, order_id: int, reason: str) -> Order:
+    """Staff cancel an order before completion, by the API and the console alike: the order is in
+    their scope (else it does not exist: 404), they may sell (403), and they say why (422
+    ``reason_required``). Holds go back, money taken goes back to its tenders."""
+    if not selectors.order_list(actor=actor).filter(pk=order_id).exists():
+        raise NotFoundError(f"order {order_id} not found", code="order_not_found")
+    actor.require(Perm.STOCK_SELL)
+    reason = (reason or "").strip()[:200]
+    if not reason:
+        raise ValidationError("give a reason", code="reason_required")
+    return _cancel(order_id=order_id, reason=reason, user_id=actor.user_id)
+
+
+@transaction.atomic
+def _cancel(
     *, order_id: int, reason: str | Explanation, user_id: int | None = None, pending_only: bool = False
 ) -> Order:
-    """Cancel before completion: holds go back, money taken goes back to its tenders.
+    """Cancel before completion (authorised by the caller: staff, or the platform's clocks).
     ``pending_only``: the payment timeout cancels only what is still awaiting payment."""
     order = Order.objects.filter(pk=order_id).first()
     if order is None:
@@ -62,14 +77,14 @@ def order_cancel(
     )
     # Always: a split-tender order can hold tenders while still unpaid, and a payment may have
     # landed since ``order`` was read. Nothing to refund is a no-op.
-    refund_to_tenders(order_id=order.pk, amount=None, reason=f"cancelled: {in_english(reason)}")
+    refund_to_tenders(actor=SYSTEM, order_id=order.pk, amount=None, reason=f"cancelled: {in_english(reason)}")
     order.refresh_from_db(fields=["payment_state"])  # what payments gave back
     return order
 
 
-def orders_expire_unpaid(*, now=None, batch: int = 200) -> int:  # type: ignore[no-untyped-def]
-    """The payment timeout. Asks the payment provider first, so a payment made at the last
-    moment is applied rather than cancelled; then cancels what is still unpaid."""
+def orders_expire_unpaid(*, actor: SystemActor, now=None, batch: int = 200) -> int:  # type: ignore[no-untyped-def]
+    """The payment timeout, run by the platform. Asks the payment provider first, so a payment
+    made at the last moment is applied rather than cancelled; then cancels what is still unpaid."""
     now = now or timezone.now()
     due = list(
         Order.objects.filter(state=OrderState.PENDING, payment_deadline__lte=now)
@@ -78,10 +93,10 @@ def orders_expire_unpaid(*, now=None, batch: int = 200) -> int:  # type: ignore[
     )
     cancelled = 0
     for order_id in due:
-        payments_sync(order_id=order_id)
+        payments_sync(actor=actor, order_id=order_id)
         try:
             why = Explanation(domain.OrderWhy.PAYMENT_TIMED_OUT)
-            order_cancel(order_id=order_id, reason=why, pending_only=True)
+            _cancel(order_id=order_id, reason=why, pending_only=True)
             cancelled += 1
         except InvalidStateError:
             pass  # paid meanwhile: the payment won, as it should
@@ -96,14 +111,16 @@ def _hold_lapsed(reservation: Reservation, now) -> None:  # type: ignore[no-unty
     if order is None or order.state not in OPEN_STATES:
         return  # a hold outliving its order lapses as any other
     if order.state == OrderState.PENDING:
-        payments_sync(order_id=order.pk)  # money paid at the last moment wins, as at the timeout
+        payments_sync(
+            actor=SYSTEM, order_id=order.pk
+        )  # money paid at the last moment wins, as at the timeout
         if not Reservation.objects.filter(
             pk=reservation.pk, state=ReservationState.HELD, expires_at__lte=now
         ).exists():
             return  # paid: the hold was renewed
     try:
         with transaction.atomic():
-            order_cancel(order_id=order.pk, reason=Explanation(domain.OrderWhy.HOLD_LAPSED))
+            _cancel(order_id=order.pk, reason=Explanation(domain.OrderWhy.HOLD_LAPSED))
     except InvalidStateError as exc:
         if exc.code != "order_in_transit":
             return  # another transition won; whatever it left held lapses in the sweep

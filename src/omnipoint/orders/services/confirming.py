@@ -26,8 +26,8 @@ from omnipoint.orders.services._common import (
     _hold_window,
     _set_state,
 )
-from omnipoint.orders.services.cancelling import order_cancel
-from omnipoint.outlets.domain import SYSTEM
+from omnipoint.orders.services.cancelling import _cancel
+from omnipoint.outlets.domain import SYSTEM, SystemActor, require_platform
 
 
 def _expected_ready(distance_km: float) -> timedelta:
@@ -35,7 +35,7 @@ def _expected_ready(distance_km: float) -> timedelta:
     return timedelta(hours=2) + timedelta(hours=distance_km / 30)
 
 
-def order_confirm(*, order: Order, reason: Explanation) -> Order:
+def _confirm(order: Order, *, reason: Explanation) -> Order:
     """Payment is secured (paid, or due at the outlet / on delivery): the outlets get to work.
 
     Creates a pick task per fulfilling outlet, and for goods that must travel to the pickup
@@ -82,10 +82,11 @@ def order_confirm(*, order: Order, reason: Explanation) -> Order:
 
 
 @transaction.atomic
-def order_payment_applied(*, order_id: int, paid_total: int) -> bool:
+def order_payment_applied(*, actor: SystemActor, order_id: int, paid_total: int) -> bool:
     """Payments call this (``payments.hooks.PAYMENT_APPLIED``) when the money taken for an order
     changes. Returns False when the order can no longer take money (it was cancelled first): the
-    caller refunds."""
+    caller refunds. Only the platform tells orders this."""
+    require_platform(actor)
     order = Order.objects.get(pk=order_id)
     if order.state == OrderState.CANCELLED:
         return False
@@ -106,19 +107,22 @@ def order_payment_applied(*, order_id: int, paid_total: int) -> bool:
         if order.method == Method.COUNTER:
             _complete(order, frm={OrderState.PENDING}, kind="counter sale")
         else:
-            order_confirm(order=order, reason=Explanation(domain.OrderWhy.PAID_ONLINE))
+            _confirm(order, reason=Explanation(domain.OrderWhy.PAID_ONLINE))
     return True
 
 
-def order_refunded(*, order_id: int, paid: int, refunded: int, user_id: int | None = None) -> None:
+def order_refunded(
+    *, actor: SystemActor, order_id: int, paid: int, refunded: int, user_id: int | None = None
+) -> None:
     """Payments call this (``payments.hooks.ORDER_REFUNDED``) when money went back for an order:
     its payment state follows what it was paid and what went back, and never goes back from
     refunded. An open order refunded in full is cancelled (its holds go back); nothing is left to
-    give back."""
+    give back. Only the platform tells orders this; ``user_id`` is the staff member who refunded."""
+    require_platform(actor)
     new = PaymentState.REFUNDED if refunded >= paid else PaymentState.PARTLY_REFUNDED
     allowed = {PaymentState.PAID, PaymentState.PARTLY_REFUNDED}
     if new == PaymentState.REFUNDED:
         allowed.add(PaymentState.UNPAID)  # a partly paid order that was cancelled
     Order.objects.filter(pk=order_id, payment_state__in=allowed).update(payment_state=new)
     if Order.objects.filter(pk=order_id, state__in=OPEN_STATES, payment_state=PaymentState.REFUNDED).exists():
-        order_cancel(order_id=order_id, reason=Explanation(domain.OrderWhy.REFUNDED_IN_FULL), user_id=user_id)
+        _cancel(order_id=order_id, reason=Explanation(domain.OrderWhy.REFUNDED_IN_FULL), user_id=user_id)

@@ -13,7 +13,6 @@ from omnipoint.core.errors import (
 )
 from omnipoint.core.explain import Explanation
 from omnipoint.inventory import services as inventory
-from omnipoint.inventory.checks import OWNER_CHECKS
 from omnipoint.inventory.models import (
     OwnerKind,
     Transfer,
@@ -38,7 +37,6 @@ from omnipoint.orders.services._common import (
     _set_state,
     _transfers,
 )
-from omnipoint.orders.services.cancelling import _hold_lapsed
 from omnipoint.outlets.domain import SYSTEM, Actor, Perm
 from omnipoint.outlets.models import Outlet
 from omnipoint.payments.services import payment_capture
@@ -145,15 +143,6 @@ def _transfer_dispatched(transfer: Transfer) -> None:
     ).update(state=TaskState.HANDED_OVER)
 
 
-def register_inventory_handlers() -> None:
-    """Called by OrdersConfig.ready(): orders' holds move with their orders, and
-    check_inventory checks that every open order has its goods held."""
-    OWNER_CHECKS[OwnerKind.ORDER] = selectors.orders_without_holds
-    inventory.HOLD_LAPSED[OwnerKind.ORDER] = _hold_lapsed
-    inventory.TRANSFER_DISPATCHED[OwnerKind.ORDER] = _transfer_dispatched
-    inventory.TRANSFER_RECEIVED[OwnerKind.ORDER] = _transfer_received
-
-
 def order_hand_over(*, actor: Actor, outlet_id: int, code: str, order_number: str = "") -> Order:
     """The customer collects: the code is checked at this outlet only, once, with a limit on
     wrong guesses per order and per clerk. Handing over commits the holds as a sale.
@@ -213,11 +202,13 @@ def order_hand_over(*, actor: Actor, outlet_id: int, code: str, order_number: st
 
 @transaction.atomic
 def order_deliver(*, actor: Actor, order_id: int) -> Order:
-    """The carrier delivered. Cash on delivery still owed is taken now, with the delivery (a
-    COD order never completes unpaid); otherwise the order must be paid and not refunded."""
-    order = Order.objects.filter(pk=order_id).first()
+    """The carrier delivered, as staff whose scope holds the order (else it does not exist) and
+    who may sell record it. Cash on delivery still owed is taken now, with the delivery (a COD
+    order never completes unpaid); otherwise the order must be paid and not refunded."""
+    order = selectors.order_list(actor=actor).filter(pk=order_id).first()
     if order is None:
         raise NotFoundError(f"order {order_id} not found", code="order_not_found")
+    actor.require(Perm.STOCK_SELL)
     if (
         order.state == OrderState.SHIPPED
         and order.payment_mode == PaymentMode.ON_DELIVERY

@@ -44,7 +44,7 @@ from omnipoint.orders.services._common import (
     _hold_window,
 )
 from omnipoint.orders.services.checkout import Checkout, LineRequest, _resolve
-from omnipoint.orders.services.confirming import order_confirm, order_payment_applied
+from omnipoint.orders.services.confirming import _confirm, order_payment_applied
 from omnipoint.outlets.domain import SYSTEM
 from omnipoint.outlets.models import OutletKind
 
@@ -300,9 +300,9 @@ def _settle(checkout: Checkout, order: Order) -> Order:
             if checkout.payment_mode == PaymentMode.AT_OUTLET
             else domain.OrderWhy.PAY_ON_DELIVERY
         )
-        order_confirm(order=order, reason=Explanation(why))
+        _confirm(order, reason=Explanation(why))
     elif order.total == 0:
-        order_payment_applied(order_id=order.pk, paid_total=0)
+        order_payment_applied(actor=SYSTEM, order_id=order.pk, paid_total=0)
         order.refresh_from_db()
     return order
 

@@ -47,7 +47,7 @@ def order_return(
         order=order, outlet=outlet, actor_id=actor.user_id, lines=done, amount=amount, reason=reason[:200]
     )
     _event(order, "returned", user_id=actor.user_id, outlet=outlet.code, amount=amount, lines=done)
-    showrooms.commission_reverse(order_return=selectors.return_for_commission(record))
+    showrooms.commission_reverse(actor=SYSTEM, order_return=selectors.return_for_commission(record))
     if amount:
         loyalty.points_clawback_for_return(
             actor=SYSTEM,
@@ -56,7 +56,10 @@ def order_return(
             key=f"clawback:return:{record.pk}",
         )
     if order.payment_state != PaymentState.UNPAID and amount:
-        record.refunds.set(refund_to_tenders(order_id=order.pk, amount=amount, reason=f"return {record.pk}"))
+        refunds = refund_to_tenders(
+            actor=SYSTEM, order_id=order.pk, amount=amount, reason=f"return {record.pk}"
+        )
+        record.refunds.set(refunds)
     return record
 
 

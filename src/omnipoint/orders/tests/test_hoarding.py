@@ -54,7 +54,7 @@ def test_a_member_holds_no_more_than_the_limit_in_open_orders(api, network, cust
     assert more.status_code == 409 and more.json()["code"] == "member_quantity_limit", more.json()
     assert more.json()["details"]["open"] == 3
     assert order(api, customer, network, sku, 2).status_code == 201
-    order_cancel(order_id=first.json()["id"], reason="changed mind")
+    order_cancel(actor=SYSTEM, order_id=first.json()["id"], reason="changed mind")
     assert order(api, customer, network, sku, 3).status_code == 201
 
 

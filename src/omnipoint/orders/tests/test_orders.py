@@ -205,7 +205,7 @@ def test_counter_sale_cannot_take_a_unit_held_online(api, network, customer):
 
     # The online payment never comes: at the deadline the hold goes back, and the counter sells.
     online = Order.objects.get(pk=r.json()["id"])
-    assert orders_expire_unpaid(now=online.payment_deadline + timedelta(seconds=1)) == 1
+    assert orders_expire_unpaid(actor=SYSTEM, now=online.payment_deadline + timedelta(seconds=1)) == 1
     online.refresh_from_db()
     assert online.state == "cancelled" and level(network.a, sku).reserved == 0
     pos = api.post("/api/v1/orders", pos_body, network.auth("outlet_clerk"))

@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from omnipoint.core.errors import DomainError, NotFoundError, ValidationError
+from omnipoint.outlets.domain import SystemActor
 from omnipoint.payments import topups
 from omnipoint.payments.domain import (
     AmountMismatchError,
@@ -23,7 +24,9 @@ def _body_text(body: bytes) -> str:
     return body.decode("utf-8", errors="replace").replace("\x00", "\ufffd")[:MAX_NOTIFICATION_CHARS]
 
 
-def notification_receive(*, provider: str, body: bytes, headers: Mapping[str, str]) -> dict[str, Any]:
+def notification_receive(
+    *, actor: SystemActor, provider: str, body: bytes, headers: Mapping[str, str]
+) -> dict[str, Any]:
     """A provider tells us a payment's fate. Every notification is logged first, whatever
     becomes of it; a forged signature, an unknown payment or a wrong amount is refused and
     changes nothing else. A repeat of one already applied is acknowledged and changes nothing.

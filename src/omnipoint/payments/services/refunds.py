@@ -5,7 +5,7 @@ from django.db import transaction
 from django.db.models import F
 
 from omnipoint.core.errors import InvalidStateError, NotFoundError, ValidationError
-from omnipoint.outlets.domain import Actor, Perm
+from omnipoint.outlets.domain import Actor, Perm, SystemActor, require_platform
 from omnipoint.payments.domain import (
     OrderForPayment,
     PaymentState,
@@ -86,11 +86,13 @@ def _check_refundable_order(order: OrderForPayment) -> None:
 
 @transaction.atomic
 def refund_to_tenders(
-    *, order_id: int, amount: int | None, reason: str, actor_id: int | None = None
+    *, actor: SystemActor, order_id: int, amount: int | None, reason: str, actor_id: int | None = None
 ) -> list[Refund]:
     """Refund ``amount`` (None: everything still refundable) back to the order's tenders, the
     most recent first, each up to what it has not yet refunded, each through its own provider.
-    Called by orders on cancel and on return."""
+    Called by orders (the platform, once they authorised the cancel or the return); staff refund
+    a tender through ``payment_refund``."""
+    require_platform(actor)
     _check_refundable_order(_lock(order_id))
     tenders = list(
         Payment.objects.filter(order_id=order_id, state=PaymentState.SUCCEEDED, counted=True).order_by(

@@ -8,7 +8,7 @@ from django.db import transaction
 from omnipoint.core.errors import NotFoundError, ValidationError
 from omnipoint.loyalty.domain import fen_for_points
 from omnipoint.members.models import Member
-from omnipoint.outlets.domain import Actor, Perm
+from omnipoint.outlets.domain import Actor, AnyActor, Perm
 from omnipoint.outlets.models import Staff
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.payments.domain import (
@@ -137,9 +137,11 @@ def payment_capture(*, actor: Actor, order_id: int, method: str, amount: int | N
     return payment
 
 
-def payments_sync(*, order_id: int) -> None:
+def payments_sync(*, actor: AnyActor, order_id: int) -> None:
     """Ask the provider about each open online payment of the order and apply what succeeded.
-    The payment timeout runs this before it cancels, so money paid at the deadline wins."""
+    The payment timeout runs this before it cancels, so money paid at the deadline wins. Anyone
+    may ask (the member back from the gateway, the clerk at the till, the platform): only what the
+    provider answers is applied."""
     for payment in Payment.objects.filter(
         order_id=order_id, method=Method.ONLINE, state=PaymentState.PENDING
     ).order_by("pk"):

@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 
 from omnipoint.orders.models import Order, OrderEvent, PickTask
+from omnipoint.outlets.domain import SYSTEM
 from omnipoint.payments.models import OrderBalance, Payment, PaymentNotification, SandboxCharge
 from omnipoint.payments.sandbox import charge_pay, notification_build
 from omnipoint.payments.services import notification_receive, payment_start
@@ -67,7 +68,10 @@ def test_duplicate_notifications_are_applied_once(client, order, payment):
 def test_the_gateways_own_notification_is_accepted(order, payment):
     charge = charge_pay(ref=payment.provider_ref)
     body, headers = notification_build(charge)
-    assert notification_receive(provider="sandbox", body=body, headers=headers)["code"] == "SUCCESS"
+    assert (
+        notification_receive(actor=SYSTEM, provider="sandbox", body=body, headers=headers)["code"]
+        == "SUCCESS"
+    )
     assert money_state(order)["order"] == ("confirmed", "paid")
 
 

@@ -11,6 +11,7 @@ from tests.concurrency.threads import raised, run_together
 from omnipoint.core.errors import DomainError
 from omnipoint.orders.models import Order, OrderEvent, PickTask
 from omnipoint.orders.services import order_cancel, orders_expire_unpaid
+from omnipoint.outlets.domain import SYSTEM
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.payments.models import OrderBalance, Payment, PaymentNotification, Refund, SandboxCharge
 from omnipoint.payments.sandbox import SIGNATURE_HEADER
@@ -33,7 +34,9 @@ def started(network: Any, *, n: int = 0, paid_at_gateway: bool = True) -> tuple[
 
 def deliver(payment: Payment) -> Any:
     body, signature = notification(payment)
-    return lambda: notification_receive(provider="sandbox", body=body, headers={SIGNATURE_HEADER: signature})
+    return lambda: notification_receive(
+        actor=SYSTEM, provider="sandbox", body=body, headers={SIGNATURE_HEADER: signature}
+    )
 
 
 def test_the_same_notification_from_ten_threads_is_applied_once(live_network):
@@ -62,7 +65,7 @@ def test_racing_refunds_never_exceed_the_payment(live_network):
         return payment_refund(actor=actor, payment_id=payment.pk, amount=20_00, reason="race")
 
     def by_return() -> Any:
-        return refund_to_tenders(order_id=order.pk, amount=20_00, reason="race")
+        return refund_to_tenders(actor=SYSTEM, order_id=order.pk, amount=20_00, reason="race")
 
     results = run_together([by_staff, by_return] * 6)
 
@@ -81,7 +84,9 @@ def test_payment_at_the_deadline_never_loses_to_the_timeout(live_network):
     for n in range(3):
         order, payment = started(live_network, n=n)
         deadline = order.payment_deadline + timedelta(seconds=1)
-        results = run_together([deliver(payment), lambda d=deadline: orders_expire_unpaid(now=d)])
+        results = run_together(
+            [deliver(payment), lambda d=deadline: orders_expire_unpaid(actor=SYSTEM, now=d)]
+        )
         assert raised(results) == []
         order.refresh_from_db()
         payment.refresh_from_db()
@@ -92,7 +97,9 @@ def test_payment_at_the_deadline_never_loses_to_the_timeout(live_network):
 def test_a_payment_racing_a_cancel_is_always_given_back(live_network):
     for n in range(3):
         order, payment = started(live_network, n=n)
-        results = run_together([deliver(payment), lambda o=order: order_cancel(order_id=o.pk, reason="race")])
+        results = run_together(
+            [deliver(payment), lambda o=order: order_cancel(actor=SYSTEM, order_id=o.pk, reason="race")]
+        )
         assert raised(results) == []
         order.refresh_from_db()
         payment.refresh_from_db()

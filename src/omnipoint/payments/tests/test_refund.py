@@ -8,6 +8,7 @@ import pytest
 from omnipoint.core.errors import DomainError
 from omnipoint.orders.models import Order
 from omnipoint.orders.services import order_cancel
+from omnipoint.outlets.domain import SYSTEM
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.payments.models import OrderBalance, Payment, Refund, SandboxCharge
 from omnipoint.payments.services import payment_capture, payment_refund, payment_start, refund_to_tenders
@@ -43,12 +44,12 @@ def refunded(payment: Payment) -> int:
 
 def test_refund_goes_back_to_each_tender_most_recent_first(split_order):
     order, cash, online = split_order
-    first = refund_to_tenders(order_id=order.pk, amount=30_00, reason="return 1")
+    first = refund_to_tenders(actor=SYSTEM, order_id=order.pk, amount=30_00, reason="return 1")
     assert [(r.payment_id, r.amount) for r in first] == [(online.pk, 30_00)]
     order.refresh_from_db()
     assert order.payment_state == "partly_refunded"
 
-    rest = refund_to_tenders(order_id=order.pk, amount=None, reason="return 2")
+    rest = refund_to_tenders(actor=SYSTEM, order_id=order.pk, amount=None, reason="return 2")
     assert [(r.payment_id, r.amount) for r in rest] == [(online.pk, 20_00), (cash.pk, 45_00)]
     assert (refunded(online), refunded(cash)) == (50_00, 45_00)
     assert SandboxCharge.objects.get(ref=online.provider_ref).refunded == 50_00  # through the gateway
@@ -56,14 +57,14 @@ def test_refund_goes_back_to_each_tender_most_recent_first(split_order):
     assert Refund.objects.get(payment=cash).provider_ref.startswith("cash-refund-")
     order.refresh_from_db()
     assert order.payment_state == "refunded"
-    assert refund_to_tenders(order_id=order.pk, amount=None, reason="nothing left") == []
+    assert refund_to_tenders(actor=SYSTEM, order_id=order.pk, amount=None, reason="nothing left") == []
 
 
 def test_refund_beyond_what_was_paid_changes_nothing(split_order):
     order, cash, online = split_order
-    refund_to_tenders(order_id=order.pk, amount=10_00, reason="part")
+    refund_to_tenders(actor=SYSTEM, order_id=order.pk, amount=10_00, reason="part")
     with pytest.raises(DomainError) as exc:
-        refund_to_tenders(order_id=order.pk, amount=85_01, reason="too much")
+        refund_to_tenders(actor=SYSTEM, order_id=order.pk, amount=85_01, reason="too much")
     assert exc.value.code == "refund_exceeds_payment"
     assert (refunded(online), refunded(cash)) == (10_00, 0)
     assert Refund.objects.count() == 1
@@ -101,7 +102,7 @@ def test_refund_api_replays_with_an_idempotency_key(api, split_order, network):
 
 def test_cancelling_a_paid_order_refunds_every_tender(split_order):
     order, cash, online = split_order
-    order_cancel(order_id=order.pk, reason="customer changed mind")
+    order_cancel(actor=SYSTEM, order_id=order.pk, reason="customer changed mind")
     assert (refunded(online), refunded(cash)) == (50_00, 45_00)
     order.refresh_from_db()
     assert (order.state, order.payment_state) == ("cancelled", "refunded")
@@ -110,7 +111,7 @@ def test_cancelling_a_paid_order_refunds_every_tender(split_order):
 def test_cancelling_a_partly_paid_order_gives_the_cash_back(network, shopper):
     order = place(shopper.user, network.a, sku=network.skus[0])
     cash = payment_capture(actor=clerk(), order_id=order.pk, method="cash", amount=45_00)
-    order_cancel(order_id=order.pk, reason="gave up")
+    order_cancel(actor=SYSTEM, order_id=order.pk, reason="gave up")
     assert refunded(cash) == 45_00
     order.refresh_from_db()
     assert order.payment_state == "refunded"

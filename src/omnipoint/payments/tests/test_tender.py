@@ -8,6 +8,7 @@ import pytest
 from omnipoint.core.errors import DomainError
 from omnipoint.orders.models import Order
 from omnipoint.orders.services import LineRequest, order_cancel, order_hand_over, order_place, task_advance
+from omnipoint.outlets.domain import SYSTEM
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.payments.models import OrderBalance, Payment, Refund, SandboxCharge
 from omnipoint.payments.sandbox import charge_pay
@@ -113,7 +114,7 @@ def test_paid_twice_online_the_second_is_refunded_at_once(client, network, shopp
     SandboxCharge.objects.filter(ref=second.provider_ref).update(amount=94_00)
     post_notification(client, *notification(first))
     charge_pay(ref=second.provider_ref)
-    payments_sync(order_id=order.pk)  # the second charge is found paid
+    payments_sync(actor=SYSTEM, order_id=order.pk)  # the second charge is found paid
     second.refresh_from_db()
     assert (second.state, second.counted, second.refunded_amount) == ("succeeded", False, 94_00)
     assert "already paid" in second.note
@@ -134,7 +135,7 @@ def test_paying_a_paid_order_is_refused(network, shopper):
 
 def test_paying_a_cancelled_order_is_refused(api, network, shopper):
     order = place(shopper.user, network.a, sku=network.skus[0])
-    order_cancel(order_id=order.pk, reason="changed my mind")
+    order_cancel(actor=SYSTEM, order_id=order.pk, reason="changed my mind")
     before = snapshot(order)
     response = api.post("/api/v1/payments/intents", {"order_id": order.pk}, shopper.auth)
     assert response.status_code == 409 and response.json()["code"] == "order_wrong_state"

@@ -10,6 +10,7 @@ from omnipoint.inventory.models import StockLevel
 from omnipoint.orders.models import Order
 from omnipoint.orders.services import orders_expire_unpaid
 from omnipoint.orders.tasks import expire_unpaid_orders
+from omnipoint.outlets.domain import SYSTEM
 from omnipoint.payments.models import OrderBalance, Payment, PaymentNotification, Refund, SandboxCharge
 from omnipoint.payments.sandbox import charge_pay, notification_build
 from omnipoint.payments.services import payment_start
@@ -40,8 +41,8 @@ def order(network, shopper):
 
 def test_unpaid_online_order_past_its_deadline_is_cancelled_and_released(network, order, shopper):
     payment = payment_start(user=shopper.user, order_id=order.pk)  # started, never paid
-    assert orders_expire_unpaid(now=order.payment_deadline - timedelta(seconds=1)) == 0
-    assert orders_expire_unpaid(now=after_deadline(order)) == 1
+    assert orders_expire_unpaid(actor=SYSTEM, now=order.payment_deadline - timedelta(seconds=1)) == 0
+    assert orders_expire_unpaid(actor=SYSTEM, now=after_deadline(order)) == 1
     order.refresh_from_db()
     assert (order.state, order.payment_state) == ("cancelled", "unpaid")
     assert available(network) == 10  # the hold went back
@@ -60,7 +61,7 @@ def test_the_periodic_task_runs_the_timeout(network, order, settings):
 def test_payment_made_just_before_the_deadline_wins_over_the_timeout(network, order, shopper):
     payment = payment_start(user=shopper.user, order_id=order.pk)
     charge_pay(ref=payment.provider_ref)  # paid at the gateway; its notification is not delivered yet
-    assert orders_expire_unpaid(now=after_deadline(order)) == 0
+    assert orders_expire_unpaid(actor=SYSTEM, now=after_deadline(order)) == 0
     order.refresh_from_db()
     assert (order.state, order.payment_state) == ("confirmed", "paid")
     assert available(network) == 9  # still held for the customer
@@ -83,7 +84,7 @@ def test_failed_charge_does_not_save_the_order(network, order, shopper):
 
     payment = payment_start(user=shopper.user, order_id=order.pk)
     charge_fail(ref=payment.provider_ref)
-    assert orders_expire_unpaid(now=after_deadline(order)) == 1
+    assert orders_expire_unpaid(actor=SYSTEM, now=after_deadline(order)) == 1
     payment.refresh_from_db()
     assert payment.state == "failed"
     assert Order.objects.get(pk=order.pk).state == "cancelled"
@@ -91,7 +92,7 @@ def test_failed_charge_does_not_save_the_order(network, order, shopper):
 
 def test_notification_after_the_cancel_is_refunded_automatically(client, network, order, shopper):
     payment = payment_start(user=shopper.user, order_id=order.pk)
-    assert orders_expire_unpaid(now=after_deadline(order)) == 1  # nothing paid yet: cancelled
+    assert orders_expire_unpaid(actor=SYSTEM, now=after_deadline(order)) == 1  # nothing paid yet: cancelled
     charge = charge_pay(ref=payment.provider_ref)  # the customer pays on a page left open
     body, headers = notification_build(charge)
     response = post_notification(client, body, headers["X-Sandbox-Signature"])

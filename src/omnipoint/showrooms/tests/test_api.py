@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from omnipoint.outlets.domain import SYSTEM
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.showrooms import services
 from omnipoint.showrooms.models import CommissionRule, Showroom
@@ -26,7 +27,7 @@ def sold(network, sales):
 
 
 def test_a_public_showroom_shows_the_salesperson_outlet_and_products(api, network, sales):
-    code = services.showroom_ensure(staff=sales.a).code
+    code = services.showroom_ensure(actor=SYSTEM, staff=sales.a).code
     r = api.get(f"{BASE}/{code}")
     assert r.status_code == 200, r.content
     body = r.json()
@@ -51,14 +52,14 @@ def test_a_showroom_of_chosen_products_shows_only_those(api, network, sales):
 
 @pytest.mark.parametrize("code", ["nope1234", "bad.code!", "x" * 40, "ZZ", "%00abc"])
 def test_an_unknown_showroom_is_404(api, network, sales, code):
-    services.showroom_ensure(staff=sales.a)
+    services.showroom_ensure(actor=SYSTEM, staff=sales.a)
     r = api.get(f"{BASE}/{code}")
     assert r.status_code == 404
     assert r.json()["code"] == "showroom_not_found"
 
 
 def test_a_showroom_of_a_salesperson_who_left_is_404(api, network, sales):
-    code = services.showroom_ensure(staff=sales.a).code
+    code = services.showroom_ensure(actor=SYSTEM, staff=sales.a).code
     sales.a.user.is_active = False
     sales.a.user.save()
     assert api.get(f"{BASE}/{code}").json()["code"] == "showroom_not_found"

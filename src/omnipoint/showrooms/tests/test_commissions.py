@@ -10,8 +10,9 @@ from omnipoint.ledger.models import Account, Posting
 from omnipoint.orders.models import OrderState
 from omnipoint.orders.selectors import order_for_commission, return_for_commission, sales_mine
 from omnipoint.orders.services import order_return
+from omnipoint.outlets.domain import SYSTEM
 from omnipoint.outlets.selectors import actor_get
-from omnipoint.showrooms import services
+from omnipoint.showrooms import domain, services
 from omnipoint.showrooms.models import CommissionAccrual, CommissionReversal
 from omnipoint.showrooms.tests.conftest import complete, place
 from omnipoint.testing import user_of
@@ -42,7 +43,7 @@ def test_a_completed_showroom_order_accrues_and_a_return_reverses_in_proportion(
     accrual = CommissionAccrual.objects.get(order_id=order.pk)
     # AC: 2 x ¥95.00 (Shanghai price) at 5% = ¥9.50; cable: 3 units at ¥1 = ¥3.00.
     assert accrual.amount == 950 + 300
-    account = Account.objects.get(code=services.staff_account(sales.a.pk))
+    account = Account.objects.get(code=domain.staff_account(sales.a.pk))
     assert account.balance == 1250
     assert Posting.objects.get(key=f"commission:{order.number}").amount == 1250
 
@@ -66,14 +67,14 @@ def test_accrual_and_reversal_are_once_per_order_and_per_return(network, sales, 
     complete(order, clerk_user=user_of("outlet_clerk"))
     order.refresh_from_db()
     first = CommissionAccrual.objects.get(order_id=order.pk)
-    assert services.commission_accrue(order=order_for_commission(order)) == first
+    assert services.commission_accrue(actor=SYSTEM, order=order_for_commission(order)) == first
     ret = order_return(
         actor=actor_get(user=user_of("outlet_clerk")),
         order_id=order.pk,
         outlet_id=network.a.pk,
         lines=[(ac.pk, 1)],
     )
-    again = services.commission_reverse(order_return=return_for_commission(ret))
+    again = services.commission_reverse(actor=SYSTEM, order_return=return_for_commission(ret))
     assert again is not None and CommissionReversal.objects.count() == 1
     assert (
         Posting.objects.filter(reference=f"order:{order.number}", code__startswith="commission").count() == 2
@@ -94,7 +95,7 @@ def test_an_order_without_a_salesperson_or_a_rule_earns_nothing(network, sales):
         outlet_id=network.a.pk,
         lines=[(ac.pk, 1)],
     )
-    assert services.commission_reverse(order_return=return_for_commission(ret)) is None
+    assert services.commission_reverse(actor=SYSTEM, order_return=return_for_commission(ret)) is None
     assert ledger_breaches() == []
 
 
@@ -106,4 +107,4 @@ def test_a_refused_return_reverses_nothing(network, sales, rules):
     with pytest.raises(ConflictError):
         order_return(actor=clerk, order_id=order.pk, outlet_id=network.a.pk, lines=[(ac.pk, 2)])
     assert not CommissionReversal.objects.exists()
-    assert Account.objects.get(code=services.staff_account(sales.a.pk)).balance == 475
+    assert Account.objects.get(code=domain.staff_account(sales.a.pk)).balance == 475

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from omnipoint.inventory.models import StockLevel
 from omnipoint.orders.models import Order, PickTask
+from omnipoint.outlets.domain import SYSTEM
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.showrooms import services
 from omnipoint.showrooms.tests.conftest import complete, place
@@ -45,7 +46,7 @@ def checkout(client, outlet_id):
 
 
 def test_a_showroom_page_shows_the_salesperson_link_and_qr_and_credits_the_checkout(client, network, sales):
-    code = services.showroom_ensure(staff=sales.a).code
+    code = services.showroom_ensure(actor=SYSTEM, staff=sales.a).code
     page = client.get(f"/shop/s/{code}/")
     assert page.status_code == 200
     body = page.content.decode()
@@ -66,7 +67,7 @@ def test_without_a_showroom_visit_or_after_it_lapsed_the_checkout_credits_nobody
     checkout(client, network.a.pk)
     assert Order.objects.get().channel == "web"
 
-    code = services.showroom_ensure(staff=sales.a).code
+    code = services.showroom_ensure(actor=SYSTEM, staff=sales.a).code
     client.get(f"/shop/s/{code}/")
     session = client.session
     session[SESSION_KEY] = session[SESSION_KEY] | {

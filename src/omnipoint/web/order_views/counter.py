@@ -266,7 +266,7 @@ def pos_status(request: HttpRequest, actor: Actor, order_id: int) -> HttpRespons
     """Polled while the customer pays online: ask the gateway, and go to the receipt once paid."""
     order = orders.order_get(actor=actor, order_id=order_id)
     if order.state == OrderState.PENDING:
-        payments.payments_sync(order_id=order.pk)
+        payments.payments_sync(actor=actor, order_id=order.pk)
         order = orders.order_get(actor=actor, order_id=order_id)
     if order.state == OrderState.COMPLETED:
         return _hx_or_redirect(request, reverse("web:pos_receipt", kwargs={"order_id": order_id}))

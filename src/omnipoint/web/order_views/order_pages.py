@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from omnipoint.core.channels import Channel
-from omnipoint.core.errors import DomainError, ValidationError
+from omnipoint.core.errors import DomainError
 from omnipoint.orders import selectors as orders
 from omnipoint.orders import services
 from omnipoint.orders.models import Order, OrderReturn, OrderState
@@ -129,11 +129,7 @@ def _order_action(request: HttpRequest, actor: Actor, order_id: int, act: Any) -
 @console_view
 def order_cancel(request: HttpRequest, actor: Actor, order_id: int) -> HttpResponse:
     def act(order: Order) -> str:
-        actor.require(Perm.STOCK_SELL)
-        reason = request.POST.get("reason", "").strip()[:200]
-        if not reason:
-            raise ValidationError("give a reason", code="reason_required")
-        services.order_cancel(order_id=order.pk, reason=reason, user_id=actor.user_id)
+        services.order_cancel(actor=actor, order_id=order.pk, reason=request.POST.get("reason", ""))
         return _("Order %(number)s cancelled.") % {"number": order.number}
 
     return _order_action(request, actor, order_id, act)
