@@ -19,11 +19,6 @@ import omnipoint
 DEBTS: dict[str, set[str]] = {
     "omnipoint.orders.services.placing": {"order_place"},
     "omnipoint.payments.services.taking": {"payment_start", "payment_tender"},
-    "omnipoint.payments.topups": {
-        "topup_online_notified",
-        "topup_online_settle",
-        "topup_online_start",
-    },
 }
 
 

@@ -9,7 +9,8 @@ from omnipoint.core.errors import ValidationError
 from omnipoint.loyalty import selectors as loyalty_selectors
 from omnipoint.loyalty import services as loyalty
 from omnipoint.loyalty.models import OnlineTopup, TopupState
-from omnipoint.outlets.domain import SYSTEM
+from omnipoint.members.domain import require_self
+from omnipoint.outlets.domain import SYSTEM, AnyActor
 from omnipoint.payments import sandbox
 from omnipoint.payments.models import ChargeState
 from omnipoint.payments.providers import online_gateway_check
@@ -17,9 +18,16 @@ from omnipoint.payments.providers import online_gateway_check
 
 @transaction.atomic
 def topup_online_start(
-    *, member_id: int, package_id: int | None = None, amount: int | None = None, return_url: str = ""
+    *,
+    actor: AnyActor,
+    member_id: int,
+    package_id: int | None = None,
+    amount: int | None = None,
+    return_url: str = "",
 ) -> OnlineTopup:
-    """Start an online top-up. The wallet is credited by topup_online_settle."""
+    """A member starts an online top-up of their own wallet (or the platform for them). The
+    wallet is credited by topup_online_settle."""
+    require_self(actor, member_id)
     online_gateway_check()
     topup = loyalty.topup_online_open(actor=SYSTEM, member_id=member_id, package_id=package_id, amount=amount)
     charge = sandbox.charge_create(
@@ -37,9 +45,11 @@ def topup_online_start(
 
 
 @transaction.atomic
-def topup_online_settle(*, number: str) -> OnlineTopup:
-    """Ask the gateway about a pending online top-up; credit the wallet once when it was paid."""
+def topup_online_settle(*, actor: AnyActor, number: str) -> OnlineTopup:
+    """Ask the gateway about a pending online top-up; credit the wallet once when it was paid.
+    The member back from the gateway asks about their own (or the platform, on its notification)."""
     topup = loyalty_selectors.topup_online_get(number=number)
+    require_self(actor, topup.member_id)
     if topup.state != TopupState.PENDING:
         return topup
     status = sandbox.charge_status(ref=topup.charge_ref)
@@ -50,7 +60,7 @@ def topup_online_settle(*, number: str) -> OnlineTopup:
     return topup
 
 
-def topup_online_notified(*, merchant_ref: str, provider_ref: str, amount: int) -> str | None:
+def _topup_online_notified(*, merchant_ref: str, provider_ref: str, amount: int) -> str | None:
     """The gateway's notification for an online top-up (one that names no payment). None when
     ``merchant_ref`` is no top-up either."""
     topup = OnlineTopup.objects.filter(number=merchant_ref).first()
@@ -59,5 +69,5 @@ def topup_online_notified(*, merchant_ref: str, provider_ref: str, amount: int) 
     if provider_ref != topup.charge_ref or amount != topup.amount:
         raise ValidationError("the notification does not match the top-up", code="amount_mismatch")
     was = topup.state
-    settled = topup_online_settle(number=topup.number)
+    settled = topup_online_settle(actor=SYSTEM, number=topup.number)
     return "duplicate" if was != TopupState.PENDING else f"topup_{settled.state}"

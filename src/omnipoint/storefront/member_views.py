@@ -23,7 +23,7 @@ from omnipoint.loyalty.models import OnlineTopup, PointsLot, TopupPackage, Topup
 from omnipoint.loyalty.selectors import member_lots
 from omnipoint.members import services
 from omnipoint.members.models import Member
-from omnipoint.members.selectors import member_for_user_or_none
+from omnipoint.members.selectors import member_actor, member_for_user_or_none
 from omnipoint.orders import selectors as order_selectors
 from omnipoint.orders.models import Method, Order, OrderState, PaymentState
 from omnipoint.outlets.domain import SYSTEM
@@ -131,7 +131,7 @@ def member_centre(request: HttpRequest) -> HttpResponse:
     for number in OnlineTopup.objects.filter(member=member, state=TopupState.PENDING).values_list(
         "number", flat=True
     )[:5]:
-        topups.topup_online_settle(number=number)  # back from the gateway: ask it now
+        topups.topup_online_settle(actor=member_actor(member), number=number)  # back from the gateway
     orders = list(order_selectors.member_orders(member=member)[:50])
     # Back from the gateway: ask it about each open payment (a second payment for an order
     # already paid is then refunded, and said so on the order's row).
@@ -243,7 +243,7 @@ def member_topup(request: HttpRequest) -> HttpResponse:
         if not raw.isdigit() or len(raw) > 12:
             raise DomainError("choose a package", code="package_not_found")
         topup = topups.topup_online_start(
-            member_id=member.pk, package_id=int(raw), return_url=reverse(CENTRE)
+            actor=member_actor(member), member_id=member.pk, package_id=int(raw), return_url=reverse(CENTRE)
         )
     except DomainError as e:
         messages.error(request, error_text(e))

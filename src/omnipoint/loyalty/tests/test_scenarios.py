@@ -329,7 +329,9 @@ def test_online_topup_is_credited_once_by_the_gateways_notification(client, netw
     settings.SANDBOX_PAY_SECRET = "topup-test-secret"
     package = package_100_10()
     member, _ = member_with_login()
-    topup = topups.topup_online_start(member_id=member.pk, package_id=package.pk, return_url="/shop/member/")
+    topup = topups.topup_online_start(
+        actor=SYSTEM, member_id=member.pk, package_id=package.pk, return_url="/shop/member/"
+    )
     assert (
         topup.pay_url.startswith("/sandbox/pay/")
         and loyalty_selectors.wallet_balance(member=member)["total"] == 0
@@ -348,7 +350,9 @@ def test_online_topup_is_credited_once_by_the_gateways_notification(client, netw
         "bonus": 10_00,
         "total": 110_00,
     }
-    assert topups.topup_online_settle(number=topup.number).state == "paid"  # the return trip: no change
+    assert (
+        topups.topup_online_settle(actor=SYSTEM, number=topup.number).state == "paid"
+    )  # the return trip: no change
     assert loyalty_selectors.wallet_balance(member=member)["total"] == 110_00
     assert ledger_breaches() == []
 

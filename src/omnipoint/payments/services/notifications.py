@@ -42,7 +42,7 @@ def notification_receive(
         log.verified = True
         payment = Payment.objects.filter(provider=gateway.name, number=note.merchant_ref).first()
         if payment is None:  # a member's online wallet top-up?
-            topup = topups.topup_online_notified(
+            topup = topups._topup_online_notified(
                 merchant_ref=note.merchant_ref, provider_ref=note.provider_ref, amount=note.amount
             )
             if topup is not None:
