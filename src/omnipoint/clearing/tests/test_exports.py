@@ -157,3 +157,14 @@ def test_bad_input_is_refused_with_a_stable_code(client, story, days):
         assert resp.status_code == status, (url, resp.status_code)
         if code:
             assert resp.json()["code"] == code, resp.json()
+
+
+def test_rows_read_in_small_chunks_are_the_same(client, story, days, monkeypatch):
+    """The export reads its figures in chunks: a row of one node x channel x method whose
+    measures fall in two chunks is still one row."""
+    from omnipoint.clearing import selectors
+
+    _d1, d2 = days
+    whole = _body(_get(client, story, f"{V1}/days/{d2}/export.csv"))
+    monkeypatch.setattr(selectors, "EXPORT_CHUNK", 2)
+    assert _body(_get(client, story, f"{V1}/days/{d2}/export.csv")) == whole
