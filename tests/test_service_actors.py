@@ -16,10 +16,7 @@ import typing
 import omnipoint
 
 # The services that do not take an actor yet, by module: each a debt to pay off, not a rule.
-DEBTS: dict[str, set[str]] = {
-    "omnipoint.orders.services.placing": {"order_place"},
-    "omnipoint.payments.services.taking": {"payment_start", "payment_tender"},
-}
+DEBTS: dict[str, set[str]] = {}
 
 
 def _service_modules() -> list[types.ModuleType]:

@@ -46,6 +46,7 @@ from omnipoint.marketing.models import (
     Promotion,
 )
 from omnipoint.members.models import LoginCode, Member
+from omnipoint.members.selectors import actor_for_user
 from omnipoint.orders.models import Order, OrderEvent, OrderLine, OrderReturn, PickTask, PickupAttempt
 from omnipoint.outlets.domain import SYSTEM
 from omnipoint.outlets.models import Outlet
@@ -319,7 +320,7 @@ def build_shop(w: World) -> World:
 
     def pickup(outlet, **kw):  # type: ignore[no-untyped-def]
         return orders.order_place(
-            user=shopper.user,
+            actor=actor_for_user(user=shopper.user),
             channel="web",
             method="pickup",
             pickup_outlet_id=outlet.pk,
@@ -330,7 +331,7 @@ def build_shop(w: World) -> World:
 
     def counter(actor, persona, outlet, mobile):  # type: ignore[no-untyped-def]
         sale = orders.order_place(
-            user=user_of(persona),
+            actor=actor_for_user(user=user_of(persona)),
             channel="pos",
             method="counter",
             payment_mode="counter",
@@ -350,7 +351,7 @@ def build_shop(w: World) -> World:
         orders.task_advance(actor=clerk_a, task_id=task.pk, step=step)
     payments.payment_capture(actor=clerk_a, order_id=ready_a.pk, method="at_outlet")
     ship_a = orders.order_place(
-        user=shopper.user,
+        actor=actor_for_user(user=shopper.user),
         channel="web",
         method="delivery",
         payment_mode="on_delivery",
@@ -371,7 +372,7 @@ def build_shop(w: World) -> World:
     )
     o["sale_a"], o["pay_a"], o["sale_c"], o["pay_c"] = sale_a.pk, pay_a.pk, sale_c.pk, pay_c.pk
 
-    intent = payments.payment_start(user=shopper.user, order_id=o_c.pk, amount=1_00)
+    intent = payments.payment_start(actor=actor_for_user(user=shopper.user), order_id=o_c.pk, amount=1_00)
     charge = sandbox.charge_pay(ref=intent.provider_ref)
     o["notify"] = sandbox.notification_build(charge)  # type: ignore[assignment]
     o["login_code"], _ = login_code_issue(actor=SYSTEM, mobile=LOGIN_MOBILE)  # type: ignore[assignment]

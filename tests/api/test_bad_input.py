@@ -19,6 +19,7 @@ from omnipoint.appointments.tests.world import build_appointments
 from omnipoint.core.errors import MAX_QUANTITY
 from omnipoint.inventory import services
 from omnipoint.inventory.models import Reservation
+from omnipoint.members.selectors import actor_for_user
 from omnipoint.orders.models import Order
 from omnipoint.outlets.domain import SYSTEM
 
@@ -927,7 +928,7 @@ def test_spend_no_more_than_the_balance(client, shop):
 
     w = shop
     big = order_place(
-        user=Member.objects.get(pk=w.shopper).user,
+        actor=actor_for_user(user=Member.objects.get(pk=w.shopper).user),
         channel="web",
         method="pickup",
         pickup_outlet_id=w.a.pk,

@@ -14,6 +14,7 @@ from tests.browser.conftest import DESKTOP, PHONE, log_in, shot
 
 from omnipoint.clearing import services
 from omnipoint.clearing.tests.story import days_ago, move_to_day
+from omnipoint.members.selectors import actor_for_user
 from omnipoint.orders.services import LineRequest, order_place
 from omnipoint.outlets.domain import SYSTEM
 from omnipoint.outlets.selectors import actor_get
@@ -29,7 +30,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def _sell(net, outlet, sku: int, qty: int) -> None:
     sale = order_place(
-        user=user_of("outlet_clerk"), channel="pos", method="counter", payment_mode="counter",
+        actor=actor_for_user(user=user_of("outlet_clerk")), channel="pos", method="counter", payment_mode="counter",
         origin_outlet_id=outlet.pk, lines=[LineRequest(net.skus[sku].pk, qty)],
     )  # fmt: skip
     payment_capture(actor=actor_get(user=user_of("hq_admin")), order_id=sale.pk, method="cash")

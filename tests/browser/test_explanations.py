@@ -8,6 +8,7 @@ from tests.browser.conftest import log_in, shot
 from tests.browser.offers import appliances_off, threshold_coupon
 
 from omnipoint.marketing import services as marketing
+from omnipoint.members.selectors import actor_for_user
 from omnipoint.members.services import member_get_or_create, member_user_ensure
 from omnipoint.orders import services as orders
 from omnipoint.outlets.domain import SYSTEM
@@ -25,7 +26,7 @@ def _order(network):  # type: ignore[no-untyped-def]
     )
     coupon = marketing.coupon_claim(actor=SYSTEM, member=member, template_code="save-200-20")
     return orders.order_place(
-        user=member.user,
+        actor=actor_for_user(user=member.user),
         channel="web",
         method="pickup",
         pickup_outlet_id=network.b.pk,

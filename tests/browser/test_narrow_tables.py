@@ -4,6 +4,7 @@ import pytest
 from tests.browser.conftest import log_in, shot
 
 from omnipoint.inventory.services import count_open, transfer_create
+from omnipoint.members.selectors import actor_for_user
 from omnipoint.members.services import member_get_or_create
 from omnipoint.orders.services import LineRequest, order_place
 from omnipoint.outlets.domain import SYSTEM
@@ -26,7 +27,7 @@ def test_every_console_table_fits_360_px(live_server, live_network, browser):
     clerk = actor_get(user=user_of("outlet_clerk"))
     member = member_get_or_create(actor=SYSTEM, mobile="13700000001", name="李雷")
     sale = order_place(
-        user=user_of("outlet_clerk"), channel="pos", method="counter", payment_mode="counter",
+        actor=actor_for_user(user=user_of("outlet_clerk")), channel="pos", method="counter", payment_mode="counter",
         origin_outlet_id=net.a.pk, mobile=member.mobile,
         lines=[LineRequest(net.skus[0].pk, 1), LineRequest(net.skus[2].pk, 2)],
     )  # fmt: skip

@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import DESKTOP, PHONE, customer_context, log_in, shot
 
 from omnipoint.inventory.models import StockLevel
+from omnipoint.members.selectors import actor_for_user
 from omnipoint.orders import services
 from omnipoint.orders.models import Order, OrderState, PickTask
 from omnipoint.outlets.domain import SYSTEM
@@ -47,7 +48,7 @@ def b_clerk(live_network):  # type: ignore[no-untyped-def]
 def ready_pickup(outlet, sku, persona_user):  # type: ignore[no-untyped-def]
     """Another customer's order, paid at the outlet, already on the shelf at ``outlet``."""
     order = services.order_place(
-        user=None,
+        actor=actor_for_user(user=None),
         channel="web",
         method="pickup",
         pickup_outlet_id=outlet.pk,

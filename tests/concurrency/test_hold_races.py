@@ -9,6 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from omnipoint.catalog.models import Sku
 from omnipoint.core.errors import DomainError
 from omnipoint.inventory.checks import inventory_breaches
+from omnipoint.members.selectors import actor_for_user
 from omnipoint.orders.models import Order
 from omnipoint.orders.services import LineRequest, order_place
 from omnipoint.outlets.domain import SYSTEM
@@ -25,7 +26,7 @@ def test_one_members_racing_checkouts_stay_within_the_members_limit(network: Any
 
     def checkout() -> int:
         return order_place(
-            user=guest,
+            actor=actor_for_user(user=guest),
             channel="web",
             method="pickup",
             payment_mode="at_outlet",
@@ -66,7 +67,7 @@ def test_racing_wrong_pickup_codes_are_evaluated_no_more_than_the_limits(network
     assert PickupAttempt.objects.filter(ok=False).count() == domain.MAX_PICKUP_FAILURES_PER_CLERK_HOUR
 
     order = order_place(
-        user=AnonymousUser(),
+        actor=actor_for_user(user=AnonymousUser()),
         channel="web",
         method="pickup",
         payment_mode="at_outlet",
@@ -117,7 +118,7 @@ def test_checkouts_while_order_holds_lapse_and_staff_try_to_take_them(network: A
 
     def place(mobile: str) -> Order:
         return order_place(
-            user=guest,
+            actor=actor_for_user(user=guest),
             channel="web",
             method="pickup",
             payment_mode="at_outlet",

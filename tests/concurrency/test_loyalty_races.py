@@ -12,6 +12,7 @@ from omnipoint.loyalty import selectors as loyalty_selectors
 from omnipoint.loyalty import services as loyalty
 from omnipoint.loyalty.models import PointsLot
 from omnipoint.loyalty.tests.helpers import member_with_login, online_order
+from omnipoint.members.selectors import actor_for_user
 from omnipoint.orders.models import Order
 from omnipoint.outlets.domain import SYSTEM
 from omnipoint.payments.models import Payment
@@ -34,7 +35,7 @@ def test_one_wallet_balance_spent_by_many_checkouts_at_once(network: Any) -> Non
     assert all(o.total == 95_00 for o in orders)
 
     def checkout(order: Order) -> Any:
-        return payment_tender(user=member.user, order_id=order.pk, method="wallet")
+        return payment_tender(actor=actor_for_user(user=member.user), order_id=order.pk, method="wallet")
 
     results = run_together([lambda o=o: checkout(o) for o in orders])
     errors = raised(results)
@@ -79,7 +80,9 @@ def test_points_tenders_on_two_orders_at_once(network: Any) -> None:
     orders = [online_order(network, member, sku=0) for _ in range(2)]
 
     def tender(order: Order) -> Any:
-        return payment_tender(user=member.user, order_id=order.pk, method="points", points=100)
+        return payment_tender(
+            actor=actor_for_user(user=member.user), order_id=order.pk, method="points", points=100
+        )
 
     results = run_together([lambda o=o: tender(o) for o in orders])
     errors = raised(results)

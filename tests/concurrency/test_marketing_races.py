@@ -28,6 +28,7 @@ from omnipoint.marketing.services import (
     game_play,
 )
 from omnipoint.members.models import Member
+from omnipoint.members.selectors import actor_for_user
 from omnipoint.members.services import member_get_or_create, member_user_ensure
 from omnipoint.orders.models import Order
 from omnipoint.orders.services import LineRequest, order_place
@@ -97,7 +98,7 @@ def _checkout(member: Member, code: str, sku_id: int, pickup_id: int) -> int:
     """The member, signed in on the storefront, uses their own coupon (a guest giving their
     mobile may not)."""
     return order_place(
-        user=member.user,
+        actor=actor_for_user(user=member.user),
         channel="web",
         method="pickup",
         payment_mode="online",

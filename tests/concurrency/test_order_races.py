@@ -10,6 +10,7 @@ from omnipoint.core.errors import DomainError
 from omnipoint.inventory.checks import inventory_breaches
 from omnipoint.inventory.models import StockLevel
 from omnipoint.inventory.services import stock_adjust
+from omnipoint.members.selectors import actor_for_user
 from omnipoint.orders.models import Order
 from omnipoint.orders.services import LineRequest, order_cancel, order_payment_applied, order_place
 from omnipoint.outlets.domain import SYSTEM
@@ -30,7 +31,7 @@ def test_online_checkouts_and_counter_sales_never_oversell(network: Any) -> None
 
     def online(i: int) -> Any:
         return order_place(
-            user=guest,
+            actor=actor_for_user(user=guest),
             channel="web",
             method="pickup",
             payment_mode="online",
@@ -41,7 +42,7 @@ def test_online_checkouts_and_counter_sales_never_oversell(network: Any) -> None
 
     def counter() -> Any:
         order = order_place(
-            user=clerk,
+            actor=actor_for_user(user=clerk),
             channel="pos",
             method="counter",
             payment_mode="counter",

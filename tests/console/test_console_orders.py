@@ -10,6 +10,7 @@ from django.utils.html import escape
 
 from omnipoint.core.explain import render
 from omnipoint.inventory.models import Reservation, StockLevel, StockMovement
+from omnipoint.members.selectors import actor_for_user
 from omnipoint.orders import services
 from omnipoint.orders.models import Order, OrderState, PickTask
 from omnipoint.outlets.domain import SYSTEM
@@ -50,7 +51,7 @@ def snapshot():
 
 def web_pickup(outlet, sku, *, quantity: int = 1, payment_mode: str = "at_outlet") -> Order:
     return services.order_place(
-        user=None,
+        actor=actor_for_user(user=None),
         channel="web",
         method="pickup",
         pickup_outlet_id=outlet.pk,
@@ -63,7 +64,7 @@ def web_pickup(outlet, sku, *, quantity: int = 1, payment_mode: str = "at_outlet
 
 def pay_online(order: Order) -> Order:
     """The customer pays on the sandbox's hosted page; the merchant asks the gateway."""
-    payment = payment_start(user=None, order_id=order.pk, mobile=MOBILE)
+    payment = payment_start(actor=actor_for_user(user=None), order_id=order.pk, mobile=MOBILE)
     sandbox.charge_pay(ref=payment.provider_ref)
     payments_sync(actor=SYSTEM, order_id=order.pk)
     return Order.objects.get(pk=order.pk)
@@ -78,7 +79,7 @@ def make_ready(order: Order, persona: str) -> Order:
 
 def counter_sale(network, persona: str = "outlet_clerk", *, quantity: int = 2) -> Order:
     order = services.order_place(
-        user=user_of(persona),
+        actor=actor_for_user(user=user_of(persona)),
         channel="pos",
         method="counter",
         payment_mode="counter",
@@ -543,7 +544,7 @@ def test_other_city_clerk_cannot_cancel_or_deliver_outlet_a_orders(client, netwo
 
 def test_deliver_a_shipped_order(client, network):
     order = services.order_place(
-        user=None,
+        actor=actor_for_user(user=None),
         channel="web",
         method="delivery",
         payment_mode="on_delivery",

@@ -51,7 +51,7 @@ from omnipoint.members.models import Member
 from omnipoint.members.services import member_get_or_create
 from omnipoint.orders import services as orders
 from omnipoint.orders.models import Method, Order, PickTask
-from omnipoint.outlets.domain import SYSTEM, Actor
+from omnipoint.outlets.domain import GUEST, SYSTEM, Actor
 from omnipoint.outlets.models import Outlet, OutletKind, Staff
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.payments.services import payment_capture, payment_tender
@@ -85,7 +85,6 @@ class _Story:
         self.now = timezone.now()
         self.outlet = Outlet.objects.select_related("region").get(code=PERSONA_OUTLET)
         self.clerk = _actor(CLERK)
-        self.clerk_user = get_user_model().objects.get(username=CLERK)
         self.hq = _actor("hq_admin")
         self.members = {
             m.mobile: member_get_or_create(actor=SYSTEM, mobile=m.mobile, name=m.name) for m in DEMO_MEMBERS
@@ -200,7 +199,7 @@ class _Story:
         # 王芳 buys at the counter: points at the base rate, double on farm produce, and the
         # offline bonus; tops up 充100送10 in cash; claims the welcome coupon; a parcel is on its way.
         sale = self._place(
-            user=self.clerk_user,
+            actor=self.clerk,
             channel=Channel.POS,
             method=Method.COUNTER,
             payment_mode="counter",
@@ -229,7 +228,7 @@ class _Story:
             package_id=packages["充500送60"],
         )
         ready = self._pickup(li, [(self._sku(self.outlet, ["3c", "stationery"], max_price=300_00), 1)])
-        payment_tender(user=self.clerk_user, order_id=ready.pk, method="wallet")
+        payment_tender(actor=self.clerk, order_id=ready.pk, method="wallet")
         self._advance(ready, self.clerk, ["claim", "picked", "ready"])
 
         # 张伟 orders an air conditioner in the salesperson's showroom (家电满2000减200), pays
@@ -268,7 +267,7 @@ class _Story:
         if sku is None:  # a network without a shipping store here: whoever ships nearest
             sku = self._sku(self.outlet, ["3c"])
         order = self._place(
-            user=None,
+            actor=GUEST,
             channel=Channel.APP,
             method=Method.DELIVERY,
             payment_mode="on_delivery",
@@ -296,7 +295,7 @@ class _Story:
         self, member: Member, lines: Sequence[tuple[int, int]], salesperson_id: int | None = None
     ) -> Order:
         return self._place(
-            user=None,
+            actor=GUEST,
             channel=Channel.SHOWROOM if salesperson_id else Channel.WEB,
             method=Method.PICKUP,
             payment_mode="at_outlet",

@@ -11,7 +11,9 @@ from omnipoint.ledger.domain import MEMBER_PARTS
 from omnipoint.ledger.models import Posting, PostingState
 from omnipoint.members.domain import normalise_mobile
 from omnipoint.members.models import Member
-from omnipoint.outlets.domain import MemberActor
+from omnipoint.outlets.domain import GUEST, Actor, GuestActor, MemberActor
+from omnipoint.outlets.models import Staff
+from omnipoint.outlets.selectors import actor_get
 
 
 def _not_found() -> NotFoundError:
@@ -51,6 +53,27 @@ def member_actor(member: Member) -> MemberActor:
     if member.user_id is None:
         raise PermissionDeniedError("sign in as a member", code="not_member")
     return MemberActor(user_id=member.user_id, member_id=member.pk)
+
+
+def actor_for_user(*, user, as_staff: bool = False) -> Actor | MemberActor | GuestActor:  # type: ignore[no-untyped-def]
+    """Who a login acts as, for the services that serve anyone (placing and paying an order):
+    the member behind it, else its staff role (a superuser as HQ), else a guest; a visitor not
+    signed in is ``GUEST``. ``as_staff`` asks for the staff role first (the staff channels,
+    where a login that is both acts as staff)."""
+    if user is None or not user.is_authenticated or user.pk is None:
+        return GUEST
+    if as_staff and _is_staff(user):
+        return actor_get(user=user)
+    member = Member.objects.filter(user_id=user.pk).only("pk").first()
+    if member is not None:
+        return MemberActor(user_id=user.pk, member_id=member.pk)
+    if not as_staff and _is_staff(user):
+        return actor_get(user=user)
+    return GuestActor(user_id=user.pk)
+
+
+def _is_staff(user) -> bool:  # type: ignore[no-untyped-def]
+    return bool(user.is_superuser or Staff.objects.filter(user_id=user.pk).exists())
 
 
 def member_postings(*, member: Member, limit: int = 100) -> list[Posting]:

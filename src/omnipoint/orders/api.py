@@ -6,8 +6,8 @@ from omnipoint.core.api import ERRORS, MAX_ID, Id
 from omnipoint.core.channels import Channel
 from omnipoint.core.errors import NotFoundError, ValidationError
 from omnipoint.members.schemas import ActivityOut, OrderRowOut
-from omnipoint.members.selectors import member_for_user, posting_movement
-from omnipoint.orders import selectors, services
+from omnipoint.members.selectors import actor_for_user, member_for_user, posting_movement
+from omnipoint.orders import domain, selectors, services
 from omnipoint.orders.models import OrderLine
 from omnipoint.orders.schemas import (
     CancelIn,
@@ -51,7 +51,8 @@ def order_place(request: HttpRequest, payload: OrderIn):  # type: ignore[no-unty
         data["salesperson_id"] = _showroom_salesperson(
             code, channel=payload.channel, named=payload.salesperson_id
         )
-    order = services.order_place(user=request.user, lines=lines, **data)
+    who = actor_for_user(user=request.user, as_staff=payload.channel in domain.STAFF_CHANNELS)
+    order = services.order_place(actor=who, lines=lines, **data)
     prefetch_related_objects([order], Prefetch("lines", OrderLine.objects.select_related("sku__product")))
     return 201, order
 

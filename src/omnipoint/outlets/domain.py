@@ -184,6 +184,29 @@ class MemberActor:
         raise PermissionDeniedError(f"a member may not do this ({perm})", code="forbidden", perm=perm)
 
 
+@dataclass(frozen=True)
+class GuestActor:
+    """Someone acting as neither staff nor member: a visitor not signed in (``GUEST``), or a
+    login with no staff role and no member behind it (a partner system's account, kept by its
+    ``user_id`` on what it places). A guest may place an order under a mobile number and pay it
+    online by giving that number again; nothing else."""
+
+    user_id: int | None = None
+    staff_id: ClassVar[None] = None
+    member_id: ClassVar[None] = None
+    role: ClassVar[None] = None
+    is_system: ClassVar[bool] = False
+
+    def can(self, perm: str) -> bool:
+        return False
+
+    def require(self, perm: str) -> None:
+        raise PermissionDeniedError(f"sign in to do this ({perm})", code="forbidden", perm=perm)
+
+
+GUEST = GuestActor()
+
+
 def require_platform(actor: "AnyActor") -> None:
     """What only the platform does (the sweeps, loading reference or demo data, and what other
     apps' services ask for once they authorised the person acting): a person is refused, 403
@@ -196,7 +219,10 @@ StaffActor = Actor | SystemActor
 """Who may act on the network's side: a staff member or the platform."""
 
 AnyActor = Actor | SystemActor | MemberActor
-"""Anyone a service may be asked to act for."""
+"""Anyone a service may be asked to act for, once signed in (or the platform)."""
+
+Customer = Actor | SystemActor | MemberActor | GuestActor
+"""Whoever may send an order or pay one: ``AnyActor`` or a guest."""
 
 
 def region_parent_code(code: str, known: set[str]) -> str | None:

@@ -3,6 +3,7 @@ from ninja import Router
 
 from omnipoint.core.api import ERRORS, MAX_ID, ErrorOut
 from omnipoint.core.errors import NotFoundError
+from omnipoint.members.selectors import actor_for_user
 from omnipoint.outlets.domain import Actor, SystemActor
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.payments import services
@@ -31,7 +32,10 @@ def payment_start(request: HttpRequest, payload: IntentIn):  # type: ignore[no-u
     """Start an online payment for an order (its member, or staff in scope). The answer's
     `pay_url` is the gateway's hosted page. Send an `Idempotency-Key` header."""
     return 201, services.payment_start(
-        user=request.user, order_id=payload.order_id, amount=payload.amount, return_url=payload.return_url
+        actor=actor_for_user(user=request.user),
+        order_id=payload.order_id,
+        amount=payload.amount,
+        return_url=payload.return_url,
     )
 
 
@@ -50,7 +54,7 @@ def payment_tender(request: HttpRequest, payload: TenderIn):  # type: ignore[no-
     released if it is cancelled. More than the balance: 409 `insufficient_balance`. Send an
     `Idempotency-Key` header."""
     return 201, services.payment_tender(
-        user=request.user,
+        actor=actor_for_user(user=request.user),
         order_id=payload.order_id,
         method=payload.method,
         amount=payload.amount,

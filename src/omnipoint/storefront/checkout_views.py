@@ -16,6 +16,7 @@ from omnipoint.loyalty import selectors as loyalty
 from omnipoint.marketing.selectors import coupon_list_for_member
 from omnipoint.members.domain import normalise_mobile
 from omnipoint.members.models import Member
+from omnipoint.members.selectors import actor_for_user
 from omnipoint.orders import services as ordering
 from omnipoint.orders.models import Method, Order
 from omnipoint.outlets.models import Outlet, Region
@@ -252,7 +253,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
             if first.order_number:
                 return _repeat(request, form, first)
             order = ordering.order_place(
-                user=request.user,
+                actor=actor_for_user(user=request.user),
                 lines=[ordering.LineRequest(sku_id=s, quantity=q) for s, q in sorted(cart_now.items())],
                 **({"channel": selectors.CHANNEL} | args | showroom_order_args(request.session)),
             )
@@ -287,10 +288,18 @@ def _tender_balances(request: HttpRequest, order: Order, form: dict[str, str]) -
     )
     try:
         if plan.points:
-            payments.payment_tender(user=request.user, order_id=order.pk, method="points", points=plan.points)
+            payments.payment_tender(
+                actor=actor_for_user(user=request.user),
+                order_id=order.pk,
+                method="points",
+                points=plan.points,
+            )
         if plan.wallet_fen:
             payments.payment_tender(
-                user=request.user, order_id=order.pk, method="wallet", amount=plan.wallet_fen
+                actor=actor_for_user(user=request.user),
+                order_id=order.pk,
+                method="wallet",
+                amount=plan.wallet_fen,
             )
     except DomainError as e:
         messages.error(request, error_text(e))

@@ -23,7 +23,7 @@ from omnipoint.loyalty.models import OnlineTopup, PointsLot, TopupPackage, Topup
 from omnipoint.loyalty.selectors import member_lots
 from omnipoint.members import services
 from omnipoint.members.models import Member
-from omnipoint.members.selectors import member_actor, member_for_user_or_none
+from omnipoint.members.selectors import actor_for_user, member_actor, member_for_user_or_none
 from omnipoint.orders import selectors as order_selectors
 from omnipoint.orders.models import Method, Order, OrderState, PaymentState
 from omnipoint.outlets.domain import SYSTEM
@@ -204,9 +204,16 @@ def member_tender(request: HttpRequest, number: str) -> HttpResponse:
             raise DomainError("enter a whole number", code="invalid_amount")
         value = int(raw)
         if method == "points":
-            payments.payment_tender(user=request.user, order_id=order.pk, method="points", points=value)
+            payments.payment_tender(
+                actor=actor_for_user(user=request.user), order_id=order.pk, method="points", points=value
+            )
         else:  # the wallet, in yuan and fen typed as fen-free yuan
-            payments.payment_tender(user=request.user, order_id=order.pk, method="wallet", amount=value * 100)
+            payments.payment_tender(
+                actor=actor_for_user(user=request.user),
+                order_id=order.pk,
+                method="wallet",
+                amount=value * 100,
+            )
     except DomainError as e:
         messages.error(request, error_text(e))
         return redirect(CENTRE)
@@ -225,7 +232,9 @@ def member_pay_rest(request: HttpRequest, number: str) -> HttpResponse:
     if member is None or order is None:
         return redirect("storefront:member_login")
     try:
-        payment = payments.payment_start(user=request.user, order_id=order.pk, return_url=reverse(CENTRE))
+        payment = payments.payment_start(
+            actor=actor_for_user(user=request.user), order_id=order.pk, return_url=reverse(CENTRE)
+        )
     except DomainError as e:
         messages.error(request, error_text(e))
         return redirect(CENTRE)

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from omnipoint.core.errors import DomainError, NotFoundError
 from omnipoint.members.domain import normalise_mobile
+from omnipoint.members.selectors import actor_for_user
 from omnipoint.orders import selectors as orders
 from omnipoint.orders.models import Method, Order, OrderState, PaymentState
 from omnipoint.orders.selectors import member_orders
@@ -30,7 +31,7 @@ def _pay(request: HttpRequest, order: Order) -> HttpResponse:
     back to the order's tracking page."""
     try:
         payment = payments.payment_start(
-            user=request.user,
+            actor=actor_for_user(user=request.user),
             order_id=order.pk,
             return_url=_order_url(order.number),
             mobile=order.customer_mobile,

@@ -20,6 +20,7 @@ from omnipoint.catalog.selectors import prices_get
 from omnipoint.core.errors import DomainError, NotFoundError, ValidationError
 from omnipoint.marketing.selectors import promotions_live
 from omnipoint.members.domain import normalise_mobile
+from omnipoint.members.selectors import actor_for_user
 from omnipoint.orders import services as ordering
 from omnipoint.orders.models import Method
 from omnipoint.outlets.models import Outlet
@@ -167,7 +168,7 @@ def try_in_store(request: HttpRequest) -> HttpResponse:
             if first.order_number:
                 return redirect(reverse("storefront:order", kwargs={"number": first.order_number}))
             order = ordering.order_place(
-                user=request.user,
+                actor=actor_for_user(user=request.user),
                 lines=[ordering.LineRequest(sku_id=sku_id, quantity=1)],
                 method=Method.TRY_IN_STORE,
                 payment_mode="at_outlet",

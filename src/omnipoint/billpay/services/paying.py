@@ -336,7 +336,7 @@ def _capture(payment_id: int, *, biller_ref: str = "") -> str:
 
 def _accrue_rebate(payment: BillPayment) -> None:
     assert payment.outlet is not None and payment.outlet_id is not None and payment.paid_at is not None
-    schedule = RebateSchedule.from_json(payment.outlet.billpay.rebate_schedule)
+    schedule = RebateSchedule.from_json(BillOutlet.objects.get(outlet_id=payment.outlet_id).rebate_schedule)
     count, amount = month_paid(outlet_id=payment.outlet_id, when=payment.paid_at, before_id=payment.pk)
     rebate = domain.rebate_accrue(schedule, count_before=count, amount_before=amount, amount=payment.amount)
     if rebate <= 0:

@@ -18,6 +18,7 @@ from omnipoint.ledger.models import Posting, PostingState
 from omnipoint.loyalty import services as loyalty
 from omnipoint.loyalty.models import EarnRule, PointsLot
 from omnipoint.marketing import services as marketing
+from omnipoint.members.selectors import actor_for_user
 from omnipoint.members.services import member_get_or_create
 from omnipoint.orders import services as orders
 from omnipoint.orders.models import Order, OrderReturn
@@ -87,7 +88,7 @@ def counter_sale(
         else None
     )
     sale = orders.order_place(
-        user=user_of("hq_admin"),
+        actor=actor_for_user(user=user_of("hq_admin")),
         channel="pos",
         method="counter",
         payment_mode="counter",
@@ -101,7 +102,9 @@ def counter_sale(
         method = "points" if tender == "points" else "wallet"
         part = {"amount": 1_00} if tender != "wallet" else {}
         s.paid.append(
-            payments.payment_tender(user=user_of("hq_admin"), order_id=sale.pk, method=method, **part).pk
+            payments.payment_tender(
+                actor=actor_for_user(user=user_of("hq_admin")), order_id=sale.pk, method=method, **part
+            ).pk
         )
     if tender != "wallet":
         s.paid.append(payments.payment_capture(actor=s.hq, order_id=sale.pk, method="cash").pk)
@@ -113,7 +116,7 @@ def pickup_paid_at_outlet(s: Story, channel: str, outlet: str, sku: int) -> Orde
     """On the handheld it is keyed at the next outlet along (it counts there), by phone nowhere."""
     keyed_at = {"A": "B", "B": "C", "C": "A"}[outlet] if channel == "pda" else None
     order = orders.order_place(
-        user=user_of("hq_admin"),
+        actor=actor_for_user(user=user_of("hq_admin")),
         channel=channel,
         method="pickup",
         payment_mode="at_outlet",

@@ -5,6 +5,7 @@ import pytest
 from omnipoint.clearing import services
 from omnipoint.clearing.models import CounterShift
 from omnipoint.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from omnipoint.members.selectors import actor_for_user
 from omnipoint.orders import services as orders
 from omnipoint.outlets.domain import SYSTEM
 from omnipoint.outlets.selectors import actor_get
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def _cash_sale(persona: str, outlet, sku) -> int:
     actor = actor_get(user=user_of(persona))
     sale = orders.order_place(
-        user=user_of(persona),
+        actor=actor_for_user(user=user_of(persona)),
         channel="pos",
         method="counter",
         payment_mode="counter",

@@ -7,6 +7,7 @@ from typing import Any
 from omnipoint.core.models import ApiToken
 from omnipoint.loyalty.models import EarnRule, TopupPackage
 from omnipoint.members.models import Member
+from omnipoint.members.selectors import actor_for_user
 from omnipoint.members.services import member_get_or_create, member_user_ensure
 from omnipoint.orders.models import Order
 from omnipoint.orders.services import LineRequest, order_place
@@ -47,7 +48,7 @@ def counter_sale(net: Network, mobile: str, *, sku: int = 0, quantity: int = 1, 
     outlet = outlet or net.a
     persona = "outlet_clerk" if outlet == net.a else "other_city_clerk"
     order = order_place(
-        user=user_of(persona),
+        actor=actor_for_user(user=user_of(persona)),
         channel="pos",
         method="counter",
         payment_mode="counter",
@@ -63,7 +64,7 @@ def counter_sale(net: Network, mobile: str, *, sku: int = 0, quantity: int = 1, 
 def online_order(net: Network, member: Member, *, sku: int = 2, quantity: int = 1) -> Order:
     """The member orders online for pickup at outlet A, to pay online."""
     return order_place(
-        user=member.user,
+        actor=actor_for_user(user=member.user),
         channel="web",
         method="pickup",
         pickup_outlet_id=net.a.pk,

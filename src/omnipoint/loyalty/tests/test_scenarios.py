@@ -13,6 +13,7 @@ from omnipoint.loyalty import selectors as loyalty_selectors
 from omnipoint.loyalty import services as loyalty
 from omnipoint.loyalty.models import PointsLot
 from omnipoint.members.models import Member
+from omnipoint.members.selectors import actor_for_user
 from omnipoint.orders.models import Order
 from omnipoint.orders.services import order_cancel, order_return
 from omnipoint.outlets.domain import SYSTEM
@@ -67,13 +68,15 @@ def test_earn_at_the_counter_spend_online_claw_back_on_return(network):
     assert sorted(PointsLot.objects.filter(member=member).values_list("amount", flat=True)) == [95, 95]
 
     order = online_order(network, member)  # 300 yuan: 150 points (1.50 yuan) and the rest online
-    tender = payment_tender(user=member.user, order_id=order.pk, method="points", points=150)
+    tender = payment_tender(
+        actor=actor_for_user(user=member.user), order_id=order.pk, method="points", points=150
+    )
     assert (tender.amount, tender.state, tender.counted) == (150, "succeeded", True)
     assert (
         loyalty_selectors.points_balance(member=member) == 40
         and loyalty_selectors.hold_state(key=tender.provider_ref) == "pending"
     )
-    online = payment_start(user=member.user, order_id=order.pk)
+    online = payment_start(actor=actor_for_user(user=member.user), order_id=order.pk)
     assert online.amount == 300_00 - 150
     charge_pay(ref=online.provider_ref)
     payments_sync(actor=SYSTEM, order_id=order.pk)
@@ -93,7 +96,7 @@ def test_points_tender_released_when_the_order_is_cancelled(network):
     member, _ = member_with_login()
     counter_sale(network, member.mobile)
     order = online_order(network, member)
-    payment_tender(user=member.user, order_id=order.pk, method="points", amount=100)
+    payment_tender(actor=actor_for_user(user=member.user), order_id=order.pk, method="points", amount=100)
     assert loyalty_selectors.points_balance(member=member) == 90
     order_cancel(actor=SYSTEM, order_id=order.pk, reason="changed my mind")
     assert loyalty_selectors.points_balance(member=member) == 190
@@ -160,7 +163,7 @@ def test_split_tender_wallet_then_cash_at_the_counter_adds_up(network):
     from omnipoint.testing import user_of
 
     order = order_place(
-        user=user_of("outlet_clerk"),
+        actor=actor_for_user(user=user_of("outlet_clerk")),
         channel="pos",
         method="counter",
         payment_mode="counter",
@@ -168,7 +171,9 @@ def test_split_tender_wallet_then_cash_at_the_counter_adds_up(network):
         mobile=member.mobile,
         lines=[LineRequest(sku_id=network.skus[0].pk, quantity=1)],
     )
-    wallet = payment_tender(user=user_of("outlet_clerk"), order_id=order.pk, method="wallet", amount=30_00)
+    wallet = payment_tender(
+        actor=actor_for_user(user=user_of("outlet_clerk")), order_id=order.pk, method="wallet", amount=30_00
+    )
     assert loyalty_selectors.hold_state(key=wallet.provider_ref) == "pending"
     payment_capture(actor=clerk(), order_id=order.pk, method="cash")
     order.refresh_from_db()
@@ -309,7 +314,9 @@ def test_a_lapsed_points_hold_goes_back_to_its_lots_and_the_order_times_out(netw
     member, _ = member_with_login()
     loyalty.points_award(actor=SYSTEM, member_id=member.pk, points=100, key="a1")
     order = online_order(network, member)
-    tender = payment_tender(user=member.user, order_id=order.pk, method="points", points=60)
+    tender = payment_tender(
+        actor=actor_for_user(user=member.user), order_id=order.pk, method="points", points=60
+    )
     later = timezone.now() + timedelta(days=1)
     assert loyalty.holds_expire(actor=SYSTEM, now=later) == 1  # the backstop sweep, had the order lingered
     assert loyalty_selectors.hold_state(key=tender.provider_ref) == "voided"
@@ -362,8 +369,10 @@ def test_what_is_paid_with_points_earns_no_points(network):
     member, _token = member_with_login()
     counter_sale(network, member.mobile)  # 95 yuan in cash: 190 points
     order = online_order(network, member)  # 300 yuan
-    payment_tender(user=member.user, order_id=order.pk, method="points", points=190)  # 1.90 yuan of it
-    online = payment_start(user=member.user, order_id=order.pk)
+    payment_tender(
+        actor=actor_for_user(user=member.user), order_id=order.pk, method="points", points=190
+    )  # 1.90 yuan of it
+    online = payment_start(actor=actor_for_user(user=member.user), order_id=order.pk)
     charge_pay(ref=online.provider_ref)
     payments_sync(actor=SYSTEM, order_id=order.pk)
     from omnipoint.loyalty.services import points_earn_for_order

@@ -9,13 +9,11 @@ from omnipoint.core.channels import Channel
 from omnipoint.core.errors import NotFoundError, PermissionDeniedError, ValidationError, require_quantity
 from omnipoint.members.domain import normalise_mobile
 from omnipoint.members.models import Member
-from omnipoint.members.selectors import member_for_user_or_none
 from omnipoint.members.services import member_get_or_create
 from omnipoint.orders import domain
 from omnipoint.orders.domain import Method
-from omnipoint.outlets.domain import SYSTEM, Actor, Perm, Role
+from omnipoint.outlets.domain import SYSTEM, Actor, Customer, MemberActor, Perm, Role
 from omnipoint.outlets.models import Outlet, Region, Staff
-from omnipoint.outlets.selectors import actor_get
 
 MAX_ORDER_LINES = 50
 
@@ -66,8 +64,8 @@ class Checkout:
         return {s: ln.quantity for s, ln in self.wanted.items()}
 
 
-def _resolve(  # type: ignore[no-untyped-def]
-    user,
+def _resolve(
+    actor: Customer,
     *,
     channel: str,
     method: str,
@@ -90,9 +88,11 @@ def _resolve(  # type: ignore[no-untyped-def]
     wanted = _normalise(lines)
     origin = _outlet(origin_outlet_id, field="origin_outlet")
     pickup = _outlet(pickup_outlet_id, field="pickup_outlet")
-    actor, staff = _authorize_channel(user, channel, origin)
+    staff = _authorize_channel(actor, channel, origin)
     _check_places(method, origin=origin, pickup=pickup, address=address, lat=lat, lng=lng)
-    member, as_member = _member(user, mobile=mobile, name=customer_name, member_id=member_id, channel=channel)
+    member, as_member = _member(
+        actor, mobile=mobile, name=customer_name, member_id=member_id, channel=channel
+    )
     return Checkout(
         channel=channel,
         method=method,
@@ -100,8 +100,8 @@ def _resolve(  # type: ignore[no-untyped-def]
         wanted=wanted,
         origin=origin,
         pickup=pickup,
-        keyed_by_id=user.pk if actor else None,
-        placed_by_id=user.pk if user is not None and user.is_authenticated else None,
+        keyed_by_id=actor.user_id if channel in domain.STAFF_CHANNELS else None,
+        placed_by_id=actor.user_id,
         member=member,
         as_member=as_member,
         salesperson=_salesperson(channel, salesperson_id, staff),
@@ -158,13 +158,14 @@ def _outlet(outlet_id: int | None, *, field: str) -> Outlet | None:
     return outlet
 
 
-def _authorize_channel(user, channel: str, origin: Outlet | None) -> tuple[Actor | None, Staff | None]:  # type: ignore[no-untyped-def]
+def _authorize_channel(actor: Customer, channel: str, origin: Outlet | None) -> Staff | None:
     """Staff channels need a staff member who may sell, at an outlet in their scope."""
     if channel not in domain.STAFF_CHANNELS:
-        return None, None
-    if user is None or not user.is_authenticated:
-        raise PermissionDeniedError(f"the {channel} channel is for staff", code="staff_channel")
-    actor = actor_get(user=user)
+        return None
+    if not isinstance(actor, Actor):
+        if actor.user_id is None:
+            raise PermissionDeniedError(f"the {channel} channel is for staff", code="staff_channel")
+        raise PermissionDeniedError("this account has no staff role", code="not_staff")
     actor.require(Perm.STOCK_SELL)
     if channel in (Channel.POS, Channel.PDA) and origin is None:
         raise ValidationError(f"a {channel} order needs origin_outlet_id", code="origin_required")
@@ -172,8 +173,7 @@ def _authorize_channel(user, channel: str, origin: Outlet | None) -> tuple[Actor
         outlet_id=origin.pk, region_path=origin.region_path
     ):
         raise NotFoundError(f"origin_outlet {origin.pk} not found", code="outlet_not_found")
-    staff = Staff.objects.filter(pk=actor.staff_id).first() if actor.staff_id else None
-    return actor, staff
+    return Staff.objects.filter(pk=actor.staff_id).first() if actor.staff_id else None
 
 
 def _salesperson(channel: str, salesperson_id: int | None, staff: Staff | None) -> Staff | None:
@@ -208,8 +208,8 @@ def _pricing_region(method: str, *, pickup: Outlet | None, origin: Outlet | None
 
 
 def _member(
-    user, *, mobile: str, name: str, member_id: int | None, channel: str
-) -> tuple[Member | None, bool]:  # type: ignore[no-untyped-def]
+    actor: Customer, *, mobile: str, name: str, member_id: int | None, channel: str
+) -> tuple[Member | None, bool]:
     """Whom the order is for, and whether that member's own prices and coupons apply.
 
     Staff channels name the customer (``member_id`` or ``mobile``). Elsewhere a signed-in member
@@ -224,7 +224,7 @@ def _member(
         if mobile:
             return member_get_or_create(actor=SYSTEM, mobile=mobile, name=name), True
         return None, False
-    own = member_for_user_or_none(user=user)
+    own = Member.objects.filter(pk=actor.member_id).first() if isinstance(actor, MemberActor) else None
     if own is not None:
         if (member_id is not None and member_id != own.pk) or (
             mobile and normalise_mobile(mobile) != own.mobile

@@ -45,7 +45,7 @@ from omnipoint.orders.services._common import (
 )
 from omnipoint.orders.services.checkout import Checkout, LineRequest, _resolve
 from omnipoint.orders.services.confirming import _confirm, order_payment_applied
-from omnipoint.outlets.domain import SYSTEM
+from omnipoint.outlets.domain import SYSTEM, Customer
 from omnipoint.outlets.models import OutletKind
 
 
@@ -116,11 +116,11 @@ def _route(checkout: Checkout) -> domain.RoutePlan:
 @transaction.atomic
 def order_place(
     *,
-    user,
+    actor: Customer,
     channel: str,
     method: str,
     lines: list[LineRequest],
-    payment_mode: str = PaymentMode.ONLINE,  # type: ignore[no-untyped-def]
+    payment_mode: str = PaymentMode.ONLINE,
     mobile: str = "",
     customer_name: str = "",
     member_id: int | None = None,
@@ -136,12 +136,13 @@ def order_place(
     """Check out: price the lines (promotions apply by themselves; coupons are named in
     ``coupon_codes``), route them, hold the coupons and the stock, record who and where.
 
-    ``user`` is whoever sends the order: a member on the storefront (or an anonymous guest
-    giving a mobile number), a partner system, or a staff member on a staff channel (hotline,
-    counter, handheld) keying it in for a customer.
+    ``actor`` is whoever sends the order: a member on the storefront (``MemberActor``), a guest
+    giving a mobile number (``GUEST``, or a partner system's login as a ``GuestActor``), or a
+    staff member on a staff channel (hotline, counter, handheld) keying it in for a customer;
+    ``members.selectors.actor_for_user`` tells which a login is.
     """
     checkout = _resolve(
-        user,
+        actor,
         channel=channel,
         method=method,
         lines=lines,

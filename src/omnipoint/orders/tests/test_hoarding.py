@@ -9,6 +9,7 @@ from django.utils import timezone
 from omnipoint.catalog.models import Sku
 from omnipoint.inventory.models import Reservation, StockLevel
 from omnipoint.inventory.services import stock_receive
+from omnipoint.members.selectors import actor_for_user
 from omnipoint.orders.models import Order
 from omnipoint.orders.services import order_cancel
 from omnipoint.outlets.domain import SYSTEM
@@ -78,7 +79,7 @@ def test_an_unpaid_pickup_holds_for_less_time_than_a_paid_one(api, network, cust
     settings.SANDBOX_PAY_SECRET = "s"
     from omnipoint.payments.tests.conftest import pay_at_gateway
 
-    pay_at_gateway(client, payment_start(user=customer["user"], order_id=online.pk))
+    pay_at_gateway(client, payment_start(actor=actor_for_user(user=customer["user"]), order_id=online.pk))
     online.refresh_from_db()
     assert online.payment_state == "paid"
 

@@ -1,16 +1,11 @@
 """Taking money: an online payment at the gateway, cash in hand, the member's wallet or points, and
 asking the gateway about open payments."""
 
-from typing import Any
-
 from django.db import transaction
 
 from omnipoint.core.errors import NotFoundError, ValidationError
 from omnipoint.loyalty.domain import fen_for_points
-from omnipoint.members.models import Member
-from omnipoint.outlets.domain import Actor, AnyActor, Perm
-from omnipoint.outlets.models import Staff
-from omnipoint.outlets.selectors import actor_get
+from omnipoint.outlets.domain import Actor, AnyActor, Customer, Perm
 from omnipoint.payments.domain import (
     LOYALTY_METHODS,
     STAFF_METHODS,
@@ -35,14 +30,13 @@ from omnipoint.payments.services.applying import _succeed
 # --- taking money --------------------------------------------------------------------------
 
 
-def _authorize_payer(user: Any, order: OrderForPayment | None, mobile: str) -> None:
+def _authorize_payer(actor: Customer, order: OrderForPayment | None, mobile: str) -> None:
     """The order's own member, staff whose scope covers the order, or a guest who gives the
     mobile the order was placed with. Anyone else is told the order does not exist."""
-    if order is not None and user is not None and user.is_authenticated:
-        if order.member_id and Member.objects.filter(pk=order.member_id, user_id=user.pk).exists():
+    if order is not None:
+        if actor.is_system or (order.member_id and actor.member_id == order.member_id):
             return
-        if user.is_superuser or Staff.objects.filter(user_id=user.pk).exists():
-            actor = actor_get(user=user)
+        if isinstance(actor, Actor):
             actor.require(Perm.STOCK_VIEW)
             if not order.visible_to(actor.scope, actor.user_id):
                 raise NotFoundError(f"order {order.order_id} not found", code="order_not_found")
@@ -62,7 +56,7 @@ def _check_return_url(return_url: str) -> str:
 @transaction.atomic
 def payment_start(
     *,
-    user: Any,
+    actor: Customer,
     order_id: int,
     method: str = Method.ONLINE,
     amount: int | None = None,
@@ -76,7 +70,7 @@ def payment_start(
     online_gateway_check()
     return_url = _check_return_url(return_url)
     order = ORDER_FOR_PAYMENT(order_id)
-    _authorize_payer(user, order, mobile)
+    _authorize_payer(actor, order, mobile)
     assert order is not None
     _check_payable(order, before_deadline=True)
     amount = _remaining(order, amount)
@@ -96,7 +90,7 @@ def payment_start(
         method=method,
         provider=provider.name,
         amount=amount,
-        actor_id=user.pk if user is not None and user.is_authenticated else None,
+        actor_id=actor.user_id,
     )
     payment.save()
     payment.return_url = return_url  # type: ignore[attr-defined]  # for the provider's hosted page
@@ -154,14 +148,13 @@ def payments_sync(*, actor: AnyActor, order_id: int) -> None:
             )
 
 
-def _authorize_tender(user: Any, order: OrderForPayment | None) -> None:
+def _authorize_tender(actor: Customer, order: OrderForPayment | None) -> None:
     """A wallet or points tender: the order's own signed-in member, or staff whose scope covers
     the outlet the order is paid at (the member is at the counter). Never a guest by mobile."""
-    if order is not None and user is not None and user.is_authenticated:
-        if order.member_id and Member.objects.filter(pk=order.member_id, user_id=user.pk).exists():
+    if order is not None:
+        if actor.is_system or (order.member_id and actor.member_id == order.member_id):
             return
-        if user.is_superuser or Staff.objects.filter(user_id=user.pk).exists():
-            actor = actor_get(user=user)
+        if isinstance(actor, Actor):
             if order.takes_money_from(actor.scope):
                 actor.require(Perm.STOCK_SELL)
                 return
@@ -170,7 +163,7 @@ def _authorize_tender(user: Any, order: OrderForPayment | None) -> None:
 
 @transaction.atomic
 def payment_tender(
-    *, user: Any, order_id: int, method: str, amount: int | None = None, points: int | None = None
+    *, actor: Customer, order_id: int, method: str, amount: int | None = None, points: int | None = None
 ) -> Payment:
     """Pay what remains of an order, or ``amount`` fen (or ``points``) of it, from the member's
     wallet or points. The tender holds the money on the ledger and counts toward the order at
@@ -187,7 +180,7 @@ def payment_tender(
     if amount is not None and points is not None:
         raise ValidationError("give an amount or points, not both", code="invalid_amount")
     order = ORDER_FOR_PAYMENT(order_id)
-    _authorize_tender(user, order)
+    _authorize_tender(actor, order)
     assert order is not None
     _check_payable(order, before_deadline=True)
     if order.member_id is None:
@@ -204,7 +197,7 @@ def payment_tender(
         method=method,
         provider=provider.name,
         amount=amount,
-        actor_id=user.pk if user is not None and user.is_authenticated else None,
+        actor_id=actor.user_id,
     )
     payment.provider_ref = provider.create_intent(payment, order)["provider_ref"]
     payment.save(update_fields=["provider_ref"])

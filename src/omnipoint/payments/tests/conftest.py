@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 
 from omnipoint.core.models import ApiToken
 from omnipoint.members.models import Member
+from omnipoint.members.selectors import actor_for_user
 from omnipoint.orders.services import LineRequest, order_place
 from omnipoint.outlets.domain import SYSTEM
 from omnipoint.payments.domain import sign
@@ -47,7 +48,7 @@ def place(
 ) -> Any:
     """A web order for pickup at ``outlet``."""
     return order_place(
-        user=user,
+        actor=actor_for_user(user=user),
         channel="web",
         method="pickup",
         pickup_outlet_id=outlet.pk,

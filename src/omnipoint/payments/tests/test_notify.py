@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 
+from omnipoint.members.selectors import actor_for_user
 from omnipoint.orders.models import Order, OrderEvent, PickTask
 from omnipoint.outlets.domain import SYSTEM
 from omnipoint.payments.models import OrderBalance, Payment, PaymentNotification, SandboxCharge
@@ -24,7 +25,7 @@ def order(network, shopper):
 
 @pytest.fixture
 def payment(order, shopper):
-    return payment_start(user=shopper.user, order_id=order.pk)
+    return payment_start(actor=actor_for_user(user=shopper.user), order_id=order.pk)
 
 
 def money_state(order: Order) -> dict[str, Any]:

@@ -9,6 +9,7 @@ import pytest
 from tests.concurrency.threads import raised, run_together
 
 from omnipoint.core.errors import DomainError
+from omnipoint.members.selectors import actor_for_user
 from omnipoint.orders.models import Order, OrderEvent, PickTask
 from omnipoint.orders.services import order_cancel, orders_expire_unpaid
 from omnipoint.outlets.domain import SYSTEM
@@ -26,7 +27,7 @@ pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)
 def started(network: Any, *, n: int = 0, paid_at_gateway: bool = True) -> tuple[Order, Payment]:
     shopper = make_shopper(f"139000001{n:02d}")
     order = place(shopper.user, network.a, sku=network.skus[0])
-    payment = payment_start(user=shopper.user, order_id=order.pk)
+    payment = payment_start(actor=actor_for_user(user=shopper.user), order_id=order.pk)
     if paid_at_gateway:  # the gateway's side, as its hosted page would leave it
         SandboxCharge.objects.filter(ref=payment.provider_ref).update(state="paid")
     return order, payment

@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 
 from omnipoint.core.errors import DomainError
+from omnipoint.members.selectors import actor_for_user
 from omnipoint.orders.models import Order
 from omnipoint.orders.services import order_cancel
 from omnipoint.outlets.domain import SYSTEM
@@ -28,7 +29,7 @@ def split_order(client, network, shopper):
     """95.00 paid 45.00 in cash at A, then 50.00 online: the online tender is the most recent."""
     order = place(shopper.user, network.a, sku=network.skus[0])
     cash = payment_capture(actor=clerk(), order_id=order.pk, method="cash", amount=45_00)
-    online = payment_start(user=shopper.user, order_id=order.pk)
+    online = payment_start(actor=actor_for_user(user=shopper.user), order_id=order.pk)
     pay_at_gateway(client, online)
     cash.refresh_from_db()
     online.refresh_from_db()
@@ -128,7 +129,7 @@ def test_a_tender_of_an_order_still_awaiting_payment_is_not_refunded_piecemeal(n
 
 def test_a_pending_payment_is_not_refunded(network, shopper):
     order = place(shopper.user, network.a, sku=network.skus[0])
-    online = payment_start(user=shopper.user, order_id=order.pk)
+    online = payment_start(actor=actor_for_user(user=shopper.user), order_id=order.pk)
     with pytest.raises(DomainError) as exc:
         payment_refund(actor=clerk(), payment_id=online.pk, full=True)
     assert exc.value.code == "payment_not_succeeded"

@@ -6,6 +6,7 @@ from urllib.parse import urlparse
 import pytest
 from huey.contrib.djhuey import HUEY
 
+from omnipoint.members.selectors import actor_for_user
 from omnipoint.orders.models import Order
 from omnipoint.payments.models import Payment, PaymentNotification, SandboxCharge
 from omnipoint.payments.services import payment_start
@@ -28,7 +29,9 @@ def started(live_network, settings, live_server, huey_immediate):
     settings.SITE_URL = live_server.url
     shopper = make_shopper()
     order = place(shopper.user, live_network.a, sku=live_network.skus[0])
-    payment = payment_start(user=shopper.user, order_id=order.pk, return_url="/orders/track")
+    payment = payment_start(
+        actor=actor_for_user(user=shopper.user), order_id=order.pk, return_url="/orders/track"
+    )
     return order, payment, urlparse(payment.pay_url).path
 
 

@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 
 from omnipoint.core.errors import DomainError
+from omnipoint.members.selectors import actor_for_user
 from omnipoint.orders.models import Order
 from omnipoint.orders.services import LineRequest, order_cancel, order_hand_over, order_place, task_advance
 from omnipoint.outlets.domain import SYSTEM
@@ -52,7 +53,7 @@ def test_split_tender_cash_at_the_outlet_plus_online_adds_up_and_confirms(client
     order.refresh_from_db()
     assert (order.state, order.payment_state) == ("pending", "unpaid")  # 50.00 still to pay
 
-    online = payment_start(user=shopper.user, order_id=order.pk)
+    online = payment_start(actor=actor_for_user(user=shopper.user), order_id=order.pk)
     assert online.amount == 50_00  # what remains
     assert post_notification(client, *notification(online)).status_code == 200
 
@@ -89,7 +90,7 @@ def test_a_tender_beyond_what_remains_is_refused(network, shopper):
     payment_capture(actor=clerk(), order_id=order.pk, method="cash", amount=45_00)
     before = snapshot(order)
     refused("overpayment", payment_capture, actor=clerk(), order_id=order.pk, method="cash", amount=50_01)
-    refused("overpayment", payment_start, user=shopper.user, order_id=order.pk, amount=50_01)
+    refused("overpayment", payment_start, actor=actor_for_user(user=shopper.user), order_id=order.pk, amount=50_01)
     assert snapshot(order) == before
     assert SandboxCharge.objects.count() == 0
 
@@ -109,8 +110,8 @@ def test_paid_twice_online_the_second_is_refunded_at_once(client, network, shopp
     """Two intents for the whole order, both paid at the gateway: the money is real, so the
     second is taken and sent straight back, never counted."""
     order = place(shopper.user, network.a, sku=network.skus[0])
-    first = payment_start(user=shopper.user, order_id=order.pk)
-    second = payment_start(user=shopper.user, order_id=order.pk, amount=94_00)
+    first = payment_start(actor=actor_for_user(user=shopper.user), order_id=order.pk)
+    second = payment_start(actor=actor_for_user(user=shopper.user), order_id=order.pk, amount=94_00)
     SandboxCharge.objects.filter(ref=second.provider_ref).update(amount=94_00)
     post_notification(client, *notification(first))
     charge_pay(ref=second.provider_ref)
@@ -129,7 +130,7 @@ def test_paying_a_paid_order_is_refused(network, shopper):
     payment_capture(actor=clerk(), order_id=order.pk, method="cash")
     before = snapshot(order)
     refused("already_paid", payment_capture, actor=clerk(), order_id=order.pk, method="cash", amount=1)
-    refused("already_paid", payment_start, user=shopper.user, order_id=order.pk)
+    refused("already_paid", payment_start, actor=actor_for_user(user=shopper.user), order_id=order.pk)
     assert snapshot(order) == before
 
 
@@ -161,7 +162,7 @@ def test_pay_at_the_outlet_then_hand_over(network, shopper):
 def test_cash_on_delivery_is_taken_for_delivery_orders_only(network, shopper):
     city = clerk("city_manager")
     delivery = order_place(
-        user=shopper.user,
+        actor=actor_for_user(user=shopper.user),
         channel="web",
         method="delivery",
         payment_mode="on_delivery",
@@ -181,7 +182,7 @@ def test_cash_on_delivery_is_taken_for_delivery_orders_only(network, shopper):
 def test_counter_sale_paid_in_cash_completes(network):
     user = user_of("outlet_clerk")
     order = order_place(
-        user=user,
+        actor=actor_for_user(user=user),
         channel="pos",
         method="counter",
         payment_mode="counter",

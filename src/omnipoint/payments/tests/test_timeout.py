@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from omnipoint.inventory.models import StockLevel
+from omnipoint.members.selectors import actor_for_user
 from omnipoint.orders.models import Order
 from omnipoint.orders.services import orders_expire_unpaid
 from omnipoint.orders.tasks import expire_unpaid_orders
@@ -40,7 +41,7 @@ def order(network, shopper):
 
 
 def test_unpaid_online_order_past_its_deadline_is_cancelled_and_released(network, order, shopper):
-    payment = payment_start(user=shopper.user, order_id=order.pk)  # started, never paid
+    payment = payment_start(actor=actor_for_user(user=shopper.user), order_id=order.pk)  # started, never paid
     assert orders_expire_unpaid(actor=SYSTEM, now=order.payment_deadline - timedelta(seconds=1)) == 0
     assert orders_expire_unpaid(actor=SYSTEM, now=after_deadline(order)) == 1
     order.refresh_from_db()
@@ -59,7 +60,7 @@ def test_the_periodic_task_runs_the_timeout(network, order, settings):
 
 
 def test_payment_made_just_before_the_deadline_wins_over_the_timeout(network, order, shopper):
-    payment = payment_start(user=shopper.user, order_id=order.pk)
+    payment = payment_start(actor=actor_for_user(user=shopper.user), order_id=order.pk)
     charge_pay(ref=payment.provider_ref)  # paid at the gateway; its notification is not delivered yet
     assert orders_expire_unpaid(actor=SYSTEM, now=after_deadline(order)) == 0
     order.refresh_from_db()
@@ -82,7 +83,7 @@ def test_payment_made_just_before_the_deadline_wins_over_the_timeout(network, or
 def test_failed_charge_does_not_save_the_order(network, order, shopper):
     from omnipoint.payments.sandbox import charge_fail
 
-    payment = payment_start(user=shopper.user, order_id=order.pk)
+    payment = payment_start(actor=actor_for_user(user=shopper.user), order_id=order.pk)
     charge_fail(ref=payment.provider_ref)
     assert orders_expire_unpaid(actor=SYSTEM, now=after_deadline(order)) == 1
     payment.refresh_from_db()
@@ -91,7 +92,7 @@ def test_failed_charge_does_not_save_the_order(network, order, shopper):
 
 
 def test_notification_after_the_cancel_is_refunded_automatically(client, network, order, shopper):
-    payment = payment_start(user=shopper.user, order_id=order.pk)
+    payment = payment_start(actor=actor_for_user(user=shopper.user), order_id=order.pk)
     assert orders_expire_unpaid(actor=SYSTEM, now=after_deadline(order)) == 1  # nothing paid yet: cancelled
     charge = charge_pay(ref=payment.provider_ref)  # the customer pays on a page left open
     body, headers = notification_build(charge)
@@ -116,6 +117,6 @@ def test_paying_after_the_deadline_is_refused(order, shopper):
 
     Order.objects.filter(pk=order.pk).update(payment_deadline=order.created_at)
     with pytest.raises(DomainError) as exc:
-        payment_start(user=shopper.user, order_id=order.pk)
+        payment_start(actor=actor_for_user(user=shopper.user), order_id=order.pk)
     assert exc.value.code == "payment_expired"
     assert Payment.objects.count() == 0

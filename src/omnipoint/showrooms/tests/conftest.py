@@ -3,6 +3,7 @@ from dataclasses import dataclass
 import pytest
 
 from omnipoint.core.models import ApiToken
+from omnipoint.members.selectors import actor_for_user
 from omnipoint.orders import services as ordering
 from omnipoint.orders.models import Order
 from omnipoint.outlets.domain import SYSTEM
@@ -49,7 +50,7 @@ def sales(network) -> Sales:
 def place(salesperson: Staff, *, lines: list[tuple[int, int]], outlet_id: int | None = None) -> Order:
     """A showroom order picked up at the salesperson's outlet, paid there."""
     return ordering.order_place(
-        user=None,
+        actor=actor_for_user(user=None),
         channel="showroom",
         method="pickup",
         payment_mode="at_outlet",

@@ -12,6 +12,7 @@ from omnipoint.ledger.checks import ledger_breaches
 from omnipoint.loyalty import selectors as loyalty_selectors
 from omnipoint.loyalty import services as loyalty
 from omnipoint.loyalty.tests.helpers import member_with_login
+from omnipoint.members.selectors import actor_for_user
 from omnipoint.orders.models import Order
 from omnipoint.orders.services import LineRequest, order_place
 from omnipoint.outlets.domain import SYSTEM
@@ -30,7 +31,7 @@ def site(settings):
 
 def pickup_order(net, member, *, payment_mode="at_outlet"):
     return order_place(
-        user=member.user,
+        actor=actor_for_user(user=member.user),
         channel="web",
         method="pickup",
         pickup_outlet_id=net.a.pk,

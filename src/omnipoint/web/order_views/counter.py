@@ -155,7 +155,7 @@ def pos_checkout(request: HttpRequest, actor: Actor) -> HttpResponse:
         mobile, card = parse_customer(cart.customer)
         member_id = member_for_counter(actor=actor, card=card).id if card else None
         order = services.order_place(
-            user=request.user,
+            actor=actor,
             channel=Channel.POS,
             method=Method.COUNTER,
             payment_mode="counter",
@@ -239,7 +239,11 @@ def pos_tender(request: HttpRequest, actor: Actor, order_id: int, method: str) -
         elif raw:
             amount = parse_yuan(raw)
         payments.payment_tender(
-            user=request.user, order_id=order_id, method=method, amount=amount, points=points
+            actor=actor,
+            order_id=order_id,
+            method=method,
+            amount=amount,
+            points=points,
         )
     except DomainError as e:
         if e.status in (403, 404):
@@ -254,7 +258,7 @@ def pos_online(request: HttpRequest, actor: Actor, order_id: int) -> HttpRespons
     """What remains is paid online: a sandbox payment the customer settles from the QR code."""
     ctx = _pos_context_for(request, actor, order_id)
     try:
-        payments.payment_start(user=request.user, order_id=order_id)
+        payments.payment_start(actor=actor, order_id=order_id)
     except DomainError as e:
         return _refused(request, "web/orders/pos_pay.html", ctx, e)
     return redirect("web:pos_pay", order_id=order_id)

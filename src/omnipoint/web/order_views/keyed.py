@@ -90,7 +90,7 @@ def order_new(request: HttpRequest, actor: Actor) -> HttpResponse:
                 "lat": region.lat,
                 "lng": region.lng,
             }
-        order = services.order_place(user=request.user, channel=form["channel"], **args)
+        order = services.order_place(actor=actor, channel=form["channel"], **args)
     except DomainError as e:
         if e.status == 403:
             raise

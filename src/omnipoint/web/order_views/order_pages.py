@@ -152,7 +152,7 @@ def order_pay_link(request: HttpRequest, actor: Actor, order_id: int) -> HttpRes
     """A pay link (and its QR) for a customer who ordered by phone and pays online."""
 
     def act(order: Order) -> str:
-        payments.payment_start(user=request.user, order_id=order.pk)
+        payments.payment_start(actor=actor, order_id=order.pk)
         return _("Payment link ready for order %(number)s.") % {"number": order.number}
 
     return _order_action(request, actor, order_id, act)
