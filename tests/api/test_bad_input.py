@@ -23,7 +23,7 @@ from omnipoint.members.selectors import actor_for_user
 from omnipoint.orders.models import Order
 from omnipoint.outlets.domain import SYSTEM
 
-from .conftest import SHOPPER_MOBILE, World, assert_error, build_shop, snapshot
+from .conftest import POWER, SHOPPER_MOBILE, World, assert_error, build_shop, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -258,6 +258,16 @@ OPS.update(
         ),
     }
 )  # fmt: skip
+# Bill payment (the world enrolled outlets A and C and found a bill due, acct_pay, and one the
+# shopper's wallet covers, acct_phone).
+OPS.update(
+    {
+        "bill_pay": Op("POST", "/bills/payments", lambda w: {},
+                       lambda w: {"outlet_id": w.a.pk, "biller": POWER, "account": w.acct_pay, "amount": w.amount_pay}),
+        "bill_pay_by_phone": Op("POST", "/bills/hotline/payments", lambda w: {}, lambda w: {
+            "mobile": SHOPPER_MOBILE, "biller": POWER, "account": w.acct_phone, "amount": w.amount_phone}, shop=True),
+    }
+)  # fmt: skip
 # Appointments (omnipoint.appointments.tests.world builds their objects on the shop's world).
 _ap_outlet = lambda w: {"outlet_id": w.a.pk}  # noqa: E731
 APPOINTMENT_OPS = {
@@ -322,8 +332,10 @@ def test_every_write_operation_is_in_the_table():
         for method, operation in operations.items()
         if method != "get"
     }
-    # The provider's notification reads its raw, signed body: see test_forged_notifications.
+    # The providers' notifications read their raw, signed bodies: see test_forged_notifications
+    # and billpay's test_forged_and_malformed_callbacks_change_nothing.
     writes.discard(("POST", f"{V1}/payments/notify/{{provider}}", True))
+    writes.discard(("POST", f"{V1}/bills/callback/{{biller}}", True))
     assert writes == {(op.method, V1 + op.path, op.good is not None) for op in OPS.values()}
 
 
@@ -378,8 +390,8 @@ def test_every_request_body_is_a_closed_object():
     open_bodies = []
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
-            if "requestBody" not in operation or path.endswith("/notify/{provider}"):
-                continue  # the provider's notification: its own format, read raw and signed
+            if "requestBody" not in operation or path.endswith(("/notify/{provider}", "/callback/{biller}")):
+                continue  # the providers' notifications: their own formats, read raw and signed
             seen: set[str] = set()
             walk(operation["requestBody"], seen)
             assert seen, (method, path)

@@ -38,6 +38,7 @@ from omnipoint.testing import PERSONAS as STAFF_PERSONAS
 
 from .conftest import (
     NANJING_MOBILE,
+    POWER,
     SHOPPER_MOBILE,
     UNDER_CONSTRUCTION,
     World,
@@ -955,8 +956,6 @@ ROWS += [
 
 
 # --- bill payment: anyone signed in sees the billers; staff look bills up; the counter's ------
-
-POWER = "sbx-sh-electricity"
 
 
 def pay_body(outlet: str):

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from omnipoint.appointments import selectors, services
@@ -28,8 +28,8 @@ from omnipoint.outlets.selectors import actor_get, outlet_list, scope_q
 
 View = Callable[..., HttpResponse]
 WEEKDAYS = [
-    (0, gettext_lazy("Mon")), (1, gettext_lazy("Tue")), (2, gettext_lazy("Wed")), (3, gettext_lazy("Thu")),
-    (4, gettext_lazy("Fri")), (5, gettext_lazy("Sat")), (6, gettext_lazy("Sun")),
+    (0, pgettext_lazy("appointments", "Mon")), (1, pgettext_lazy("appointments", "Tue")), (2, pgettext_lazy("appointments", "Wed")), (3, pgettext_lazy("appointments", "Thu")),
+    (4, pgettext_lazy("appointments", "Fri")), (5, pgettext_lazy("appointments", "Sat")), (6, pgettext_lazy("appointments", "Sun")),
 ]  # fmt: skip
 
 
