@@ -17,7 +17,7 @@ from omnipoint.outlets.domain import SYSTEM
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.payments import sandbox
 from omnipoint.payments.models import Payment, Refund
-from omnipoint.payments.services import payment_capture, payment_start, payments_sync
+from omnipoint.payments.services import payment_capture, payment_refund, payment_start, payments_sync
 from omnipoint.testing import PERSONAS, user_of
 
 MOBILE = "13900001234"
@@ -526,6 +526,21 @@ def test_a_refund_says_what_it_was_for_from_what_it_is_linked_to(client, network
         r'<tr class="refund"><td colspan="3"><small>↩ [\d: -]+ ([^<]+)</small>', page_of(zh, sale)
     )
     assert refunds == [f"{network.b.name} 退货"]
+
+
+def test_a_staff_refund_without_a_reason_is_named_in_the_readers_language(network):
+    """A refund staff made with no reason gave the word "refund" (stored by payments) on a
+    Chinese page; it is now stored blank and named when shown."""
+    sale = counter_sale(network, quantity=1)
+    cash = Payment.objects.get(order_id=sale.pk)
+    refund = payment_refund(actor=actor("outlet_manager"), payment_id=cash.pk, amount=1)
+    assert refund.reason == ""
+    zh = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    login(zh, "outlet_clerk")
+    refunds = re.findall(
+        r'<tr class="refund"><td colspan="3"><small>↩ [\d: -]+ ([^<]+)</small>', page_of(zh, sale)
+    )
+    assert refunds == ["员工退款"]
 
 
 def page_of(client: Client, order: Order) -> str:

@@ -148,8 +148,6 @@ def payment_refund(
             refundable=payment.refundable,
             amount=amount,
         )
-    refund = _refund_one(
-        payment, amount, reason=reason or "refund", counted=payment.counted, actor_id=actor.user_id
-    )
+    refund = _refund_one(payment, amount, reason=reason, counted=payment.counted, actor_id=actor.user_id)
     _refunded(order.order_id, actor.user_id)
     return refund

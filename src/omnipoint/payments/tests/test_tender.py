@@ -90,7 +90,9 @@ def test_a_tender_beyond_what_remains_is_refused(network, shopper):
     payment_capture(actor=clerk(), order_id=order.pk, method="cash", amount=45_00)
     before = snapshot(order)
     refused("overpayment", payment_capture, actor=clerk(), order_id=order.pk, method="cash", amount=50_01)
-    refused("overpayment", payment_start, actor=actor_for_user(user=shopper.user), order_id=order.pk, amount=50_01)
+    refused(
+        "overpayment", payment_start, actor=actor_for_user(user=shopper.user), order_id=order.pk, amount=50_01
+    )
     assert snapshot(order) == before
     assert SandboxCharge.objects.count() == 0
 

@@ -63,7 +63,7 @@ def _refund_label(refund: Refund, payment: Payment, order: Order, returns: dict[
         return _("Paid again after the order was paid in full")
     if refund.actor_id is None and order.state == OrderState.CANCELLED:
         return _("Order cancelled")
-    return refund.reason
+    return refund.reason or _("Refunded by staff")
 
 
 def _tender_rows(ctx: dict[str, Any], returns: list[OrderReturn]) -> list[tuple[Payment, list[Any]]]:
