@@ -14,10 +14,9 @@ from playwright.sync_api import expect
 from tests.browser.conftest import DESKTOP, PHONE, customer_context, log_in, shot
 
 from omnipoint.inventory.models import StockLevel
-from omnipoint.members.selectors import actor_for_user
 from omnipoint.orders import services
 from omnipoint.orders.models import Order, OrderState, PickTask
-from omnipoint.outlets.domain import SYSTEM
+from omnipoint.outlets.domain import GUEST, SYSTEM
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.outlets.services import staff_create
 from omnipoint.testing import user_of
@@ -48,7 +47,7 @@ def b_clerk(live_network):  # type: ignore[no-untyped-def]
 def ready_pickup(outlet, sku, persona_user):  # type: ignore[no-untyped-def]
     """Another customer's order, paid at the outlet, already on the shelf at ``outlet``."""
     order = services.order_place(
-        actor=actor_for_user(user=None),
+        actor=GUEST,
         channel="web",
         method="pickup",
         pickup_outlet_id=outlet.pk,

@@ -13,7 +13,7 @@ from omnipoint.inventory.models import Reservation, StockLevel, StockMovement
 from omnipoint.members.selectors import actor_for_user
 from omnipoint.orders import services
 from omnipoint.orders.models import Order, OrderState, PickTask
-from omnipoint.outlets.domain import SYSTEM
+from omnipoint.outlets.domain import GUEST, SYSTEM
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.payments import sandbox
 from omnipoint.payments.models import Payment, Refund
@@ -51,7 +51,7 @@ def snapshot():
 
 def web_pickup(outlet, sku, *, quantity: int = 1, payment_mode: str = "at_outlet") -> Order:
     return services.order_place(
-        actor=actor_for_user(user=None),
+        actor=GUEST,
         channel="web",
         method="pickup",
         pickup_outlet_id=outlet.pk,
@@ -64,7 +64,7 @@ def web_pickup(outlet, sku, *, quantity: int = 1, payment_mode: str = "at_outlet
 
 def pay_online(order: Order) -> Order:
     """The customer pays on the sandbox's hosted page; the merchant asks the gateway."""
-    payment = payment_start(actor=actor_for_user(user=None), order_id=order.pk, mobile=MOBILE)
+    payment = payment_start(actor=GUEST, order_id=order.pk, mobile=MOBILE)
     sandbox.charge_pay(ref=payment.provider_ref)
     payments_sync(actor=SYSTEM, order_id=order.pk)
     return Order.objects.get(pk=order.pk)
@@ -559,7 +559,7 @@ def test_other_city_clerk_cannot_cancel_or_deliver_outlet_a_orders(client, netwo
 
 def test_deliver_a_shipped_order(client, network):
     order = services.order_place(
-        actor=actor_for_user(user=None),
+        actor=GUEST,
         channel="web",
         method="delivery",
         payment_mode="on_delivery",

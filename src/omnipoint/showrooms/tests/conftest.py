@@ -3,10 +3,9 @@ from dataclasses import dataclass
 import pytest
 
 from omnipoint.core.models import ApiToken
-from omnipoint.members.selectors import actor_for_user
 from omnipoint.orders import services as ordering
 from omnipoint.orders.models import Order
-from omnipoint.outlets.domain import SYSTEM
+from omnipoint.outlets.domain import GUEST, SYSTEM
 from omnipoint.outlets.models import Staff
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.outlets.services import staff_create
@@ -50,7 +49,7 @@ def sales(network) -> Sales:
 def place(salesperson: Staff, *, lines: list[tuple[int, int]], outlet_id: int | None = None) -> Order:
     """A showroom order picked up at the salesperson's outlet, paid there."""
     return ordering.order_place(
-        actor=actor_for_user(user=None),
+        actor=GUEST,
         channel="showroom",
         method="pickup",
         payment_mode="at_outlet",
