@@ -5,6 +5,8 @@ credited. Only reads and checks: nothing is written until the order is placed.""
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from django.db import connection
+
 from omnipoint.core.channels import Channel
 from omnipoint.core.errors import NotFoundError, PermissionDeniedError, ValidationError, require_quantity
 from omnipoint.members.domain import normalise_mobile
@@ -38,7 +40,8 @@ class Checkout:
     keyed_by_id: int | None  # the staff member keying it in on a staff channel
     placed_by_id: int | None  # whoever sent it, when signed in
     member: Member | None  # whom it is for
-    as_member: bool  # the member's own tier and coupons price it
+    as_member: bool  # the member's own tier and coupons price it (on a shop channel: the member
+    # signed in, whose row is locked)
     salesperson: Staff | None
     region: Region  # where it is priced
     customer_name: str
@@ -207,6 +210,18 @@ def _pricing_region(method: str, *, pickup: Outlet | None, origin: Outlet | None
     return region
 
 
+def _own_member(actor: Customer) -> Member | None:
+    """The signed-in member's row, locked on PostgreSQL (SQLite runs one writer at a time): the
+    anti-hoarding limits count their open orders under this lock, so two checkouts of one member
+    are counted one after the other."""
+    if not isinstance(actor, MemberActor):
+        return None
+    members = Member.objects.filter(pk=actor.member_id)
+    if connection.vendor == "postgresql":
+        members = members.select_for_update()
+    return members.first()
+
+
 def _member(
     actor: Customer, *, mobile: str, name: str, member_id: int | None, channel: str
 ) -> tuple[Member | None, bool]:
@@ -224,7 +239,7 @@ def _member(
         if mobile:
             return member_get_or_create(actor=SYSTEM, mobile=mobile, name=name), True
         return None, False
-    own = Member.objects.filter(pk=actor.member_id).first() if isinstance(actor, MemberActor) else None
+    own = _own_member(actor)
     if own is not None:
         if (member_id is not None and member_id != own.pk) or (
             mobile and normalise_mobile(mobile) != own.mobile

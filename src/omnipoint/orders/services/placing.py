@@ -174,7 +174,9 @@ def _price(checkout: Checkout) -> tuple[dict[int, PriceDecision], CheckoutPricin
         s.pk: s
         for s in Sku.objects.select_related("product")
         .filter(pk__in=wanted, is_active=True, product__is_active=True)
-        .annotate(open_units=_open_units(checkout.member if checkout.limited else None))
+        .annotate(
+            open_units=_open_units(checkout.member if checkout.limited else None, locked=checkout.as_member)
+        )
     }
     missing = sorted(set(wanted) - set(skus))
     if missing:
@@ -308,13 +310,14 @@ def _settle(checkout: Checkout, order: Order) -> Order:
     return order
 
 
-def _open_units(member: Member | None) -> Coalesce | Value:
+def _open_units(member: Member | None, *, locked: bool) -> Coalesce | Value:
     """Units of each SKU in the member's open orders, as an annotation of the SKU query (no
     extra round trip). The member's row is locked first (PostgreSQL; SQLite runs one writer at a
-    time), so two checkouts of one member are counted one after the other."""
+    time; a signed-in member's was locked when the checkout was resolved), so two checkouts of
+    one member are counted one after the other."""
     if member is None:
         return Value(0)
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and not locked:
         list(Member.objects.select_for_update().filter(pk=member.pk).values_list("pk", flat=True))
     lines = OrderLine.objects.filter(sku=OuterRef("pk"), order__member=member, order__state__in=OPEN_STATES)
     return Coalesce(Subquery(lines.values("sku").annotate(t=Sum("quantity")).values("t")), 0)
