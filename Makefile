@@ -26,12 +26,19 @@ demo: setup
 	$(BIN)/python manage.py demo_serve --host $(HOST) --port $(PORT)
 
 ## make test: lint, type-check, then the suite on SQLite, and on PostgreSQL when DATABASE_URL is set
+## (the two runs side by side, one a core each: the SQLite run's report follows the PostgreSQL one)
 test: setup-dev lint typecheck
-	env -u DATABASE_URL OMNIPOINT_VAR_DIR=var/test-sqlite $(BIN)/pytest
-	@if [ -n "$$DATABASE_URL" ]; then \
-		echo "== again on PostgreSQL =="; \
-		OMNIPOINT_VAR_DIR=var/test-pg $(BIN)/pytest; \
-	else echo "DATABASE_URL not set: PostgreSQL run skipped"; fi
+	@if [ -z "$$DATABASE_URL" ]; then \
+		OMNIPOINT_VAR_DIR=var/test-sqlite $(BIN)/pytest && echo "DATABASE_URL not set: PostgreSQL run skipped"; \
+	else \
+		mkdir -p var; \
+		env -u DATABASE_URL OMNIPOINT_VAR_DIR=var/test-sqlite $(BIN)/pytest > var/test-sqlite.log 2>&1 & lite=$$!; \
+		echo "== on PostgreSQL (SQLite alongside) =="; \
+		OMNIPOINT_VAR_DIR=var/test-pg $(BIN)/pytest; pg=$$?; \
+		wait $$lite; sqlite=$$?; \
+		echo "== on SQLite =="; cat var/test-sqlite.log; \
+		test $$pg -eq 0 && test $$sqlite -eq 0; \
+	fi
 
 lint: setup-dev
 	$(BIN)/ruff check .
