@@ -114,21 +114,7 @@ def payment_capture(*, actor: Actor, order_id: int, method: str, amount: int | N
     if method != Method.COD and not order.at_an_outlet:
         raise ValidationError("this order is not paid at an outlet", code="invalid_method")
     _check_payable(order)
-    amount = _remaining(order, amount)
-    provider = provider_get(CASH_PROVIDER)
-    payment = Payment.objects.create(
-        number=_number(),
-        order_id=order_id,
-        method=method,
-        provider=provider.name,
-        amount=amount,
-        actor_id=actor.user_id,
-    )
-    payment.provider_ref = provider.create_intent(payment, order)["provider_ref"]
-    payment.save(update_fields=["provider_ref"])
-    _succeed(payment.pk, strict=True)
-    payment.refresh_from_db()
-    return payment
+    return _take_at_once(order, method, CASH_PROVIDER, _remaining(order, amount), actor.user_id)
 
 
 def payments_sync(*, actor: AnyActor, order_id: int) -> None:
@@ -189,15 +175,22 @@ def payment_tender(
         if method != Method.POINTS:
             raise ValidationError("points are for the points tender", code="invalid_amount")
         amount = fen_for_points(points)
-    amount = _remaining(order, amount)
-    provider = provider_get(method)
+    return _take_at_once(order, method, method, _remaining(order, amount), actor.user_id)
+
+
+def _take_at_once(
+    order: OrderForPayment, method: str, provider_name: str, amount: int, actor_id: int | None
+) -> Payment:
+    """Money taken there and then (cash in hand, a wallet or points hold): the payment is
+    recorded, its provider gives the reference, and it succeeds at once."""
+    provider = provider_get(provider_name)
     payment = Payment.objects.create(
         number=_number(),
-        order_id=order_id,
+        order_id=order.order_id,
         method=method,
         provider=provider.name,
         amount=amount,
-        actor_id=actor.user_id,
+        actor_id=actor_id,
     )
     payment.provider_ref = provider.create_intent(payment, order)["provider_ref"]
     payment.save(update_fields=["provider_ref"])
