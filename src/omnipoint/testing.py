@@ -154,3 +154,22 @@ def build_network(*, stock: int = 10) -> Network:
 
 def user_of(persona: str):  # type: ignore[no-untyped-def]
     return get_user_model().objects.get(username=persona)
+
+
+def services_and_virtual(net: Network) -> tuple[Sku, Sku]:
+    """A service SKU (an installation, 150 yuan) and a virtual one (a 50-yuan mobile top-up), on
+    the network's national price list, with no stock anywhere: what a test of product kinds adds."""
+    services = Category.objects.create(code="services", name="服务", name_en="Services")
+    virtual = Category.objects.create(code="virtual", name="虚拟商品", name_en="Virtual items")
+    install = Product.objects.create(
+        code="P-AC-INSTALL", name="空调安装", name_en="AC installation", category=services, kind="service"
+    )
+    topup = Product.objects.create(
+        code="P-TOPUP", name="话费充值", name_en="Mobile top-up", category=virtual, kind="virtual"
+    )
+    service_sku = Sku.objects.create(code="SVC-AC", product=install, attributes={"type": "挂机"})
+    topup_sku = Sku.objects.create(code="TOPUP-50", product=topup, attributes={"amount": "50元"})
+    national = PriceList.objects.get(name="全国价", region__isnull=True)
+    PriceListItem.objects.create(price_list=national, sku=service_sku, amount=150_00)
+    PriceListItem.objects.create(price_list=national, sku=topup_sku, amount=50_00)
+    return service_sku, topup_sku

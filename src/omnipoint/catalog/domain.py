@@ -3,11 +3,29 @@
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
 from omnipoint.core.explain import Explanation
 
 # How a variant reads: style, then colour, then size, then any other attribute by name. A JSON
 # object's key order is no order (PostgreSQL's jsonb keeps keys sorted by length), so say one.
 VARIANT_AXES = ("style", "colour", "size")
+
+
+class ProductKind(models.TextChoices):
+    """How a product's lines are fulfilled: goods take stock (held, picked, handed over); a
+    service takes none and is done by people (an installation ticket, in aftersales); a virtual
+    item takes none and is fulfilled by a provider (a top-up, a subscription, a prepaid card)."""
+
+    GOODS = "goods", _("Physical goods")
+    SERVICE = "service", _("Service")
+    VIRTUAL = "virtual", _("Virtual item")
+
+
+def takes_stock(kind: str) -> bool:
+    """Whether a line of this product kind is held, picked and handed over as goods."""
+    return kind == ProductKind.GOODS
 
 
 def variant_label(attributes: dict[str, object]) -> str:

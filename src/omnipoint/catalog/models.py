@@ -1,8 +1,7 @@
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
 
-from omnipoint.catalog.domain import variant_label
+from omnipoint.catalog.domain import ProductKind, variant_label
 from omnipoint.core.channels import Channel
 from omnipoint.outlets.models import Region
 
@@ -40,17 +39,11 @@ class Supplier(models.Model):
         return self.name
 
 
-class ProductKind(models.TextChoices):
-    PHYSICAL = "physical", _("Physical goods")
-    SERVICE = "service", _("Service")
-    VIRTUAL = "virtual", _("Virtual item")
-
-
 class Product(models.Model):
     code = models.CharField(max_length=30, unique=True)
     name = models.CharField(max_length=120)
     name_en = models.CharField(max_length=120, blank=True)
-    kind = models.CharField(max_length=10, choices=ProductKind.choices, default=ProductKind.PHYSICAL)
+    kind = models.CharField(max_length=10, choices=ProductKind.choices, default=ProductKind.GOODS)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
     brand = models.ForeignKey(Brand, null=True, blank=True, on_delete=models.PROTECT)
     supplier = models.ForeignKey(Supplier, null=True, blank=True, on_delete=models.PROTECT)

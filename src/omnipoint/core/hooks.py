@@ -41,3 +41,30 @@ class Hook(Generic[P, R]):
 
 def _where(handler: Callable[..., object]) -> str:
     return f"{handler.__module__}.{handler.__qualname__}"
+
+
+T = TypeVar("T")
+
+
+class Event(Generic[T]):
+    """A fact a lower app announces to whoever above cares: zero, one or many listeners, each
+    subscribed in its app's ``AppConfig.ready()`` and called in order, inside the announcing
+    transaction (a listener that raises rolls the announcement back with it). Unlike a ``Hook``
+    nobody has to listen: the fact stands whether or not an app above acts on it."""
+
+    def __init__(self, name: str, purpose: str) -> None:
+        self.name = name
+        self.purpose = purpose
+        self._listeners: list[Callable[[T], object]] = []
+
+    def subscribe(self, listener: Callable[[T], object]) -> None:
+        if all(_where(existing) != _where(listener) for existing in self._listeners):
+            self._listeners.append(listener)  # the same one again when ready() runs again
+
+    @property
+    def listeners(self) -> tuple[Callable[[T], object], ...]:
+        return tuple(self._listeners)
+
+    def publish(self, fact: T) -> None:
+        for listener in self._listeners:
+            listener(fact)

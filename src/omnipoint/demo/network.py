@@ -269,7 +269,7 @@ def catalog_create(plan: DemoSize) -> tuple[dict[str, tuple[int, int]], list[int
     Sku.objects.bulk_create(skus, batch_size=BATCH)
     rows = Sku.objects.filter(code__in=prices).values_list("code", "pk", "product__kind")
     sku_ids = {code: (pk, prices[code]) for code, pk, _ in rows}
-    physical = sorted(pk for _, pk, kind in rows if kind == ProductKind.PHYSICAL)
+    physical = sorted(pk for _, pk, kind in rows if kind == ProductKind.GOODS)
     return sku_ids, physical
 
 

@@ -364,7 +364,7 @@ class _Story:
             Sku.objects.filter(
                 is_active=True,
                 product__is_active=True,
-                product__kind=ProductKind.PHYSICAL,
+                product__kind=ProductKind.GOODS,
                 product__category__code__in=["agri", "stationery", "3c", "imported"],
                 pk__in=nearby.values("sku_id"),
             )

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from omnipoint.catalog.domain import ProductKind
 from omnipoint.catalog.models import Sku
 from omnipoint.core.channels import Channel
 from omnipoint.members.models import Member
@@ -87,6 +88,9 @@ class OrderLine(models.Model):
     )  # where it is fulfilled from
     returned_quantity = models.PositiveIntegerField(default=0)
     installation = models.BooleanField(default=False)  # a follow-up installation service is wanted
+    # The product's kind when sold, which decides how the line is fulfilled: goods are held and
+    # handed over, a service and a virtual item take no stock (``catalog.domain.ProductKind``).
+    kind = models.CharField(max_length=10, choices=ProductKind.choices, default=ProductKind.GOODS)
 
     class Meta:
         constraints = [

@@ -3,6 +3,7 @@ from datetime import datetime
 
 from django.db.models import Count, Q, QuerySet, Sum
 
+from omnipoint.catalog.domain import ProductKind
 from omnipoint.core.errors import NotFoundError, PermissionDeniedError
 from omnipoint.inventory.models import (
     OwnerKind,
@@ -115,7 +116,7 @@ def orders_without_holds(limit: int = 50) -> list[str]:
     wanted: dict[int, dict[int, int]] = {}
     numbers: dict[int, tuple[str, str]] = {}
     for order_id, number, state, sku_id, qty in OrderLine.objects.filter(
-        order__state__in=open_states
+        order__state__in=open_states, kind=ProductKind.GOODS
     ).values_list("order_id", "order__number", "order__state", "sku_id", "quantity"):
         wanted.setdefault(order_id, {})[sku_id] = qty
         numbers[order_id] = (number, state)

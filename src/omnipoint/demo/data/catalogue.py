@@ -43,7 +43,7 @@ class ProductSpec:
     price: int  # fen, for the first variant
     brand: str = ""
     supplier: str = ""
-    kind: str = "physical"
+    kind: str = "goods"
     # Variant axes: each SKU is one combination; the n-th value of an axis adds n * step to the price.
     axes: dict[str, list[str]] = field(default_factory=dict)
     steps: dict[str, int] = field(default_factory=dict)

@@ -123,7 +123,7 @@ def test_prices_national_regional_and_by_channel(demo, db):
 
 
 def test_stock_at_every_location_and_books_balance(demo, db):
-    physical = Sku.objects.filter(product__kind=ProductKind.PHYSICAL).count()
+    physical = Sku.objects.filter(product__kind=ProductKind.GOODS).count()
     rows = dict(Outlet.objects.annotate(n=Count("stock")).values_list("code", "n"))
     assert all(n > 0 for n in rows.values())
     for warehouse in Outlet.objects.filter(kind=OutletKind.WAREHOUSE):

@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from omnipoint.catalog.domain import ProductKind
 from omnipoint.core.errors import (
     InvalidStateError,
 )
@@ -21,10 +22,12 @@ from omnipoint.inventory.models import (
 from omnipoint.loyalty import services as loyalty
 from omnipoint.marketing import services as marketing
 from omnipoint.orders import domain, selectors
+from omnipoint.orders.hooks import GOODS_HANDED_OVER, GoodsHandedOver, HandedOverLine, HandOver
 from omnipoint.orders.models import (
     Method,
     Order,
     OrderEvent,
+    OrderLine,
     OrderState,
     PaymentState,
     PickTask,
@@ -96,7 +99,7 @@ def _commit_holds(order: Order) -> None:
         "sku_id", "quantity"
     ):
         held[sku_id] = held.get(sku_id, 0) + qty
-    wanted = dict(order.lines.values_list("sku_id", "quantity"))
+    wanted = dict(order.lines.filter(kind=ProductKind.GOODS).values_list("sku_id", "quantity"))
     if held != wanted:
         raise InvalidStateError(
             f"order {order.number} no longer has all its goods held; it cannot be completed",
@@ -124,7 +127,7 @@ def _check_paid(order: Order) -> None:
     )
 
 
-def _complete(order: Order, *, frm: set[str], kind: str, user_id: int | None = None) -> None:
+def _complete(order: Order, *, frm: set[str], kind: HandOver, user_id: int | None = None) -> None:
     _set_state(order, frm, OrderState.COMPLETED, completed_at=timezone.now())
     marketing.coupons_redeem(actor=SYSTEM, order_id=order.pk)
     if order.method != Method.DELIVERY:  # a delivery's goods left when it shipped
@@ -134,3 +137,35 @@ def _complete(order: Order, *, frm: set[str], kind: str, user_id: int | None = N
     # Points are earned when an order completes, online or at the counter alike (线下消费线上积分).
     loyalty.points_earn_for_order(actor=SYSTEM, order=selectors.order_for_points(order))
     showrooms.commission_accrue(actor=SYSTEM, order=selectors.order_for_commission(order))
+    _announce_handed_over(order, kind)
+
+
+def _announce_handed_over(order: Order, how: HandOver) -> None:
+    """Tell the apps above (aftersales) that the order's goods reached the customer."""
+    if not GOODS_HANDED_OVER.listeners:
+        return
+    lines = tuple(
+        HandedOverLine(
+            line_id=ln.pk,
+            sku_id=ln.sku_id,
+            sku_code=ln.sku.code,
+            kind=ProductKind(ln.kind),
+            quantity=ln.quantity,
+            installation=ln.installation,
+            location_id=ln.location_id,
+        )
+        for ln in OrderLine.objects.filter(order_id=order.pk).select_related("sku").order_by("pk")
+    )
+    GOODS_HANDED_OVER.publish(
+        GoodsHandedOver(
+            order_id=order.pk,
+            order_number=order.number,
+            how=how,
+            member_id=order.member_id,
+            customer_mobile=order.customer_mobile,
+            outlet_id=order.pickup_outlet_id or order.origin_outlet_id,
+            address=order.address,
+            lines=lines,
+            at=order.completed_at or timezone.now(),
+        )
+    )

@@ -10,6 +10,7 @@ from omnipoint.core.explain import Explanation
 from omnipoint.inventory import services as inventory
 from omnipoint.marketing import services as marketing
 from omnipoint.orders import domain
+from omnipoint.orders.hooks import HandOver
 from omnipoint.orders.models import (
     Method,
     Order,
@@ -105,7 +106,7 @@ def order_payment_applied(*, actor: SystemActor, order_id: int, paid_total: int)
     _event(order, "paid", amount=paid_total)
     if order.state == OrderState.PENDING:
         if order.method == Method.COUNTER:
-            _complete(order, frm={OrderState.PENDING}, kind="counter sale")
+            _complete(order, frm={OrderState.PENDING}, kind=HandOver.COUNTER)
         else:
             _confirm(order, reason=Explanation(domain.OrderWhy.PAID_ONLINE))
     return True

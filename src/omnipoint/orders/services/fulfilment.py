@@ -19,6 +19,7 @@ from omnipoint.inventory.models import (
 )
 from omnipoint.orders import domain, selectors
 from omnipoint.orders.domain import PaymentMode
+from omnipoint.orders.hooks import HandOver
 from omnipoint.orders.models import (
     Order,
     OrderState,
@@ -195,7 +196,7 @@ def order_hand_over(*, actor: Actor, outlet_id: int, code: str, order_number: st
         )
     _check_paid(order)
     with transaction.atomic():
-        _complete(order, frm={OrderState.READY}, kind="collected", user_id=actor.user_id)
+        _complete(order, frm={OrderState.READY}, kind=HandOver.COLLECTED, user_id=actor.user_id)
         PickupAttempt.objects.create(order=order, outlet=outlet, clerk_id=actor.user_id, ok=True)
     return order
 
@@ -218,5 +219,5 @@ def order_deliver(*, actor: Actor, order_id: int) -> Order:
         order.refresh_from_db()
     if order.state == OrderState.SHIPPED:
         _check_paid(order)
-    _complete(order, frm={OrderState.SHIPPED}, kind="delivered", user_id=actor.user_id)
+    _complete(order, frm={OrderState.SHIPPED}, kind=HandOver.DELIVERED, user_id=actor.user_id)
     return order

@@ -11,7 +11,7 @@ from django.db.models import OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from omnipoint.catalog.domain import PriceDecision
+from omnipoint.catalog.domain import PriceDecision, ProductKind
 from omnipoint.catalog.models import Sku
 from omnipoint.catalog.selectors import prices_get
 from omnipoint.core.errors import (
@@ -159,16 +159,17 @@ def order_place(
         salesperson_id=salesperson_id,
         coupon_codes=coupon_codes,
     )
-    prices, pricing = _price(checkout)
+    prices, pricing, kinds = _price(checkout)
     plan = _route(checkout)
-    order = _persist(checkout, prices, pricing, plan)
+    order = _persist(checkout, prices, pricing, plan, kinds)
     _hold(checkout, order, pricing, plan)
     return _settle(checkout, order)
 
 
-def _price(checkout: Checkout) -> tuple[dict[int, PriceDecision], CheckoutPricing]:
+def _price(checkout: Checkout) -> tuple[dict[int, PriceDecision], CheckoutPricing, dict[int, ProductKind]]:
     """Each line's price where the order is priced, within the anti-hoarding limits, then what
-    promotions and coupons take off (``marketing.checkout_price``, a pure policy)."""
+    promotions and coupons take off (``marketing.checkout_price``, a pure policy); and each
+    SKU's product kind, which decides how its line is fulfilled."""
     wanted = checkout.wanted
     skus = {
         s.pk: s
@@ -210,11 +211,15 @@ def _price(checkout: Checkout) -> tuple[dict[int, PriceDecision], CheckoutPricin
         member=checkout.member if checkout.as_member else None,
         coupon_codes=list(checkout.coupon_codes),
     )
-    return prices, pricing
+    return prices, pricing, {s: ProductKind(skus[s].product.kind) for s in wanted}
 
 
 def _persist(
-    checkout: Checkout, prices: dict[int, PriceDecision], pricing: CheckoutPricing, plan: domain.RoutePlan
+    checkout: Checkout,
+    prices: dict[int, PriceDecision],
+    pricing: CheckoutPricing,
+    plan: domain.RoutePlan,
+    kinds: dict[int, ProductKind],
 ) -> Order:
     """The order and its lines, as priced and routed."""
     now = timezone.now()
@@ -259,6 +264,7 @@ def _persist(
                 price_explanation=[e.as_json() for e in quote[s].explanation],
                 location_id=location_of[s],
                 installation=ln.installation,
+                kind=kinds[s],
             )
             for s, ln in sorted(c.wanted.items())
         ]
