@@ -267,6 +267,8 @@ def _console_urls() -> list[str]:
         urls.append(reverse("web:members") + "?mobile=" + member.mobile)
         urls.append(reverse("web:members") + "?card=" + member.card_code)
     urls += [reverse(f"appointments_console:{n}") for n in ("desk", "book", "setup")]
+    urls += [reverse("identity:desk"), reverse("identity:partners")]
+    urls += [reverse("identity:desk") + "?mobile=" + m.mobile for m in DEMO_MEMBERS[:2]]
     for outlet_id in Offer.objects.values_list("outlet_id", flat=True).distinct()[:2]:
         urls += [reverse(f"appointments_console:{n}", args=[outlet_id]) for n in ("screen", "screen_board")]
         urls += [reverse(f"appointments_console:{n}") + f"?outlet={outlet_id}" for n in ("desk", "setup")]
@@ -446,6 +448,7 @@ def _shop_urls() -> list[str]:
 def _member_urls(member: Member) -> list[str]:
     urls = [reverse(f"storefront:{name}") for name in ("member", "my_coupons", "member_topup", "checkout")]
     urls.append(reverse("appointments_shop:mine"))
+    urls.append(reverse("identity_shop:mine"))
     urls += [
         reverse("appointments_shop:booking", args=[c]) for c in member.bookings.values_list("code", flat=True)
     ]

@@ -22,6 +22,8 @@ from omnipoint.clearing import services as clearing
 from omnipoint.clearing.domain import business_today
 from omnipoint.clearing.models import ClearingFigure, ClearingRun, CounterShift
 from omnipoint.core.models import ApiToken
+from omnipoint.identity.models import Consent as IdentityConsent
+from omnipoint.identity.models import Partner, Verification
 from omnipoint.inventory import services
 from omnipoint.inventory.models import (
     CycleCount,
@@ -108,8 +110,12 @@ SNAPSHOT_MODELS = [
     BillPayment,
     BillerCallback,
     SandboxBill,
+    Partner,
+    Verification,
+    IdentityConsent,
 ]
-# Not in the snapshot on purpose: PaymentNotification (every notification is logged, even a
+# Not in the snapshot on purpose: identity's Lookup (every question asked of a verification is
+# recorded, a staff member's read too), PaymentNotification (every notification is logged, even a
 # refused one: that is the audit trail) and IdempotencyRecord (the middleware's own cache).
 
 # Apps (OpenAPI tags) exempt from the persona coverage test and fuzzed as expected failures:

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from omnipoint.appointments.tests.world import build_appointments
 from omnipoint.core.errors import MAX_QUANTITY
+from omnipoint.identity.tests.world import build_identity, verify_body
 from omnipoint.inventory import services
 from omnipoint.inventory.models import Reservation
 from omnipoint.members.selectors import actor_for_user
@@ -297,6 +298,22 @@ APPOINTMENT_OPS = {
 for _op in APPOINTMENT_OPS.values():
     _op.shop, _op.setup = True, build_appointments
 OPS.update(APPOINTMENT_OPS)
+# Identity verification (omnipoint.identity.tests.world, on the shop's world).
+IDENTITY_OPS = {
+    "identity_verify": Op("POST", "/identity/verifications", lambda w: {}, verify_body),
+    "identity_revoke": Op("POST", "/identity/verifications/{verification_id}/revoke",
+                          lambda w: {"verification_id": w.id_v_a}, lambda w: {"reason": "member_asked"}),
+    "identity_consent": Op("POST", "/identity/me/consents", lambda w: {}, lambda w: {"partner": w.id_partner_2},
+                           persona="shopper"),
+    "identity_consent_withdraw": Op("POST", "/identity/me/consents/withdraw", lambda w: {},
+                                    lambda w: {"partner": w.id_partner_1}, persona="shopper"),
+    "identity_lookup": Op("POST", "/identity/lookups", lambda w: {}, lambda w: {"mobile": SHOPPER_MOBILE},
+                          persona="partner"),
+    "identity_partner_add": Op("POST", "/identity/partners", lambda w: {}, lambda w: {"name": "Third Bank"}),
+}  # fmt: skip
+for _op in IDENTITY_OPS.values():
+    _op.shop, _op.setup = True, build_identity
+OPS.update(IDENTITY_OPS)
 BODY_OPS = [name for name, op in OPS.items() if op.good is not None]
 
 

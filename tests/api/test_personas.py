@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from omnipoint.appointments.tests.world import build_appointments
 from omnipoint.catalog.models import PriceListItem
+from omnipoint.identity.tests.world import build_identity, verify_body
 from omnipoint.inventory.models import CycleCount, StockLevel, Transfer
 from omnipoint.marketing.models import Coupon, CouponTemplate, Game, Promotion
 from omnipoint.orders.models import Order, PickTask, TaskState
@@ -984,6 +985,52 @@ ROWS += [
         not_found="payment_not_found"),
     Row("a biller's callback", "POST", "/bills/callback/{biller}", ALL_OK, lambda w: {"biller": POWER}, public=True,
         raw=lambda w: w.callback_a, check=lambda w, p, b: b["outcome"] == "paid" or pytest.fail(b)),
+]  # fmt: skip
+
+
+# --- identity verification: the counter verifies (clerks and up, at outlets in their area),
+# managers revoke, a member gives their own consents, only a partner system asks, HQ adds
+# partners. See omnipoint.identity.tests.world.
+
+IDT = {"setup": build_identity}
+NOT_MEMBER_ANY = {"403": "not_member"}
+
+
+def check_id_list(w, persona, body):
+    from omnipoint.identity.models import Verification
+
+    seen = {"hq_admin": ["SH-A", "NJ-C"], "other_city_clerk": ["NJ-C"]}.get(persona, ["SH-A"])
+    assert {v["id"] for v in body} == set(
+        Verification.objects.filter(outlet__code__in=seen).values_list("pk", flat=True)
+    ), body
+
+
+ROWS += [
+    Row("verify at A", "POST", "/identity/verifications", "201 201 201 201 201 404 403 403 403", **IDT,
+        body=lambda w, p: verify_body(w, "a"), not_found="outlet_not_found",
+        check=lambda w, p, b: b["number_masked"] == "110***********4477" or pytest.fail(b)),
+    Row("verify at C", "POST", "/identity/verifications", "201 404 404 404 404 201 403 403 403", **IDT,
+        body=lambda w, p: verify_body(w, "c"), not_found="outlet_not_found"),
+    Row("verifications", "GET", "/identity/verifications", "200 200 200 200 200 200 403 403 403", **IDT,
+        check=check_id_list),
+    Row("a member's verification", "GET", "/identity/members/{member_id}", "200 200 200 200 200 200 403 403 403",
+        lambda w: {"member_id": w.shopper}, **IDT, not_found="member_not_found"),
+    Row("revoke at A", "POST", "/identity/verifications/{verification_id}/revoke",
+        "200 200 200 200 403 403 403 403 403", lambda w: {"verification_id": w.id_v_a}, **IDT,
+        body=lambda w, p: {"reason": "member_asked"}, not_found="verification_not_found"),
+    Row("revoke at C", "POST", "/identity/verifications/{verification_id}/revoke",
+        "200 404 404 404 403 403 403 403 403", lambda w: {"verification_id": w.id_v_c}, **IDT,
+        body=lambda w, p: {"reason": "other"}, not_found="verification_not_found"),
+    Row("my identity", "GET", "/identity/me", "403 403 403 403 403 403 403 200 403", **IDT, codes=NOT_MEMBER_ANY,
+        check=lambda w, p, b: b["verified"] is True or pytest.fail(b)),
+    Row("give consent", "POST", "/identity/me/consents", "403 403 403 403 403 403 403 200 403", **IDT,
+        body=lambda w, p: {"partner": w.id_partner_2}, codes=NOT_MEMBER_ANY),
+    Row("withdraw consent", "POST", "/identity/me/consents/withdraw", "403 403 403 403 403 403 403 200 403",
+        **IDT, body=lambda w, p: {"partner": w.id_partner_1}, codes=NOT_MEMBER_ANY),
+    Row("a partner's question", "POST", "/identity/lookups", "403 403 403 403 403 403 403 403 403", **IDT,
+        body=lambda w, p: {"mobile": SHOPPER_MOBILE}, codes={"403": "not_partner"}),
+    Row("add a partner", "POST", "/identity/partners", "201 403 403 403 403 403 403 403 403", **IDT,
+        body=lambda w, p: {"name": f"Bank {p}"}),
 ]  # fmt: skip
 
 

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "omnipoint.billpay",
     "omnipoint.clearing",
     "omnipoint.appointments",
+    "omnipoint.identity",
     "omnipoint.web",
     "omnipoint.storefront",
     "omnipoint.demo",
@@ -215,6 +216,10 @@ SANDBOX_PAY_SECRET = os.environ.get("SANDBOX_PAY_SECRET") or _DEMO_SECRETS.get("
 # "timeout" | "slow"}).
 BILLPAY_CONFIRM_SECONDS = int(os.environ.get("BILLPAY_CONFIRM_SECONDS", "120"))
 SANDBOX_BILLERS = os.environ.get("SANDBOX_BILLERS", "1" if DEMO_MODE else "0") == "1"
+# The key of the identity numbers' keyed hash (omnipoint.identity). Set it apart from
+# SECRET_KEY in production, so that rotating SECRET_KEY does not lose who was verified; unset,
+# it is derived from SECRET_KEY.
+IDENTITY_HASH_KEY = os.environ.get("IDENTITY_HASH_KEY", "")
 SANDBOX_BILLER_SECRET = os.environ.get("SANDBOX_BILLER_SECRET") or _DEMO_SECRETS.get(
     "SANDBOX_BILLER_SECRET", ""
 )

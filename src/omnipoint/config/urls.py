@@ -7,6 +7,8 @@ from omnipoint.appointments.urls import console_patterns as appointments_console
 from omnipoint.appointments.urls import shop_patterns as appointments_shop
 from omnipoint.config.api import api
 from omnipoint.core.auth import ThrottledAdminAuthenticationForm
+from omnipoint.identity.urls import console_patterns as identity_console
+from omnipoint.identity.urls import shop_patterns as identity_shop
 from omnipoint.members.views import sandbox_sms
 
 admin.site.login_form = ThrottledAdminAuthenticationForm
@@ -19,9 +21,11 @@ urlpatterns = [
     path("console/clearing/", include("omnipoint.clearing.urls")),
     path("console/appointments/", include((appointments_console, "appointments_console"))),
     path("console/bills/", include("omnipoint.billpay.urls")),
+    path("console/identity/", include((identity_console, "identity"))),
     path("console/", include("omnipoint.web.urls")),
     path("shop/appointments/", include((appointments_shop, "appointments_shop"))),
     path("shop/bills/", include("omnipoint.billpay.shop_urls")),
+    path("shop/identity/", include((identity_shop, "identity_shop"))),
     path("shop/", include("omnipoint.storefront.urls")),
 ]
 # The demo's stand-ins for the outside world, mounted only when switched on (settings.py).

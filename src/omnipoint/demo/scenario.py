@@ -41,6 +41,7 @@ from omnipoint.demo.story import (
     scenario_counts,
     scenario_is_loaded,
 )
+from omnipoint.identity.demo import demo_identity_load
 from omnipoint.inventory.models import StockLevel
 from omnipoint.loyalty import services as loyalty
 from omnipoint.loyalty.models import EarnRule, Tier, TopupPackage
@@ -73,6 +74,8 @@ def demo_scenario_load() -> ScenarioSummary:
     story.showroom()
     story.members_and_orders()
     demo_appointments_load(clerk_outlet_code=PERSONA_OUTLET)
+    first = DEMO_MEMBERS[0]
+    demo_identity_load(clerk_username="outlet_clerk", member_mobile=first.mobile, member_name=first.name)
     return ScenarioSummary(created=True, counts=scenario_counts())
 
 

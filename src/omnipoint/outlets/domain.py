@@ -58,15 +58,31 @@ class Perm:
     APPOINTMENT_DESK = "appointment.desk"  # book for a customer, check in, call the queue
     SERVICE_SETUP = "service.setup"  # an outlet's services, timetables and closures
     BILL_PAY = "bill.pay"  # take bill payments at the counter
+    IDENTITY_VERIFY = "identity.verify"  # verify a person's identity document at the counter
+    IDENTITY_REVOKE = "identity.revoke"  # revoke a verification made in one's area
+    PARTNER_MANAGE = "partner.manage"  # the partner systems that may ask who is verified
 
 
 _VIEW = {Perm.NETWORK_VIEW, Perm.STOCK_VIEW}
-_OUTLET_WORK = _VIEW | {Perm.STOCK_SELL, Perm.TRANSFER, Perm.COUNT, Perm.APPOINTMENT_DESK, Perm.BILL_PAY}
-_MANAGE = _OUTLET_WORK | {Perm.STOCK_RECEIVE, Perm.STAFF_MANAGE, Perm.FINANCE_CLOSE, Perm.SERVICE_SETUP}
+_OUTLET_WORK = _VIEW | {
+    Perm.STOCK_SELL,
+    Perm.TRANSFER,
+    Perm.COUNT,
+    Perm.APPOINTMENT_DESK,
+    Perm.BILL_PAY,
+    Perm.IDENTITY_VERIFY,
+}
+_MANAGE = _OUTLET_WORK | {
+    Perm.STOCK_RECEIVE,
+    Perm.STAFF_MANAGE,
+    Perm.FINANCE_CLOSE,
+    Perm.SERVICE_SETUP,
+    Perm.IDENTITY_REVOKE,
+}
 _REGION = _MANAGE | {Perm.OUTLET_EDIT, Perm.PRICE_EDIT}
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
-    Role.HQ_ADMIN: frozenset(_REGION | {Perm.CATALOG_EDIT}),
+    Role.HQ_ADMIN: frozenset(_REGION | {Perm.CATALOG_EDIT, Perm.PARTNER_MANAGE}),
     Role.PROVINCE_MANAGER: frozenset(_REGION),
     Role.CITY_MANAGER: frozenset(_REGION),
     Role.DISTRICT_MANAGER: frozenset(_MANAGE | {Perm.OUTLET_EDIT}),

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from omnipoint.core.errors import DomainError
 from omnipoint.core.throttle import client_address
+from omnipoint.identity.selectors import badge_for_member
 from omnipoint.loyalty import selectors as loyalty
 from omnipoint.loyalty.models import OnlineTopup, PointsLot, TopupPackage, TopupState
 from omnipoint.loyalty.selectors import member_lots
@@ -174,6 +175,7 @@ def member_centre(request: HttpRequest) -> HttpResponse:
             "orders": rows,
             "packages": TopupPackage.objects.filter(is_active=True).order_by("pay_amount"),
             "card_qr": _card_qr(member.card_code),
+            "badge": badge_for_member(member_id=member.pk),
         },
     )
 
