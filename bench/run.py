@@ -12,6 +12,7 @@ import os
 import platform
 import subprocess
 import sys
+import time
 
 from bench import db
 
@@ -43,10 +44,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or db.DEFAULT_URL)
     parser.add_argument("--seconds", type=float, help="duration of each reservation run")
     parser.add_argument(
-        "--skip", choices=["reserve", "nearby", "ledger", "orders"], action="append", default=[]
+        "--skip", choices=["reserve", "nearby", "ledger", "orders", "books"], action="append", default=[]
     )
     parser.add_argument(
-        "--only", choices=["reserve", "nearby", "ledger", "orders"], action="append", default=[]
+        "--only", choices=["reserve", "nearby", "ledger", "orders", "books"], action="append", default=[]
     )
     args = parser.parse_args(argv)
 
@@ -109,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
         failed |= ledger_section(args)
     if wanted("orders"):
         failed |= orders_section(args)
+    if wanted("books"):
+        failed |= books_section(args)
     return 1 if failed else 0
 
 
@@ -176,6 +179,30 @@ def orders_section(args: argparse.Namespace) -> bool:
     print()
     print(f"SQL statements of one order placement (3 lines, pickup, online payment): {statements}\n")
     return any(r.errors or r.check != "ok" for r in results)
+
+
+def books_section(args: argparse.Namespace) -> bool:
+    from bench import books
+    from bench.stats import markdown_table
+
+    size = books.QUICK if args.quick else books.FULL
+    print(f"  books: data set {size.tag} ...", file=sys.stderr)
+    t0 = time.perf_counter()
+    built = books.close_data_ensure(size) | books.match_data_ensure(size)
+    how = f"built in {time.perf_counter() - t0:.0f} s" if built else "reused"
+    print(f"  books: data set {how}; closing the day", file=sys.stderr)
+    real = books.close_real(size)
+    naive = books.close_naive(size)
+    books.close_compare(real, naive)
+    print("  books: matching the statement", file=sys.stderr)
+    matched = books.match(size)
+    print(
+        f"### The books: a day closed over {size.outlets:,} outlets, a provider statement matched "
+        f"(data set {how}; {load()})\n"
+    )
+    print(markdown_table(books.HEADER, books.rows([real, naive, *matched])))
+    print()
+    return not (real.extra["ok"] and matched[1].extra["ok"])
 
 
 if __name__ == "__main__":

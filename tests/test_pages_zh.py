@@ -193,6 +193,41 @@ def _closed_days() -> list[str]:
     return [str(day)]
 
 
+def _recon_urls() -> list[str]:
+    """Reconciliation: yesterday's statement as the sandbox writes it, and the day before's with
+    a line nobody here knows (a difference to repair or resolve), each imported; their pages."""
+    from omnipoint.payments.sandbox import statement_build
+    from omnipoint.reconciliation.services import statement_import
+    from omnipoint.reconciliation.tests.world import write
+
+    today = business_today(timezone.now())
+    yesterday, before = today - timedelta(days=1), today - timedelta(days=2)
+    statement_import(actor=SYSTEM, day=yesterday, content=statement_build(day=yesterday))
+    line = [
+        f"{before} 10:00:00",
+        "SBX1",
+        "P1",
+        "NATIVE",
+        "SUCCESS",
+        "1.00",
+        "0",
+        "0",
+        "0.00",
+        "",
+        "0.01",
+        "0.60%",
+    ]
+    statement_import(actor=SYSTEM, day=before, content=write([line]))
+    run = reverse("reconciliation:run", args=[str(before)])
+    return [
+        reverse("reconciliation:runs"),
+        reverse("reconciliation:run", args=[str(yesterday)]),
+        run,
+        run + "?kind=unknown_here",
+        reverse("reconciliation:run", args=[str(today - timedelta(days=9))]),  # none imported
+    ]
+
+
 def _bill_urls() -> list[str]:
     """The persona outlet and a demo agent point take bills: the counter with a bill looked
     up, a refused look-up, a paid bill's receipt at each, and the agent's page."""
@@ -256,6 +291,7 @@ def _console_urls() -> list[str]:
     ]
     urls += [reverse("clearing:days"), reverse("clearing:shifts")]
     urls += _bill_urls()
+    urls += _recon_urls()
     urls += [reverse("clearing:day", args=[r]) for r in _closed_days()]
     urls.append(reverse("web:stock") + "?q=" + Sku.objects.order_by("pk").values_list("code", flat=True)[0])
     urls += [reverse("web:transfer", args=[t]) for t in Transfer.objects.values_list("pk", flat=True)[:3]]

@@ -53,7 +53,8 @@ from omnipoint.orders.models import Order, OrderEvent, OrderLine, OrderReturn, P
 from omnipoint.outlets.domain import SYSTEM
 from omnipoint.outlets.models import Outlet
 from omnipoint.outlets.selectors import actor_get
-from omnipoint.payments.models import OrderBalance, Payment, Refund, SandboxCharge
+from omnipoint.payments.models import OrderBalance, Payment, Refund, SandboxCharge, SandboxRefund
+from omnipoint.reconciliation.models import Difference, ReconRun, Resolution, StatementLine
 from omnipoint.showrooms.models import CommissionAccrual, CommissionReversal, CommissionRule, Showroom
 from omnipoint.testing import user_of
 
@@ -79,6 +80,7 @@ SNAPSHOT_MODELS = [
     OrderBalance,
     Refund,
     SandboxCharge,
+    SandboxRefund,
     Member,
     LoginCode,
     Account,
@@ -113,6 +115,10 @@ SNAPSHOT_MODELS = [
     Partner,
     Verification,
     IdentityConsent,
+    ReconRun,
+    StatementLine,
+    Difference,
+    Resolution,
 ]
 # Not in the snapshot on purpose: identity's Lookup (every question asked of a verification is
 # recorded, a staff member's read too), PaymentNotification (every notification is logged, even a

@@ -23,6 +23,7 @@ from omnipoint.inventory.models import Reservation
 from omnipoint.members.selectors import actor_for_user
 from omnipoint.orders.models import Order
 from omnipoint.outlets.domain import SYSTEM
+from omnipoint.reconciliation.tests.world import api_world, multipart, read, write
 
 from .conftest import POWER, SHOPPER_MOBILE, World, assert_error, build_shop, snapshot
 
@@ -269,6 +270,20 @@ OPS.update(
             "mobile": SHOPPER_MOBILE, "biller": POWER, "account": w.acct_phone, "amount": w.amount_phone}, shop=True),
     }
 )  # fmt: skip
+# Reconciliation (omnipoint.reconciliation.tests.world.api_world: yesterday's statement imported
+# with a lost notification, the day before not imported). The upload is multipart: see
+# test_a_statement_upload_refuses_bad_input_with_a_code.
+OPS.update(
+    {
+        "recon_fetch": Op("POST", "/reconciliation/runs/{day}/fetch", lambda w: {"day": w.recon_open_day}, None,
+                          setup=api_world),
+        "recon_repair": Op("POST", "/reconciliation/differences/{difference_id}/repair",
+                           lambda w: {"difference_id": w.recon_lost}, None, setup=api_world),
+        "recon_resolve": Op("POST", "/reconciliation/differences/{difference_id}/resolve",
+                            lambda w: {"difference_id": w.recon_lost},
+                            lambda w: {"reason": "timing", "note": "次日到账"}, setup=api_world),
+    }
+)  # fmt: skip
 # Appointments (omnipoint.appointments.tests.world builds their objects on the shop's world).
 _ap_outlet = lambda w: {"outlet_id": w.a.pk}  # noqa: E731
 APPOINTMENT_OPS = {
@@ -353,6 +368,8 @@ def test_every_write_operation_is_in_the_table():
     # and billpay's test_forged_and_malformed_callbacks_change_nothing.
     writes.discard(("POST", f"{V1}/payments/notify/{{provider}}", True))
     writes.discard(("POST", f"{V1}/bills/callback/{{biller}}", True))
+    # A provider's statement file, uploaded multipart: see test_a_statement_upload_refuses_bad_input.
+    writes.discard(("POST", f"{V1}/reconciliation/runs/{{day}}/statement", True))
     assert writes == {(op.method, V1 + op.path, op.good is not None) for op in OPS.values()}
 
 
@@ -407,8 +424,10 @@ def test_every_request_body_is_a_closed_object():
     open_bodies = []
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
-            if "requestBody" not in operation or path.endswith(("/notify/{provider}", "/callback/{biller}")):
-                continue  # the providers' notifications: their own formats, read raw and signed
+            if "requestBody" not in operation or path.endswith(
+                ("/notify/{provider}", "/callback/{biller}", "/runs/{day}/statement")
+            ):
+                continue  # the providers' notifications and statement files: their own formats
             seen: set[str] = set()
             walk(operation["requestBody"], seen)
             assert seen, (method, path)
@@ -1112,4 +1131,88 @@ def test_a_day_export_refuses_bad_input_with_a_code(client, world):
         (f"/clearing/days/{world.closed_day}/export.pdf", {"node": "outlet:x"}, 404, "node_not_found"),
     ):
         assert_error(client.get(f"{V1}{path}", query, **h), status, code)
+    assert snapshot() == before
+
+
+def test_a_statement_upload_refuses_bad_input_with_a_code(client, world, settings):
+    """Reconciliation: a malformed statement file (each way a file can be wrong), a wrong date
+    format, a future day, an unknown run or class, a bad reason: each a 4xx with its code, and
+    nothing changes (the import is one transaction: a file refused at its last line leaves none
+    of its lines)."""
+    api_world(world)
+    good = world.recon_file  # the day before yesterday: no payments, the header and the summary
+    assert read(good) == []
+    paid = [
+        "2026-01-01 10:00:00",
+        "SBX1",
+        "P1",
+        "NATIVE",
+        "SUCCESS",
+        "1.00",
+        "0",
+        "0",
+        "0.00",
+        "",
+        "0.01",
+        "0.60%",
+    ]
+    h = world.net.auth("hq_admin")
+    today = timezone.now().astimezone(timezone.get_fixed_timezone(480)).date()
+    bad_files = [
+        (b"", "size"),
+        (b"\xff\xfe\x00garbage", "encoding"),
+        (b"not,a,statement\r\n", "header"),
+        (good.replace("\u603b\u4ea4\u6613\u5355\u6570".encode(), b"x"), "columns"),
+        (good.rsplit(b"\r\n", 2)[0] + b"\r\n", "summary"),
+        (good.replace(b"`0,", b"`7,", 1), "summary_mismatch"),
+        (good + b"`1,`2\r\n", "trailing"),
+        (write([paid]), "other_day"),
+        (write([[world.recon_open_day + " 10:00:00", *paid[1:5], "1.0", *paid[6:]]]), "amount"),
+        (write([[world.recon_open_day + " 25:00:00", *paid[1:]]]), "time"),
+        (write([[world.recon_open_day + " 10:00:00", *paid[1:4], "CLOSED", *paid[5:]]]), "state"),
+        (write([[world.recon_open_day + " 10:00:00", "", *paid[2:]]]), "reference"),
+    ]
+    before = snapshot()
+    for content, reason in bad_files:
+        body, headers = multipart(content)
+        resp = client.generic(
+            "POST",
+            f"{V1}/reconciliation/runs/{world.recon_open_day}/statement",
+            body,
+            headers["Content-Type"],
+            **h,
+        )
+        assert_error(resp, 422, "malformed_statement")
+        assert resp.json()["details"]["reason"] == reason, (reason, resp.json())
+    body, headers = multipart(good)
+    for day, status, code in (
+        ("12-01-2026", 422, "invalid_day"),
+        (str(today), 422, "day_not_over"),
+        (str(today + timedelta(days=3)), 422, "day_not_over"),
+        (world.recon_day, 409, "statement_exists"),
+    ):
+        resp = client.generic(
+            "POST", f"{V1}/reconciliation/runs/{day}/statement", body, headers["Content-Type"], **h
+        )
+        assert_error(resp, status, code)
+    for path, status, code in (
+        (f"/reconciliation/runs/{world.recon_open_day}", 404, "run_not_found"),
+        ("/reconciliation/runs/2026-13-01", 422, "invalid_day"),
+        (f"/reconciliation/runs/{world.recon_open_day}/differences", 404, "run_not_found"),
+        (f"/reconciliation/runs/{world.recon_day}/differences?kind=lost", 422, "invalid_kind"),
+    ):
+        assert_error(client.get(f"{V1}{path}", **h), status, code)
+    for day, status, code in (("2026.12.01", 422, "invalid_day"), (str(today), 422, "day_not_over")):
+        assert_error(client.post(f"{V1}/reconciliation/runs/{day}/fetch", **h), status, code)
+    resolve = f"{V1}/reconciliation/differences/{{}}/resolve"
+    for target, payload, status, code in (
+        (world.recon_lost, {"reason": "repaired", "note": "x"}, 422, "invalid_reason"),
+        (world.recon_lost, {"reason": "timing", "note": "  "}, 422, "note_required"),
+        (MISSING, {"reason": "timing", "note": "x"}, 404, "difference_not_found"),
+    ):
+        resp = client.post(resolve.format(target), json.dumps(payload), content_type="application/json", **h)
+        assert_error(resp, status, code)
+    assert_error(
+        client.post(f"{V1}/reconciliation/differences/{MISSING}/repair", **h), 404, "difference_not_found"
+    )
     assert snapshot() == before

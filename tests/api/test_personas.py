@@ -33,6 +33,7 @@ from omnipoint.identity.tests.world import build_identity, verify_body
 from omnipoint.inventory.models import CycleCount, StockLevel, Transfer
 from omnipoint.marketing.models import Coupon, CouponTemplate, Game, Promotion
 from omnipoint.orders.models import Order, PickTask, TaskState
+from omnipoint.reconciliation.tests.world import api_world, multipart
 from omnipoint.showrooms.models import CommissionRule
 from omnipoint.testing import PASSWORD
 from omnipoint.testing import PERSONAS as STAFF_PERSONAS
@@ -830,6 +831,35 @@ ROWS += [
 ]  # fmt: skip
 
 
+# --- reconciliation with the payment provider: finance at HQ (finance.reconcile) only. See
+# omnipoint.reconciliation.tests.world.api_world.
+
+RECON = {"setup": api_world}
+FINANCE = "200 403 403 403 403 403 403"
+recon_day = lambda name: lambda w: {"day": getattr(w, name)}  # noqa: E731
+
+ROWS += [
+    Row("reconciliation runs", "GET", "/reconciliation/runs", FINANCE, **RECON,
+        check=lambda w, p, b: [r["day"] for r in b] == [w.recon_day] or pytest.fail(str(b))),
+    Row("a reconciliation run", "GET", "/reconciliation/runs/{day}", FINANCE, recon_day("recon_day"), **RECON,
+        check=lambda w, p, b: b["lines"] == 2 and b["matched"] == 1 or pytest.fail(str(b))),
+    Row("no such reconciliation run", "GET", "/reconciliation/runs/{day}", FINANCE.replace("200", "404"),
+        recon_day("recon_open_day"), **RECON, not_found="run_not_found"),
+    Row("fetch a statement", "POST", "/reconciliation/runs/{day}/fetch", created(FINANCE),
+        recon_day("recon_open_day"), **RECON),
+    Row("upload a statement", "POST", "/reconciliation/runs/{day}/statement", created(FINANCE),
+        recon_day("recon_open_day"), **RECON, raw=lambda w: multipart(w.recon_file)),
+    Row("a run's differences", "GET", "/reconciliation/runs/{day}/differences", FINANCE, recon_day("recon_day"),
+        **RECON, check=lambda w, p, b: [d["kind"] for d in b] == ["lost_notification"] or pytest.fail(str(b))),
+    Row("repair a lost notification", "POST", "/reconciliation/differences/{difference_id}/repair", FINANCE,
+        id_of("recon_lost", "difference_id"), **RECON,
+        check=lambda w, p, b: b["outcome"] == "applied" or pytest.fail(str(b))),
+    Row("resolve a difference", "POST", "/reconciliation/differences/{difference_id}/resolve", FINANCE,
+        id_of("recon_lost", "difference_id"), **RECON,
+        body=lambda w, p: {"reason": "timing", "note": "次日到账"}),
+]  # fmt: skip
+
+
 # --- appointments: the services and slots are anyone's to read; bookings a member's own or in
 # the staff's scope; timetables for managers (service.setup), the desk for clerks and up
 # (appointment.desk, not salespeople). See omnipoint.appointments.tests.world.
@@ -1041,7 +1071,8 @@ def send(client, row: Row, w: World, persona: str | None, headers: dict[str, str
     if row.raw:
         data, extra = row.raw(w)
         meta = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in extra.items() if k != "Content-Type"}
-        return client.generic(row.method, url, data, "application/json", **headers, **meta)
+        content_type = extra.get("Content-Type", "application/json")
+        return client.generic(row.method, url, data, content_type, **headers, **meta)
     body = row.body(w, persona or "anonymous") if row.body else {}
     return client.generic(row.method, url, json.dumps(body), "application/json", **headers)
 

@@ -117,3 +117,21 @@ def test_orders_bench_places_orders_through_gunicorn(regions):
     assert Order.objects.filter(channel="web", method="pickup").count() == 7
     assert inventory_breaches() == []
     assert len(orders.rows([result])) == 1
+
+
+@pytest.mark.postgres_only
+def test_books_bench_closes_and_matches_as_the_naive_and_the_injections_say(regions):
+    from datetime import date
+
+    from bench import books
+
+    size = books.Size("BT", outlets=5, payments=90, refunds=10, lines=100, refund_lines=10,
+                      close_day=date(2021, 1, 15), match_day=date(2021, 1, 16))  # fmt: skip
+    assert books.close_data_ensure(size) and books.match_data_ensure(size)
+    assert not books.close_data_ensure(size) and not books.match_data_ensure(size)  # reused
+    real, naive = books.close_real(size), books.close_naive(size)
+    books.close_compare(real, naive)
+    assert real.extra["ok"] and real.extra["figures"], real.check
+    written, imported, matched = books.match(size)
+    assert imported.extra["found"] == books.expected_differences(size)
+    assert len(books.rows([real, naive, written, imported, matched])) == 5

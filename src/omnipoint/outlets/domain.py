@@ -55,6 +55,8 @@ class Perm:
     COUNT = "count"  # cycle counts
     STAFF_MANAGE = "staff.manage"  # add staff and assign roles at or under one's own node
     FINANCE_CLOSE = "finance.close"  # close business days, read the books of one's node
+    # reconcile with the payment providers: the merchant accounts are the network's, held at HQ
+    FINANCE_RECONCILE = "finance.reconcile"
     APPOINTMENT_DESK = "appointment.desk"  # book for a customer, check in, call the queue
     SERVICE_SETUP = "service.setup"  # an outlet's services, timetables and closures
     BILL_PAY = "bill.pay"  # take bill payments at the counter
@@ -82,7 +84,7 @@ _MANAGE = _OUTLET_WORK | {
 _REGION = _MANAGE | {Perm.OUTLET_EDIT, Perm.PRICE_EDIT}
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
-    Role.HQ_ADMIN: frozenset(_REGION | {Perm.CATALOG_EDIT, Perm.PARTNER_MANAGE}),
+    Role.HQ_ADMIN: frozenset(_REGION | {Perm.CATALOG_EDIT, Perm.PARTNER_MANAGE, Perm.FINANCE_RECONCILE}),
     Role.PROVINCE_MANAGER: frozenset(_REGION),
     Role.CITY_MANAGER: frozenset(_REGION),
     Role.DISTRICT_MANAGER: frozenset(_MANAGE | {Perm.OUTLET_EDIT}),

@@ -12,7 +12,7 @@ import hashlib
 import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal, Protocol
 
 from django.db import models
@@ -137,6 +137,48 @@ class PaymentProvider(Protocol):
     def ack(self) -> dict[str, Any]:
         """The body the provider expects back when a notification was taken."""
         ...
+
+    def statement(self, day: date) -> bytes:
+        """The provider's trade statement of a business day (Asia/Shanghai) as its file, from
+        T+1 (WeChat Pay's 交易账单): raises ``StatementUnavailableError`` for a day not over yet
+        or a provider that keeps no statement."""
+        ...
+
+
+class StatementUnavailableError(ValidationError):
+    code = "statement_unavailable"
+
+
+# The trade statement's file, as WeChat Pay's 交易账单 (the fields it needs): a header row, one
+# row per payment or refund with every field prefixed with a backtick (so that a spreadsheet keeps
+# long ids as text), then the summary's header and its one row. Amounts in yuan, two decimals.
+STATEMENT_COLUMNS = (
+    "交易时间",
+    "微信订单号",
+    "商户订单号",
+    "交易类型",
+    "交易状态",
+    "应结订单金额",
+    "微信退款单号",
+    "商户退款单号",
+    "退款金额",
+    "退款状态",
+    "手续费",
+    "费率",
+)
+STATEMENT_SUMMARY = ("总交易单数", "应结订单总金额", "退款总金额", "手续费总金额")
+STATE_PAID, STATE_REFUND = "SUCCESS", "REFUND"
+FEE_RATE_BP = 60  # the gateway's rate in basis points: 0.60%, WeChat Pay's standard rate
+
+
+def fee_for(amount: int, rate_bp: int = FEE_RATE_BP) -> int:
+    """The gateway's fee on an amount of fen, rounded half up (a refund gives its share back)."""
+    return (amount * rate_bp + 5000) // 10000
+
+
+def yuan(fen: int) -> str:
+    sign = "-" if fen < 0 else ""
+    return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
 
 
 class BadSignatureError(DomainError):

@@ -129,6 +129,7 @@ class SandboxCharge(models.Model):
     notify_attempts = models.PositiveIntegerField(default=0)
 
     class Meta:
+        indexes = [models.Index(fields=["paid_at"], name="sandbox_charge_paid_at")]
         constraints = [
             models.CheckConstraint(name="charge_amount_positive", condition=Q(amount__gt=0)),
             models.CheckConstraint(name="charge_refund_le_amount", condition=Q(refunded__lte=F("amount"))),
@@ -141,3 +142,16 @@ class SandboxCharge(models.Model):
     @property
     def refunded_money(self) -> Money:
         return Money(self.refunded)
+
+
+class SandboxRefund(models.Model):
+    """A refund the sandbox gateway made (its own books, as for charges): one row per refund,
+    which its daily trade statement lists."""
+
+    charge = models.ForeignKey(SandboxCharge, on_delete=models.PROTECT, related_name="refunds")
+    ref = models.CharField(max_length=40, unique=True)  # the gateway's refund id
+    amount = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(name="sandbox_refund_positive", condition=Q(amount__gt=0))]

@@ -5,6 +5,7 @@ ledger (omnipoint.loyalty). Gift cards join here."""
 import json
 import secrets
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -23,6 +24,7 @@ from omnipoint.payments.domain import (
     OrderForPayment,
     PaymentProvider,
     PaymentState,
+    StatementUnavailableError,
     signature_ok,
 )
 from omnipoint.payments.models import ChargeState, Payment
@@ -74,6 +76,9 @@ class SandboxProvider:
     def ack(self) -> dict[str, Any]:
         return {"code": "SUCCESS", "message": "成功"}
 
+    def statement(self, day: date) -> bytes:
+        return sandbox.statement_build(day=day)
+
 
 class CashProvider:
     """Money a staff member takes in hand: settled when captured, refunded in hand."""
@@ -95,6 +100,9 @@ class CashProvider:
 
     def ack(self) -> dict[str, Any]:
         return {}
+
+    def statement(self, day: date) -> bytes:
+        raise StatementUnavailableError(f"{self.name} payments have no provider statement")
 
 
 def _hold_seconds(order: OrderForPayment) -> int:
@@ -159,6 +167,9 @@ class LedgerProvider:
 
     def ack(self) -> dict[str, Any]:
         return {}
+
+    def statement(self, day: date) -> bytes:
+        raise StatementUnavailableError(f"{self.name} payments have no provider statement")
 
 
 class WalletProvider(LedgerProvider):

@@ -24,7 +24,7 @@ from omnipoint.payments.services._shared import (
     MAX_NOTIFICATION_CHARS,
     ONLINE_PROVIDER,
 )
-from omnipoint.payments.services.notifications import notification_receive
+from omnipoint.payments.services.notifications import notification_receive, payment_recover
 from omnipoint.payments.services.refunds import payment_refund, refund_to_tenders
 from omnipoint.payments.services.taking import payment_capture, payment_start, payment_tender, payments_sync
 
@@ -35,6 +35,7 @@ __all__ = [
     "ONLINE_PROVIDER",
     "notification_receive",
     "payment_capture",
+    "payment_recover",
     "payment_refund",
     "payment_start",
     "payment_tender",

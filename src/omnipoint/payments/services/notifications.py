@@ -4,7 +4,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from omnipoint.core.errors import DomainError, NotFoundError, ValidationError
-from omnipoint.outlets.domain import SystemActor
+from omnipoint.loyalty.models import OnlineTopup
+from omnipoint.outlets.domain import SYSTEM, SystemActor, require_platform
 from omnipoint.payments import topups
 from omnipoint.payments.domain import (
     AmountMismatchError,
@@ -74,3 +75,19 @@ def notification_receive(
     log.outcome = outcome
     log.save(update_fields=["outcome", "verified", "payment"])
     return gateway.ack()
+
+
+def payment_recover(*, actor: SystemActor, number: str) -> str:
+    """The notification that never came: the provider's statement lists a payment (or an online
+    top-up) as paid that we hold as not paid. Ask the provider and apply what it answers through
+    the same step as its notification, so a notification arriving at the same moment applies it
+    once between them. Returns what happened ("applied", "duplicate", "refunded_cancelled",
+    "refunded_overpaid", "topup_paid"), or what the provider says when it says not paid."""
+    require_platform(actor)
+    payment = Payment.objects.filter(number=number).first()
+    if payment is None:
+        if OnlineTopup.objects.filter(number=number).exists():
+            return f"topup_{topups.topup_online_settle(actor=SYSTEM, number=number).state}"
+        raise NotFoundError(f"payment {number} not found", code="payment_not_found")
+    status = provider_get(payment.provider).query(payment)
+    return _succeed(payment.pk) if status == "succeeded" else status

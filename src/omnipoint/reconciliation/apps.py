@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ReconciliationConfig(AppConfig):
+    name = "omnipoint.reconciliation"
+    label = "reconciliation"
+    verbose_name = "Reconciliation"

@@ -1,0 +1,135 @@
+"""Reads of reconciliation: the runs, a run's differences by class, and the three-way view of a
+day (the provider's statement, our payments, the ledger and the day's close). Finance at HQ."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from omnipoint.clearing.domain import Measure
+from omnipoint.clearing.models import ClearingFigure, ClearingRun
+from omnipoint.core.errors import NotFoundError, ValidationError
+from omnipoint.loyalty.models import OnlineTopup, TopupState
+from omnipoint.outlets.domain import Perm, StaffActor
+from omnipoint.payments.domain import Method, PaymentState, RefundState
+from omnipoint.payments.models import Payment, Refund
+from omnipoint.payments.services import ONLINE_PROVIDER
+from omnipoint.reconciliation.domain import DiffKind, LineKind, day_bounds
+from omnipoint.reconciliation.models import Difference, ReconRun, StatementLine
+
+
+def runs_list(*, actor: StaffActor) -> QuerySet[ReconRun]:
+    actor.require(Perm.FINANCE_RECONCILE)
+    return ReconRun.objects.annotate(
+        differences_n=Count("differences"),
+        open_n=Count("differences", filter=Q(differences__resolution__isnull=True)),
+    ).order_by("-day")
+
+
+def run_get(*, actor: StaffActor, day: date) -> ReconRun:
+    actor.require(Perm.FINANCE_RECONCILE)
+    run = runs_list(actor=actor).filter(provider=ONLINE_PROVIDER, day=day).first()
+    if run is None:
+        raise NotFoundError(f"no statement of {day} is imported", code="run_not_found", day=day.isoformat())
+    return run
+
+
+def kind_counts(run: ReconRun) -> dict[str, tuple[int, int]]:
+    """Per class of difference: (all, still open), every class listed."""
+    rows = (
+        Difference.objects.filter(run=run)
+        .values("kind")
+        .annotate(n=Count("pk"), open=Count("pk", filter=Q(resolution__isnull=True)))
+    )
+    found = {r["kind"]: (r["n"], r["open"]) for r in rows}
+    return {k: found.get(k, (0, 0)) for k in DiffKind.values}
+
+
+def differences_list(
+    *, actor: StaffActor, run: ReconRun, kind: str = "", open_only: bool = False
+) -> QuerySet[Difference]:
+    actor.require(Perm.FINANCE_RECONCILE)
+    qs = Difference.objects.filter(run=run).select_related("line", "resolution", "resolution__resolved_by")
+    if kind and kind not in DiffKind.values:
+        raise ValidationError(
+            f"{kind[:24]!r} is no class of difference", code="invalid_kind", allowed=DiffKind.values
+        )
+    if kind:
+        qs = qs.filter(kind=kind)
+    if open_only:
+        qs = qs.filter(resolution__isnull=True)
+    return qs.order_by("kind", "pk")
+
+
+def difference_get(*, actor: StaffActor, difference_id: int) -> Difference:
+    actor.require(Perm.FINANCE_RECONCILE)
+    difference = (
+        Difference.objects.select_related("run", "line", "resolution").filter(pk=difference_id).first()
+    )
+    if difference is None:
+        raise NotFoundError(f"difference {difference_id} not found", code="difference_not_found")
+    return difference
+
+
+@dataclass(frozen=True)
+class ThreeWay:
+    measure: str  # paid_count, paid, refund_count, refunded, fees
+    statement: int
+    ours: int
+    books: int | None  # the day's close (None: not closed); fees are no figure of the close
+
+
+def three_way(run: ReconRun) -> list[ThreeWay]:
+    """The day's totals three ways: the provider's lines, our payments, refunds and online
+    top-ups that succeeded at the gateway that day, and the close's figures for online payments
+    and online top-ups at HQ (which the close read from our payments and the ledger)."""
+    lines = StatementLine.objects.filter(run=run).aggregate(
+        paid_n=Count("pk", filter=Q(kind=LineKind.PAYMENT)),
+        paid=Sum("amount", filter=Q(kind=LineKind.PAYMENT), default=0),
+        refund_n=Count("pk", filter=Q(kind=LineKind.REFUND)),
+        refunded=Sum("refund_amount", default=0),
+        fees=Sum("fee", default=0),
+    )
+    start, end = day_bounds(run.day)
+    paid = Payment.objects.filter(
+        provider=ONLINE_PROVIDER, state=PaymentState.SUCCEEDED, succeeded_at__gte=start, succeeded_at__lt=end
+    ).aggregate(n=Count("pk"), s=Sum("amount", default=0))
+    topups = OnlineTopup.objects.filter(
+        state=TopupState.PAID, credited_at__gte=start, credited_at__lt=end
+    ).aggregate(n=Count("pk"), s=Sum("amount", default=0))
+    refunds = Refund.objects.filter(
+        payment__provider=ONLINE_PROVIDER,
+        state=RefundState.SUCCEEDED,
+        created_at__gte=start,
+        created_at__lt=end,
+    ).aggregate(n=Count("pk"), s=Sum("amount", default=0))
+    books = _books(run.day)
+    return [
+        ThreeWay(
+            "paid_count",
+            lines["paid_n"],
+            paid["n"] + topups["n"],
+            _sum(books, Measure.PAID_COUNT, Measure.TOPUP_COUNT),
+        ),
+        ThreeWay(
+            "paid", lines["paid"], paid["s"] + topups["s"], _sum(books, Measure.PAID, Measure.TOPUP_PRINCIPAL)
+        ),
+        ThreeWay("refund_count", lines["refund_n"], refunds["n"], _sum(books, Measure.REFUND_COUNT)),
+        ThreeWay("refunded", lines["refunded"], refunds["s"], _sum(books, Measure.REFUNDED)),
+        ThreeWay("fees", lines["fees"], 0, None),
+    ]
+
+
+def _books(day: date) -> dict[str, int] | None:
+    if not ClearingRun.objects.filter(day=day).exists():
+        return None
+    rows = (
+        ClearingFigure.objects.filter(day=day, corrects=day, node="hq", method=Method.ONLINE)
+        .values("measure")
+        .annotate(v=Sum("value"))
+    )
+    return {r["measure"]: int(r["v"]) for r in rows}
+
+
+def _sum(books: dict[str, int] | None, *measures: str) -> int | None:
+    return None if books is None else sum(books.get(m, 0) for m in measures)
