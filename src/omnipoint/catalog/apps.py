@@ -9,4 +9,9 @@ class CatalogConfig(AppConfig):
     label = "catalog"
 
     def ready(self) -> None:
+        from omnipoint.catalog.models import PriceList, PriceListItem
+        from omnipoint.core.cached import forget_on_change
+        from omnipoint.outlets.models import Region
+
         register(TEXTS)
+        forget_on_change("prices", PriceList, PriceListItem, Region)

@@ -2,6 +2,7 @@ from django.db.models import Q, QuerySet
 
 from omnipoint.catalog.domain import PriceCandidate, PriceDecision, choose_price
 from omnipoint.catalog.models import Category, PriceListItem, Product, Sku
+from omnipoint.core.cached import remember_many
 from omnipoint.core.errors import NotFoundError
 from omnipoint.outlets.models import Region
 
@@ -49,12 +50,26 @@ def sku_get(*, sku_id: int | None = None, code: str = "", barcode: str = "") -> 
 
 def prices_get(*, sku_ids: list[int], region: Region, channel: str) -> dict[int, PriceDecision]:
     """Prices of several SKUs in a region on a channel, each with where it came from; SKUs
-    without any price are left out. One query.
+    without any price are left out. The candidates are kept a while (``core.cached``, area
+    "prices", forgotten when a price list, a price or a region changes): one query for the SKUs
+    not kept, none when all are.
 
     Candidates are the network-wide list and the lists of the region and each of its ancestors;
     the pure policy in domain.choose_price picks one per SKU and says why.
     """
-    ancestors = [region.path[: i + 1] for i, ch in enumerate(region.path) if ch == "/" and i > 0]
+    none: list[PriceCandidate] = []
+    candidates = remember_many(
+        "prices", [f"{region.path}:{s}" for s in sku_ids], lambda keys: _candidates(keys, region.path), none
+    )
+    decisions = {s: choose_price(candidates[f"{region.path}:{s}"], channel=channel) for s in sku_ids}
+    return {sku_id: d for sku_id, d in decisions.items() if d is not None}
+
+
+def _candidates(keys: list[str], path: str) -> dict[str, list[PriceCandidate]]:
+    """Every price a SKU has that applies in the region at ``path`` (its own list, its
+    ancestors', the network's): one query for all the keys ("<path>:<sku id>") asked."""
+    sku_ids = [int(k.rsplit(":", 1)[1]) for k in keys]
+    ancestors = [path[: i + 1] for i, ch in enumerate(path) if ch == "/" and i > 0]
     items = (
         PriceListItem.objects.filter(sku_id__in=sku_ids, price_list__is_active=True)
         .filter(Q(price_list__region__isnull=True) | Q(price_list__region__path__in=ancestors))
@@ -68,9 +83,9 @@ def prices_get(*, sku_ids: list[int], region: Region, channel: str) -> dict[int,
             "channel",
         )
     )
-    by_sku: dict[int, list[PriceCandidate]] = {}
+    by_key: dict[str, list[PriceCandidate]] = {}
     for sku_id, pk, amount, name, rname, rpath, channel_ in items:
-        by_sku.setdefault(sku_id, []).append(
+        by_key.setdefault(f"{path}:{sku_id}", []).append(
             PriceCandidate(
                 item_id=pk,
                 amount=amount,
@@ -80,8 +95,7 @@ def prices_get(*, sku_ids: list[int], region: Region, channel: str) -> dict[int,
                 channel=channel_,
             )
         )
-    decisions = {sku_id: choose_price(c, channel=channel) for sku_id, c in by_sku.items()}
-    return {sku_id: d for sku_id, d in decisions.items() if d is not None}
+    return by_key
 
 
 def price_get(*, sku_id: int, region: Region, channel: str) -> PriceDecision:

@@ -179,6 +179,13 @@ if REDIS_URL:
 else:
     HUEY |= {"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "huey.sqlite3")}
 
+# Django's cache keeps the reads that rarely change (omnipoint.core.cached): in Redis when there
+# is one, shared by every process and host; else in each process, for a few seconds.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

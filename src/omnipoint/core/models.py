@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
+from omnipoint.core.cached import remember
+
 
 class ApiToken(models.Model):
     """A bearer token for the REST API. Only the SHA-256 of the key is stored. A token expires,
@@ -51,17 +53,24 @@ class ApiToken(models.Model):
     @classmethod
     def user_for(cls, key: str):  # type: ignore[no-untyped-def]
         """The active user whose live token ``key`` is, or None (unknown, expired, revoked, or
-        issued before the account's password last changed)."""
-        row = (
-            cls.objects.select_related("user")
-            .filter(key_hash=cls.hash(key), expires_at__gt=timezone.now())
-            .first()
-        )
-        if row is None or not row.user.is_active:
+        issued before the account's password last changed). The token's row and its user are
+        kept a while (``core.cached``, area "tokens": revoking a token or saving a user forgets
+        them), so that a request signed with a token does not read them each time."""
+        digest = cls.hash(key)
+        found = remember("tokens", digest, lambda: cls._row(digest))
+        if found is None:
             return None
-        if not constant_time_compare(row.password_mark, row.user.get_session_auth_hash()):
+        user, expires_at, mark = found
+        if expires_at <= timezone.now() or not user.is_active:
             return None
-        return row.user
+        if not constant_time_compare(mark, user.get_session_auth_hash()):
+            return None
+        return user
+
+    @classmethod
+    def _row(cls, digest: str):  # type: ignore[no-untyped-def]
+        row = cls.objects.select_related("user").filter(key_hash=digest).first()
+        return (row.user, row.expires_at, row.password_mark) if row else None
 
 
 class IdempotencyRecord(models.Model):

@@ -28,6 +28,7 @@ from omnipoint.catalog.models import (
     Sku,
     Supplier,
 )
+from omnipoint.core.cached import forget
 from omnipoint.core.channels import Channel
 from omnipoint.demo import data
 from omnipoint.demo.plan import BATCH, DEMO_PASSWORD, OPENING_REFERENCE, PERSONAS, SUPERUSER, DemoSize
@@ -200,6 +201,7 @@ def outlets_create(plan: DemoSize, rng: random.Random) -> dict[str, int]:
             )
         )
     Outlet.objects.bulk_create(outlets, batch_size=BATCH)
+    forget("outlets")
     return dict(Outlet.objects.filter(code__in=[o.code for o in outlets]).values_list("code", "pk"))
 
 
@@ -309,6 +311,7 @@ def prices_create(sku_ids: dict[str, tuple[int, int]], rng: random.Random) -> No
                 )
             )
     PriceListItem.objects.bulk_create(items, batch_size=BATCH)
+    forget("prices")  # a bulk insert sends no signal
 
 
 # --- stock and staff -------------------------------------------------------------------------

@@ -9,4 +9,8 @@ class MarketingConfig(AppConfig):
     label = "marketing"
 
     def ready(self) -> None:
+        from omnipoint.core.cached import forget_on_change
+        from omnipoint.marketing.models import Promotion
+
         register(TEXTS)
+        forget_on_change("promotions", Promotion)

@@ -9,6 +9,7 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from omnipoint.core.cached import remember
 from omnipoint.core.errors import NotFoundError, ValidationError
 from omnipoint.core.explain import Explanation, in_english
 from omnipoint.loyalty.selectors import member_tier as tier_of
@@ -219,14 +220,22 @@ def coupon_rule(c: Coupon, tier_names: Mapping[str, str] | None = None) -> domai
 
 
 def promotions_for_checkout(*, ctx: domain.Context) -> list[Promotion]:
-    """Promotions that may apply here and now. One query; the policy checks everything again."""
+    """Promotions that may apply here and now; the policy checks everything again. The active
+    promotions of a channel, outlet and region are kept a while (``core.cached``, area
+    "promotions", forgotten when one is saved): one query when they are not kept, none when
+    they are; their time window is checked here, against ``ctx.now``."""
+    key = f"{ctx.channel}:{ctx.outlet_id}:{ctx.region_path}"
+    active = remember("promotions", key, lambda: _promotions_active(ctx))
+    return [p for p in active or [] if p.starts_at <= ctx.now < p.ends_at]
+
+
+def _promotions_active(ctx: domain.Context) -> list[Promotion]:
     ancestors = [ctx.region_path[: i + 1] for i, ch in enumerate(ctx.region_path) if ch == "/"]
     return list(
         Promotion.objects.filter(
             Q(channel="") | Q(channel=ctx.channel),
             Q(outlet__isnull=True) | Q(outlet_id=ctx.outlet_id),
             is_active=True,
-            starts_at__lte=ctx.now,
             ends_at__gt=ctx.now,
             region_path__in=ancestors,
         ).order_by("-priority", "pk")

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Q
 
+from omnipoint.core.cached import remember
 from omnipoint.core.errors import NotFoundError, PermissionDeniedError, ValidationError
 from omnipoint.ledger.domain import MEMBER_PARTS
 from omnipoint.ledger.models import Posting, PostingState
@@ -64,9 +65,13 @@ def actor_for_user(*, user, as_staff: bool = False) -> Actor | MemberActor | Gue
         return GUEST
     if as_staff and _is_staff(user):
         return actor_get(user=user)
-    member = Member.objects.filter(user_id=user.pk).only("pk").first()
-    if member is not None:
-        return MemberActor(user_id=user.pk, member_id=member.pk)
+    member_id = remember(
+        "members",
+        f"user:{user.pk}",
+        lambda: Member.objects.filter(user_id=user.pk).values_list("pk", flat=True).first(),
+    )
+    if member_id is not None:
+        return MemberActor(user_id=user.pk, member_id=member_id)
     if not as_staff and _is_staff(user):
         return actor_get(user=user)
     return GuestActor(user_id=user.pk)

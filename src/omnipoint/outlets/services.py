@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 
+from omnipoint.core.cached import forget
 from omnipoint.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from omnipoint.outlets.domain import (
     ROLE_NODE,
@@ -70,6 +71,8 @@ def regions_load(*, actor: SystemActor, csv_path: Path = ADCODES_CSV, model: typ
                 )
             )
         model.objects.bulk_create(new, batch_size=1000)
+        forget("outlets")  # a bulk insert sends no signal
+        forget("prices")
         created += len(new)
     return created
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from omnipoint.core.cached import forget
 from omnipoint.core.errors import (
     NotFoundError,
     ValidationError,
@@ -113,5 +114,6 @@ def promotion_end(*, actor: Actor, promotion_id: int) -> Promotion:
     if promo is None or not (actor.scope.is_hq or actor.scope.covers_region(promo.region_path)):
         raise NotFoundError(f"promotion {promotion_id} not found", code="promotion_not_found")
     Promotion.objects.filter(pk=promo.pk).update(is_active=False)
+    forget("promotions")  # an update sends no signal
     promo.is_active = False
     return promo

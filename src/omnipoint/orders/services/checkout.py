@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
+from omnipoint.core.cached import remember
 from omnipoint.core.channels import Channel
 from omnipoint.core.errors import NotFoundError, PermissionDeniedError, ValidationError, require_quantity
 from omnipoint.members.domain import normalise_mobile
@@ -155,7 +156,11 @@ def _normalise(lines: list[LineRequest]) -> dict[int, LineRequest]:
 def _outlet(outlet_id: int | None, *, field: str) -> Outlet | None:
     if outlet_id is None:
         return None
-    outlet = Outlet.objects.select_related("region").filter(pk=outlet_id, is_active=True).first()
+    outlet = remember(
+        "outlets",
+        f"active:{outlet_id}",
+        lambda: Outlet.objects.select_related("region").filter(pk=outlet_id, is_active=True).first(),
+    )
     if outlet is None:
         raise NotFoundError(f"{field} {outlet_id} not found", code="outlet_not_found", field=field)
     return outlet

@@ -294,7 +294,9 @@ def test_order_placement_query_budget(api, network, customer):
         "pickup_outlet_id": network.a.pk,
         "lines": [{"sku_id": s.pk, "quantity": 1} for s in network.skus],
     }
+    warm = api.post("/api/v1/orders", body, customer["auth"] | {"HTTP_IDEMPOTENCY_KEY": "q-0"})
+    assert warm.status_code == 201, warm.json()  # what rarely changes is now kept (core.cached)
     with CaptureQueriesContext(connection) as ctx:
         r = api.post("/api/v1/orders", body, customer["auth"] | {"HTTP_IDEMPOTENCY_KEY": "q-1"})
     assert r.status_code == 201, r.json()
-    assert len(ctx.captured_queries) <= 25, "\n".join(q["sql"][:120] for q in ctx.captured_queries)
+    assert len(ctx.captured_queries) <= 20, "\n".join(q["sql"][:120] for q in ctx.captured_queries)
