@@ -68,3 +68,17 @@ def test_resolve_needs_a_typed_reason_and_a_note_and_finance():
         actor=w.hq, difference_id=fee.pk, reason="written_off", note="分位取整"
     )
     assert (done.reason, done.note, done.resolved_by_id) == ("written_off", "分位取整", w.hq.user_id)
+
+
+def test_the_scheduled_pull_imports_yesterday_once():
+    from omnipoint.reconciliation.tasks import FETCHER
+
+    w = day_build(paid=1, lost=0, refunds=0)
+    first = services.statement_fetch_due(actor=FETCHER)
+    assert first is not None and (first.run.day, first.run.source, first.run.task) == (
+        w.day,
+        "scheduled",
+        "reconciliation.fetch_yesterday",
+    )
+    assert first.run.lines == first.run.matched == 1
+    assert services.statement_fetch_due(actor=FETCHER) is None
