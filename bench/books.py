@@ -370,7 +370,9 @@ def match(size: Size) -> list[Timed]:
     )
     matched = Timed("statement: of which the matching (SQL)", size.lines, wall=run.match_seconds, cpu=0.0)
     matched.check = "as injected" if found == expected else "NOT as injected"
-    imported.extra = {"ok": found == expected and share >= 99.9, "share": share, "found": found}
+    # 99.9 % is the target of the full size; a tiny one holds one of each difference in a few lines
+    enough = share >= 99.9 or size.lines < 100_000
+    imported.extra = {"ok": found == expected and enough, "share": share, "found": found}
     return [written, imported, matched]
 
 
