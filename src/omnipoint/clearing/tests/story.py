@@ -139,10 +139,14 @@ def refund_part(s: Story, pick: int) -> None:
 
 
 def return_one(s: Story, pick: int, outlet: str) -> None:
-    """One unit of a completed counter sale brought back at ``outlet``."""
+    """One unit of a completed counter sale brought back at ``outlet``; a sale a partial refund
+    already gave back too much of to refund a whole unit is passed over (the return would be
+    refused, rightly: 409 ``refund_exceeds_payment``)."""
     for order in Order.objects.filter(pk__in=s.sales, state="completed").order_by("pk"):
         line = order.lines.order_by("pk").first()
-        if line and line.returned_quantity < line.quantity and pick <= 0:
+        left = sum(p.refundable for p in Payment.objects.filter(order_id=order.pk))
+        unit = -(-line.amount // line.quantity) if line else 0
+        if line and line.returned_quantity < line.quantity and left >= unit and pick <= 0:
             orders.order_return(
                 actor=s.hq, order_id=order.pk, outlet_id=s.outlet(outlet).pk, lines=[(line.sku_id, 1)]
             )
