@@ -38,6 +38,7 @@ from omnipoint.members.services import member_user_ensure
 from omnipoint.orders.models import Order, OrderReturn, PickTask
 from omnipoint.outlets.domain import SYSTEM
 from omnipoint.outlets.models import Outlet, Staff
+from omnipoint.settlement.models import Statement
 from omnipoint.showrooms.models import Showroom
 
 # Latin a user may read on a Chinese page: codes and numbers (anything with a digit), upper-case
@@ -293,6 +294,11 @@ def _console_urls() -> list[str]:
     urls += _bill_urls()
     urls += _recon_urls()
     urls += [reverse("clearing:day", args=[r]) for r in _closed_days()]
+    urls.append(reverse("settlement:statements"))
+    urls += [
+        reverse("settlement:statement", args=[s])
+        for s in Statement.objects.order_by("kind").values_list("pk", flat=True)
+    ]
     urls.append(reverse("web:stock") + "?q=" + Sku.objects.order_by("pk").values_list("code", flat=True)[0])
     urls += [reverse("web:transfer", args=[t]) for t in Transfer.objects.values_list("pk", flat=True)[:3]]
     urls += [reverse("web:count", args=[c]) for c in CycleCount.objects.values_list("pk", flat=True)[:2]]

@@ -55,6 +55,7 @@ from omnipoint.outlets.models import Outlet
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.payments.models import OrderBalance, Payment, Refund, SandboxCharge, SandboxRefund
 from omnipoint.reconciliation.models import Difference, ReconRun, Resolution, StatementLine
+from omnipoint.settlement.models import Party, PartyRate, SettlementJob, SettlementLine, Statement
 from omnipoint.showrooms.models import CommissionAccrual, CommissionReversal, CommissionRule, Showroom
 from omnipoint.testing import user_of
 
@@ -119,6 +120,11 @@ SNAPSHOT_MODELS = [
     StatementLine,
     Difference,
     Resolution,
+    Party,
+    PartyRate,
+    Statement,
+    SettlementLine,
+    SettlementJob,
 ]
 # Not in the snapshot on purpose: identity's Lookup (every question asked of a verification is
 # recorded, a staff member's read too), PaymentNotification (every notification is logged, even a

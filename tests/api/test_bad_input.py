@@ -24,6 +24,7 @@ from omnipoint.members.selectors import actor_for_user
 from omnipoint.orders.models import Order
 from omnipoint.outlets.domain import SYSTEM
 from omnipoint.reconciliation.tests.world import api_world, multipart, read, write
+from omnipoint.settlement.tests.world import build_settlement
 
 from .conftest import POWER, SHOPPER_MOBILE, World, assert_error, build_shop, snapshot
 
@@ -329,6 +330,17 @@ IDENTITY_OPS = {
 for _op in IDENTITY_OPS.values():
     _op.shop, _op.setup = True, build_identity
 OPS.update(IDENTITY_OPS)
+# Settlement (omnipoint.settlement.tests.world: last month's statements, one confirmed).
+SETTLEMENT_OPS = {
+    "period_generate": Op("POST", "/settlement/periods/{period}/generate", lambda w: {"period": w.period_new}, None),
+    "statement_confirm": Op("POST", "/settlement/statements/{statement_id}/confirm",
+                            lambda w: {"statement_id": w.st_b}, None),
+    "statement_pay": Op("POST", "/settlement/statements/{statement_id}/pay", lambda w: {"statement_id": w.st_sh},
+                        lambda w: {"key": "pay-1"}),
+}  # fmt: skip
+for _op in SETTLEMENT_OPS.values():
+    _op.setup = build_settlement
+OPS.update(SETTLEMENT_OPS)
 BODY_OPS = [name for name, op in OPS.items() if op.good is not None]
 
 
@@ -1215,4 +1227,50 @@ def test_a_statement_upload_refuses_bad_input_with_a_code(client, world, setting
     assert_error(
         client.post(f"{V1}/reconciliation/differences/{MISSING}/repair", **h), 404, "difference_not_found"
     )
+    assert snapshot() == before
+
+
+def test_settlement_refuses_bad_input_with_a_code(client, world):
+    """A wrong period format, a future period, the period under way, an unknown statement, an
+    unknown format, confirming or paying out of turn, paying twice: each a 4xx with its code,
+    and nothing changes."""
+    build_settlement(world)
+    h = world.net.auth("hq_admin")
+    pay = lambda sid, key: client.post(  # noqa: E731
+        f"{V1}/settlement/statements/{sid}/pay", {"key": key}, content_type="application/json", **h
+    )
+    assert pay(world.st_sh, "first").status_code == 201
+    current = timezone.localdate().strftime("%Y-%m")
+    before = snapshot()
+    for method, path, body, status, code in (
+        ("post", "/settlement/periods/2026-13/generate", None, 422, "invalid_period"),
+        ("post", "/settlement/periods/11-2026/generate", None, 422, "invalid_period"),
+        ("post", "/settlement/periods/2026-W60/generate", None, 422, "invalid_period"),
+        ("post", "/settlement/periods/2999-01/generate", None, 422, "period_in_future"),
+        ("post", f"/settlement/periods/{current}/generate", None, 409, "period_not_over"),
+        ("post", f"/settlement/statements/{MISSING}/confirm", None, 404, "statement_not_found"),
+        ("post", f"/settlement/statements/{MISSING}/pay", {"key": "x"}, 404, "statement_not_found"),
+        ("post", f"/settlement/statements/{world.st_sh}/confirm", None, 409, "statement_paid"),
+        ("post", f"/settlement/statements/{world.st_sh}/pay", {"key": "second"}, 409, "statement_paid"),
+        (
+            "post",
+            f"/settlement/statements/{world.st_b}/pay",
+            {"key": "early"},
+            409,
+            "statement_not_confirmed",
+        ),
+        ("post", f"/settlement/statements/{world.st_b}/pay", {"key": "first"}, 409, "pay_key_reused"),
+        ("post", f"/settlement/statements/{world.st_b}/pay", {"key": "a b"}, 422, "invalid_key"),
+        ("get", f"/settlement/statements/{world.st_b}/export.docx", None, 422, "unknown_format"),
+        ("get", f"/settlement/statements/{MISSING}/export.csv", None, 404, "statement_not_found"),
+    ):
+        if method == "get":
+            resp = client.get(f"{V1}{path}", **h)
+        else:
+            resp = client.post(
+                f"{V1}{path}", json.dumps(body) if body else "", content_type="application/json", **h
+            )
+        assert_error(resp, status, code)
+    again = pay(world.st_sh, "first")  # the same key: the first payment, not a second
+    assert again.status_code == 200 and again.json()["created"] is False
     assert snapshot() == before

@@ -34,6 +34,7 @@ from omnipoint.inventory.models import CycleCount, StockLevel, Transfer
 from omnipoint.marketing.models import Coupon, CouponTemplate, Game, Promotion
 from omnipoint.orders.models import Order, PickTask, TaskState
 from omnipoint.reconciliation.tests.world import api_world, multipart
+from omnipoint.settlement.tests.world import build_settlement
 from omnipoint.showrooms.models import CommissionRule
 from omnipoint.testing import PASSWORD
 from omnipoint.testing import PERSONAS as STAFF_PERSONAS
@@ -857,6 +858,45 @@ ROWS += [
     Row("resolve a difference", "POST", "/reconciliation/differences/{difference_id}/resolve", FINANCE,
         id_of("recon_lost", "difference_id"), **RECON,
         body=lambda w, p: {"reason": "timing", "note": "次日到账"}),
+]  # fmt: skip
+
+
+# --- settlement: statements of the parties at the reader's node; finance (city and up) acts ---
+
+SETTLERS = "200 200 200 403 403 403 403"  # finance.settle: city manager and up
+SEES = {  # the world's statements each persona's node covers (build_settlement)
+    "hq_admin": {"st_sh", "st_b", "st_c"}, "province_manager": {"st_sh", "st_b"}, "city_manager": {"st_b"},
+}  # fmt: skip
+
+
+def check_statements(w, persona, body):
+    assert {s["id"] for s in body} == {getattr(w, n) for n in SEES.get(persona, set())}, body
+
+
+def check_parties(w, persona, body):
+    assert len(body) == len(SEES.get(persona, set())), body
+
+
+statement_of = lambda name: lambda w: {"statement_id": getattr(w, name)}  # noqa: E731
+settle = {"setup": build_settlement, "not_found": "statement_not_found"}
+
+ROWS += [
+    Row("parties", "GET", "/settlement/parties", MANAGERS, setup=build_settlement, check=check_parties),
+    Row("statements", "GET", "/settlement/statements", MANAGERS, setup=build_settlement, check=check_statements),
+    Row("statement of B", "GET", "/settlement/statements/{statement_id}", "200 200 200 404 403 403 403",
+        statement_of("st_b"), **settle),
+    Row("statement of C", "GET", "/settlement/statements/{statement_id}", "200 404 404 404 403 403 403",
+        statement_of("st_c"), **settle),
+    Row("statement of B as CSV", "GET", "/settlement/statements/{statement_id}/export.{fmt}",
+        "200 200 200 404 403 403 403", lambda w: {"statement_id": w.st_b, "fmt": "csv"}, **settle),
+    Row("generate a period", "POST", "/settlement/periods/{period}/generate", SETTLERS,
+        lambda w: {"period": w.period_new}, setup=build_settlement),
+    Row("confirm B's", "POST", "/settlement/statements/{statement_id}/confirm", SETTLERS,
+        statement_of("st_b"), **settle),
+    Row("confirm C's", "POST", "/settlement/statements/{statement_id}/confirm", "200 404 404 403 403 403 403",
+        statement_of("st_c"), **settle),
+    Row("pay Shanghai's supplier", "POST", "/settlement/statements/{statement_id}/pay", "201 201 404 403 403 403 403",
+        statement_of("st_sh"), body=lambda w, p: {"key": f"pay-{p}"}, **settle),
 ]  # fmt: skip
 
 

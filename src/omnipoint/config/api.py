@@ -34,6 +34,7 @@ from omnipoint.orders.api import showrooms_router as orders_showrooms_router
 from omnipoint.outlets.api import router as outlets_router
 from omnipoint.payments.api import router as payments_router
 from omnipoint.reconciliation.api import router as reconciliation_router
+from omnipoint.settlement.api import router as settlement_router
 from omnipoint.showrooms.api import router as showrooms_router
 
 
@@ -112,6 +113,7 @@ api.add_router("/showrooms", orders_showrooms_router)  # sales and commissions j
 api.add_router("/showrooms", showrooms_router)  # before "/{code}" here would take "/commissions"
 api.add_router("/clearing", clearing_router)
 api.add_router("/reconciliation", reconciliation_router)
+api.add_router("/settlement", settlement_router)
 api.add_router("/appointments", appointments_router)
 api.add_router("/bills", billpay_router)
 api.add_router("/identity", identity_router)

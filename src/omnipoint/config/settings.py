@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "omnipoint.billpay",
     "omnipoint.clearing",
     "omnipoint.reconciliation",
+    "omnipoint.settlement",
     "omnipoint.appointments",
     "omnipoint.identity",
     "omnipoint.web",
@@ -226,6 +227,8 @@ SANDBOX_PAY_SECRET = os.environ.get("SANDBOX_PAY_SECRET") or _DEMO_SECRETS.get("
 # reconciliation flags a statement line whose fee differs from it.
 RECON_FEE_RATE_BP = int(os.environ.get("RECON_FEE_RATE_BP", "60"))
 BILLPAY_CONFIRM_SECONDS = int(os.environ.get("BILLPAY_CONFIRM_SECONDS", "120"))
+# The network's settlement cycle (a party may have its own): month, half_month or week.
+SETTLEMENT_CYCLE = os.environ.get("SETTLEMENT_CYCLE", "month")
 SANDBOX_BILLERS = os.environ.get("SANDBOX_BILLERS", "1" if DEMO_MODE else "0") == "1"
 # The key of the identity numbers' keyed hash (omnipoint.identity). Set it apart from
 # SECRET_KEY in production, so that rotating SECRET_KEY does not lose who was verified; unset,

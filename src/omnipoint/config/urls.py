@@ -20,6 +20,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("console/clearing/", include("omnipoint.clearing.urls")),
     path("console/reconciliation/", include("omnipoint.reconciliation.urls")),
+    path("console/settlement/", include("omnipoint.settlement.urls")),
     path("console/appointments/", include((appointments_console, "appointments_console"))),
     path("console/bills/", include("omnipoint.billpay.urls")),
     path("console/identity/", include((identity_console, "identity"))),

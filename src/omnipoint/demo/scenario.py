@@ -56,6 +56,7 @@ from omnipoint.outlets.domain import GUEST, SYSTEM, Actor
 from omnipoint.outlets.models import Outlet, OutletKind, Staff
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.payments.services import payment_capture, payment_tender
+from omnipoint.settlement.demo import demo_settlement_load
 from omnipoint.showrooms.services import commission_rule_create, showroom_ensure, showroom_update
 
 # --- writes ----------------------------------------------------------------------------------
@@ -76,6 +77,7 @@ def demo_scenario_load() -> ScenarioSummary:
     demo_appointments_load(clerk_outlet_code=PERSONA_OUTLET)
     first = DEMO_MEMBERS[0]
     demo_identity_load(clerk_username="outlet_clerk", member_mobile=first.mobile, member_name=first.name)
+    demo_settlement_load()
     return ScenarioSummary(created=True, counts=scenario_counts())
 
 

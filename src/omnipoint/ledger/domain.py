@@ -39,6 +39,9 @@ class AccountKind(models.TextChoices):
     REBATE_EXPENSE = "rebate_expense", _("Agent rebate expense")
     BILLER_PAYABLE = "biller_payable", _("Owed to billers")
     BILL_CASH_IN = "bill_cash_in", _("Bill cash taken at our counters")
+    PARTY_PAYABLE = "party_payable", _("Owed to a settlement party")  # settlement: a supplier, a franchisee
+    PARTY_SETTLEMENT = "party_settlement", _("Settled with suppliers and franchisees")
+    SETTLEMENT_PAID = "settlement_paid", _("Settlement payouts")
     OTHER = "other", _("Other")  # opened by its code alone (tests, benchmarks)
 
 
@@ -46,7 +49,7 @@ class AccountKind(models.TextChoices):
 class KindSpec:
     code: str  # the code, with {owner} where the owner's id goes
     unit: str
-    owner: str = ""  # "member", "staff", "outlet", or "" for the platform's own accounts
+    owner: str = ""  # "member", "staff", "outlet", "party", or "" for the platform's own accounts
     no_overdraft: bool = False  # what the platform owes someone: never below zero
 
 
@@ -71,6 +74,9 @@ KINDS: dict[str, KindSpec] = {
     AccountKind.REBATE_EXPENSE: KindSpec("platform:billpay:rebate-expense", Unit.CNY),
     AccountKind.BILLER_PAYABLE: KindSpec("platform:billpay:payable", Unit.CNY),
     AccountKind.BILL_CASH_IN: KindSpec("platform:billpay:cash-in", Unit.CNY),
+    AccountKind.PARTY_PAYABLE: KindSpec("party:{owner}:payable", Unit.CNY, "party"),
+    AccountKind.PARTY_SETTLEMENT: KindSpec("platform:settlement:parties", Unit.CNY),
+    AccountKind.SETTLEMENT_PAID: KindSpec("platform:settlement:paid-out", Unit.CNY),
 }
 
 WALLET_PARTS: dict[str, str] = {

@@ -57,6 +57,7 @@ class Perm:
     FINANCE_CLOSE = "finance.close"  # close business days, read the books of one's node
     # reconcile with the payment providers: the merchant accounts are the network's, held at HQ
     FINANCE_RECONCILE = "finance.reconcile"
+    FINANCE_SETTLE = "finance.settle"  # generate, confirm and pay the statements of one's node
     APPOINTMENT_DESK = "appointment.desk"  # book for a customer, check in, call the queue
     SERVICE_SETUP = "service.setup"  # an outlet's services, timetables and closures
     BILL_PAY = "bill.pay"  # take bill payments at the counter
@@ -81,7 +82,7 @@ _MANAGE = _OUTLET_WORK | {
     Perm.SERVICE_SETUP,
     Perm.IDENTITY_REVOKE,
 }
-_REGION = _MANAGE | {Perm.OUTLET_EDIT, Perm.PRICE_EDIT}
+_REGION = _MANAGE | {Perm.OUTLET_EDIT, Perm.PRICE_EDIT, Perm.FINANCE_SETTLE}
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
     Role.HQ_ADMIN: frozenset(_REGION | {Perm.CATALOG_EDIT, Perm.PARTNER_MANAGE, Perm.FINANCE_RECONCILE}),

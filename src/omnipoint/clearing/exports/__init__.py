@@ -5,12 +5,17 @@ method, with the adjustments it booked and the node's totals.
 The rows are built once (``selectors.export_rows``, read in chunks and yielded one at a time)
 and laid out here as cells (``Report``: headers in the reader's language, money as yuan with two
 decimals); ``csv_file``, ``xlsx_file`` and ``pdf_file`` each render them, streaming: a CSV
-generator, an openpyxl write-only workbook, a PDF drawn row by row."""
+generator, an openpyxl write-only workbook, a PDF drawn row by row.
+
+The writers take any ``Export`` (a title, a file name, headers, lines read afresh on each call,
+sections for the PDF, the widths of the leading text columns): settlement's statements are one
+too."""
 
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Protocol
 
 from django.utils.translation import gettext_lazy, pgettext
 
@@ -34,6 +39,34 @@ SECTIONS = (
 )
 
 
+TEXT_COLUMNS = (48.0, 120.0, 52.0, 60.0, 58.0)  # level, node, channel, method, corrects (PDF points)
+
+
+class Export(Protocol):
+    """What the writers need of a file's contents."""
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def filename(self) -> str: ...
+
+    @property
+    def sheet(self) -> str: ...  # the XLSX sheet's name
+
+    @property
+    def text_columns(self) -> tuple[float, ...]: ...  # the leading text columns' PDF widths
+
+    @property
+    def wide(self) -> bool: ...  # too many columns for A4 landscape
+
+    def headers(self, measures: list[str] | None = None) -> list[str]: ...
+
+    def lines(self, measures: list[str] | None = None) -> Iterator[list["Cell"]]: ...
+
+    def sections(self) -> list[tuple[str, list[str]]]: ...
+
+
 def yuan(fen: int) -> Decimal:
     """Fen as yuan with two decimals."""
     return (Decimal(fen) / 100).quantize(Decimal("0.01"))
@@ -54,6 +87,16 @@ class Report:
             "day": self.day.isoformat(),
             "node": self.node_name,
         }
+
+    text_columns = TEXT_COLUMNS
+
+    @property
+    def sheet(self) -> str:
+        return self.day.isoformat()
+
+    @property
+    def wide(self) -> bool:
+        return len(self.measures) > 7
 
     @property
     def filename(self) -> str:

@@ -4,7 +4,7 @@ yielded as soon as its row is read."""
 import csv
 from collections.abc import Iterator
 
-from omnipoint.clearing.exports import Report
+from omnipoint.clearing.exports import Export
 
 
 class _Line:
@@ -14,7 +14,7 @@ class _Line:
         return text
 
 
-def csv_lines(report: Report) -> Iterator[str]:
+def csv_lines(report: Export) -> Iterator[str]:
     writer = csv.writer(_Line())
     yield "\ufeff"
     yield writer.writerow([report.title])

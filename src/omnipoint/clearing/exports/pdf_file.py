@@ -14,13 +14,12 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
-from omnipoint.clearing.exports import Cell, Report
+from omnipoint.clearing.exports import Cell, Export
 
 FONT = "STSong-Light"
 MARGIN = 28
 SIZE = 7
 LINE = 10
-TEXT_COLUMNS = (48, 120, 52, 60, 58)  # level, node, channel, method, corrects (points)
 
 
 @cache
@@ -50,9 +49,10 @@ class _Pages:
     """A canvas drawn top to bottom: a title on each page, a section's headers at its start and
     again on each page it runs onto."""
 
-    def __init__(self, report: Report, out: IO[bytes]) -> None:
+    def __init__(self, report: Export, out: IO[bytes]) -> None:
         self.report = report
-        self.size = landscape(A4 if len(report.measures) <= 7 else A3)
+        self.text = report.text_columns
+        self.size = landscape(A3 if report.wide else A4)
         self.pdf = Canvas(out, pagesize=self.size)
         self.pdf.setTitle(report.title)
         self.number = 0
@@ -60,8 +60,8 @@ class _Pages:
 
     def columns(self, measures: int) -> tuple[list[float], list[float]]:
         width = self.size[0]
-        numeric = (width - 2 * MARGIN - sum(TEXT_COLUMNS)) / max(measures, 1)
-        widths = [*TEXT_COLUMNS, *[min(numeric, 90)] * measures]
+        numeric = (width - 2 * MARGIN - sum(self.text)) / max(measures, 1)
+        widths = [*self.text, *[min(numeric, 90)] * measures]
         return [MARGIN + sum(widths[:i]) for i in range(len(widths))], widths
 
     def page(self) -> None:
@@ -84,7 +84,7 @@ class _Pages:
         self.headers(headers)
 
     def headers(self, headers: list[str]) -> None:
-        xs, widths = self.columns(len(headers) - len(TEXT_COLUMNS))
+        xs, widths = self.columns(len(headers) - len(self.text))
         self.pdf.setFont(font(), SIZE)
         wrapped = [_wrap(h, w - 3, SIZE) for h, w in zip(headers, widths, strict=True)]
         for x, lines in zip(xs, wrapped, strict=True):
@@ -97,19 +97,19 @@ class _Pages:
         if self.y < MARGIN:
             self.page()
             self.headers(headers)
-        xs, widths = self.columns(len(line) - len(TEXT_COLUMNS))
+        xs, widths = self.columns(len(line) - len(self.text))
         self.pdf.setFont(font(), SIZE)
         for i, (x, w, value) in enumerate(zip(xs, widths, line, strict=True)):
             text = _shown(value)
-            if i < len(TEXT_COLUMNS):
+            if i < len(self.text):
                 self.pdf.drawString(x + 1, self.y, _wrap(text, w - 3, SIZE)[0])
             else:
                 self.pdf.drawRightString(x + w - 2, self.y, text)
         self.y -= LINE
 
 
-def write_pdf(report: Report, out: IO[bytes]) -> None:
-    """One section per table of the day page (goods sold, takings, stored value and points),
+def write_pdf(report: Export, out: IO[bytes]) -> None:
+    """One section per table (of the day page: goods sold, takings, stored value and points),
     each read afresh from the database and drawn a row at a time."""
     pages = _Pages(report, out)
     pages.page()

@@ -6,13 +6,13 @@ import tempfile
 from django.http import FileResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 
-from omnipoint.clearing.exports import CONTENT_TYPES, Report
+from omnipoint.clearing.exports import CONTENT_TYPES, Export
 from omnipoint.clearing.exports.csv_file import csv_lines
 from omnipoint.clearing.exports.pdf_file import write_pdf
 from omnipoint.clearing.exports.xlsx_file import write_xlsx
 
 
-def download(report: Report, fmt: str) -> HttpResponseBase:
+def download(report: Export, fmt: str) -> HttpResponseBase:
     name = f"{report.filename}.{fmt}"
     if fmt == "csv":
         resp: HttpResponseBase = StreamingHttpResponse(csv_lines(report), content_type=CONTENT_TYPES[fmt])

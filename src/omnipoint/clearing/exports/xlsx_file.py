@@ -8,14 +8,14 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from omnipoint.clearing.exports import Report
+from omnipoint.clearing.exports import Export
 
 YUAN = "#,##0.00"
 
 
-def write_xlsx(report: Report, out: IO[bytes]) -> None:
+def write_xlsx(report: Export, out: IO[bytes]) -> None:
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(report.day.isoformat())
+    ws = wb.create_sheet(report.sheet[:31])
     ws.freeze_panes = "C3"
     bold = Font(bold=True)
 

@@ -1,0 +1,37 @@
+"""Refusals of settlement as the console shows them: the stable code in the reader's language,
+the service's English message for a code not listed here."""
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy
+
+from omnipoint.core.errors import DomainError
+
+_TEXT = {
+    "forbidden": gettext_lazy("Your role may not do this."),
+    "not_staff": gettext_lazy("This account has no staff role."),
+    "invalid_period": gettext_lazy(
+        "Give the period as 2026-11 (a month), 2026-11-H1 or -H2 (half a month) or 2026-W47 (a week)."
+    ),
+    "period_in_future": gettext_lazy("%(period)s has not begun."),
+    "period_not_over": gettext_lazy("%(period)s is not over until %(last_day)s."),
+    "statement_not_found": gettext_lazy("Statement not found in your area."),
+    "job_not_found": gettext_lazy("Not found in your area."),
+    "statement_not_draft": gettext_lazy("This statement is already confirmed."),
+    "statement_not_confirmed": gettext_lazy("Confirm the statement before paying it."),
+    "statement_paid": gettext_lazy("This statement is already paid."),
+    "pay_key_reused": gettext_lazy("This payment was made for another statement: reload the page."),
+    "invalid_key": gettext_lazy("Reload the page and try again."),
+    "unknown_format": gettext_lazy("Choose CSV, XLSX or PDF."),
+}
+
+
+def error_text(error: DomainError) -> str:
+    template = _TEXT.get(error.code)
+    if template is None:
+        return error.message
+    details: dict[str, Any] = {"period": "", "last_day": ""} | error.details
+    try:
+        return str(template) % details
+    except (KeyError, TypeError, ValueError):
+        return error.message
