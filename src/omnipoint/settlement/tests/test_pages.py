@@ -47,7 +47,7 @@ SEES = {
 }
 
 
-def test_each_persona_sees_the_statements_at_their_node(client, month):
+def test_each_persona_sees_the_statements_at_their_node_and_refused_forms_change_nothing(client, month):
     staff_create(actor=SYSTEM, username="franchisee", password="x" * 12, display_name="加盟店长",
                  role="outlet_manager", outlet=month.story.net.c)  # fmt: skip
     for persona in [*SEES, "outlet_clerk", "other_city_clerk"]:
@@ -67,6 +67,26 @@ def test_each_persona_sees_the_statements_at_their_node(client, month):
                 assert (b'id="confirm"' in detail.content) == (
                     persona in ("hq_admin", "province_manager", "city_manager")
                 )
+    # refused forms change nothing
+    st = Statement.objects.get(party=month.agent_party)
+    before = rows(month)
+    client.force_login(user_of("outlet_manager"))
+    assert client.post(reverse("settlement:statements"), {"period": month.period.code}).status_code == 403
+    client.force_login(user_of("city_manager"))
+    for data, status in (
+        ({"action": "pay", "key": "k1"}, 409),  # not confirmed yet
+        ({"action": "file", "fmt": "docx"}, 422),
+    ):
+        assert client.post(reverse("settlement:statement", args=[st.pk]), data).status_code == status
+    for period, status in (("2026/11", 422), ("2999-01", 422)):
+        page = client.post(reverse("settlement:statements"), {"period": period})
+        assert page.status_code == status and b'role="alert"' in page.content
+    other = Statement.objects.get(party=month.franchise)  # Nanjing's: not the city manager's
+    assert (
+        client.post(reverse("settlement:statement", args=[other.pk]), {"action": "confirm"}).status_code
+        == 404
+    )
+    assert rows(month) == before and not SettlementJob.objects.exists()
 
 
 def test_finance_draws_up_a_month_on_the_queue_then_confirms_and_pays(
@@ -99,25 +119,3 @@ def test_finance_draws_up_a_month_on_the_queue_then_confirms_and_pays(
     assert file.status_code == 200 and file["Content-Type"].startswith("application/vnd.openxml")
     client.force_login(user_of("city_manager"))  # another's job is not theirs to see
     assert client.get(reverse("settlement:job", args=[job.pk])).status_code == 404
-
-
-def test_refused_forms_change_nothing(client, month):
-    st = Statement.objects.get(party=month.agent_party)
-    before = rows(month)
-    client.force_login(user_of("outlet_manager"))
-    assert client.post(reverse("settlement:statements"), {"period": month.period.code}).status_code == 403
-    client.force_login(user_of("city_manager"))
-    for data, status in (
-        ({"action": "pay", "key": "k1"}, 409),  # not confirmed yet
-        ({"action": "file", "fmt": "docx"}, 422),
-    ):
-        assert client.post(reverse("settlement:statement", args=[st.pk]), data).status_code == status
-    for period, status in (("2026/11", 422), ("2999-01", 422)):
-        page = client.post(reverse("settlement:statements"), {"period": period})
-        assert page.status_code == status and b'role="alert"' in page.content
-    other = Statement.objects.get(party=month.franchise)  # Nanjing's: not the city manager's
-    assert (
-        client.post(reverse("settlement:statement", args=[other.pk]), {"action": "confirm"}).status_code
-        == 404
-    )
-    assert rows(month) == before and not SettlementJob.objects.exists()

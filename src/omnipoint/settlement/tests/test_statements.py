@@ -6,6 +6,7 @@ import io
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from django.contrib.auth import get_user_model
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -38,6 +39,15 @@ def of(month, party) -> Statement:
 
 
 def test_each_party_is_owed_what_the_facts_say(month):
+    for text, code in (
+        ("2026/11", "invalid_period"),
+        ("2026-13", "invalid_period"),
+        ("2999-01", "period_in_future"),
+    ):
+        with pytest.raises(DomainError) as e:
+            services.statements_generate(actor=SYSTEM, period=text)
+        assert e.value.code == code
+    assert not Statement.objects.exists()
     result = services.statements_generate(actor=SYSTEM, period=month.period.code)
     assert result.count("created") == 4
     # the supplier at Shanghai: its goods sold at A less the unit returned, less 18 %
@@ -66,7 +76,7 @@ def test_each_party_is_owed_what_the_facts_say(month):
     )
 
 
-def test_a_draft_follows_its_facts_and_a_confirmed_statement_stays(month):
+def test_a_draft_follows_its_facts_and_a_confirmed_statement_stays(client, month):
     services.statements_generate(actor=SYSTEM, period=month.period.code)
     again = services.statements_generate(actor=SYSTEM, period=month.period.code)
     assert again.count("unchanged") == 4
@@ -80,6 +90,19 @@ def test_a_draft_follows_its_facts_and_a_confirmed_statement_stays(month):
     third = services.statements_generate(actor=SYSTEM, period=month.period.code)
     assert third.outcomes[month.franchise.pk] == "refreshed" and third.outcomes[month.supplier.pk] == "kept"
     assert of(month, month.franchise).deduction == part(of(month, month.franchise).sales, Decimal("0.05"))
+    # the supplier's statement as files: the same total in each
+    st = of(month, month.supplier)
+    client.force_login(get_user_model().objects.get(username="hq_admin"))
+    url = f"/api/v1/settlement/statements/{st.pk}/export"
+    csv_text = b"".join(client.get(f"{url}.csv", HTTP_ACCEPT_LANGUAGE="zh-hans").streaming_content).decode(
+        "utf-8-sig"
+    )
+    assert "应付" in csv_text and f"{st.amount / 100:.2f}" in csv_text.splitlines()[-1]
+    xlsx = load_workbook(io.BytesIO(b"".join(client.get(f"{url}.xlsx").streaming_content)), read_only=True)
+    last = list(xlsx.active.iter_rows(values_only=True))[-1]
+    assert Decimal(str(last[-1])) == Decimal(st.amount) / 100
+    pdf = PdfReader(io.BytesIO(b"".join(client.get(f"{url}.pdf").streaming_content)))
+    assert f"{st.amount / 100:,.2f}" in "".join(p.extract_text() for p in pdf.pages)
 
 
 def test_confirm_then_pay_books_the_ledger_once(month):
@@ -113,33 +136,3 @@ def test_confirm_then_pay_books_the_ledger_once(month):
     assert posted_balance(kind=AccountKind.AGENT_REBATE, owner_id=month.agent.pk) == 0
     assert posted_balance(kind=AccountKind.STAFF_COMMISSION, owner_id=month.story.seller) == 0
     assert ledger_breaches() == []
-
-
-def test_bad_periods_are_refused(month):
-    for text, code in (
-        ("2026/11", "invalid_period"),
-        ("2026-13", "invalid_period"),
-        ("2999-01", "period_in_future"),
-    ):
-        with pytest.raises(DomainError) as e:
-            services.statements_generate(actor=SYSTEM, period=text)
-        assert e.value.code == code
-    assert not Statement.objects.exists()
-
-
-def test_the_supplier_statement_as_files_adds_up(client, month):
-    from django.contrib.auth import get_user_model
-
-    services.statements_generate(actor=SYSTEM, period=month.period.code)
-    st = of(month, month.supplier)
-    client.force_login(get_user_model().objects.get(username="hq_admin"))
-    url = f"/api/v1/settlement/statements/{st.pk}/export"
-    csv_text = b"".join(client.get(f"{url}.csv", HTTP_ACCEPT_LANGUAGE="zh-hans").streaming_content).decode(
-        "utf-8-sig"
-    )
-    assert "应付" in csv_text and f"{st.amount / 100:.2f}" in csv_text.splitlines()[-1]
-    xlsx = load_workbook(io.BytesIO(b"".join(client.get(f"{url}.xlsx").streaming_content)), read_only=True)
-    last = list(xlsx.active.iter_rows(values_only=True))[-1]
-    assert Decimal(str(last[-1])) == Decimal(st.amount) / 100
-    pdf = PdfReader(io.BytesIO(b"".join(client.get(f"{url}.pdf").streaming_content)))
-    assert f"{st.amount / 100:,.2f}" in "".join(p.extract_text() for p in pdf.pages)
