@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 
 from omnipoint.catalog.explain import TEXTS
+from omnipoint.core.cached import forget_on_change
 from omnipoint.core.explain import register
 
 
@@ -9,9 +10,6 @@ class CatalogConfig(AppConfig):
     label = "catalog"
 
     def ready(self) -> None:
-        from omnipoint.catalog.models import PriceList, PriceListItem
-        from omnipoint.core.cached import forget_on_change
-        from omnipoint.outlets.models import Region
-
         register(TEXTS)
-        forget_on_change("prices", PriceList, PriceListItem, Region)
+        # Price candidates (catalog.selectors.prices_get).
+        forget_on_change("prices", "catalog.PriceList", "catalog.PriceListItem", "outlets.Region")

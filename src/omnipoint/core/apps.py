@@ -1,6 +1,8 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.core import checks
 
+from omnipoint.core.cached import forget_on_change
 from omnipoint.core.secrets import check_secrets
 
 
@@ -9,10 +11,6 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        from django.contrib.auth import get_user_model
-
-        from omnipoint.core.cached import forget_on_change
-        from omnipoint.core.models import ApiToken
-
         checks.register(check_secrets)
-        forget_on_change("tokens", ApiToken, get_user_model())
+        # A bearer token's row and user (core.models.ApiToken.user_for).
+        forget_on_change("tokens", "core.ApiToken", settings.AUTH_USER_MODEL)

@@ -13,9 +13,11 @@ within that time. Entries also lapse after ``SHARED_TTL`` with Redis: nothing li
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 
 T = TypeVar("T")
 K = TypeVar("K")
@@ -81,16 +83,15 @@ def forget(area: str) -> None:
     transaction.on_commit(lambda: _bump(area))
 
 
-def forget_on_change(area: str, *models: type) -> None:
-    """Bump ``area`` whenever a row of one of ``models`` is saved or deleted (call from an app's
-    ``ready``). A write by ``QuerySet.update`` sends no signal: such writes call ``forget``."""
-    from django.db.models.signals import post_delete, post_save
+def forget_on_change(area: str, *labels: str) -> None:
+    """Bump ``area`` whenever a row of one of the models ``labels`` names ("app.Model") is saved
+    or deleted (call from an app's ``ready``). A write by ``QuerySet.update`` or ``bulk_create``
+    sends no signal: such writes call ``forget``."""
 
     def receiver(**_: object) -> None:
         forget(area)
 
-    for model in models:
-        post_save.connect(receiver, sender=model, weak=False, dispatch_uid=f"cached:{area}:{model.__name__}")
-        post_delete.connect(
-            receiver, sender=model, weak=False, dispatch_uid=f"cached:{area}:{model.__name__}:d"
-        )
+    for label in labels:
+        model = apps.get_model(label)
+        post_save.connect(receiver, sender=model, weak=False, dispatch_uid=f"cached:{area}:{label}")
+        post_delete.connect(receiver, sender=model, weak=False, dispatch_uid=f"cached:{area}:{label}:d")

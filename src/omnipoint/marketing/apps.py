@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 
+from omnipoint.core.cached import forget_on_change
 from omnipoint.core.explain import register
 from omnipoint.marketing.explain import TEXTS
 
@@ -9,8 +10,6 @@ class MarketingConfig(AppConfig):
     label = "marketing"
 
     def ready(self) -> None:
-        from omnipoint.core.cached import forget_on_change
-        from omnipoint.marketing.models import Promotion
-
         register(TEXTS)
-        forget_on_change("promotions", Promotion)
+        # The active promotions (marketing.selectors.promotions_for_checkout).
+        forget_on_change("promotions", "marketing.Promotion")

@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.conf import settings
+
+from omnipoint.core.cached import forget_on_change
 
 
 class MembersConfig(AppConfig):
@@ -6,10 +9,5 @@ class MembersConfig(AppConfig):
     label = "members"
 
     def ready(self) -> None:
-        from django.contrib.auth import get_user_model
-
-        from omnipoint.core.cached import forget_on_change
-        from omnipoint.members.models import Member
-
         # The member behind a login (members.selectors.actor_for_user).
-        forget_on_change("members", Member, get_user_model())
+        forget_on_change("members", "members.Member", settings.AUTH_USER_MODEL)
