@@ -21,6 +21,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from omnipoint.aftersales.models import Ticket as ServiceTicket
 from omnipoint.appointments.models import Booking, Offer, Service
 from omnipoint.billpay import services as billpay
 from omnipoint.billpay.billers import billers_list
@@ -318,6 +319,12 @@ def _console_urls() -> list[str]:
         reverse("appointments_console:booking", args=[b])
         for b in Booking.objects.values_list("pk", flat=True)
     ]
+    urls += [reverse(f"aftersales_console:{n}") for n in ("desk", "overdue", "open")]
+    urls.append(reverse("aftersales_console:desk") + "?state=done")
+    urls += [
+        reverse("aftersales_console:ticket", args=[t])
+        for t in ServiceTicket.objects.values_list("pk", flat=True)
+    ]
     for o in Order.objects.order_by("pk"):
         urls.append(reverse("web:order", args=[o.pk]))
         urls.append(reverse("web:order_return", args=[o.number]))
@@ -398,6 +405,15 @@ def test_console_pages_have_no_english_in_chinese(demo, db, allowed):
     sale = Order.objects.filter(method="counter", state="completed").order_by("pk").first()
     assert pending is not None and sale is not None
     flagged |= _check_posts(clerk, _console_posts(pending, sale), allowed, "outlet_clerk")
+    technician = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")  # the demo's installer, on the handheld
+    technician.force_login(get_user_model().objects.get(username="technician"))
+    visits = [
+        reverse("aftersales_console:visit", args=[t])
+        for t in ServiceTicket.objects.values_list("pk", flat=True)
+    ]
+    flagged |= _check(
+        technician, [reverse("web:home"), reverse("aftersales_console:mine"), *visits], allowed, "technician"
+    )
     anonymous = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
     flagged |= _check(anonymous, [reverse("web:login"), reverse("web:home")], allowed, "anonymous")
     assert not flagged, "\n".join(f"{k}: {' '.join(v)}" for k, v in flagged.items())
@@ -491,6 +507,15 @@ def _member_urls(member: Member) -> list[str]:
     urls = [reverse(f"storefront:{name}") for name in ("member", "my_coupons", "member_topup", "checkout")]
     urls.append(reverse("appointments_shop:mine"))
     urls.append(reverse("identity_shop:mine"))
+    urls.append(reverse("aftersales_shop:mine"))
+    urls += [
+        reverse("aftersales_shop:ticket", args=[n])
+        for n in ServiceTicket.objects.filter(member=member).values_list("number", flat=True)
+    ]
+    urls += [
+        reverse("aftersales_shop:open", args=[n])
+        for n in Order.objects.filter(member=member, state="completed").values_list("number", flat=True)[:2]
+    ]
     urls += [
         reverse("appointments_shop:booking", args=[c]) for c in member.bookings.values_list("code", flat=True)
     ]

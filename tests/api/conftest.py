@@ -11,6 +11,8 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
 
+from omnipoint.aftersales.models import TechnicianDay, TicketEvent
+from omnipoint.aftersales.models import Ticket as ServiceTicket
 from omnipoint.appointments.models import Booking as AppointmentBooking
 from omnipoint.appointments.models import Closure, Offer, Opening, Service, Slot, Ticket
 from omnipoint.billpay import sandbox as bill_sandbox
@@ -125,6 +127,9 @@ SNAPSHOT_MODELS = [
     Statement,
     SettlementLine,
     SettlementJob,
+    ServiceTicket,
+    TicketEvent,
+    TechnicianDay,
 ]
 # Not in the snapshot on purpose: identity's Lookup (every question asked of a verification is
 # recorded, a staff member's read too), PaymentNotification (every notification is logged, even a

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from omnipoint.aftersales.tests.world import build_tickets
 from omnipoint.appointments.tests.world import build_appointments
 from omnipoint.core.errors import MAX_QUANTITY
 from omnipoint.identity.tests.world import build_identity, verify_body
@@ -341,6 +342,21 @@ SETTLEMENT_OPS = {
 for _op in SETTLEMENT_OPS.values():
     _op.setup = build_settlement
 OPS.update(SETTLEMENT_OPS)
+# Tickets (omnipoint.aftersales.tests.world builds their objects on the shop's world).
+_tk = lambda name: lambda w: {"ticket_id": getattr(w, name)}  # noqa: E731
+_tk_visit = lambda w: {"technician_id": w.tech_a, "day": str(w.tk_day), "window": "pm"}  # noqa: E731
+TICKET_OPS = {
+    "ticket_open": Op("POST", "/tickets", lambda w: {},
+                      lambda w: {"order_id": w.sale_a, "kind": "repair", "description": "不制冷"}),
+    "ticket_schedule": Op("POST", "/tickets/{ticket_id}/schedule", _tk("tk_a"), _tk_visit),
+    "ticket_reschedule": Op("POST", "/tickets/{ticket_id}/reschedule", _tk("tk_sched_a"), _tk_visit),
+    "ticket_cancel": Op("POST", "/tickets/{ticket_id}/cancel", _tk("tk_a"), lambda w: {"note": "顾客撤回"}),
+    "ticket_step": Op("POST", "/tickets/{ticket_id}/steps", _tk("tk_run_a"), lambda w: {"step": "arrive"},
+                      persona="tech_a"),
+}  # fmt: skip
+for _op in TICKET_OPS.values():
+    _op.shop, _op.setup = True, build_tickets
+OPS.update(TICKET_OPS)
 BODY_OPS = [name for name, op in OPS.items() if op.good is not None]
 
 
@@ -1274,3 +1290,49 @@ def test_settlement_refuses_bad_input_with_a_code(client, world):
     again = pay(world.st_sh, "first")  # the same key: the first payment, not a second
     assert again.status_code == 200 and again.json()["created"] is False
     assert snapshot() == before
+
+
+def test_tickets_refuse_bad_input_and_steps_out_of_order(client, shop):
+    """A step out of order (409), a wrong confirmation code, someone else's order, an unknown
+    ticket, a technician who does not serve the outlet, a past day: each a 4xx with its code,
+    and nothing changes."""
+    w = build_tickets(shop)
+    yesterday = str(timezone.localdate() - timedelta(days=1))
+    wrong_code = "000000" if w.tk_code_a != "000000" else "111111"
+    cases = [
+        ("ticket_step", _tk("tk_run_a"), {"step": "complete", "code": w.tk_code_a}, 409, "ticket_wrong_state"),
+        ("ticket_step", _tk("tk_sched_a"), {"step": "arrive"}, 409, "ticket_wrong_state"),
+        ("ticket_step", _tk("tk_site_a"), {"step": "complete", "code": wrong_code}, 422, "confirmation_code_invalid"),
+        ("ticket_step", _tk("tk_site_a"), {"step": "complete"}, 422, "confirmation_code_invalid"),
+        ("ticket_step", _tk("tk_site_a"), {"step": "fail"}, 422, "note_required"),
+        ("ticket_step", _tk("tk_site_a"), {"step": "teleport"}, 422, "invalid_step"),
+        ("ticket_step", lambda w: {"ticket_id": MISSING}, {"step": "arrive"}, 404, "ticket_not_found"),
+        ("ticket_schedule", lambda w: {"ticket_id": MISSING}, _tk_visit(w), 404, "ticket_not_found"),
+        ("ticket_schedule", _tk("tk_run_a"), _tk_visit(w), 409, "ticket_wrong_state"),
+        ("ticket_schedule", _tk("tk_a"), {**_tk_visit(w), "technician_id": w.tech_c}, 404, "technician_not_found"),
+        ("ticket_schedule", _tk("tk_a"), {**_tk_visit(w), "day": yesterday}, 422, "visit_day_past"),
+        ("ticket_schedule", _tk("tk_a"), {**_tk_visit(w), "window": "xx"}, 422, "invalid_window"),
+        ("ticket_reschedule", _tk("tk_a"), _tk_visit(w), 409, "ticket_wrong_state"),
+        ("ticket_cancel", _tk("tk_a"), {"note": " "}, 422, "note_required"),
+        ("ticket_cancel", lambda w: {"ticket_id": MISSING}, {"note": "x"}, 404, "ticket_not_found"),
+        ("ticket_open", lambda w: {}, {"order_id": MISSING, "kind": "repair", "description": "x"}, 404,
+         "order_not_found"),
+        ("ticket_open", lambda w: {}, {"order_id": w.sale_a, "kind": "installation", "description": "x"}, 422,
+         "invalid_kind"),
+        ("ticket_open", lambda w: {}, {"order_id": w.sale_a, "kind": "repair", "description": "  "}, 422,
+         "description_required"),
+        ("ticket_open", lambda w: {}, {"order_id": w.ship_a, "kind": "repair", "description": "坏了"}, 422,
+         "order_not_completed"),
+    ]  # fmt: skip
+    for name, params, body, status, code in cases:
+        refused(client, w, TICKET_OPS[name], body, status, code, params=params(w))
+    # someone else's order: the shopper names the Nanjing member's
+    shopper = dataclasses.replace(TICKET_OPS["ticket_open"], persona="shopper")
+    refused(
+        client,
+        w,
+        shopper,
+        {"order_id": w.sale_c, "kind": "repair", "description": "x"},
+        404,
+        "order_not_found",
+    )

@@ -27,6 +27,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from omnipoint.aftersales.tests.world import build_tickets
 from omnipoint.appointments.tests.world import build_appointments
 from omnipoint.catalog.models import PriceListItem
 from omnipoint.identity.tests.world import build_identity, verify_body
@@ -1023,6 +1024,70 @@ ROWS += [
         **APPT, not_found="ticket_not_found", check=check_ap_state("skipped")),
     Row("skip at C", "POST", "/appointments/tickets/{ticket_id}/skip", AT_C_DESK, ap_id("ap_tk_c", "ticket_id"),
         **APPT, not_found="ticket_not_found"),
+]  # fmt: skip
+
+
+# --- installation and after-sales tickets: a member's own (opened from their order); staff's at
+# the outlets of their scope (ticket.desk: clerks and up, not salespeople); the technician's
+# steps only for the technician assigned (none of these personas: see aftersales' test_api).
+# See omnipoint.aftersales.tests.world.
+
+TK = {"setup": build_tickets}
+TK_AT_A = "200 200 200 200 200 404 403 200 403"  # the shopper's ticket at A
+TK_AT_C = "200 404 404 404 404 200 403 404 403"  # the Nanjing member's at C
+TK_DESK_A = "200 200 200 200 200 404 403 403 403"
+TK_DESK_C = "200 404 404 404 404 200 403 403 403"
+tk_id = lambda name: lambda w: {"ticket_id": getattr(w, name)}  # noqa: E731
+tk_visit = lambda tech: lambda w, p: {"technician_id": getattr(w, tech), "day": str(w.tk_day), "window": "pm"}  # noqa: E731
+
+
+def check_tk_list(w, persona, body):
+    from omnipoint.aftersales.models import Ticket
+
+    mine = {"member_id": w.shopper} if persona == "shopper" else None
+    qs = (
+        Ticket.objects.filter(**mine)
+        if mine
+        else Ticket.objects.filter(
+            outlet__code__in=VISIBLE[persona] if persona != "hq_admin" else ["SH-A", "NJ-C"]
+        )
+    )
+    assert body and {t["id"] for t in body} == set(qs.values_list("pk", flat=True)), body
+    assert all((t["confirmation_code"] is not None) == (persona == "shopper") for t in body)
+
+
+ROWS += [
+    Row("tickets", "GET", "/tickets", "200 200 200 200 200 200 403 200 403", **TK, codes=NOT_MEMBER9,
+        check=check_tk_list),
+    Row("open a ticket at A", "POST", "/tickets", "201 201 201 201 201 404 403 201 403", **TK, codes=NOT_MEMBER9,
+        body=lambda w, p: {"order_id": w.sale_a, "kind": "repair", "description": "遥控器失灵"},
+        not_found="order_not_found", check=check_ap_state("open")),
+    Row("open a ticket at C", "POST", "/tickets", "201 404 404 404 404 201 403 404 403", **TK, codes=NOT_MEMBER9,
+        body=lambda w, p: {"order_id": w.sale_c, "kind": "complaint", "description": "服务态度"},
+        not_found="order_not_found"),
+    Row("overdue tickets", "GET", "/tickets/overdue", "200 200 200 200 200 200 403 403 403", **TK,
+        check=lambda w, p, b: b["open"] == {"hq_admin": 5, "other_city_clerk": 1}.get(p, 4) or pytest.fail(str(b))),
+    Row("ticket at A", "GET", "/tickets/{ticket_id}", TK_AT_A, tk_id("tk_a"), **TK, codes=NOT_MEMBER9,
+        not_found="ticket_not_found"),
+    Row("ticket at C", "GET", "/tickets/{ticket_id}", TK_AT_C, tk_id("tk_c"), **TK, codes=NOT_MEMBER9,
+        not_found="ticket_not_found"),
+    Row("technicians for A", "GET", "/tickets/{ticket_id}/technicians", TK_DESK_A, tk_id("tk_a"), **TK,
+        not_found="ticket_not_found",
+        check=lambda w, p, b: [t["id"] for t in b] == [w.tech_a] or pytest.fail(str(b))),
+    Row("technicians for C", "GET", "/tickets/{ticket_id}/technicians", TK_DESK_C, tk_id("tk_c"), **TK,
+        not_found="ticket_not_found"),
+    Row("schedule at A", "POST", "/tickets/{ticket_id}/schedule", TK_DESK_A, tk_id("tk_a"), **TK,
+        body=tk_visit("tech_a"), not_found="ticket_not_found", check=check_ap_state("scheduled")),
+    Row("schedule at C", "POST", "/tickets/{ticket_id}/schedule", TK_DESK_C, tk_id("tk_c"), **TK,
+        body=tk_visit("tech_c"), not_found="ticket_not_found"),
+    Row("reschedule at A", "POST", "/tickets/{ticket_id}/reschedule", TK_DESK_A, tk_id("tk_sched_a"), **TK,
+        body=tk_visit("tech_a"), not_found="ticket_not_found", check=check_ap_state("rescheduled")),
+    Row("cancel a ticket at A", "POST", "/tickets/{ticket_id}/cancel", TK_DESK_A, tk_id("tk_a"), **TK,
+        body=lambda w, p: {"note": "顾客撤回"}, not_found="ticket_not_found", check=check_ap_state("cancelled")),
+    Row("cancel a ticket at C", "POST", "/tickets/{ticket_id}/cancel", TK_DESK_C, tk_id("tk_c"), **TK,
+        body=lambda w, p: {"note": "顾客撤回"}, not_found="ticket_not_found"),
+    Row("step at A", "POST", "/tickets/{ticket_id}/steps", "403 403 403 403 403 404 403 403 403",
+        tk_id("tk_run_a"), **TK, body=lambda w, p: {"step": "arrive"}, not_found="ticket_not_found"),
 ]  # fmt: skip
 
 

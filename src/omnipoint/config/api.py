@@ -12,6 +12,7 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 
+from omnipoint.aftersales.api import router as tickets_router
 from omnipoint.appointments.api import router as appointments_router
 from omnipoint.billpay.api import router as billpay_router
 from omnipoint.catalog.api import router as catalog_router
@@ -115,6 +116,7 @@ api.add_router("/clearing", clearing_router)
 api.add_router("/reconciliation", reconciliation_router)
 api.add_router("/settlement", settlement_router)
 api.add_router("/appointments", appointments_router)
+api.add_router("/tickets", tickets_router)
 api.add_router("/bills", billpay_router)
 api.add_router("/identity", identity_router)
 

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "omnipoint.settlement",
     "omnipoint.appointments",
     "omnipoint.identity",
+    "omnipoint.aftersales",
     "omnipoint.web",
     "omnipoint.storefront",
     "omnipoint.demo",

@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from omnipoint.aftersales.urls import console_patterns as tickets_console
+from omnipoint.aftersales.urls import shop_patterns as tickets_shop
 from omnipoint.appointments.urls import console_patterns as appointments_console
 from omnipoint.appointments.urls import shop_patterns as appointments_shop
 from omnipoint.config.api import api
@@ -24,10 +26,12 @@ urlpatterns = [
     path("console/appointments/", include((appointments_console, "appointments_console"))),
     path("console/bills/", include("omnipoint.billpay.urls")),
     path("console/identity/", include((identity_console, "identity"))),
+    path("console/tickets/", include((tickets_console, "aftersales_console"))),
     path("console/", include("omnipoint.web.urls")),
     path("shop/appointments/", include((appointments_shop, "appointments_shop"))),
     path("shop/bills/", include("omnipoint.billpay.shop_urls")),
     path("shop/identity/", include((identity_shop, "identity_shop"))),
+    path("shop/tickets/", include((tickets_shop, "aftersales_shop"))),
     path("shop/", include("omnipoint.storefront.urls")),
 ]
 # The demo's stand-ins for the outside world, mounted only when switched on (settings.py).

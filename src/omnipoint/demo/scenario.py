@@ -21,12 +21,13 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from omnipoint.aftersales.demo import demo_tickets_load
 from omnipoint.appointments.demo import demo_appointments_load
 from omnipoint.catalog.models import Category, ProductKind, Sku
 from omnipoint.catalog.selectors import prices_get
 from omnipoint.core.channels import Channel
 from omnipoint.core.errors import ConflictError
-from omnipoint.demo.plan import PERSONA_OUTLET
+from omnipoint.demo.plan import DEMO_PASSWORD, PERSONA_OUTLET
 from omnipoint.demo.selectors import demo_is_loaded
 from omnipoint.demo.story import (
     APPLIANCES,
@@ -78,6 +79,7 @@ def demo_scenario_load() -> ScenarioSummary:
     first = DEMO_MEMBERS[0]
     demo_identity_load(clerk_username="outlet_clerk", member_mobile=first.mobile, member_name=first.name)
     demo_settlement_load()
+    demo_tickets_load(clerk_outlet_code=PERSONA_OUTLET, password=DEMO_PASSWORD)
     return ScenarioSummary(created=True, counts=scenario_counts())
 
 

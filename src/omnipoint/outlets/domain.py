@@ -29,6 +29,8 @@ class Role(models.TextChoices):
     OUTLET_MANAGER = "outlet_manager", _("Outlet manager")
     OUTLET_CLERK = "outlet_clerk", _("Outlet clerk")
     SALESPERSON = "salesperson", _("Salesperson")
+    TECHNICIAN = "technician", _("Technician")
+    DISTRICT_TECHNICIAN = "district_technician", _("District technician")
 
 
 # The kind of node each role is held at: None is HQ, "outlet" an outlet, else a region level.
@@ -40,6 +42,9 @@ ROLE_NODE: dict[str, str | None] = {
     Role.OUTLET_MANAGER: "outlet",
     Role.OUTLET_CLERK: "outlet",
     Role.SALESPERSON: "outlet",
+    # Installers and repairers (装维): an outlet's own, or a district's team serving its outlets.
+    Role.TECHNICIAN: "outlet",
+    Role.DISTRICT_TECHNICIAN: Level.DISTRICT,
 }
 
 
@@ -64,6 +69,8 @@ class Perm:
     IDENTITY_VERIFY = "identity.verify"  # verify a person's identity document at the counter
     IDENTITY_REVOKE = "identity.revoke"  # revoke a verification made in one's area
     PARTNER_MANAGE = "partner.manage"  # the partner systems that may ask who is verified
+    TICKET_DESK = "ticket.desk"  # open after-sales tickets for a customer, schedule and assign visits
+    TICKET_WORK = "ticket.work"  # a technician moves their own tickets on the handheld
 
 
 _VIEW = {Perm.NETWORK_VIEW, Perm.STOCK_VIEW}
@@ -74,6 +81,7 @@ _OUTLET_WORK = _VIEW | {
     Perm.APPOINTMENT_DESK,
     Perm.BILL_PAY,
     Perm.IDENTITY_VERIFY,
+    Perm.TICKET_DESK,
 }
 _MANAGE = _OUTLET_WORK | {
     Perm.STOCK_RECEIVE,
@@ -92,6 +100,8 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
     Role.OUTLET_MANAGER: frozenset(_MANAGE),
     Role.OUTLET_CLERK: frozenset(_OUTLET_WORK),
     Role.SALESPERSON: frozenset(_VIEW | {Perm.STOCK_SELL}),
+    Role.TECHNICIAN: frozenset(_VIEW | {Perm.TICKET_WORK}),  # stock: the parts at hand
+    Role.DISTRICT_TECHNICIAN: frozenset(_VIEW | {Perm.TICKET_WORK}),
 }
 
 
@@ -104,6 +114,8 @@ ROLE_RANK: dict[str, int] = {
     Role.OUTLET_MANAGER: 4,
     Role.OUTLET_CLERK: 5,
     Role.SALESPERSON: 5,
+    Role.TECHNICIAN: 5,
+    Role.DISTRICT_TECHNICIAN: 5,
 }
 
 

@@ -50,7 +50,7 @@ def test_the_story_needs_the_network(db):
 def test_the_story_on_the_small_network(db):
     demo_network_load(actor=SYSTEM, size="small")
     first = demo_scenario_load()
-    assert first.created and first.counts["orders"] == 6
+    assert first.created and first.counts["orders"] == 10  # 6, and 4 air conditioners to install
     assert inventory_breaches() == [] and ledger_breaches() == []
     h = scenario_highlights()
     assert len(h.members) == 5 and len(h.ready_pickups) == 1 and h.open_tasks == 3 and h.showroom_path
