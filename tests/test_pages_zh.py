@@ -484,6 +484,7 @@ def _shop_urls() -> list[str]:
     sku_id = held.order_by("sku__code").values_list("sku_id", flat=True).first()
     urls += [
         reverse("storefront:nearby") + "?" + here,
+        reverse("storefront:outlets") + "?" + here,
         reverse("storefront:product", args=[product.pk]) + "?" + here,
         reverse("storefront:try_in_store") + f"?outlet={outlet.pk}&sku={sku_id}",
         reverse("storefront:try_in_store") + "?outlet=0&sku=0",  # not found

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from omnipoint.aftersales.tests.world import build_tickets
 from omnipoint.appointments.tests.world import build_appointments
+from omnipoint.billpay.tests.conftest import build_agents
 from omnipoint.core.errors import MAX_QUANTITY
 from omnipoint.identity.tests.world import build_identity, verify_body
 from omnipoint.inventory import services
@@ -270,6 +271,11 @@ OPS.update(
                        lambda w: {"outlet_id": w.a.pk, "biller": POWER, "account": w.acct_pay, "amount": w.amount_pay}),
         "bill_pay_by_phone": Op("POST", "/bills/hotline/payments", lambda w: {}, lambda w: {
             "mobile": SHOPPER_MOBILE, "biller": POWER, "account": w.acct_phone, "amount": w.amount_phone}, shop=True),
+        "agent_onboard": Op("POST", "/bills/agents", lambda w: {}, lambda w: {
+            "code": "SH-NEW", "name": "报刊亭", "region_code": "310101", "lat": 31.2, "lng": 121.4,
+            "schedule": {"tiers": [{"threshold": 0, "per_bill": 20}]}, "opening_float": 100_00}),
+        "float_fund": Op("POST", "/bills/outlets/{outlet_id}/float", lambda w: {"outlet_id": w.agent_k},
+                         lambda w: {"amount": 100_00, "key": "k1"}, setup=build_agents),
     }
 )  # fmt: skip
 # Reconciliation (omnipoint.reconciliation.tests.world.api_world: yesterday's statement imported

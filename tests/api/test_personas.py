@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from omnipoint.aftersales.tests.world import build_tickets
 from omnipoint.appointments.tests.world import build_appointments
+from omnipoint.billpay.tests.conftest import build_agents
 from omnipoint.catalog.models import PriceListItem
 from omnipoint.identity.tests.world import build_identity, verify_body
 from omnipoint.inventory.models import CycleCount, StockLevel, Transfer
@@ -1166,6 +1167,42 @@ ROWS += [
         body=lambda w, p: {"mobile": SHOPPER_MOBILE}, codes={"403": "not_partner"}),
     Row("add a partner", "POST", "/identity/partners", "201 403 403 403 403 403 403 403 403", **IDT,
         body=lambda w, p: {"name": f"Bank {p}"}),
+]  # fmt: skip
+
+
+# Agents: the managers who edit outlets onboard and fund them in their area; whoever holds the
+# agent reads its day (agent_k in A's district, agent_n in Nanjing; build_agents).
+def new_agent(district: str):
+    return lambda w, p: {"code": f"AG-{p[:12]}", "name": "报刊亭", "region_code": district, "lat": 31.2, "lng": 121.4,
+                         "schedule": {"basis": "count", "tiers": [{"threshold": 0, "per_bill": 20},
+                                                                  {"threshold": 100, "per_bill": 30, "rate": "0.001"}]},
+                         "opening_float": 500_00}  # fmt: skip
+
+
+def check_agent(w, persona, body):
+    assert (body["kind"], body["mode"], body["float_available"]) == ("agent_point", "agent_float", 500_00), (
+        body
+    )
+    assert [t["per_bill"] for t in body["tiers"]] == [20, 30], body
+
+
+AGENTS = {"setup": build_agents}
+ROWS += [
+    Row("onboard an agent in Shanghai", "POST", "/bills/agents", "201 201 201 403 403 403 403",
+        body=new_agent("310101"), check=check_agent),
+    Row("onboard an agent in Nanjing", "POST", "/bills/agents", "201 404 404 403 403 403 403",
+        body=new_agent("320102"), not_found="region_not_found"),
+    Row("fund agent K", "POST", "/bills/outlets/{outlet_id}/float", "201 201 201 403 403 403 403",
+        lambda w: {"outlet_id": w.agent_k}, body=lambda w, p: {"amount": 100_00, "key": "k1"}, **AGENTS,
+        check=lambda w, p, b: b["float_available"] == 1100_00 or pytest.fail(b)),
+    Row("fund agent N", "POST", "/bills/outlets/{outlet_id}/float", "201 404 404 403 403 403 403",
+        lambda w: {"outlet_id": w.agent_n}, body=lambda w, p: {"amount": 100_00, "key": "k1"}, **AGENTS,
+        not_found="outlet_not_found"),
+    Row("agent K's day", "GET", "/bills/agents/{outlet_id}/day", "200 200 200 404 404 404 403",
+        lambda w: {"outlet_id": w.agent_k}, **AGENTS, not_found="outlet_not_found",
+        check=lambda w, p, b: (b["float_available"], b["tier"], b["today_count"]) == (1000_00, 1, 0) or pytest.fail(b)),
+    Row("agent N's day", "GET", "/bills/agents/{outlet_id}/day", "200 404 404 404 404 404 403",
+        lambda w: {"outlet_id": w.agent_n}, **AGENTS, not_found="outlet_not_found"),
 ]  # fmt: skip
 
 

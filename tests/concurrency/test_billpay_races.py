@@ -116,3 +116,54 @@ def test_a_confirmation_racing_the_reversal_ends_paid_once_or_reversed(network, 
         outcomes.add(payment.state)
         assert ledger_breaches() == []
     assert outcomes <= {PayState.PAID, PayState.REVERSED}
+
+
+def test_a_gateway_notification_racing_the_deadline_ends_paid_once_or_refunded(network, quiet_biller):
+    """A bill paid online: the payer pays at the gateway just as the sweep gives the payment
+    up. Either the money is in first (held, then paid by the biller once) or the sweep is (the
+    payment reversed and the charge refunded in full): never both, never neither."""
+    from omnipoint.members.services import member_get_or_create
+    from omnipoint.outlets.domain import MemberActor
+    from omnipoint.payments.models import SandboxCharge
+    from omnipoint.payments.sandbox import charge_pay, notification_build
+    from omnipoint.payments.services import notification_receive
+
+    bills = build_bills(network)
+    member = member_get_or_create(actor=SYSTEM, mobile="13800138000")
+    outcomes = set()
+    for i in range(6):
+        account = bills.power.account(i)
+        payment = services.bill_pay_gateway(
+            actor=MemberActor(user_id=None, member_id=member.pk), biller=POWER, account=account,
+            amount=bills.power.lookup(account).amount,
+        )  # fmt: skip
+        BillPayment.objects.filter(pk=payment.pk).update(deadline=payment.created_at)
+
+        def payer_pays(p=payment):
+            charge = charge_pay(ref=p.gateway_ref)
+            body, headers = notification_build(charge)
+            return notification_receive(actor=SYSTEM, provider="sandbox", body=body, headers=headers)
+
+        def sweep(p=payment):
+            return services.payment_settle(actor=SYSTEM, payment_id=p.pk)
+
+        results = run_together([payer_pays, sweep] if i % 2 else [sweep, payer_pays])
+        assert not raised(results), raised(results)
+        payment.refresh_from_db()
+        if payment.state == PayState.HELD:  # the money won: the biller takes it once
+            row = sandbox.bill_confirm(bill_ref=payment.bill_ref)
+            body, headers = sandbox.callback_build(row)
+            services.callback_receive(actor=SYSTEM, biller=POWER, body=body, headers=headers)
+            payment.refresh_from_db()
+        charge = SandboxCharge.objects.get(ref=payment.gateway_ref)
+        if payment.state == PayState.PAID:
+            assert charge.refunded == 0 and payment.refunded_at is None
+            assert SandboxBill.objects.get(bill_ref=payment.bill_ref).state == "paid"
+        else:
+            assert payment.state == PayState.REVERSED and charge.refunded == charge.amount
+            assert not SandboxBill.objects.filter(bill_ref=payment.bill_ref, state="paid").exists()
+        outcomes.add(payment.state)
+        assert ledger_breaches() == []
+    assert balance(kind=AccountKind.BILLER_PAYABLE) == sum(
+        BillPayment.objects.filter(state=PayState.PAID).values_list("amount", flat=True)
+    )

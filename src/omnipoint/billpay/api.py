@@ -1,23 +1,32 @@
 """Bill payment through the REST API (/api/v1/bills): the billers, what an account owes, a
-payment at an outlet's counter, a payment's state, and the billers' signed callback."""
+payment at an outlet's counter, a payment's state, the billers' signed callback; onboarding an
+agent outlet, its float, and its day."""
 
 from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from omnipoint.billpay import billers, sandbox, selectors, services
-from omnipoint.billpay.models import BillPayment
+from omnipoint.billpay import billers, domain, sandbox, selectors, services
+from omnipoint.billpay.domain import RebateSchedule
+from omnipoint.billpay.models import BillOutlet, BillPayment
 from omnipoint.billpay.schemas import (
+    AgentDayOut,
+    AgentIn,
     BillDueOut,
     BillerAckOut,
     BillerOut,
+    BillOutletOut,
     BillPayIn,
     BillPaymentOut,
     BillPhoneIn,
+    FloatIn,
+    FloatOut,
     SandboxCallback,
 )
 from omnipoint.core.api import ERRORS, ErrorOut, explained
+from omnipoint.ledger.domain import AccountKind
+from omnipoint.ledger.selectors import balance
 from omnipoint.outlets.domain import Actor, SystemActor
 from omnipoint.outlets.selectors import actor_get
 
@@ -125,3 +134,57 @@ def biller_callback(request: HttpRequest, biller: str):  # type: ignore[no-untyp
         headers={sandbox.SIGNATURE_HEADER: request.headers.get(sandbox.SIGNATURE_HEADER, "")},
     )
     return {"code": "SUCCESS", "outcome": outcome}
+
+
+# --- agents: onboarding, their float, their day ---------------------------------------------
+
+
+def outlet_out(point: BillOutlet) -> dict[str, Any]:
+    schedule = RebateSchedule.from_json(point.rebate_schedule) if point.rebate_schedule else None
+    return {
+        "outlet_id": point.outlet_id, "code": point.outlet.code, "name": point.outlet.name,
+        "kind": point.outlet.kind, "mode": point.mode, "basis": schedule.basis if schedule else None,
+        "tiers": [{"threshold": t.threshold, "per_bill": t.per_bill, "rate": str(t.rate)}
+                  for t in (schedule.tiers if schedule else ())],
+        "float_available": balance(kind=AccountKind.AGENT_FLOAT, owner_id=point.outlet_id),
+    }  # fmt: skip
+
+
+@router.post("/agents", response={201: BillOutletOut, **ERRORS})
+def agent_onboard(request: HttpRequest, payload: AgentIn):  # type: ignore[no-untyped-def]
+    """Onboard a new agent outlet (a corner shop, kiosk, lottery point) in a district of the
+    caller's area: the outlet opened with its kind and what it offers, enrolled with its tiered
+    rebate schedule (the default if none), its opening float deposited. Refused whole."""
+    schedule = None
+    if payload.schedule is not None:
+        schedule = domain.schedule_build(
+            payload.schedule.basis, [(t.threshold, t.per_bill, t.rate) for t in payload.schedule.tiers]
+        )
+    fields = payload.model_dump(exclude={"schedule", "opening_float"})
+    point = services.agent_onboard(
+        actor=actor(request), outlet=services.NewOutlet(**fields), schedule=schedule,
+        opening_float=payload.opening_float,
+    )  # fmt: skip
+    return 201, outlet_out(point)
+
+
+@router.post("/outlets/{outlet_id}/float", response={201: FloatOut, **ERRORS})
+def float_fund(request: HttpRequest, outlet_id: int, payload: FloatIn):  # type: ignore[no-untyped-def]
+    """Record an agent's deposit (预存款) into its float; the same ``key`` again is the first."""
+    a = actor(request)
+    left = services.float_fund(actor=a, outlet_id=outlet_id, amount=payload.amount, key=payload.key)
+    return 201, {"outlet_id": outlet_id, "float_available": left}
+
+
+@router.get("/agents/{outlet_id}/day", response={200: AgentDayOut, **ERRORS})
+def agent_day(request: HttpRequest, outlet_id: int):  # type: ignore[no-untyped-def]
+    """An agent's day: its float, today's takings, this month's volume and rebate, the rebate
+    to date, and how far the next tier is."""
+    day = selectors.agent_day(actor=actor(request), outlet_id=outlet_id)
+    return {
+        "outlet_id": day.point.outlet_id, "code": day.point.outlet.code, "name": day.point.outlet.name,
+        **{f: getattr(day, f) for f in ("float_available", "today_count", "today_amount", "month_count",
+                                        "month_amount", "rebate_month", "rebate_balance", "stars")},
+        "basis": day.schedule.basis, "tier": day.progress.tier + 1, "tiers": len(day.schedule.tiers),
+        "next_threshold": day.progress.next_threshold, "to_next": day.progress.to_next,
+    }  # fmt: skip

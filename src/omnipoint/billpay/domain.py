@@ -31,6 +31,7 @@ class BillerKind(models.TextChoices):
 
 
 class PayState(models.TextChoices):
+    AWAITING = "awaiting", _("Awaiting the online payment")  # the gateway's, before any money
     HELD = "held", _("Awaiting the biller")
     PAID = "paid", _("Paid")
     REVERSED = "reversed", _("Reversed, money given back")
@@ -40,6 +41,7 @@ class PayMode(models.TextChoices):
     COUNTER_CASH = "counter_cash", _("Cash at our counter")
     AGENT_FLOAT = "agent_float", _("Cash at an agent, from its float")
     MEMBER_WALLET = "member_wallet", _("Online, from the member's wallet")
+    MEMBER_ONLINE = "member_online", _("Online, by the payment gateway")
 
 
 class BillWhy(models.TextChoices):
@@ -51,6 +53,7 @@ class BillWhy(models.TextChoices):
     AMOUNT_CHANGED = "bill.amount_changed"
     ALREADY_PAID = "bill.already_paid"
     TIMED_OUT = "bill.timed_out"
+    NOT_PAID = "bill.not_paid"  # online: the payer did not pay by the deadline (or it failed)
 
 
 REFUSAL_WHY = {
@@ -259,15 +262,32 @@ def schedule_parse(basis: str, text: str) -> RebateSchedule:
             bits = [b.strip() for b in part.split(":")]
             if len(bits) not in (2, 3) or not bits[0].isdigit() or not bits[1].isdigit():
                 raise ValueError(part)
-            rate = Decimal(bits[2]) if len(bits) == 3 else Decimal(0)
-            if not Decimal(0) <= rate <= Decimal("0.05") or int(bits[1]) > 10_00:
-                raise ValueError(part)
-            tiers.append(RebateTier(int(bits[0]), int(bits[1]), rate))
-        return RebateSchedule(basis=basis, tiers=tuple(tiers))
+            tiers.append((int(bits[0]), int(bits[1]), Decimal(bits[2]) if len(bits) == 3 else Decimal(0)))
     except (ValueError, ArithmeticError) as exc:
-        raise ValidationError(
-            "a rebate schedule is tiers threshold:fen[:rate] from 0 up", code="invalid_schedule"
-        ) from exc
+        raise _bad_schedule() from exc
+    return schedule_build(basis, tiers)
+
+
+def _bad_schedule() -> ValidationError:
+    return ValidationError(
+        "a rebate schedule is tiers threshold:fen[:rate] from 0 up", code="invalid_schedule"
+    )
+
+
+MAX_PER_BILL = 10_00  # fen: no agent earns more than ten yuan a bill
+MAX_RATE = Decimal("0.05")
+
+
+def schedule_build(basis: str, tiers: list[tuple[int, int, Decimal]]) -> RebateSchedule:
+    """A schedule from (threshold, fen per bill, rate) tiers, as the console and the API take
+    it: thresholds from 0 up, at most ten yuan a bill and 5% of it; refused whole."""
+    try:
+        for threshold, per_bill, rate in tiers:
+            if threshold < 0 or not 0 <= per_bill <= MAX_PER_BILL or not Decimal(0) <= rate <= MAX_RATE:
+                raise ValueError(threshold)
+        return RebateSchedule(basis=basis, tiers=tuple(RebateTier(t, p, r) for t, p, r in tiers))
+    except (ValueError, ArithmeticError) as exc:
+        raise _bad_schedule() from exc
 
 
 def rebate_of(tier: RebateTier, amount: int) -> int:

@@ -19,4 +19,7 @@ TEXTS = {
     BillWhy.TIMED_OUT: pgettext_lazy(
         "explain", "the biller did not confirm by %(deadline_at)s: reversed, the money was given back"
     ),
+    BillWhy.NOT_PAID: pgettext_lazy(
+        "explain", "the online payment was not made by %(deadline_at)s: nothing was taken"
+    ),
 }

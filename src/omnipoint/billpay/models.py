@@ -53,6 +53,11 @@ class BillPayment(models.Model):
     paid_at = models.DateTimeField(null=True, blank=True)
     reversed_at = models.DateTimeField(null=True, blank=True)
     rebate = models.BigIntegerField(default=0)  # fen accrued to the agent for it
+    # Paid online by the gateway: the charge there, its hosted page, and its refund (once).
+    gateway_ref = models.CharField(max_length=64, blank=True)
+    pay_url = models.CharField(max_length=300, blank=True)
+    refund_ref = models.CharField(max_length=64, blank=True)
+    refunded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -12,6 +12,7 @@ from omnipoint.billpay.billers import BillDue, Biller, biller_get
 from omnipoint.billpay.domain import PayMode, PayState, RebateSchedule, TierProgress
 from omnipoint.billpay.models import AgentRating, BillOutlet, BillPayment
 from omnipoint.core.errors import InvalidStateError, NotFoundError, ValidationError
+from omnipoint.core.geo import bounding_box, haversine_km
 from omnipoint.ledger.domain import AccountKind
 from omnipoint.ledger.selectors import balance
 from omnipoint.outlets.domain import AnyActor, MemberActor, Perm
@@ -233,3 +234,32 @@ def outlets_to_enrol(*, actor: AnyActor) -> QuerySet[Outlet]:
         .exclude(billpay__isnull=False)
         .order_by("code")
     )
+
+
+@dataclass(frozen=True)
+class NearOutlet:
+    point: BillOutlet
+    distance_km: float
+    stars: int | None  # the latest month rated; None before the first month end
+
+
+def bill_outlets_near(
+    *, lat: float, lng: float, radius_km: float = 30.0, limit: int = 20
+) -> list[NearOutlet]:
+    """The outlets taking bill payments near a point, nearest first, with their stars (星级):
+    what the storefront shows anyone."""
+    south, north, west, east = bounding_box(lat, lng, radius_km)
+    points = list(
+        BillOutlet.objects.filter(
+            is_active=True, outlet__is_active=True, outlet__lat__range=(south, north),
+            outlet__lng__range=(west, east),
+        ).select_related("outlet")[:500]
+    )  # fmt: skip
+    stars = stars_of(outlet_ids=[p.outlet_id for p in points])
+    near = [
+        NearOutlet(p, haversine_km(lat, lng, p.outlet.lat, p.outlet.lng), stars.get(p.outlet_id))
+        for p in points
+    ]
+    near = [n for n in near if n.distance_km <= radius_km]
+    near.sort(key=lambda n: (n.distance_km, n.point.outlet.code))
+    return near[:limit]

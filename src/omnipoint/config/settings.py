@@ -230,6 +230,8 @@ RECON_FEE_RATE_BP = int(os.environ.get("RECON_FEE_RATE_BP", "60"))
 BILLPAY_CONFIRM_SECONDS = int(os.environ.get("BILLPAY_CONFIRM_SECONDS", "120"))
 # The network's settlement cycle (a party may have its own): month, half_month or week.
 SETTLEMENT_CYCLE = os.environ.get("SETTLEMENT_CYCLE", "month")
+# A bill paid online waits this long for the payer at the gateway (the bill is theirs meanwhile).
+BILLPAY_PAY_SECONDS = int(os.environ.get("BILLPAY_PAY_SECONDS", "900"))
 SANDBOX_BILLERS = os.environ.get("SANDBOX_BILLERS", "1" if DEMO_MODE else "0") == "1"
 # The key of the identity numbers' keyed hash (omnipoint.identity). Set it apart from
 # SECRET_KEY in production, so that rotating SECRET_KEY does not lose who was verified; unset,

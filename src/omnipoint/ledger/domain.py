@@ -42,6 +42,7 @@ class AccountKind(models.TextChoices):
     PARTY_PAYABLE = "party_payable", _("Owed to a settlement party")  # settlement: a supplier, a franchisee
     PARTY_SETTLEMENT = "party_settlement", _("Settled with suppliers and franchisees")
     SETTLEMENT_PAID = "settlement_paid", _("Settlement payouts")
+    BILL_ONLINE_IN = "bill_online_in", _("Bill money taken by the online gateway")
     OTHER = "other", _("Other")  # opened by its code alone (tests, benchmarks)
 
 
@@ -77,6 +78,7 @@ KINDS: dict[str, KindSpec] = {
     AccountKind.PARTY_PAYABLE: KindSpec("party:{owner}:payable", Unit.CNY, "party"),
     AccountKind.PARTY_SETTLEMENT: KindSpec("platform:settlement:parties", Unit.CNY),
     AccountKind.SETTLEMENT_PAID: KindSpec("platform:settlement:paid-out", Unit.CNY),
+    AccountKind.BILL_ONLINE_IN: KindSpec("platform:billpay:online-in", Unit.CNY),
 }
 
 WALLET_PARTS: dict[str, str] = {

@@ -6,7 +6,7 @@ notification, the payment sweep): either way payments records it in their own ro
 the order, inside the same transaction. Orders keep the order's state and its payment state."""
 
 from omnipoint.core.hooks import Hook
-from omnipoint.payments.domain import OrderForPayment
+from omnipoint.payments.domain import Notification, OrderForPayment
 
 # The order as payments need it, its row locked for the rest of the transaction (None: no such
 # order). Every piece of work on an order's money starts here, so it runs one at a time per order.
@@ -22,4 +22,11 @@ PAYMENT_APPLIED: Hook[[int, int], bool] = Hook("payments.PAYMENT_APPLIED", "an o
 # payment state follows; an open order refunded in full is cancelled.
 ORDER_REFUNDED: Hook[[int, int, int, int | None], object] = Hook(
     "payments.ORDER_REFUNDED", "an order's money went back"
+)
+
+# The gateway's verified notification of an online charge that is no order's payment nor a
+# top-up (a bill paid online, registered by billpay): its owner applies it and returns the
+# outcome for the notification's log, or None when the reference is not theirs either.
+CHARGE_NOTIFIED: Hook[[Notification], str | None] = Hook(
+    "payments.CHARGE_NOTIFIED", "an online charge that is no order's was paid or failed"
 )

@@ -5,8 +5,9 @@ ledger (omnipoint.loyalty). Gift cards join here."""
 import json
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.utils import timezone
@@ -30,6 +31,25 @@ from omnipoint.payments.domain import (
 from omnipoint.payments.models import ChargeState, Payment
 
 
+@dataclass(frozen=True)
+class OpenedCharge:
+    provider_ref: str
+    pay_url: str  # the provider's hosted page, where the payer pays
+
+
+class ChargeProvider(Protocol):
+    """An online provider's side for money that is no order's (a bill paid online): a charge
+    opened by our reference, asked about, refunded. ``payments.services.charges`` calls it."""
+
+    name: str
+
+    def charge_open(
+        self, *, merchant_ref: str, amount: int, description: str, return_url: str
+    ) -> OpenedCharge: ...
+    def charge_query(self, provider_ref: str) -> ChargeStatus: ...
+    def charge_refund(self, provider_ref: str, amount: int) -> str: ...
+
+
 class SandboxProvider:
     """The merchant's adapter to the sandbox gateway, shaped like a WeChat Pay / Alipay client."""
 
@@ -46,13 +66,29 @@ class SandboxProvider:
         return {"provider_ref": charge.ref, "pay_url": f"{settings.SITE_URL}/sandbox/pay/{charge.ref}/"}
 
     def query(self, payment: Payment) -> ChargeStatus:
-        state = sandbox.charge_status(ref=payment.provider_ref)
+        return self.charge_query(payment.provider_ref)
+
+    def refund(self, payment: Payment, amount: int) -> str:
+        return self.charge_refund(payment.provider_ref, amount)
+
+    # --- a charge for something other than an order (ChargeProvider) ------------------------
+
+    def charge_open(
+        self, *, merchant_ref: str, amount: int, description: str, return_url: str
+    ) -> OpenedCharge:
+        charge = sandbox.charge_create(
+            merchant_ref=merchant_ref, amount=amount, description=description, return_url=return_url
+        )
+        return OpenedCharge(provider_ref=charge.ref, pay_url=f"{settings.SITE_URL}/sandbox/pay/{charge.ref}/")
+
+    def charge_query(self, provider_ref: str) -> ChargeStatus:
+        state = sandbox.charge_status(ref=provider_ref)
         if state == ChargeState.PAID:
             return "succeeded"
         return "failed" if state == ChargeState.FAILED else "pending"
 
-    def refund(self, payment: Payment, amount: int) -> str:
-        return sandbox.charge_refund(ref=payment.provider_ref, amount=amount)
+    def charge_refund(self, provider_ref: str, amount: int) -> str:
+        return sandbox.charge_refund(ref=provider_ref, amount=amount)
 
     def verify(self, body: bytes, headers: Mapping[str, str]) -> Notification:
         if not signature_ok(settings.SANDBOX_PAY_SECRET, body, headers.get(sandbox.SIGNATURE_HEADER, "")):
@@ -234,6 +270,14 @@ def provider_get(name: str) -> PaymentProvider:
     provider = PROVIDERS.get(name)
     if provider is None or (name == SandboxProvider.name and not settings.SANDBOX_GATEWAY):
         raise NotFoundError(f"payment provider {name} not found", code="provider_not_found")
+    return provider
+
+
+def charge_provider_get(name: str = "sandbox") -> ChargeProvider:
+    """The online provider that takes charges which are no order's (only the sandbox so far)."""
+    provider = provider_get(name)
+    if not isinstance(provider, SandboxProvider):
+        raise NotFoundError(f"payment provider {name} takes no charges", code="provider_not_found")
     return provider
 
 

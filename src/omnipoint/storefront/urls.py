@@ -5,6 +5,7 @@ from omnipoint.storefront import (
     marketing_views,
     member_views,
     order_views,
+    outlet_views,
     showroom_views,
     views,
 )
@@ -27,6 +28,7 @@ urlpatterns = [
     path("orders/<str:number>/pay/", order_views.order_pay, name="order_pay"),
     path("s/<str:code>/", showroom_views.showroom, name="showroom"),
     path("nearby/", showroom_views.nearby, name="nearby"),
+    path("outlets/", outlet_views.outlets, name="outlets"),
     path("nearby/try/", showroom_views.try_in_store, name="try_in_store"),
     path("coupons/", marketing_views.coupon_centre, name="coupons"),
     path("coupons/claim/", marketing_views.coupon_claim, name="coupon_claim"),

@@ -36,8 +36,14 @@ from omnipoint.members.services import member_get_or_create
 from omnipoint.outlets.domain import AnyActor, MemberActor, Perm, StaffActor, SystemActor
 from omnipoint.outlets.models import Outlet, OutletKind
 from omnipoint.outlets.selectors import scope_q
+from omnipoint.payments.services import charges
 
 BOOKS = SystemActor(task="billpay")  # only the platform posts to the ledger
+SOURCES = {  # where a captured payment's money came from, on its way to the biller
+    PayMode.COUNTER_CASH: AccountKind.BILL_CASH_IN,
+    PayMode.MEMBER_WALLET: AccountKind.WALLET_SPENT,
+    PayMode.MEMBER_ONLINE: AccountKind.BILL_ONLINE_IN,
+}
 MAX_FLOAT_TOPUP = 10_000_000_00  # fen
 WALLET_GRACE_S = 86400  # a member's wallet hold outlives the deadline: the sweep settles it first
 
@@ -217,7 +223,10 @@ def _hold(
     member_id: int | None,
 ) -> tuple[BillPayment, bool]:
     """Phase one: the payment row, and the money held (an agent's float, a member's wallet).
-    Refused together."""
+    Refused together. Paid online by the gateway, nothing is held yet: the payment awaits the
+    payer, the bill kept for them meanwhile."""
+    online = mode == PayMode.MEMBER_ONLINE
+    wait = settings.BILLPAY_PAY_SECONDS if online else settings.BILLPAY_CONFIRM_SECONDS
     try:
         with transaction.atomic():
             payment = BillPayment.objects.create(
@@ -236,7 +245,8 @@ def _hold(
                 clerk_id=actor.staff_id,
                 member_id=member_id,
                 client_key=key or None,
-                deadline=timezone.now() + timedelta(seconds=settings.BILLPAY_CONFIRM_SECONDS),
+                state=PayState.AWAITING if online else PayState.HELD,
+                deadline=timezone.now() + timedelta(seconds=wait),
             )
     except IntegrityError:
         first = _replayed(key, b.code, due.account, due.amount) if key else None
@@ -321,7 +331,7 @@ def _capture(payment_id: int, *, biller_ref: str = "") -> str:
         return "paid"
     if payment.mode == PayMode.MEMBER_WALLET:
         wallet_capture(actor=BOOKS, key=_wallet_key(payment))
-    source = AccountKind.WALLET_SPENT if payment.mode == PayMode.MEMBER_WALLET else AccountKind.BILL_CASH_IN
+    source = SOURCES[PayMode(payment.mode)]
     cash = PostingRequest(
         key=f"billpay:{payment.number}:cash",
         debit=_code(source),
@@ -359,8 +369,8 @@ def _accrue_rebate(payment: BillPayment) -> None:
 
 @transaction.atomic
 def _reverse(payment_id: int, why: Explanation) -> str:
-    """held -> reversed once, the agent's float given back. Returns "reversed" or the state
-    it already had."""
+    """held -> reversed once, the money given back (the agent's float, the member's wallet,
+    the gateway's charge refunded). Returns "reversed" or the state it already had."""
     now = timezone.now()
     if (
         BillPayment.objects.filter(pk=payment_id, state=PayState.HELD).update(
@@ -376,32 +386,26 @@ def _reverse(payment_id: int, why: Explanation) -> str:
         )
     elif payment.mode == PayMode.MEMBER_WALLET:
         wallet_release(actor=BOOKS, key=_wallet_key(payment))
+    elif payment.mode == PayMode.MEMBER_ONLINE:
+        _refund_charge(payment.pk)
     return "reversed"
 
 
-def payment_settle(*, actor: SystemActor, payment_id: int) -> str:
-    """A held payment past its deadline: ask the biller first; paid, it is captured; else the
-    biller is asked to reverse it (冲正), and only what it reversed is given back here."""
+@transaction.atomic
+def _refund_charge(payment_id: int) -> bool:
+    """A reversed online payment's money back to the payer at the gateway, once (False when it
+    was sent back already); a refusal by the gateway rolls it all back."""
+    claimed = (
+        BillPayment.objects.filter(pk=payment_id, state=PayState.REVERSED, refunded_at__isnull=True)
+        .exclude(gateway_ref="")
+        .update(refunded_at=timezone.now())
+    )
+    if claimed != 1:
+        return False
     payment = BillPayment.objects.get(pk=payment_id)
-    if payment.state != PayState.HELD:
-        return str(payment.state)
-    b = biller_get(payment.biller)
-    status = b.query(merchant_ref=payment.number)
-    if status == "paid":
-        return _capture(payment.pk)
-    if status != "refused" and not b.reverse(merchant_ref=payment.number):
-        return _capture(payment.pk)  # the biller confirmed while we asked: it wins
-    return _reverse(payment.pk, Explanation(BillWhy.TIMED_OUT, {"deadline_at": payment.deadline.isoformat()}))
-
-
-def payments_settle_overdue(*, actor: SystemActor, batch: int = 200) -> int:
-    """The sweep: every held payment past its deadline, settled one by one."""
-    due = BillPayment.objects.filter(state=PayState.HELD, deadline__lte=timezone.now()).order_by("deadline")
-    done = 0
-    for pk in due.values_list("pk", flat=True)[:batch]:
-        payment_settle(actor=actor, payment_id=pk)
-        done += 1
-    return done
+    ref = charges.charge_refund(actor=BOOKS, provider_ref=payment.gateway_ref, amount=payment.amount)
+    BillPayment.objects.filter(pk=payment_id).update(refund_ref=ref[:64])
+    return True
 
 
 # --- the biller's callback -------------------------------------------------------------------

@@ -68,3 +68,16 @@ def _no_autoconfirm(settings):
     """The tests deliver the biller's callbacks themselves."""
     settings.SANDBOX_BILLER_AUTOCONFIRM = False
     settings.SANDBOX_BILLER_FAULTS = {}
+
+
+def build_agents(w):  # type: ignore[no-untyped-def]
+    """For the persona and bad-input tables: agent points in A's district (agent_k) and in C's
+    city (agent_n), enrolled with a float."""
+    if "agent_k" in w.objects:
+        return w
+    for name, code, district in (("agent_k", "SH-K", "310101"), ("agent_n", "NJ-K", "320102")):
+        outlet = agent_outlet(code, district)
+        services.outlet_enrol(actor=SYSTEM, outlet_id=outlet.pk)
+        services.float_fund(actor=SYSTEM, outlet_id=outlet.pk, amount=1000_00, key="opening")
+        w.objects[name] = outlet.pk
+    return w

@@ -189,3 +189,16 @@ def test_a_complaint_weighs_on_the_stars_shown_to_the_agent(bills):
     assert AgentRating.objects.filter(outlet=bills.agent).count() == 1
     page = c.get(reverse("billpay:agent")).content.decode()
     assert "★☆☆☆☆" in page and latin(page) == []
+
+
+def test_the_shop_s_outlet_page_shows_each_bill_outlet_s_stars(bills):
+    services.ratings_recompute(actor=SYSTEM, month=timezone.localdate().strftime("%Y-%m"))
+    c = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    page = c.get(reverse("storefront:outlets"), {"lat": bills.agent.lat, "lng": bills.agent.lng})
+    html = page.content.decode()
+    english = [w for w in latin(html) if w not in {"m", "km"}]  # the distances' units
+    assert page.status_code == 200 and "缴费网点" in html and english == [], english
+    rows = page.context["near"]
+    assert {n.point.outlet_id: n.stars for n in rows}[bills.agent.pk] == 1  # no bills yet: one star
+    assert 'data-stars="1"' in html and "★☆☆☆☆" in html
+    assert bills.net.c.pk not in {n.point.outlet_id for n in rows}  # Nanjing is far away

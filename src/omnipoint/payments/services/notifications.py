@@ -11,6 +11,7 @@ from omnipoint.payments.domain import (
     AmountMismatchError,
     PaymentState,
 )
+from omnipoint.payments.hooks import CHARGE_NOTIFIED
 from omnipoint.payments.models import Payment, PaymentNotification
 from omnipoint.payments.providers import PROVIDERS, provider_get
 from omnipoint.payments.services._shared import (
@@ -42,12 +43,14 @@ def notification_receive(
         note = gateway.verify(body, headers)
         log.verified = True
         payment = Payment.objects.filter(provider=gateway.name, number=note.merchant_ref).first()
-        if payment is None:  # a member's online wallet top-up?
-            topup = topups._topup_online_notified(
+        if payment is None:  # a member's online wallet top-up, or a charge another app owns?
+            other = topups._topup_online_notified(
                 merchant_ref=note.merchant_ref, provider_ref=note.provider_ref, amount=note.amount
             )
-            if topup is not None:
-                log.outcome = topup
+            if other is None:
+                other = CHARGE_NOTIFIED(note)
+            if other is not None:
+                log.outcome = other
                 log.save(update_fields=["outcome", "verified"])
                 return gateway.ack()
         if payment is None:
