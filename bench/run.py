@@ -44,10 +44,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or db.DEFAULT_URL)
     parser.add_argument("--seconds", type=float, help="duration of each reservation run")
     parser.add_argument(
-        "--skip", choices=["reserve", "nearby", "ledger", "orders", "books"], action="append", default=[]
+        "--skip",
+        choices=["reserve", "nearby", "ledger", "orders", "books", "bills"],
+        action="append",
+        default=[],
     )
     parser.add_argument(
-        "--only", choices=["reserve", "nearby", "ledger", "orders", "books"], action="append", default=[]
+        "--only",
+        choices=["reserve", "nearby", "ledger", "orders", "books", "bills"],
+        action="append",
+        default=[],
     )
     args = parser.parse_args(argv)
 
@@ -146,6 +152,29 @@ def ledger_section(args: argparse.Namespace) -> bool:
         f"### Ledger postings ({seconds:g} s per run, every {ledger.RETRY_EVERY}th call retried; {load()})\n"
     )
     print(markdown_table(ledger.HEADER, ledger.rows(results)))
+    print()
+    return any(r.errors for r in results)
+
+
+def bills_section(args: argparse.Namespace) -> bool:
+    from bench import bills
+    from bench.stats import markdown_table
+
+    seconds = args.seconds or (1.0 if args.quick else 6.0)
+    print("  bills: agents ...", file=sys.stderr)
+    agents = bills.agents_ensure(20 if args.quick else bills.AGENTS)
+    results = []
+    plan = [(4, 0.0), (4, 20.0)] if args.quick else [(8, 0.0), (16, 0.0), (8, 20.0), (16, 20.0)]
+    for workers, rtt in plan:
+        for shape in ("hot", "many"):
+            for impl in ("real", "naive"):
+                print(f"  bills: {impl} {shape} {workers} threads, biller {rtt:g} ms", file=sys.stderr)
+                results.append(
+                    bills.run(impl=impl, shape=shape, workers_n=workers, seconds=seconds, agents=agents,
+                              rtt_ms=rtt)
+                )  # fmt: skip
+    print(f"### Bill payments at the counter path, in-process threads ({seconds:g} s per run; {load()})\n")
+    print(markdown_table(bills.HEADER, bills.rows(results)))
     print()
     return any(r.errors for r in results)
 

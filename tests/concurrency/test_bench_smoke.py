@@ -135,3 +135,20 @@ def test_books_bench_closes_and_matches_as_the_naive_and_the_injections_say(regi
     written, imported, matched = books.match(size)
     assert imported.extra["found"] == books.expected_differences(size)
     assert len(books.rows([real, naive, written, imported, matched])) == 5
+
+
+def test_bills_bench_real_and_naive_pay_each_bill_once_and_keep_the_books(regions):
+    from bench import bills
+
+    from omnipoint.billpay.models import BillPayment
+
+    agents = bills.agents_ensure(3)
+    results = [
+        bills.run(impl=impl, shape=shape, workers_n=2, seconds=60, agents=agents, max_calls=2, rtt_ms=rtt)
+        for impl in ("real", "naive")
+        for shape, rtt in (("hot", 0.0), ("many", 1.0))
+    ]
+    for r in results:
+        assert r.errors == [] and r.outcome.ops == 4, (r.impl, r.shape)
+    assert BillPayment.objects.filter(state="paid").count() == 16
+    assert ledger_breaches() == [] and len(bills.rows(results)) == 4

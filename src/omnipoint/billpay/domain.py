@@ -347,3 +347,41 @@ def star_rating(*, bills: int, complaints: int) -> int:
     rate = complaints / bills if bills else (1.0 if complaints else 0.0)
     penalty = 2 if rate > 0.03 else 1 if rate > 0.01 else 0
     return max(1, stars - penalty)
+
+
+# --- reconciliation with a biller's daily statement ------------------------------------------
+
+
+@dataclass(frozen=True)
+class BookedBill:
+    """A bill as one side booked it: our paid payment, or a line of the biller's statement."""
+
+    merchant_ref: str  # our payment number
+    bill_ref: str
+    amount: int
+
+
+@dataclass(frozen=True)
+class Difference:
+    kind: str  # "missing_at_biller", "missing_here", "amount_differs"
+    merchant_ref: str
+    bill_ref: str
+    ours: int | None  # fen, None when we have no such paid bill
+    theirs: int | None  # fen, None when the biller's statement has no such line
+
+
+def statement_match(ours: list[BookedBill], theirs: list[BookedBill]) -> list[Difference]:
+    """Match our paid bills of a day with the biller's statement by our payment number: what
+    one side booked and the other did not, and amounts that differ. Sorted by number."""
+    mine = {b.merchant_ref: b for b in ours}
+    billed = {b.merchant_ref: b for b in theirs}
+    out = []
+    for ref in sorted(mine.keys() | billed.keys()):
+        a, b = mine.get(ref), billed.get(ref)
+        if a is None and b is not None:
+            out.append(Difference("missing_here", ref, b.bill_ref, None, b.amount))
+        elif b is None and a is not None:
+            out.append(Difference("missing_at_biller", ref, a.bill_ref, a.amount, None))
+        elif a is not None and b is not None and (a.amount, a.bill_ref) != (b.amount, b.bill_ref):
+            out.append(Difference("amount_differs", ref, a.bill_ref, a.amount, b.amount))
+    return out

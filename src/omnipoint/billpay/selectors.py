@@ -11,7 +11,7 @@ from omnipoint.billpay import domain
 from omnipoint.billpay.billers import BillDue, Biller, biller_get
 from omnipoint.billpay.domain import PayMode, PayState, RebateSchedule, TierProgress
 from omnipoint.billpay.models import AgentRating, BillOutlet, BillPayment
-from omnipoint.core.errors import InvalidStateError, NotFoundError, ValidationError
+from omnipoint.core.errors import InvalidStateError, NotFoundError, PermissionDeniedError, ValidationError
 from omnipoint.core.geo import bounding_box, haversine_km
 from omnipoint.ledger.domain import AccountKind
 from omnipoint.ledger.selectors import balance
@@ -263,3 +263,24 @@ def bill_outlets_near(
     near = [n for n in near if n.distance_km <= radius_km]
     near.sort(key=lambda n: (n.distance_km, n.point.outlet.code))
     return near[:limit]
+
+
+def statement_differences(*, actor: AnyActor, biller: str, day: date) -> list[domain.Difference]:
+    """Our bills paid with ``biller`` on the (local) ``day`` against its daily statement file:
+    what either side is missing and amounts that differ (finance at HQ reconciles the billers)."""
+    actor.require(Perm.NETWORK_VIEW)
+    if not actor.scope.is_hq:  # type: ignore[union-attr]
+        raise PermissionDeniedError("billers are reconciled at HQ", code="forbidden")
+    b = biller_get(biller)
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    ours = [
+        domain.BookedBill(number, bill_ref, amount)
+        for number, bill_ref, amount in BillPayment.objects.filter(
+            biller=b.code, state=PayState.PAID, paid_at__gte=start, paid_at__lt=start + timedelta(days=1)
+        ).values_list("number", "bill_ref", "amount")
+    ]
+    theirs = [
+        domain.BookedBill(x.merchant_ref, x.bill_ref, x.amount)
+        for x in b.statement_lines(b.statement(day=day))
+    ]
+    return domain.statement_match(ours, theirs)

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from omnipoint.aftersales.demo import demo_tickets_load
 from omnipoint.appointments.demo import demo_appointments_load
+from omnipoint.billpay.demo import demo_billpay_load
 from omnipoint.catalog.models import Category, ProductKind, Sku
 from omnipoint.catalog.selectors import prices_get
 from omnipoint.core.channels import Channel
@@ -78,6 +79,7 @@ def demo_scenario_load() -> ScenarioSummary:
     demo_appointments_load(clerk_outlet_code=PERSONA_OUTLET)
     first = DEMO_MEMBERS[0]
     demo_identity_load(clerk_username="outlet_clerk", member_mobile=first.mobile, member_name=first.name)
+    demo_billpay_load(clerk_outlet_code=PERSONA_OUTLET, member_mobile=DEMO_MEMBERS[0].mobile)
     demo_settlement_load()
     demo_tickets_load(clerk_outlet_code=PERSONA_OUTLET, password=DEMO_PASSWORD)
     return ScenarioSummary(created=True, counts=scenario_counts())

@@ -118,3 +118,22 @@ def test_bad_deposits_change_nothing(api, bills, target, payload, status, code):
 def test_the_day_of_an_outlet_that_holds_no_float_is_409(api, bills):
     resp = api.get(f"{V1}/agents/{bills.net.a.pk}/day", bills.net.auth("city_manager"))
     assert resp.status_code == 409 and resp.json()["code"] == "not_an_agent"
+
+
+def test_the_demo_enrols_an_agent_with_a_float_and_bills_paid(network):
+    from omnipoint.billpay.demo import OPENING_FLOAT, demo_billpay_load
+    from omnipoint.billpay.selectors import agent_day
+    from omnipoint.outlets.domain import SYSTEM
+
+    from .conftest import agent_outlet
+
+    agent = agent_outlet()
+    assert demo_billpay_load(clerk_outlet_code=network.a.code, member_mobile="13800138000") == 6
+    day = agent_day(actor=SYSTEM, outlet_id=agent.pk)
+    at_agent = BillPayment.objects.filter(outlet=agent)
+    assert day.today_count == at_agent.count() == 5 and set(at_agent.values_list("state", flat=True)) == {
+        "paid"
+    }
+    assert day.float_available == OPENING_FLOAT - day.today_amount and day.rebate_balance == 5 * 20
+    assert BillPayment.objects.filter(member__mobile="13800138000").count() == 2
+    assert demo_billpay_load(clerk_outlet_code=network.a.code, member_mobile="13800138000") == 0  # once

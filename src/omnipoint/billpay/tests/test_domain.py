@@ -113,3 +113,16 @@ def test_a_schedule_is_read_from_the_console_form_or_refused_whole():
 )  # fmt: skip
 def test_stars_rise_with_the_month_s_bills_and_fall_with_complaints(bills, complaints, stars):
     assert domain.star_rating(bills=bills, complaints=complaints) == stars
+
+
+def test_a_statement_is_matched_by_our_payment_number():
+    from omnipoint.billpay.domain import BookedBill, Difference, statement_match
+
+    ours = [BookedBill("B1", "r1", 100), BookedBill("B2", "r2", 200), BookedBill("B3", "r3", 300)]
+    theirs = [BookedBill("B1", "r1", 100), BookedBill("B3", "r3", 310), BookedBill("B4", "r4", 400)]
+    assert statement_match(ours, theirs) == [
+        Difference("missing_at_biller", "B2", "r2", 200, None),
+        Difference("amount_differs", "B3", "r3", 300, 310),
+        Difference("missing_here", "B4", "r4", None, 400),
+    ]
+    assert statement_match(ours, ours) == []

@@ -299,3 +299,21 @@ def test_a_member_pays_online_from_the_wallet_held_then_captured_or_given_back(b
         services.bill_pay_online(actor=me, biller=POWER, account=dear[0], amount=dear[1])
     assert e.value.code == "insufficient_balance" and snapshot() == before
     call_command("check_ledger")
+
+
+def test_a_day_reconciles_with_the_biller_s_statement_and_lists_what_differs(bills):
+    from omnipoint.billpay.selectors import statement_differences
+
+    first, second = pay(bills, 0), pay(bills, 1)
+    confirm(first), confirm(second)
+    today = timezone.localdate()
+    assert statement_differences(actor=SYSTEM, biller=POWER, day=today) == []
+    BillPayment.objects.filter(pk=second.pk).update(amount=second.amount + 1)  # booked wrong here
+    SandboxBill.objects.filter(merchant_ref=first.number).update(state="reversed")  # the biller lost it
+    kinds = [(d.kind, d.merchant_ref) for d in statement_differences(actor=SYSTEM, biller=POWER, day=today)]
+    assert sorted(kinds) == sorted([("missing_at_biller", first.number), ("amount_differs", second.number)])
+    with pytest.raises(DomainError) as e:
+        statement_differences(actor=bills.clerk_a, biller=POWER, day=today)
+    assert e.value.code == "forbidden"
+    with pytest.raises(SystemExit):
+        call_command("billpay_reconcile", "--biller", POWER, "--day", today.isoformat())
