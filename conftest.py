@@ -18,6 +18,8 @@ def pytest_configure(config):
     settings.SANDBOX_PAY_SECRET = "tests-only-sandbox-secret"
     settings.SANDBOX_BILLERS = True
     settings.SANDBOX_BILLER_SECRET = "tests-only-biller-secret"
+    settings.SANDBOX_CARRIER = True
+    settings.SANDBOX_CARRIER_SECRET = "tests-only-carrier-secret"
 
     if os.environ["OMNIPOINT_FAST_HASHER"] == "1":
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -39,6 +39,7 @@ from omnipoint.members.services import member_user_ensure
 from omnipoint.orders.models import Order, OrderReturn, PickTask
 from omnipoint.outlets.domain import SYSTEM
 from omnipoint.outlets.models import Outlet, Staff
+from omnipoint.parcels.models import Parcel
 from omnipoint.settlement.models import Statement
 from omnipoint.showrooms.models import Showroom
 
@@ -267,6 +268,22 @@ def _bill_urls() -> list[str]:
     return urls
 
 
+def _parcel_urls() -> list[str]:
+    """The demo's parcels (every state): the counter, scan and collection pages, each parcel's
+    page and label, and the pages refused input leads to."""
+    outlet = Outlet.objects.get(code=PERSONA_OUTLET)
+    urls = [reverse(f"parcels:{n}") for n in ("counter", "scan", "collect")]
+    urls += [
+        reverse("parcels:collect") + f"?outlet={outlet.pk}",
+        reverse("parcels:detail", args=["CP123456784CN"]),
+    ]
+    for p in Parcel.objects.order_by("pk"):
+        urls.append(reverse("parcels:detail", args=[p.number]))
+        if p.paid_at:
+            urls.append(reverse("parcels:label", args=[p.number]))
+    return urls
+
+
 def _console_urls() -> list[str]:
     order = Order.objects.order_by("-pk").first()
     assert order is not None
@@ -294,6 +311,7 @@ def _console_urls() -> list[str]:
     urls += [reverse("clearing:days"), reverse("clearing:shifts")]
     urls += _bill_urls()
     urls += _recon_urls()
+    urls += _parcel_urls()
     urls += [reverse("clearing:day", args=[r]) for r in _closed_days()]
     urls.append(reverse("settlement:statements"))
     urls += [
@@ -490,6 +508,9 @@ def _shop_urls() -> list[str]:
         reverse("storefront:try_in_store") + "?outlet=0&sku=0",  # not found
     ]
     urls += [reverse("storefront:game", args=[g]) for g in Game.objects.values_list("pk", flat=True)]
+    urls += [reverse("parcels_shop:home"), reverse("parcels_shop:home") + "?number=CP123456784CN"]
+    urls += [reverse("parcels_shop:track", args=[n]) for n in Parcel.objects.filter(paid_at__isnull=False)
+             .values_list("number", flat=True)]  # fmt: skip
     urls.append(reverse("appointments_shop:services"))
     urls += [
         reverse("appointments_shop:service", args=[s]) for s in Service.objects.values_list("pk", flat=True)

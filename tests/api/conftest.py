@@ -55,6 +55,7 @@ from omnipoint.orders.models import Order, OrderEvent, OrderLine, OrderReturn, P
 from omnipoint.outlets.domain import SYSTEM
 from omnipoint.outlets.models import Outlet
 from omnipoint.outlets.selectors import actor_get
+from omnipoint.parcels.models import Parcel, ParcelEvent, RateTable
 from omnipoint.payments.models import OrderBalance, Payment, Refund, SandboxCharge, SandboxRefund
 from omnipoint.reconciliation.models import Difference, ReconRun, Resolution, StatementLine
 from omnipoint.settlement.models import Party, PartyRate, SettlementJob, SettlementLine, Statement
@@ -130,6 +131,9 @@ SNAPSHOT_MODELS = [
     ServiceTicket,
     TicketEvent,
     TechnicianDay,
+    RateTable,
+    Parcel,
+    ParcelEvent,
 ]
 # Not in the snapshot on purpose: identity's Lookup (every question asked of a verification is
 # recorded, a staff member's read too), PaymentNotification (every notification is logged, even a

@@ -25,6 +25,8 @@ from omnipoint.inventory.models import Reservation
 from omnipoint.members.selectors import actor_for_user
 from omnipoint.orders.models import Order
 from omnipoint.outlets.domain import SYSTEM
+from omnipoint.parcels import sandbox as carrier
+from omnipoint.parcels.tests.world import accept_body, build_parcels, event
 from omnipoint.reconciliation.tests.world import api_world, multipart, read, write
 from omnipoint.settlement.tests.world import build_settlement
 
@@ -363,6 +365,18 @@ TICKET_OPS = {
 for _op in TICKET_OPS.values():
     _op.shop, _op.setup = True, build_tickets
 OPS.update(TICKET_OPS)
+# Parcels (omnipoint.parcels.tests.world: p_a paid at A, unpaid_a, held_b waiting at B).
+PARCEL_OPS = {
+    "parcel_accept": Op("POST", "/parcels", lambda w: {}, accept_body),
+    "parcel_pay": Op("POST", "/parcels/{number}/pay", lambda w: {"number": w.unpaid_a}, lambda w: {"method": "cash"}),
+    "parcel_scan": Op("POST", "/parcels/{number}/scans", lambda w: {"number": w.p_a},
+                      lambda w: {"outlet_id": w.a.pk, "kind": "dispatched"}),
+    "parcel_collect": Op("POST", "/parcels/collect", lambda w: {},
+                         lambda w: {"outlet_id": w.b.pk, "number": w.held_b, "code": w.held_b_code}),
+}  # fmt: skip
+for _op in PARCEL_OPS.values():
+    _op.setup = build_parcels
+OPS.update(PARCEL_OPS)
 BODY_OPS = [name for name, op in OPS.items() if op.good is not None]
 
 
@@ -404,6 +418,7 @@ def test_every_write_operation_is_in_the_table():
     writes.discard(("POST", f"{V1}/bills/callback/{{biller}}", True))
     # A provider's statement file, uploaded multipart: see test_a_statement_upload_refuses_bad_input.
     writes.discard(("POST", f"{V1}/reconciliation/runs/{{day}}/statement", True))
+    writes.discard(("POST", f"{V1}/parcels/webhooks/{{carrier}}", True))  # see test_parcels_bad_input
     assert writes == {(op.method, V1 + op.path, op.good is not None) for op in OPS.values()}
 
 
@@ -459,7 +474,7 @@ def test_every_request_body_is_a_closed_object():
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             if "requestBody" not in operation or path.endswith(
-                ("/notify/{provider}", "/callback/{biller}", "/runs/{day}/statement")
+                ("/notify/{provider}", "/callback/{biller}", "/runs/{day}/statement", "/webhooks/{carrier}")
             ):
                 continue  # the providers' notifications and statement files: their own formats
             seen: set[str] = set()
@@ -1342,3 +1357,64 @@ def test_tickets_refuse_bad_input_and_steps_out_of_order(client, shop):
         404,
         "order_not_found",
     )
+
+
+# --- parcels ----------------------------------------------------------------------------------
+
+
+def test_parcels_bad_input(client, world):
+    """A malformed tracking number, a parcel over the weight or size limit, an unknown outlet or
+    district, a scan of an unpaid parcel, a wrong pickup code, a forged or replayed webhook:
+    each a 4xx with its code, nothing changed."""
+    w = world
+    build_parcels(w)
+    bad_number = "CP123456784CN"  # the check digit of CP12345678 is 5
+    cases = [
+        ("parcel_accept", None, accept_body(w, weight_g=30_001), 422, "over_weight"),
+        ("parcel_accept", None, accept_body(w, length_cm=151), 422, "over_size"),
+        ("parcel_accept", None, accept_body(w, outlet_id=MISSING), 404, "outlet_not_found"),
+        ("parcel_accept", None, accept_body(w, recipient={**accept_body(w)["recipient"], "region_code": "999999"}),
+         404, "region_not_found"),
+        ("parcel_accept", None, accept_body(w, service="overnight"), 422, "invalid_service"),
+        ("parcel_accept", None, accept_body(w, declared_value=10**11), 422, "invalid_declared_value"),
+        ("parcel_pay", {"number": bad_number}, {"method": "cash"}, 422, "malformed_tracking_number"),
+        ("parcel_pay", {"number": "CP000000005CN"}, {"method": "cash"}, 404, "parcel_not_found"),
+        ("parcel_pay", None, {"method": "cheque"}, 422, "invalid_method"),
+        ("parcel_scan", {"number": bad_number}, {"outlet_id": w.a.pk, "kind": "dispatched"}, 422,
+         "malformed_tracking_number"),
+        ("parcel_scan", None, {"outlet_id": MISSING, "kind": "dispatched"}, 404, "outlet_not_found"),
+        ("parcel_scan", None, {"outlet_id": w.a.pk, "kind": "lost"}, 422, "invalid_scan_kind"),
+        ("parcel_scan", {"number": w.unpaid_a}, {"outlet_id": w.a.pk, "kind": "dispatched"}, 409, "parcel_unpaid"),
+        ("parcel_collect", None, {"outlet_id": w.b.pk, "number": w.held_b, "code": "12345"}, 422, "wrong_pickup_code"),
+        ("parcel_collect", None, {"outlet_id": w.b.pk, "number": w.held_b,
+                                  "code": "000000" if w.held_b_code != "000000" else "111111"}, 422, "wrong_pickup_code"),
+        ("parcel_collect", None, {"outlet_id": w.b.pk, "number": bad_number, "code": "123456"}, 422,
+         "malformed_tracking_number"),
+        ("parcel_collect", None, {"outlet_id": w.a.pk, "number": w.held_b, "code": w.held_b_code}, 409,
+         "parcel_not_held"),
+    ]  # fmt: skip
+    for name, params, body, status, code in cases:
+        refused(client, w, OPS[name], body, status, code, params=params)
+    url = f"{V1}/parcels/webhooks/{carrier.CODE}"
+    body, headers = w.webhook_a
+    sig = {"HTTP_X_CARRIER_SIGNATURE": headers[carrier.SIGNATURE_HEADER]}
+    forged = [
+        (body, {"HTTP_X_CARRIER_SIGNATURE": "0" * 64}, 401, "bad_signature"),
+        (body.replace(b"in_transit", b"delivered"), sig, 401, "bad_signature"),
+        (body, {}, 401, "bad_signature"),
+    ]
+    stale_body, stale_headers = carrier.webhook_build([event(w.p_a, "delivered", "x1")], ts=1)
+    forged.append((stale_body, {"HTTP_X_CARRIER_SIGNATURE": stale_headers[carrier.SIGNATURE_HEADER]}, 401,
+                   "webhook_expired"))  # fmt: skip
+    malformed_body, malformed_headers = carrier.webhook_build([event(bad_number, "delivered", "x2")])
+    forged.append((malformed_body, {"HTTP_X_CARRIER_SIGNATURE": malformed_headers[carrier.SIGNATURE_HEADER]},
+                   422, "malformed_tracking_number"))  # fmt: skip
+    for raw, meta, status, code in forged:
+        before = snapshot()
+        assert_error(client.post(url, raw, content_type="application/json", **meta), status, code)
+        assert snapshot() == before
+    assert client.post(url, body, content_type="application/json", **sig).json()["applied"] == 1
+    before = snapshot()
+    assert client.post(url, body, content_type="application/json", **sig).json()["duplicate"] == 1
+    assert snapshot() == before, "a replayed webhook changed the database"
+    assert_error(client.get(f"{V1}/parcels/track", {"number": bad_number}), 422, "malformed_tracking_number")

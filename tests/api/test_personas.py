@@ -35,6 +35,7 @@ from omnipoint.identity.tests.world import build_identity, verify_body
 from omnipoint.inventory.models import CycleCount, StockLevel, Transfer
 from omnipoint.marketing.models import Coupon, CouponTemplate, Game, Promotion
 from omnipoint.orders.models import Order, PickTask, TaskState
+from omnipoint.parcels.tests.world import accept_body, build_parcels
 from omnipoint.reconciliation.tests.world import api_world, multipart
 from omnipoint.settlement.tests.world import build_settlement
 from omnipoint.showrooms.models import CommissionRule
@@ -1206,6 +1207,58 @@ ROWS += [
 ]  # fmt: skip
 
 
+# --- parcels: staff at the outlets they hold; tracking and the carrier's webhook are public ------
+
+PARCEL = {"setup": build_parcels}
+
+
+def parcel_no(name: str):
+    return lambda w: {"number": getattr(w, name)}
+
+
+def check_parcels_seen(w, persona, body):
+    mine = {"hq_admin": {w.p_a, w.p_c, w.unpaid_a, w.held_b}, "other_city_clerk": {w.p_c}}
+    assert {p["number"] for p in body} == mine.get(persona, {w.p_a, w.unpaid_a, w.held_b}), body
+
+
+def check_tracked(w, persona, body):
+    assert (
+        body["recipient_name"] == "李*" and "****" in body["recipient_mobile"] and body["pickup_code"] is None
+    )
+
+
+ROWS += [
+    Row("accept a parcel at A", "POST", "/parcels", CREATED_AT_A, body=lambda w, p: accept_body(w),
+        not_found="outlet_not_found", **PARCEL, check=lambda w, p, b: b["state"] == "created" or pytest.fail(b)),
+    Row("accept a parcel at C", "POST", "/parcels", CREATED_AT_C, body=lambda w, p: accept_body(w, outlet_id=w.c.pk),
+        not_found="outlet_not_found", **PARCEL),
+    Row("parcels", "GET", "/parcels", STAFF_OK, **PARCEL, check=check_parcels_seen),
+    Row("a parcel from A", "GET", "/parcels/{number}", AT_A, parcel_no("p_a"), not_found="parcel_not_found",
+        **PARCEL),
+    Row("a parcel from C", "GET", "/parcels/{number}", AT_C, parcel_no("p_c"), not_found="parcel_not_found",
+        **PARCEL),
+    Row("pay a parcel at A", "POST", "/parcels/{number}/pay", AT_A, parcel_no("unpaid_a"),
+        body=lambda w, p: {"method": "cash"}, not_found="parcel_not_found", **PARCEL,
+        check=lambda w, p, b: b["state"] == "accepted" or pytest.fail(b)),
+    Row("a parcel's label", "GET", "/parcels/{number}/label.pdf", AT_A, parcel_no("p_a"),
+        not_found="parcel_not_found", **PARCEL),
+    Row("scan a parcel at A", "POST", "/parcels/{number}/scans", CREATED_AT_A, parcel_no("p_a"),
+        body=lambda w, p: {"outlet_id": w.a.pk, "kind": "dispatched"}, not_found="outlet_not_found", **PARCEL),
+    Row("scan a parcel at C", "POST", "/parcels/{number}/scans", CREATED_AT_C, parcel_no("p_a"),
+        body=lambda w, p: {"outlet_id": w.c.pk, "kind": "in_transit"}, not_found="outlet_not_found", **PARCEL),
+    Row("collect a parcel at B", "POST", "/parcels/collect", AT_SH_REGION, not_found="outlet_not_found",
+        body=lambda w, p: {"outlet_id": w.b.pk, "number": w.held_b, "code": w.held_b_code}, **PARCEL,
+        check=lambda w, p, b: b["state"] == "collected" or pytest.fail(b)),
+    Row("track a parcel", "GET", "/parcels/track", ALL_OK, query=lambda w: {"number": w.held_b}, public=True,
+        **PARCEL, check=check_tracked),
+    Row("a carrier's webhook", "POST", "/parcels/webhooks/{carrier}", ALL_OK, lambda w: {"carrier": "sbx-carrier"},
+        public=True, raw=lambda w: w.webhook_a, **PARCEL,
+        check=lambda w, p, b: (b["applied"], b["moved"]) == (1, 1) or pytest.fail(b)),
+    Row("my parcels", "GET", "/parcels/me", SHOPPER_ONLY, codes={"403": "not_member"}, **PARCEL,
+        check=lambda w, p, b: {x["number"] for x in b} == {w.p_a, w.p_c, w.held_b} or pytest.fail(b)),
+]  # fmt: skip
+
+
 def send(client, row: Row, w: World, persona: str | None, headers: dict[str, str]):
     url = V1 + row.path.format(**row.params(w))
     if row.method == "GET":
@@ -1258,6 +1311,8 @@ PUBLIC = {
     ("GET", "/orders/track"),
     ("POST", "/payments/notify/{provider}"),
     ("POST", "/bills/callback/{biller}"),  # signed by the biller
+    ("GET", "/parcels/track"),  # anyone tracks a parcel by its number (masked)
+    ("POST", "/parcels/webhooks/{carrier}"),  # signed by the carrier
     ("GET", "/showrooms/{code}"),
 }
 

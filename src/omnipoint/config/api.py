@@ -33,6 +33,7 @@ from omnipoint.orders.api import payments_router as orders_payments_router
 from omnipoint.orders.api import router as orders_router
 from omnipoint.orders.api import showrooms_router as orders_showrooms_router
 from omnipoint.outlets.api import router as outlets_router
+from omnipoint.parcels.api import router as parcels_router
 from omnipoint.payments.api import router as payments_router
 from omnipoint.reconciliation.api import router as reconciliation_router
 from omnipoint.settlement.api import router as settlement_router
@@ -119,6 +120,7 @@ api.add_router("/appointments", appointments_router)
 api.add_router("/tickets", tickets_router)
 api.add_router("/bills", billpay_router)
 api.add_router("/identity", identity_router)
+api.add_router("/parcels", parcels_router)
 
 
 def _error(request: HttpRequest, status: int, code: str, message: str, **details: object) -> HttpResponse:

@@ -57,6 +57,7 @@ from omnipoint.orders.models import Method, Order, PickTask
 from omnipoint.outlets.domain import GUEST, SYSTEM, Actor
 from omnipoint.outlets.models import Outlet, OutletKind, Staff
 from omnipoint.outlets.selectors import actor_get
+from omnipoint.parcels.demo import demo_parcels_load
 from omnipoint.payments.services import payment_capture, payment_tender
 from omnipoint.settlement.demo import demo_settlement_load
 from omnipoint.showrooms.services import commission_rule_create, showroom_ensure, showroom_update
@@ -82,6 +83,7 @@ def demo_scenario_load() -> ScenarioSummary:
     demo_billpay_load(clerk_outlet_code=PERSONA_OUTLET, member_mobile=DEMO_MEMBERS[0].mobile)
     demo_settlement_load()
     demo_tickets_load(clerk_outlet_code=PERSONA_OUTLET, password=DEMO_PASSWORD)
+    demo_parcels_load(clerk_outlet_code=PERSONA_OUTLET, member_mobiles=[m.mobile for m in DEMO_MEMBERS[:2]])
     return ScenarioSummary(created=True, counts=scenario_counts())
 
 

@@ -71,6 +71,7 @@ class Perm:
     PARTNER_MANAGE = "partner.manage"  # the partner systems that may ask who is verified
     TICKET_DESK = "ticket.desk"  # open after-sales tickets for a customer, schedule and assign visits
     TICKET_WORK = "ticket.work"  # a technician moves their own tickets on the handheld
+    PARCEL = "parcel"  # accept parcels at the counter, scan them, hand them over by code
 
 
 _VIEW = {Perm.NETWORK_VIEW, Perm.STOCK_VIEW}
@@ -82,6 +83,7 @@ _OUTLET_WORK = _VIEW | {
     Perm.BILL_PAY,
     Perm.IDENTITY_VERIFY,
     Perm.TICKET_DESK,
+    Perm.PARCEL,
 }
 _MANAGE = _OUTLET_WORK | {
     Perm.STOCK_RECEIVE,

@@ -1,0 +1,64 @@
+"""Parcels under real concurrency on PostgreSQL: two hand-overs of one held parcel by its code
+at once give it once; the same carrier webhook delivered by several threads at once applies its
+events once; racing events of one parcel leave it at the furthest state, never behind."""
+
+import pytest
+
+from omnipoint.core.errors import DomainError
+from omnipoint.outlets.selectors import actor_get
+from omnipoint.parcels import sandbox, services
+from omnipoint.parcels.models import Parcel, ParcelEvent
+from omnipoint.parcels.tests.world import SETUP, accept, event
+from omnipoint.testing import user_of
+
+from .threads import raised, run_together
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres_only]
+
+
+def test_two_hand_overs_at_once_give_the_parcel_once(network):
+    p = accept(network.a.pk, dest="310115")
+    services.parcel_scan(actor=SETUP, outlet_id=network.b.pk, number=p.number, kind="arrived")
+    p.refresh_from_db()
+    manager = actor_get(user=user_of("city_manager"))
+
+    def collect():  # type: ignore[no-untyped-def]
+        return services.parcel_collect(
+            actor=manager, outlet_id=network.b.pk, number=p.number, code=p.pickup_code
+        )
+
+    results = run_together([collect for _ in range(4)])
+    refused = raised(results)
+    assert len(results) - len(refused) == 1, results
+    assert all(isinstance(e, DomainError) and e.code == "parcel_collected" for e in refused), refused
+    assert Parcel.objects.get(pk=p.pk).state == "collected"
+    assert ParcelEvent.objects.filter(parcel=p, kind="collected").count() == 1
+
+
+def test_webhooks_racing_apply_each_event_once_and_the_state_only_forwards(network):
+    """The same webhook from four threads at once applies its events once; then webhooks of
+    one parcel's events, early and late, racing, leave it at the furthest state."""
+    p = accept(network.a.pk)
+    ParcelEvent.objects.filter(parcel=p).update(occurred_at=p.paid_at.replace(year=p.paid_at.year - 1))
+    body, headers = sandbox.webhook_build(
+        [event(p.number, "in_transit", "race-1", minutes_ago=20), event(p.number, "dispatched", "race-2")]
+    )
+
+    def deliver(body: bytes, headers: dict[str, str]):  # type: ignore[no-untyped-def]
+        return services.webhook_receive(actor=SETUP, carrier=sandbox.CODE, body=body, headers=headers)
+
+    results = run_together([lambda: deliver(body, headers) for _ in range(4)])
+    assert not raised(results), results
+    assert sum(r["applied"] for r in results) == 2 and sum(r["duplicate"] for r in results) == 6
+    assert ParcelEvent.objects.filter(parcel=p, source="carrier").count() == 2
+    assert (
+        Parcel.objects.get(pk=p.pk).state == "in_transit"
+    )  # the later-sent "dispatched" did not move it back
+
+    kinds = ["dispatched", "out_for_delivery", "delivered", "in_transit", "dispatched", "out_for_delivery"]
+    hooks = [sandbox.webhook_build([event(p.number, k, f"many-{i}")]) for i, k in enumerate(kinds)]
+    results = run_together([lambda h=h: deliver(*h) for h in hooks])
+    assert not raised(results), results
+    assert Parcel.objects.get(pk=p.pk).state == "delivered"
+    assert ParcelEvent.objects.filter(parcel=p, source="carrier").count() == 2 + len(kinds)
+    assert ParcelEvent.objects.filter(parcel=p, moved=True).count() <= 5  # accepted and at most four steps up
