@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def _webhook(number: str, accepted) -> None:  # type: ignore[no-untyped-def]
     """Two events, the later one sent first; signed as the carrier signs them."""
-    now = accepted + timedelta(seconds=2)
+    now = accepted + timedelta(milliseconds=2)  # after the acceptance, before the arrival scan
     late = {
         "event_id": "b-2",
         "number": number,
@@ -32,7 +32,7 @@ def _webhook(number: str, accepted) -> None:  # type: ignore[no-untyped-def]
         "place": "上海邮区中心",
     }
     early = {"event_id": "b-1", "number": number, "kind": "dispatched",
-             "occurred_at": (now - timedelta(seconds=1)).isoformat(), "place": "黄浦揽投部"}  # fmt: skip
+             "occurred_at": (now - timedelta(milliseconds=1)).isoformat(), "place": "黄浦揽投部"}  # fmt: skip
     for events in ([late], [early], [late]):  # the second "late" is a duplicate: applied once
         body, headers = sandbox.webhook_build(events)
         resp = Client().post(f"/api/v1/parcels/webhooks/{sandbox.CODE}", body, content_type="application/json",
