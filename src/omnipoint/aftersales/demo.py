@@ -13,6 +13,7 @@ from omnipoint.aftersales.models import Ticket
 from omnipoint.catalog.domain import ProductKind
 from omnipoint.inventory.models import StockLevel
 from omnipoint.members.models import Member
+from omnipoint.members.services import member_get_or_create
 from omnipoint.orders import services as orders
 from omnipoint.outlets.domain import MemberActor, SystemActor
 from omnipoint.outlets.models import Outlet, Staff
@@ -22,6 +23,12 @@ from omnipoint.payments.services import payment_capture
 
 DEMO = SystemActor(task="demo_tickets")
 TECHNICIAN = "technician"  # the demo's technician login (the personas' password)
+BUYERS = [
+    ("13900000101", "赵先生"),
+    ("13900000102", "钱女士"),
+    ("13900000103", "孙先生"),
+    ("13900000104", "李女士"),
+]
 ADDRESSES = ["浦东新区世纪大道 100 号 1201 室", "浦东新区陆家嘴环路 88 弄 5 号 302", "浦东新区东方路 66 号 8 楼",
              "浦东新区张杨路 500 号 1503"]  # fmt: skip
 
@@ -61,7 +68,9 @@ def demo_tickets_load(*, clerk_outlet_code: str, password: str) -> int:
                         role="technician", outlet=home)  # fmt: skip
     staff_create(actor=DEMO, username="district_technician", password=password, display_name="区县装维 周师傅",
                  role="district_technician", region=home.region)  # fmt: skip
-    members = list(Member.objects.order_by("mobile")[:4])
+    members = [
+        member_get_or_create(actor=DEMO, mobile=mobile, name=name) for mobile, name in BUYERS
+    ]  # their own customers: the story's members keep the orders and points it tells of
     tickets = _sold_to_install(home, members)
     today = timezone.localdate()
     for i, (t, address) in enumerate(zip(tickets[1:], ADDRESSES, strict=False)):
