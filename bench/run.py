@@ -16,6 +16,8 @@ import time
 
 from bench import db
 
+SECTIONS = ["limits", "reserve", "holds", "nearby", "ledger", "orders", "books", "bills"]
+
 
 def machine() -> str:
     from django.db import connection
@@ -43,18 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="tiny sizes and short runs: a smoke test")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or db.DEFAULT_URL)
     parser.add_argument("--seconds", type=float, help="duration of each reservation run")
-    parser.add_argument(
-        "--skip",
-        choices=["reserve", "nearby", "ledger", "orders", "books", "bills"],
-        action="append",
-        default=[],
-    )
-    parser.add_argument(
-        "--only",
-        choices=["reserve", "nearby", "ledger", "orders", "books", "bills"],
-        action="append",
-        default=[],
-    )
+    parser.add_argument("--skip", choices=SECTIONS, action="append", default=[])
+    parser.add_argument("--only", choices=SECTIONS, action="append", default=[])
     args = parser.parse_args(argv)
 
     if not args.database_url.startswith(("postgres://", "postgresql://")):
@@ -72,20 +64,17 @@ def main(argv: list[str] | None = None) -> int:
     def wanted(name: str) -> bool:
         return name not in args.skip and (not args.only or name in args.only)
 
+    if wanted("limits"):
+        failed |= limits_section(args)
     if wanted("reserve"):
         seconds = args.seconds or (1.0 if args.quick else 4.0)
         plan = [(4, "threads", True)]
         if not args.quick:
-            plan = [
-                (w, mode, durable)
-                for durable in (True, False)
-                for mode in ("threads", "processes")
-                for w in (16, 64)
-            ]
+            plan = [(w, mode, True) for mode in ("threads", "processes") for w in (16, 64)]
         hot = reserve.hot_row_ensure()
         results = []
         for workers, mode, durable in plan:
-            for impl in ("real", "naive"):
+            for impl in ("grouped", "real", "naive"):
                 print(f"  reserve: {impl}, {workers} {mode}, durable={durable}", file=sys.stderr)
                 results.append(
                     reserve.run(
@@ -97,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
         print(markdown_table(reserve.HEADER, reserve.rows(results)))
         print()
 
+    if wanted("holds"):
+        failed |= holds_section(args)
     if wanted("nearby"):
         size = nearby.QUICK if args.quick else nearby.FULL
         print(f"  nearby: data set {size.tag} ...", file=sys.stderr)
@@ -125,6 +116,33 @@ def load() -> str:
     return f"load average {os.getloadavg()[0]:.1f}"
 
 
+def limits_section(args: argparse.Namespace) -> bool:
+    from bench import limits
+    from bench.stats import markdown_table
+
+    found = limits.measure(args.database_url, clients=64, seconds=2 if args.quick else 4)
+    print(f"### Limits of one hot row on this machine (pgbench, 64 clients; {load()})\n")
+    print(markdown_table(limits.HEADER, limits.rows(found)))
+    print()
+    return any(x.error for x in found)
+
+
+def holds_section(args: argparse.Namespace) -> bool:
+    from bench import holds, reserve
+    from bench.stats import markdown_table
+
+    seconds = args.seconds or (2.0 if args.quick else 8.0)
+    workers, clients = (2, 8) if args.quick else (holds.WORKERS, 64)
+    print(f"  holds over HTTP: gunicorn {workers} sync workers, {clients} clients", file=sys.stderr)
+    results = holds.run(
+        args.database_url, reserve.hot_row_ensure(), workers=workers, clients=clients, seconds=seconds
+    )
+    print(f"### Hot-SKU holds over HTTP ({seconds:g} s per run; {load()})\n")
+    print(markdown_table(holds.HEADER, holds.rows(results)))
+    print()
+    return any(r.check not in ("", "ok") or (r.errors and "limit" not in r.label) for r in results)
+
+
 def ledger_section(args: argparse.Namespace) -> bool:
     from bench import ledger
     from bench.stats import markdown_table
@@ -134,8 +152,8 @@ def ledger_section(args: argparse.Namespace) -> bool:
     results = []
     for workers, mode in plan:
         for shape in ("hot", "many"):
-            for batch in (1, ledger.BATCH):
-                for impl in ("real", "naive"):
+            for batch in (1, ledger.BATCH, ledger.BIG_BATCH):
+                for impl in ("grouped", "real", "naive"):
                     print(f"  ledger: {impl} {shape} batch={batch} {workers} {mode}", file=sys.stderr)
                     results.append(
                         ledger.run(

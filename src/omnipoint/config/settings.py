@@ -170,6 +170,9 @@ RESERVATION_TTL_SECONDS = int(os.environ.get("RESERVATION_TTL_SECONDS", "900"))
 # check_inventory reports a held reservation this long past its expiry as a breach:
 # the sweep runs every minute, so anything older means the sweep is not running.
 RESERVATION_SWEEP_GRACE_SECONDS = int(os.environ.get("RESERVATION_SWEEP_GRACE_SECONDS", "600"))
+# Group commit (omnipoint.core.combining): concurrent holds of one stock row, and ledger postings,
+# folded into one leader's transaction across processes. 0 turns it off (one commit per call).
+GROUP_COMMIT = os.environ.get("GROUP_COMMIT", "1") != "0"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 HUEY = {

@@ -103,3 +103,18 @@ class ThrottleCounter(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["key", "window"], name="throttle_key_window")]
+
+
+class CombineRequest(models.Model):
+    """A request waiting in a combining lane for its batch's leader (``core.combining``), then
+    its answer until the caller reads it. UNLOGGED on PostgreSQL: only ever in flight."""
+
+    kind = models.CharField(max_length=16)
+    lane = models.BigIntegerField()
+    payload = models.JSONField()
+    done = models.BooleanField(default=False)
+    result = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "lane", "id"], name="combine_lane")]

@@ -77,8 +77,9 @@ def stock_set_safety(request: HttpRequest, payload: SafetyStockIn):  # type: ign
 
 @router.post("/reservations", response={201: ReservationOut, **ERRORS})
 def stock_reserve(request: HttpRequest, payload: ReservationIn):  # type: ignore[no-untyped-def]
-    """Hold stock for an owner. Repeating the same owner_ref with the same lines returns the first hold."""
-    reservation = services.stock_reserve(
+    """Hold stock for an owner. Repeating the same owner_ref with the same lines returns the first hold.
+    Concurrent holds on one stock row are committed together (group commit)."""
+    reservation = services.stock_hold(
         actor=actor(request),
         owner_ref=payload.owner_ref,
         ttl_seconds=payload.ttl_seconds,

@@ -15,8 +15,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -146,10 +147,16 @@ def _same(existing: Posting, req: PostingRequest, accounts: dict[str, Account]) 
     )
 
 
+TOTALS = ("debits_pending", "debits_posted", "credits_pending", "credits_posted")
+
+
 def _apply(deltas: dict[int, dict[str, int]], guarded: set[int], accounts_by_id: dict[int, Account]) -> None:
     """Add the deltas to each account's totals, in id order; a guarded account's debits may not
     pass its posted credits. Raises before anything is visible to others when a guard fails
-    (the caller's transaction rolls back)."""
+    (the caller's transaction rolls back). On PostgreSQL every account in one statement."""
+    if connection.vendor == "postgresql":
+        _apply_at_once(deltas, guarded, accounts_by_id)
+        return
     for account_id in sorted(deltas):
         d = deltas[account_id]
         qs = Account.objects.filter(pk=account_id)
@@ -164,11 +171,49 @@ def _apply(deltas: dict[int, dict[str, int]], guarded: set[int], accounts_by_id:
         if qs.update(**{field: F(field) + value for field, value in d.items() if value}) != 1:
             account = Account.objects.get(pk=account_id)
             raise InsufficientBalanceError(
-                f"{accounts_by_id[account_id].code} has {account.available} available, {new_debits} needed",
-                account=accounts_by_id[account_id].code,
+                f"{account.code} has {account.available} available, {new_debits} needed",
+                account=account.code,
                 available=account.available,
                 requested=new_debits,
             )
+
+
+def _apply_at_once(
+    deltas: dict[int, dict[str, int]], guarded: set[int], accounts_by_id: dict[int, Account]
+) -> None:
+    """``_apply`` as one statement: the accounts locked in id order (``ORDER BY id FOR UPDATE``),
+    then every total changed by one UPDATE whose WHERE states each guard."""
+    ids = sorted(deltas)
+    params: list[Any] = [ids]
+    for account_id in ids:
+        d = deltas[account_id]
+        new_debits = d.get("debits_pending", 0) + d.get("debits_posted", 0)
+        need = new_debits - d.get("credits_posted", 0)
+        params += [account_id, *(d.get(f, 0) for f in TOTALS), account_id in guarded and new_debits > 0, need]
+    values = ", ".join(
+        ["(%s::bigint, %s::bigint, %s::bigint, %s::bigint, %s::bigint, %s::boolean, %s::bigint)"] * len(ids)
+    )
+    sets = ", ".join(f"{f} = a.{f} + v.{f}" for f in TOTALS)
+    with connection.cursor() as cur:
+        cur.execute(
+            "WITH locked AS (SELECT id FROM ledger_account WHERE id = ANY(%s) ORDER BY id FOR UPDATE)"  # noqa: S608
+            f" UPDATE ledger_account AS a SET {sets} FROM locked,"
+            f" (VALUES {values}) AS v(id, {', '.join(TOTALS)}, guard, need)"
+            " WHERE a.id = locked.id AND a.id = v.id"
+            " AND (NOT v.guard OR a.credits_posted >= a.debits_posted + a.debits_pending + v.need)"
+            " RETURNING a.id",
+            params,
+        )
+        changed = {row[0] for row in cur.fetchall()}
+    if len(changed) != len(ids):
+        short = Account.objects.get(pk=min(set(ids) - changed))
+        needed = deltas[short.pk].get("debits_pending", 0) + deltas[short.pk].get("debits_posted", 0)
+        raise InsufficientBalanceError(
+            f"{short.code} has {short.available} available, {needed} needed",
+            account=short.code,
+            available=short.available,
+            requested=needed,
+        )
 
 
 def _validate(req: PostingRequest) -> None:

@@ -10,10 +10,11 @@ services of higher apps (orders) that have already authorised the whole operatio
 also name an owner kind and move holds that staff may not.
 
 By sub-domain: ``levels`` (stock in and out, safety stock), ``reservations`` (holds and the
-sweep), ``transfers``, ``counts``; ``owners`` holds what the owners of holds register.
+sweep), ``holds`` (the same holds in group commit, folded across processes), ``transfers``, ``counts``; ``owners`` holds what the owners of holds register.
 """
 
 from omnipoint.inventory.services.counts import count_open, count_post, count_record
+from omnipoint.inventory.services.holds import stock_hold
 from omnipoint.inventory.services.levels import (
     stock_adjust,
     stock_coordinates_sync,
@@ -55,6 +56,7 @@ __all__ = [
     "reservations_expire",
     "stock_adjust",
     "stock_coordinates_sync",
+    "stock_hold",
     "stock_receive",
     "stock_reserve",
     "stock_sell",

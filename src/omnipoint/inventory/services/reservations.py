@@ -58,18 +58,7 @@ def stock_reserve(
     always holds in the staff namespace, so no one else's hold is ever replayed; only ``SYSTEM``
     (orders, once they have authorised the checkout) names another ``owner_kind``.
     """
-    if not actor.is_system:
-        owner_kind = OwnerKind.STAFF
-    wanted = normalise_lines(lines)
-    if not owner_ref or len(owner_ref) > 80:
-        raise ValidationError("owner_ref must be 1..80 characters", code="invalid_owner_ref")
-    ttl = settings.RESERVATION_TTL_SECONDS if ttl_seconds is None else ttl_seconds
-    if not 1 <= ttl <= 30 * 86400:
-        raise ValidationError("ttl_seconds must be 1 second .. 30 days", code="invalid_ttl")
-    if not actor.is_system:  # internal callers (orders) have checked locations and SKUs already
-        _authorize(actor, Perm.STOCK_SELL, {k.location_id for k, _ in wanted})
-        _check_skus({k.sku_id for k, _ in wanted})
-
+    owner_kind, wanted, ttl = _checked(actor, owner_ref, lines, ttl_seconds, owner_kind)
     owner = Reservation.objects.filter(owner_kind=owner_kind, owner_ref=owner_ref)
     # An order makes each of its holds once, under a reference nobody else can use: it is never
     # handed an existing hold (and the checkout saves the look-up).
@@ -96,6 +85,28 @@ def stock_reserve(
             raise ConflictError(f"owner {owner_ref} already holds stock", code="owner_ref_reused") from None
         return _replayed(existing, wanted)
     return reservation
+
+
+def _checked(
+    actor: StaffActor,
+    owner_ref: str,
+    lines: Iterable[tuple[int, int, int]],
+    ttl_seconds: int | None,
+    owner_kind: str,
+) -> tuple[str, list[tuple[StockKey, int]], int]:
+    """A hold's request checked and authorised: its owner kind, sorted lines and lifetime."""
+    if not actor.is_system:
+        owner_kind = OwnerKind.STAFF
+    wanted = normalise_lines(lines)
+    if not owner_ref or len(owner_ref) > 80:
+        raise ValidationError("owner_ref must be 1..80 characters", code="invalid_owner_ref")
+    ttl = settings.RESERVATION_TTL_SECONDS if ttl_seconds is None else ttl_seconds
+    if not 1 <= ttl <= 30 * 86400:
+        raise ValidationError("ttl_seconds must be 1 second .. 30 days", code="invalid_ttl")
+    if not actor.is_system:  # internal callers (orders) have checked locations and SKUs already
+        _authorize(actor, Perm.STOCK_SELL, {k.location_id for k, _ in wanted})
+        _check_skus({k.sku_id for k, _ in wanted})
+    return owner_kind, wanted, ttl
 
 
 def _hold_lines(
