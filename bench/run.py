@@ -59,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
 
     failed = False
     print(f"_{machine()}_\n")
-    print(f"Command: `.venv/bin/python -m bench.run{' --quick' if args.quick else ''}`\n")
+    shown = " ".join(a for a in (argv if argv is not None else sys.argv[1:]) if "://" not in a)
+    print(f"Command: `.venv/bin/python -m bench.run {shown}`\n")
 
     def wanted(name: str) -> bool:
         return name not in args.skip and (not args.only or name in args.only)

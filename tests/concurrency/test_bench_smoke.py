@@ -19,11 +19,11 @@ from omnipoint.testing import user_of
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_reserve_bench_real_and_naive_reserve_one_unit_per_call(regions):
+def test_reserve_bench_grouped_real_and_naive_reserve_one_unit_per_call(regions):
     hot = reserve.hot_row_ensure()
     results = [
         reserve.run(impl=impl, mode="threads", workers=3, hot=hot, seconds=30, max_ops=5)
-        for impl in ("real", "naive")
+        for impl in ("grouped", "real", "naive")
     ]
     for result in results:
         assert result.errors == []
@@ -32,7 +32,7 @@ def test_reserve_bench_real_and_naive_reserve_one_unit_per_call(regions):
     assert StockLevel.objects.get(location_id=hot.location_id, sku_id=hot.sku_id).reserved == 0
     assert not Reservation.objects.filter(owner_ref__startswith="bench:").exists()
     assert inventory_breaches() == []
-    assert len(reserve.rows(results)) == 2
+    assert len(reserve.rows(results)) == 3
 
 
 def test_nearby_bench_real_and_naive_agree(regions):
@@ -82,7 +82,7 @@ def test_stock_rows_carry_their_outlets_coordinates_and_follow_a_move(network):
     assert any("coordinates" in b for b in inventory_breaches())
 
 
-def test_ledger_bench_real_and_naive_post_once_per_key_and_keep_the_books(regions):
+def test_ledger_bench_grouped_real_and_naive_post_once_per_key_and_keep_the_books(regions):
     results = [
         ledger.run(
             impl=impl,
@@ -94,7 +94,7 @@ def test_ledger_bench_real_and_naive_post_once_per_key_and_keep_the_books(region
             max_calls=4,
             accounts=5,
         )
-        for impl in ("real", "naive")
+        for impl in ("grouped", "real", "naive")
         for shape in ("hot", "many")
         for batch in (1, 3)
     ]
@@ -102,7 +102,7 @@ def test_ledger_bench_real_and_naive_post_once_per_key_and_keep_the_books(region
         assert r.errors == [], (r.impl, r.shape, r.batch)
         # 3 workers x 4 calls; each worker's first call was sent twice and posted once
         assert (r.outcome.calls, r.outcome.ops, r.outcome.extra) == (12, 12 * r.batch, {"retries": 3})
-    assert len(ledger.rows(results)) == 8
+    assert len(ledger.rows(results)) == 12
     # Each run was checked (ledger_breaches among its checks) and then removed.
     assert not Posting.objects.exists() and not Account.objects.exists()
     assert ledger_breaches() == []
