@@ -27,7 +27,9 @@ request rows need not be: a database crash ends every waiting caller's connectio
 caller that retries with its key finds what committed (a replay) or makes its request afresh.
 A caller that gives up (``deadline_s``) withdraws its request if no leader took it yet, so a
 request is answered exactly once, and otherwise reads the answer. An ``apply`` that fails
-unexpectedly fails each request of its batch with that error instead of leaving a poison batch.
+unexpectedly fails each request of its batch with that error instead of leaving a poison batch;
+a transient database error (a lock timeout) is the leader's own answer: its request is
+withdrawn, the batch rolls back and the other requests are taken again.
 
 Where it cannot fold (SQLite, or a caller already inside a transaction whose work must commit
 with it) the caller applies its own request alone, through the same ``apply``: a batch of one.
@@ -42,7 +44,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 
 NAMESPACE = {"hold": 31001, "posting": 31002}  # first key of the advisory lock, per kind
 BATCH_MAX = 1000
@@ -97,7 +99,12 @@ def submit(
     deadline = time.monotonic() + deadline_s
     while True:
         if leader:
-            _lead(kind, ns, lane, apply)
+            try:
+                _lead(kind, ns, lane, apply)
+            except OperationalError:  # lock timeout, connection: this caller's answer, not the batch's
+                with connection.cursor() as cur:
+                    cur.execute("DELETE FROM core_combinerequest WHERE id = %s AND NOT done", [request_id])
+                raise
         result, leader = _collect(request_id, ns, lane)
         if result is not None:
             return result
@@ -154,6 +161,8 @@ def _lead(kind: str, ns: int, lane: int, apply: Apply) -> None:
                 try:
                     with transaction.atomic():
                         results = apply(batch)
+                except OperationalError:
+                    raise  # transient (a lock timeout): the batch rolls back, the others are taken again
                 except Exception as exc:  # a bug or a database error: answer, never loop on it
                     failed = {"failed": f"{type(exc).__name__}: {exc}"[:500]}
                     results = {p.id: failed for p in batch}
