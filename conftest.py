@@ -20,6 +20,9 @@ def pytest_configure(config):
     settings.SANDBOX_BILLER_SECRET = "tests-only-biller-secret"
     settings.SANDBOX_CARRIER = True
     settings.SANDBOX_CARRIER_SECRET = "tests-only-carrier-secret"
+    settings.SANDBOX_VIRTUALS = True
+    settings.SANDBOX_VIRTUAL_SECRET = "tests-only-virtual-secret"
+    settings.SANDBOX_VIRTUAL_AUTOCONFIRM = False  # tests send the provider's callback themselves
 
     if os.environ["OMNIPOINT_FAST_HASHER"] == "1":
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -419,6 +419,7 @@ def test_every_write_operation_is_in_the_table():
     # A provider's statement file, uploaded multipart: see test_a_statement_upload_refuses_bad_input.
     writes.discard(("POST", f"{V1}/reconciliation/runs/{{day}}/statement", True))
     writes.discard(("POST", f"{V1}/parcels/webhooks/{{carrier}}", True))  # see test_parcels_bad_input
+    writes.discard(("POST", f"{V1}/virtuals/callback/{{provider}}", True))  # virtuals' tests
     assert writes == {(op.method, V1 + op.path, op.good is not None) for op in OPS.values()}
 
 
@@ -474,7 +475,13 @@ def test_every_request_body_is_a_closed_object():
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             if "requestBody" not in operation or path.endswith(
-                ("/notify/{provider}", "/callback/{biller}", "/runs/{day}/statement", "/webhooks/{carrier}")
+                (
+                    "/notify/{provider}",
+                    "/callback/{biller}",
+                    "/runs/{day}/statement",
+                    "/webhooks/{carrier}",
+                    "/callback/{provider}",
+                )
             ):
                 continue  # the providers' notifications and statement files: their own formats
             seen: set[str] = set()
@@ -924,6 +931,38 @@ def test_commerce_bad_amounts_are_422(client, shop):
         resp = call(client, shop, OPS[name], body)
         assert_error(resp, 422, code)
         assert snapshot() == before, (name, body)
+
+
+def test_services_and_virtual_items_refuse_bad_input(client, shop):
+    """A top-up names a valid mobile number, only a virtual item names one, one number per SKU, a
+    sane quantity, a SKU that exists; a delivery carries goods. Nothing changes."""
+    from omnipoint.testing import services_and_virtual
+
+    w = shop
+    service, topup = services_and_virtual(w.net)
+    before = snapshot()
+
+    def line(sku, **kw):
+        return {"sku_id": sku.pk, "quantity": 1, **kw}
+
+    for body, status, code in [
+        (web_order(w, lines=[line(topup, target="12345")]), 422, "invalid_target"),
+        (web_order(w, lines=[line(topup, target="23800138000")]), 422, "invalid_target"),
+        (web_order(w, mobile="", channel="pos", method="counter", payment_mode="counter",
+                   origin_outlet_id=w.a.pk, lines=[line(topup)]), 422, "invalid_target"),  # nobody to top up
+        (web_order(w, lines=[line(topup, target="1" * 21)]), 422, "invalid_input"),
+        (web_order(w, lines=[line(topup, target="13700000002", quantity=HUGE)]), 422, "invalid_input"),
+        (web_order(w, lines=[line(topup, target="13700000002", quantity=10**30)]), 422, "invalid_input"),
+        (web_order(w, lines=[line(service, target="13700000002")]), 422, "target_not_allowed"),
+        (web_order(w, lines=[line(w.skus[2], target="13700000002")]), 422, "target_not_allowed"),
+        (web_order(w, lines=[line(topup, target="13700000002"), line(topup, target="13700000003")]), 422,
+         "target_conflict"),
+        (web_order(w, lines=[{"sku_id": MISSING, "quantity": 1, "target": "13700000002"}]), 404, "sku_not_found"),
+        (web_order(w, method="delivery", payment_mode="online", address="某路1号", lat=31.2, lng=121.5,
+                   region_code="310101", lines=[line(topup, target="13700000002")]), 422, "nothing_to_deliver"),
+    ]:  # fmt: skip
+        assert_error(call(client, w, OPS["order_place"], body), status, code)
+        assert snapshot() == before, (body, code)
 
 
 def test_malformed_phone_numbers_are_422(client, shop):

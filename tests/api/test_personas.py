@@ -1259,6 +1259,38 @@ ROWS += [
 ]  # fmt: skip
 
 
+def virtual_top_up(w: World) -> None:
+    """A top-up sold at A's counter, paid, taken by the sandbox carrier and credited: its signed
+    callback ready to deliver (a fresh nonce for each persona: ``callback_v``)."""
+    from omnipoint.members.selectors import actor_for_user
+    from omnipoint.orders.services import LineRequest, order_place
+    from omnipoint.outlets.domain import SYSTEM
+    from omnipoint.outlets.selectors import actor_get
+    from omnipoint.payments.services import payment_capture
+    from omnipoint.testing import services_and_virtual, user_of
+    from omnipoint.virtuals import sandbox as virtual_sandbox
+    from omnipoint.virtuals.models import VirtualFulfilment
+    from omnipoint.virtuals.services import virtual_send
+
+    _, topup = services_and_virtual(w.net)
+    clerk = user_of("outlet_clerk")
+    order = order_place(actor=actor_for_user(user=clerk), channel="pos", method="counter",
+                        payment_mode="counter", origin_outlet_id=w.a.pk,
+                        lines=[LineRequest(sku_id=topup.pk, quantity=1, target="13900139005")])  # fmt: skip
+    payment_capture(actor=actor_get(user=clerk), order_id=order.pk, method="cash")
+    row = VirtualFulfilment.objects.get()
+    virtual_send(actor=SYSTEM, fulfilment_id=row.pk)
+    settled = virtual_sandbox.topup_settle(merchant_ref=row.merchant_ref)
+    w.objects["callback_v"] = lambda: virtual_sandbox.callback_build(settled)
+
+
+ROWS += [
+    Row("a virtual item provider's callback", "POST", "/virtuals/callback/{provider}", ALL_OK,
+        lambda w: {"provider": "sandbox"}, public=True, setup=virtual_top_up, raw=lambda w: w.callback_v(),
+        check=lambda w, p, b: b["outcome"] == "fulfilled" or pytest.fail(b)),
+]  # fmt: skip
+
+
 def send(client, row: Row, w: World, persona: str | None, headers: dict[str, str]):
     url = V1 + row.path.format(**row.params(w))
     if row.method == "GET":
@@ -1313,6 +1345,7 @@ PUBLIC = {
     ("POST", "/bills/callback/{biller}"),  # signed by the biller
     ("GET", "/parcels/track"),  # anyone tracks a parcel by its number (masked)
     ("POST", "/parcels/webhooks/{carrier}"),  # signed by the carrier
+    ("POST", "/virtuals/callback/{provider}"),  # signed by the provider
     ("GET", "/showrooms/{code}"),
 }
 

@@ -38,6 +38,7 @@ from omnipoint.payments.api import router as payments_router
 from omnipoint.reconciliation.api import router as reconciliation_router
 from omnipoint.settlement.api import router as settlement_router
 from omnipoint.showrooms.api import router as showrooms_router
+from omnipoint.virtuals.api import router as virtuals_router
 
 
 class MalformedJsonError(DomainError):
@@ -121,6 +122,7 @@ api.add_router("/tickets", tickets_router)
 api.add_router("/bills", billpay_router)
 api.add_router("/identity", identity_router)
 api.add_router("/parcels", parcels_router)
+api.add_router("/virtuals", virtuals_router)
 
 
 def _error(request: HttpRequest, status: int, code: str, message: str, **details: object) -> HttpResponse:

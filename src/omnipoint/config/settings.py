@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "omnipoint.marketing",
     "omnipoint.billpay",
     "omnipoint.parcels",
+    "omnipoint.virtuals",
     "omnipoint.clearing",
     "omnipoint.reconciliation",
     "omnipoint.settlement",
@@ -257,6 +258,16 @@ SANDBOX_CARRIER = os.environ.get("SANDBOX_CARRIER", "1" if DEMO_MODE else "0") =
 SANDBOX_CARRIER_SECRET = os.environ.get("SANDBOX_CARRIER_SECRET") or _DEMO_SECRETS.get(
     "SANDBOX_CARRIER_SECRET", ""
 )
+# Virtual items (top-ups, subscriptions, prepaid cards): the provider that fulfils them, and how
+# long one may stay unconfirmed before the provider is asked to cancel it (the line refunded).
+VIRTUALS_PROVIDER = os.environ.get("VIRTUALS_PROVIDER", "sandbox")
+VIRTUALS_CONFIRM_SECONDS = int(os.environ.get("VIRTUALS_CONFIRM_SECONDS", "300"))
+SANDBOX_VIRTUALS = os.environ.get("SANDBOX_VIRTUALS", "1" if DEMO_MODE else "0") == "1"
+SANDBOX_VIRTUAL_SECRET = os.environ.get("SANDBOX_VIRTUAL_SECRET") or _DEMO_SECRETS.get(
+    "SANDBOX_VIRTUAL_SECRET", ""
+)
+SANDBOX_VIRTUAL_FAULTS: dict[str, str] = json.loads(os.environ.get("SANDBOX_VIRTUAL_FAULTS", "{}"))
+SANDBOX_VIRTUAL_AUTOCONFIRM = os.environ.get("SANDBOX_VIRTUAL_AUTOCONFIRM", "1") == "1"
 
 # Loyalty: what points are worth as a tender (100 points = 1 yuan), and how long a wallet or
 # points hold taken at checkout lasts past the order's payment deadline (the order's own

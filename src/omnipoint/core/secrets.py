@@ -1,7 +1,7 @@
 """The secrets the server needs, and its refusal to start without them.
 
 Nothing here has a default: a deployment that forgets SECRET_KEY (or SANDBOX_PAY_SECRET while
-the sandbox gateway is on, SANDBOX_BILLER_SECRET while the sandbox billers are, SANDBOX_CARRIER_SECRET while the sandbox carrier is) does not start, rather than run with a published constant. The demo
+the sandbox gateway is on, SANDBOX_BILLER_SECRET while the sandbox billers are, SANDBOX_CARRIER_SECRET while the sandbox carrier is, SANDBOX_VIRTUAL_SECRET while the sandbox top-up provider is) does not start, rather than run with a published constant. The demo
 generates its own once and keeps them under var/; tests set theirs in conftest.py.
 """
 
@@ -19,7 +19,13 @@ def demo_secrets(var_dir: Path) -> dict[str, str]:
     """The demo's generated secrets, created on first use. Written once with O_EXCL, so the web
     server and the task consumer, started together, read the same ones."""
     path = var_dir / DEMO_SECRETS_FILE
-    names = ("SECRET_KEY", "SANDBOX_PAY_SECRET", "SANDBOX_BILLER_SECRET", "SANDBOX_CARRIER_SECRET")
+    names = (
+        "SECRET_KEY",
+        "SANDBOX_PAY_SECRET",
+        "SANDBOX_BILLER_SECRET",
+        "SANDBOX_CARRIER_SECRET",
+        "SANDBOX_VIRTUAL_SECRET",
+    )
     fresh = {name: secrets.token_urlsafe(50) for name in names}
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -51,6 +57,8 @@ def missing_secrets() -> list[str]:
         missing.append("SANDBOX_BILLER_SECRET")
     if settings.SANDBOX_CARRIER and not settings.SANDBOX_CARRIER_SECRET:
         missing.append("SANDBOX_CARRIER_SECRET")
+    if settings.SANDBOX_VIRTUALS and not settings.SANDBOX_VIRTUAL_SECRET:
+        missing.append("SANDBOX_VIRTUAL_SECRET")
     return missing
 
 

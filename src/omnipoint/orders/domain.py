@@ -326,6 +326,9 @@ class OrderWhy(StrEnum):
     GOODS_ON_THE_ROAD = "order_goods_on_the_road"
 
 
+# An OrderReturn's reason when it is a virtual line its provider refused (no goods came back).
+VIRTUAL_REFUSED = "virtual_refused"
+
 TRANSITIONS: dict[str, set[str]] = {
     "pending": {"confirmed", "cancelled", "completed"},
     "confirmed": {"ready", "shipped", "completed", "cancelled"},

@@ -10,8 +10,11 @@ from omnipoint.orders import selectors
 from omnipoint.orders.services.cancelling import _hold_lapsed
 from omnipoint.orders.services.confirming import order_payment_applied, order_refunded
 from omnipoint.orders.services.fulfilment import _transfer_dispatched, _transfer_received
+from omnipoint.orders.services.virtual_lines import order_virtual_settled
 from omnipoint.outlets.domain import SystemActor
 from omnipoint.payments.hooks import ORDER_FOR_PAYMENT, ORDER_REFUNDED, PAYMENT_APPLIED
+from omnipoint.virtuals.domain import VirtualOutcome
+from omnipoint.virtuals.hooks import VIRTUAL_SETTLED
 
 PAYMENTS = SystemActor(task="payments")  # payments telling orders what an order's money did
 
@@ -24,6 +27,13 @@ def _refunded(order_id: int, paid: int, refunded: int, user_id: int | None) -> N
     order_refunded(actor=PAYMENTS, order_id=order_id, paid=paid, refunded=refunded, user_id=user_id)
 
 
+VIRTUALS = SystemActor(task="virtuals")  # virtuals telling orders what became of a virtual line
+
+
+def _virtual_settled(outcome: VirtualOutcome) -> None:
+    order_virtual_settled(actor=VIRTUALS, outcome=outcome)
+
+
 def register_handlers() -> None:
     OWNER_CHECKS[OwnerKind.ORDER] = selectors.orders_without_holds
     inventory.HOLD_LAPSED[OwnerKind.ORDER] = _hold_lapsed
@@ -33,3 +43,4 @@ def register_handlers() -> None:
     ORDER_FOR_PAYMENT.register(selectors.order_for_payment)
     PAYMENT_APPLIED.register(_payment_applied)
     ORDER_REFUNDED.register(_refunded)
+    VIRTUAL_SETTLED.register(_virtual_settled)

@@ -91,6 +91,7 @@ class OrderLine(models.Model):
     # The product's kind when sold, which decides how the line is fulfilled: goods are held and
     # handed over, a service and a virtual item take no stock (``catalog.domain.ProductKind``).
     kind = models.CharField(max_length=10, choices=ProductKind.choices, default=ProductKind.GOODS)
+    target = models.CharField(max_length=20, blank=True)  # a virtual item's recipient (mobile number)
 
     class Meta:
         constraints = [
@@ -99,6 +100,11 @@ class OrderLine(models.Model):
                 name="order_line_returned_le_qty", condition=Q(returned_quantity__lte=F("quantity"))
             ),
         ]
+
+
+def line_ref(line_id: int) -> str:
+    """How an order line is named to the apps that fulfil it (virtuals' ``owner_ref``)."""
+    return f"order-line:{line_id}"
 
 
 class OrderEvent(models.Model):

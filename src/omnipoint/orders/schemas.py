@@ -3,16 +3,22 @@ from typing import Annotated, Any
 
 from ninja import Field, Schema
 
+from omnipoint.catalog.domain import ProductKind
 from omnipoint.core.api import ExplanationOut, Id, Input, explained
 from omnipoint.core.channels import Channel
 from omnipoint.core.errors import MAX_QUANTITY
-from omnipoint.orders.models import Method
+from omnipoint.orders.models import Method, line_ref
+from omnipoint.virtuals.domain import mask_target
+from omnipoint.virtuals.selectors import fulfilments_for
 
 
 class LineIn(Input):
     sku_id: Id
     quantity: int = Field(..., gt=0, le=MAX_QUANTITY)
     installation: bool = False
+    target: str = Field(
+        "", max_length=20, description="a virtual item's recipient (the mobile number topped up)"
+    )
 
 
 class OrderIn(Input):
@@ -39,6 +45,7 @@ class OrderIn(Input):
 
 
 class LineOut(Schema):
+    id: int
     sku_id: int
     sku_code: str = Field(..., alias="sku.code")
     name: str = Field(..., alias="sku.product.name")
@@ -50,6 +57,20 @@ class LineOut(Schema):
     location_id: int
     returned_quantity: int
     installation: bool
+    kind: str  # goods, service or virtual (catalog ProductKind)
+    target: str = Field("", description="a virtual item's recipient, masked")
+    fulfilment: str | None = Field(None, description="a virtual item's state: requested, fulfilled, refused")
+
+    @staticmethod
+    def resolve_target(obj: Any) -> str:
+        return mask_target(obj.target) if obj.target else ""
+
+    @staticmethod
+    def resolve_fulfilment(obj: Any) -> str | None:
+        if obj.kind != ProductKind.VIRTUAL:
+            return None
+        found = fulfilments_for(owner_refs=[line_ref(obj.pk)])
+        return found[line_ref(obj.pk)].state if found else None
 
     @staticmethod
     def resolve_price_explanation(obj: Any) -> list[dict[str, Any]]:

@@ -27,6 +27,7 @@ from omnipoint.orders.models import (
     PaymentState,
     PickTask,
     TaskState,
+    line_ref,
 )
 from omnipoint.outlets.domain import Actor, Perm, StaffActor
 from omnipoint.outlets.models import Staff
@@ -36,6 +37,8 @@ from omnipoint.payments.domain import Method as Tender
 from omnipoint.payments.domain import OrderForPayment
 from omnipoint.showrooms import selectors as showroom_selectors
 from omnipoint.showrooms.domain import OrderForCommission, ReturnForCommission, SaleLine
+from omnipoint.virtuals.domain import mask_target
+from omnipoint.virtuals.selectors import fulfilments_for
 
 
 def order_list(*, actor: StaffActor, state: str = "", channel: str = "", search: str = "") -> QuerySet[Order]:
@@ -71,6 +74,30 @@ def order_get(*, actor: Actor, order_id: int) -> Order:
     if order is None:
         raise NotFoundError(f"order {order_id} not found", code="order_not_found")
     return order
+
+
+@dataclass(frozen=True)
+class VirtualLine:
+    """A virtual line as the counter's receipt and the order pages show it."""
+
+    line_id: int
+    target: str  # masked
+    state: str  # virtuals' VirtualState; blank until the order is paid
+    state_label: str
+
+
+def order_virtual_lines(*, order: Order) -> dict[int, VirtualLine]:
+    """The order's virtual lines with what became of them, by line id. One query (and one for the
+    lines unless prefetched)."""
+    lines = [ln for ln in order.lines.all() if ln.kind == ProductKind.VIRTUAL]
+    found = fulfilments_for(owner_refs=[line_ref(ln.pk) for ln in lines])
+    out = {}
+    for ln in lines:
+        v = found.get(line_ref(ln.pk))
+        out[ln.pk] = VirtualLine(
+            ln.pk, mask_target(ln.target), v.state if v else "", str(v.get_state_display()) if v else ""
+        )
+    return out
 
 
 def order_get_by_number(*, number: str) -> Order:
@@ -154,7 +181,11 @@ def order_for_points(order: Order) -> OrderForPoints:
         channel=order.channel,
         outlet_id=order.origin_outlet_id or order.pickup_outlet_id,
         lines=tuple(
-            EarnLine(line.sku.product.category_id, line.amount)
+            # a line given back before the order completed (a refused top-up) earns nothing
+            EarnLine(
+                line.sku.product.category_id,
+                line.amount * (line.quantity - line.returned_quantity) // line.quantity,
+            )
             for line in order.lines.select_related("sku__product")
         ),
     )

@@ -15,6 +15,11 @@ def order_paid_amount(*, order_id: int) -> int:
     return OrderBalance.objects.filter(pk=order_id).values_list("paid", flat=True).first() or 0
 
 
+def order_refunded_amount(*, order_id: int) -> int:
+    """What went back of the order's counted tenders (0 if nothing)."""
+    return OrderBalance.objects.filter(pk=order_id).values_list("refunded", flat=True).first() or 0
+
+
 def orders_paid_amounts(*, order_ids: list[int]) -> dict[int, int]:
     """What each of these orders' counted tenders paid, before refunds (absent: nothing yet)."""
     return dict(OrderBalance.objects.filter(pk__in=order_ids).values_list("pk", "paid"))

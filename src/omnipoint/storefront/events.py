@@ -18,6 +18,8 @@ _LABELS = {
     "completed": pgettext_lazy("shop", "Completed"),
     "cancelled": pgettext_lazy("shop", "Cancelled"),
     "returned": pgettext_lazy("shop", "Goods returned"),
+    "virtual_fulfilled": pgettext_lazy("shop", "Top-up credited"),
+    "virtual_refused": pgettext_lazy("shop", "Top-up refused, refunded"),
 }
 
 

@@ -68,12 +68,19 @@ class Cart:
     lines: dict[int, int]  # sku_id -> quantity
     customer: str = ""  # as typed at checkout: a mobile or a member card code
     coupons: str = ""  # coupon codes as typed at checkout
+    target: str = ""  # the number a top-up goes to, as typed (blank: the customer's mobile)
 
     @classmethod
     def load(cls, session: Any) -> "Cart":
         raw = session.get(CART_KEY) or {}
         lines = {int(k): int(v) for k, v in (raw.get("lines") or {}).items()}
-        return cls(raw.get("outlet_id"), lines, raw.get("customer", ""), raw.get("coupons", ""))
+        return cls(
+            raw.get("outlet_id"),
+            lines,
+            raw.get("customer", ""),
+            raw.get("coupons", ""),
+            raw.get("target", ""),
+        )
 
     def save(self, session: Any) -> None:
         session[CART_KEY] = {
@@ -81,6 +88,7 @@ class Cart:
             "lines": {str(k): v for k, v in self.lines.items()},
             "customer": self.customer,
             "coupons": self.coupons,
+            "target": self.target,
         }
 
     def add(self, sku_id: int, quantity: int) -> None:

@@ -4,6 +4,7 @@ how long they last, and completing it (goods out, coupons redeemed, points and c
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Sum
 from django.utils import timezone
 
 from omnipoint.catalog.domain import ProductKind
@@ -28,12 +29,14 @@ from omnipoint.orders.models import (
     Order,
     OrderEvent,
     OrderLine,
+    OrderReturn,
     OrderState,
     PaymentState,
     PickTask,
     TaskState,
 )
 from omnipoint.outlets.domain import SYSTEM
+from omnipoint.payments import selectors as payment_selectors
 from omnipoint.showrooms import services as showrooms
 
 OPEN_STATES = (OrderState.PENDING, OrderState.CONFIRMED, OrderState.READY)
@@ -114,7 +117,7 @@ def _commit_holds(order: Order) -> None:
 def _check_paid(order: Order) -> None:
     """Goods leave only when the order is paid as its mode requires (cash on delivery is taken
     by order_deliver first): never unpaid, never after a refund."""
-    if order.payment_state == PaymentState.PAID:
+    if order.payment_state == PaymentState.PAID or _refunded_only_virtual_lines(order):
         return
     if order.payment_state == PaymentState.UNPAID:
         raise InvalidStateError(
@@ -124,6 +127,16 @@ def _check_paid(order: Order) -> None:
         f"order {order.number} was {order.payment_state.replace('_', ' ')}: it is not handed over",
         code="order_refunded",
         payment_state=order.payment_state,
+    )
+
+
+def _refunded_only_virtual_lines(order: Order) -> bool:
+    """Partly refunded, and only for virtual lines their provider refused: the goods are paid."""
+    if order.payment_state != PaymentState.PARTLY_REFUNDED:
+        return False
+    given_back = OrderReturn.objects.filter(order_id=order.pk, reason=domain.VIRTUAL_REFUSED)
+    return (given_back.aggregate(s=Sum("amount"))["s"] or 0) == payment_selectors.order_refunded_amount(
+        order_id=order.pk
     )
 
 

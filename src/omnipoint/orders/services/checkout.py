@@ -26,6 +26,7 @@ class LineRequest:
     sku_id: int
     quantity: int
     installation: bool = False
+    target: str = ""  # a virtual item's recipient: the mobile number a top-up goes to
 
 
 @dataclass(frozen=True)
@@ -146,9 +147,18 @@ def _normalise(lines: list[LineRequest]) -> dict[int, LineRequest]:
     for line in lines:
         require_quantity(line.quantity)
         prev = merged.get(line.sku_id)
+        if prev is not None and prev.target != line.target:
+            raise ValidationError(
+                "one line per SKU: top-ups to two numbers are two orders",
+                code="target_conflict",
+                sku_id=line.sku_id,
+            )
         qty = line.quantity + (prev.quantity if prev else 0)
         merged[line.sku_id] = LineRequest(
-            line.sku_id, require_quantity(qty), line.installation or bool(prev and prev.installation)
+            line.sku_id,
+            require_quantity(qty),
+            line.installation or bool(prev and prev.installation),
+            line.target,
         )
     return merged
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from omnipoint.catalog.domain import ProductKind
 from omnipoint.core.explain import Explanation
 from omnipoint.inventory import services as inventory
 from omnipoint.marketing import services as marketing
@@ -28,6 +29,7 @@ from omnipoint.orders.services._common import (
     _set_state,
 )
 from omnipoint.orders.services.cancelling import _cancel
+from omnipoint.orders.services.virtual_lines import _virtuals_request
 from omnipoint.outlets.domain import SYSTEM, SystemActor, require_platform
 
 
@@ -104,11 +106,14 @@ def order_payment_applied(*, actor: SystemActor, order_id: int, paid_total: int)
             actor=SYSTEM, reservation_id=hold.pk, ttl_seconds=int(paid_window.total_seconds())
         )
     _event(order, "paid", amount=paid_total)
-    if order.state == OrderState.PENDING:
-        if order.method == Method.COUNTER:
-            _complete(order, frm={OrderState.PENDING}, kind=HandOver.COUNTER)
-        else:
-            _confirm(order, reason=Explanation(domain.OrderWhy.PAID_ONLINE))
+    has_goods = order.lines.filter(kind=ProductKind.GOODS).exists()
+    if order.state == OrderState.PENDING and order.method == Method.COUNTER:
+        _complete(order, frm={OrderState.PENDING}, kind=HandOver.COUNTER)
+    elif not has_goods and order.state in (OrderState.PENDING, OrderState.CONFIRMED):
+        _complete(order, frm={order.state}, kind=HandOver.NO_GOODS)  # nothing to pick or hand over
+    elif order.state == OrderState.PENDING:
+        _confirm(order, reason=Explanation(domain.OrderWhy.PAID_ONLINE))
+    _virtuals_request(order)
     return True
 
 

@@ -11,7 +11,7 @@ from django.db.models import OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from omnipoint.catalog.domain import PriceDecision, ProductKind
+from omnipoint.catalog.domain import PriceDecision, ProductKind, takes_stock
 from omnipoint.catalog.models import Sku
 from omnipoint.catalog.selectors import prices_get
 from omnipoint.core.errors import (
@@ -47,6 +47,7 @@ from omnipoint.orders.services.checkout import Checkout, LineRequest, _resolve
 from omnipoint.orders.services.confirming import _confirm, order_payment_applied
 from omnipoint.outlets.domain import SYSTEM, Customer
 from omnipoint.outlets.models import OutletKind
+from omnipoint.virtuals.domain import topup_target
 
 
 def _candidates(sku_ids: list[int], lat: float, lng: float, *, ships_only: bool) -> list[domain.Candidate]:
@@ -84,11 +85,34 @@ def _candidates(sku_ids: list[int], lat: float, lng: float, *, ships_only: bool)
     return [domain.Candidate(loc, c, la, ln, s, r, av) for loc, (c, la, ln, s, r, av) in found.items()]
 
 
-def _route(checkout: Checkout) -> domain.RoutePlan:
+def _check_kinds(checkout: Checkout, kinds: Mapping[int, ProductKind]) -> dict[int, str]:
+    """A virtual line goes to the mobile number it names, else to the customer's own; no other
+    line names one; a delivery carries goods. Returns each virtual line's recipient."""
+    targets: dict[int, str] = {}
+    own = checkout.member.mobile if checkout.member else ""
+    for sku_id, line in sorted(checkout.wanted.items()):
+        if kinds[sku_id] == ProductKind.VIRTUAL:
+            targets[sku_id] = topup_target(line.target or own)
+        elif line.target:
+            raise ValidationError(
+                f"SKU {sku_id} is not a virtual item: it has no recipient", code="target_not_allowed"
+            )
+    if checkout.method == Method.DELIVERY and not any(takes_stock(k) for k in kinds.values()):
+        raise ValidationError(
+            "nothing to deliver: services and virtual items are sold for pickup or at the counter",
+            code="nothing_to_deliver",
+        )
+    return targets
+
+
+def _route(checkout: Checkout, *, goods: dict[int, int]) -> domain.RoutePlan:
     """Where the goods come from (``domain.route_*``): the counter's own stock, the pickup outlet
-    and what can be sent there, or the locations that ship to the address."""
-    wanted, method = checkout.quantities, checkout.method
+    and what can be sent there, or the locations that ship to the address. Services and virtual
+    items come from nowhere: they are not routed (an order of them alone has no shipment)."""
+    wanted, method = goods, checkout.method
     pickup, origin = checkout.pickup, checkout.origin
+    if not wanted and method != Method.DELIVERY:
+        return domain.RoutePlan(shipments=[], reasons=[])
     if method == Method.COUNTER:
         assert origin is not None
         lines = tuple(sorted(wanted.items()))
@@ -160,8 +184,9 @@ def order_place(
         coupon_codes=coupon_codes,
     )
     prices, pricing, kinds = _price(checkout)
-    plan = _route(checkout)
-    order = _persist(checkout, prices, pricing, plan, kinds)
+    targets = _check_kinds(checkout, kinds)
+    plan = _route(checkout, goods={s: q for s, q in checkout.quantities.items() if takes_stock(kinds[s])})
+    order = _persist(checkout, prices, pricing, plan, kinds, targets)
     _hold(checkout, order, pricing, plan)
     return _settle(checkout, order)
 
@@ -220,6 +245,7 @@ def _persist(
     pricing: CheckoutPricing,
     plan: domain.RoutePlan,
     kinds: dict[int, ProductKind],
+    targets: dict[int, str],
 ) -> Order:
     """The order and its lines, as priced and routed."""
     now = timezone.now()
@@ -252,6 +278,7 @@ def _persist(
     )
     quote = {ln.sku_id: ln for ln in pricing.quote.lines}
     location_of = {sku_id: s.location_id for s in plan.shipments for sku_id, _ in s.lines}
+    here = _sold_at(c, plan)
     OrderLine.objects.bulk_create(
         [
             OrderLine(
@@ -262,14 +289,22 @@ def _persist(
                 discount=quote[s].discount,
                 amount=quote[s].amount,
                 price_explanation=[e.as_json() for e in quote[s].explanation],
-                location_id=location_of[s],
+                location_id=location_of.get(s, here),
                 installation=ln.installation,
                 kind=kinds[s],
+                target=targets.get(s, ""),
             )
             for s, ln in sorted(c.wanted.items())
         ]
     )
     return order
+
+
+def _sold_at(checkout: Checkout, plan: domain.RoutePlan) -> int:
+    """Where a service or virtual line is sold, so where it counts and who sees it: the counter,
+    the pickup outlet, or the first outlet a delivery leaves from."""
+    at = checkout.at_outlet
+    return at.pk if at is not None else plan.shipments[0].location_id
 
 
 def _hold(checkout: Checkout, order: Order, pricing: CheckoutPricing, plan: domain.RoutePlan) -> None:

@@ -36,6 +36,8 @@ EVENT_LABELS = {
     "completed": gettext_lazy("Completed"),
     "cancelled": gettext_lazy("Cancelled"),
     "returned": gettext_lazy("Goods returned"),
+    "virtual_fulfilled": gettext_lazy("Top-up credited"),
+    "virtual_refused": gettext_lazy("Top-up refused, refunded"),
 }
 
 

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from omnipoint.catalog.domain import ProductKind, takes_stock
 from omnipoint.catalog.models import Sku
 from omnipoint.catalog.selectors import prices_get
 from omnipoint.core.channels import Channel
@@ -66,6 +67,8 @@ def _pos_context(request: HttpRequest, actor: Actor, cart: Cart) -> dict[str, An
         "outlets": outlets,
         "outlet": outlet,
         "lines": [ln for ln in lines if ln["sku"] is not None],
+        "has_virtual": any(s.product.kind == ProductKind.VIRTUAL for s in skus.values()),
+        "target": cart.target,
         "subtotal": sum(ln["amount"] or 0 for ln in lines),
         "q": request.POST.get("q", "").strip()[:60],
         "qty": request.POST.get("qty", "1").strip()[:12] or "1",
@@ -92,6 +95,7 @@ def _sku_choices(actor: Actor, outlet: Outlet | None, matches: list[Sku]) -> lis
             "sku": s,
             "price": prices[s.pk].amount if s.pk in prices else None,
             "available": max(free.get(s.pk, 0), 0),
+            "takes_stock": takes_stock(s.product.kind),  # a service or a top-up needs none
         }
         for s in matches
     ]
@@ -132,7 +136,7 @@ def pos(request: HttpRequest, actor: Actor) -> HttpResponse:
             cart.set(sku_id, parse_int(request.POST.get("qty"), field="quantity"))
         elif action == "clear":
             cart.lines.clear()
-            cart.customer = cart.coupons = ""
+            cart.customer = cart.coupons = cart.target = ""
     except DomainError as e:
         return _refused(request, "web/orders/pos.html", ctx, e)
     cart.save(request.session)
@@ -149,6 +153,7 @@ def pos_checkout(request: HttpRequest, actor: Actor) -> HttpResponse:
     cart = Cart.load(request.session)
     cart.customer = request.POST.get("customer", "").strip()[:40]
     cart.coupons = request.POST.get("coupons", "").strip()[:200]
+    cart.target = request.POST.get("target", "").strip()[:20]
     try:
         if not cart.lines:
             raise ValidationError("add at least one line", code="no_lines")
@@ -159,7 +164,7 @@ def pos_checkout(request: HttpRequest, actor: Actor) -> HttpResponse:
             channel=Channel.POS,
             method=Method.COUNTER,
             payment_mode="counter",
-            lines=[services.LineRequest(s, q) for s, q in sorted(cart.lines.items())],
+            lines=_counter_lines(cart),
             origin_outlet_id=cart.outlet_id,
             mobile=mobile,
             member_id=member_id,
@@ -175,6 +180,20 @@ def pos_checkout(request: HttpRequest, actor: Actor) -> HttpResponse:
     return redirect("web:pos_pay", order_id=order.pk)
 
 
+def _counter_lines(cart: Cart) -> list[services.LineRequest]:
+    """The basket as order lines: a top-up goes to the number typed for it (blank: to the
+    customer's own mobile, as orders decide)."""
+    virtual = set(
+        Sku.objects.filter(pk__in=list(cart.lines), product__kind=ProductKind.VIRTUAL).values_list(
+            "pk", flat=True
+        )
+    )
+    return [
+        services.LineRequest(s, q, target=cart.target if s in virtual else "")
+        for s, q in sorted(cart.lines.items())
+    ]
+
+
 def _pos_context_for(request: HttpRequest, actor: Actor, order_id: int) -> dict[str, Any]:
     order = orders.order_get(actor=actor, order_id=order_id)
     if order.method != Method.COUNTER:
@@ -182,7 +201,13 @@ def _pos_context_for(request: HttpRequest, actor: Actor, order_id: int) -> dict[
     ctx = _tenders(actor, order)
     given, taken = (request.session.get(POS_CASH_KEY) or {}).get(str(order.pk), (0, 0))
     member = member_for_counter(actor=actor, card=order.member.card_code) if order.member else None
-    return ctx | {"cash_given": given, "change": max(0, given - taken), "member": member}
+    virtual = orders.order_virtual_lines(order=order)
+    return ctx | {
+        "cash_given": given,
+        "change": max(0, given - taken),
+        "member": member,
+        "receipt_lines": [(ln, virtual.get(ln.pk)) for ln in order.lines.all()],
+    }
 
 
 @require_GET
