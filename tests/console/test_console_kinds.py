@@ -37,7 +37,7 @@ def test_the_counter_sells_a_service_and_a_top_up_end_to_end(client, network):
     row = VirtualFulfilment.objects.get()
     assert virtual_send(actor=SYSTEM, fulfilment_id=row.pk) == "requested"
     receipt = client.get(f"/console/pos/{order.pk}/receipt/").content.decode()
-    assert "充值到 139****0006" in receipt and "等待运营商确认" in receipt
+    assert "充值到 139****9006" in receipt and "等待运营商确认" in receipt
     body, headers = sandbox.callback_build(sandbox.topup_settle(merchant_ref=row.merchant_ref))
     client.post(
         sandbox.callback_path(),

@@ -228,7 +228,6 @@ class _Story:
         )
         marketing.coupon_claim(actor=SYSTEM, member=wang, template_code=WELCOME_COUPON)
         self._delivery_from_a_store(wang)
-        self._service_and_top_up(wang)
 
         # 李强 tops up 充500送60 and pays a pickup order from the wallet at the counter; the
         # clerk picks it and puts it on the shelf: ready, its pickup code in the banner.
@@ -293,33 +292,6 @@ class _Story:
         )
         for task in PickTask.objects.filter(order=order, purpose="ship").select_related("location"):
             self._advance_task(task, ["claim", "picked", "packed", "handed_over"])
-
-    def _service_and_top_up(self, member: Member) -> None:
-        """At the counter, no stock needed: an air conditioner's installation (a service, for
-        aftersales' ticket) and a mobile top-up to the member's own number, which the sandbox
-        carrier confirms once the demo's task queue runs."""
-        kinds: dict[str, int] = {}
-        for kind, pk in (
-            Sku.objects.filter(product__code__in=["SVC-AC-INSTALL", "TOPUP"], is_active=True)
-            .order_by("code")
-            .values_list("product__kind", "pk")
-        ):
-            kinds.setdefault(kind, pk)  # the first variant: 挂机, 50元
-        if set(kinds) != {ProductKind.SERVICE, ProductKind.VIRTUAL}:
-            return  # a catalogue without them (the tests' small ones)
-        sale = orders.order_place(
-            actor=self.clerk,
-            channel=Channel.POS,
-            method=Method.COUNTER,
-            payment_mode="counter",
-            origin_outlet_id=self.outlet.pk,
-            member_id=member.pk,
-            lines=[
-                orders.LineRequest(sku_id=kinds[ProductKind.SERVICE], quantity=1),
-                orders.LineRequest(sku_id=kinds[ProductKind.VIRTUAL], quantity=1, target=member.mobile),
-            ],
-        )
-        payment_capture(actor=self.clerk, order_id=sale.pk, method="cash")
 
     # -- helpers ------------------------------------------------------------------------------
 
