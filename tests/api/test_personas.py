@@ -903,6 +903,26 @@ ROWS += [
 ]  # fmt: skip
 
 
+# --- dashboards: the console home's figures at the caller's node (every staff member: a clerk
+# their outlet's), nobody a node outside their scope ------------------------------------------
+
+
+def check_dashboard(w, persona, body):
+    outlet = w.c if persona == "other_city_clerk" else w.a
+    assert body["node"]["key"] == HOME_NODE.get(persona, f"outlet:{outlet.pk}"), body["node"]
+    assert {r["code"] for r in body["ranking"]} <= VISIBLE[persona]
+    assert len(body["days"]) == 14 and body["period"]["last"] == body["period"]["today"]
+
+
+ROWS += [
+    Row("my dashboard", "GET", "/dashboards", STAFF_OK, check=check_dashboard),
+    Row("the dashboard at C", "GET", "/dashboards", "200 404 404 404 404 200 403", query=node_at("c"),
+        not_found="node_not_found"),
+    Row("the dashboard of Shanghai", "GET", "/dashboards", "200 200 404 404 404 404 403",
+        query=lambda w: {"node": "310000"}, not_found="node_not_found"),
+]  # fmt: skip
+
+
 # --- appointments: the services and slots are anyone's to read; bookings a member's own or in
 # the staff's scope; timetables for managers (service.setup), the desk for clerks and up
 # (appointment.desk, not salespeople). See omnipoint.appointments.tests.world.

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "omnipoint.core",
     "omnipoint.outlets",
     "omnipoint.catalog",
+    "omnipoint.funnel",
     "omnipoint.inventory",
     "omnipoint.members",
     "omnipoint.ledger",
@@ -76,6 +77,7 @@ INSTALLED_APPS = [
     "omnipoint.appointments",
     "omnipoint.identity",
     "omnipoint.aftersales",
+    "omnipoint.dashboards",
     "omnipoint.web",
     "omnipoint.storefront",
     "omnipoint.demo",
@@ -140,6 +142,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # A file, not :memory:, so that tests with real threads share one database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+# Reports and dashboards read from a replica when one is given (core.replica); unset: the primary.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0"))
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["omnipoint.core.replica.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

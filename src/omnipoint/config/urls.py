@@ -23,6 +23,7 @@ urlpatterns = [
     path("console/clearing/", include("omnipoint.clearing.urls")),
     path("console/reconciliation/", include("omnipoint.reconciliation.urls")),
     path("console/settlement/", include("omnipoint.settlement.urls")),
+    path("console/dashboard/", include("omnipoint.dashboards.urls")),
     path("console/appointments/", include((appointments_console, "appointments_console"))),
     path("console/bills/", include("omnipoint.billpay.urls")),
     path("console/identity/", include((identity_console, "identity"))),

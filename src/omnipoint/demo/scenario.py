@@ -28,6 +28,7 @@ from omnipoint.catalog.models import Category, ProductKind, Sku
 from omnipoint.catalog.selectors import prices_get
 from omnipoint.core.channels import Channel
 from omnipoint.core.errors import ConflictError
+from omnipoint.dashboards.demo import demo_dashboards_load
 from omnipoint.demo.plan import DEMO_PASSWORD, PERSONA_OUTLET
 from omnipoint.demo.selectors import demo_is_loaded
 from omnipoint.demo.story import (
@@ -84,6 +85,7 @@ def demo_scenario_load() -> ScenarioSummary:
     demo_settlement_load()
     demo_tickets_load(clerk_outlet_code=PERSONA_OUTLET, password=DEMO_PASSWORD)
     demo_parcels_load(clerk_outlet_code=PERSONA_OUTLET, member_mobiles=[m.mobile for m in DEMO_MEMBERS[:2]])
+    demo_dashboards_load(clerk_outlet_code=PERSONA_OUTLET)
     return ScenarioSummary(created=True, counts=scenario_counts())
 
 

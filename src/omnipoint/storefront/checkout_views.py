@@ -26,6 +26,7 @@ from omnipoint.storefront.attribution import showroom_order_args, showroom_outle
 from omnipoint.storefront.cart import cart_clear, cart_get
 from omnipoint.storefront.checkout import Claim, placed, submission, submission_lookup, token_new
 from omnipoint.storefront.errors import error_text
+from omnipoint.storefront.funnel_steps import note_step
 from omnipoint.storefront.order_views import _pay
 from omnipoint.storefront.pages import (
     _int,
@@ -262,6 +263,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
         text = error_text(e, items=items)
         return _checkout_page(request, form=form, codes=codes, error=text, status=e.status)
     _after_placing(request, order.number, order.customer_mobile)
+    note_step(request, "order", region_path=region.path)
     if order.payment_mode == "online":
         if _tender_balances(request, order, form):
             messages.success(request, pgettext("shop", "Paid with your points and wallet."))

@@ -14,6 +14,7 @@ from omnipoint.outlets.models import Region
 from omnipoint.storefront import selectors
 from omnipoint.storefront.cart import cart_get
 from omnipoint.storefront.errors import error_text
+from omnipoint.storefront.funnel_steps import note_step
 
 REGION_KEY = "shop_region"
 GEO_KEY = "shop_geo"
@@ -50,8 +51,11 @@ def _page(
     request: HttpRequest, template: str, context: dict[str, Any] | None = None, *, status: int = 200
 ) -> HttpResponse:
     context = context or {}
+    region = context.get("region") or _region(request)
+    if status == 200 and request.method == "GET":
+        note_step(request, "visit", region_path=region.path)
     base = {
-        "region": context.get("region") or _region(request),
+        "region": region,
         "cart_count": sum(cart_get(request.session).values()),
         "q": request.GET.get("q", "")[:60],
         "is_member": _signed_in_member(request) is not None,

@@ -22,6 +22,7 @@ from omnipoint.outlets.selectors import region_children
 from omnipoint.storefront import offers, selectors
 from omnipoint.storefront.cart import cart_add, cart_get, cart_remove, cart_update, parse_quantity
 from omnipoint.storefront.errors import error_text
+from omnipoint.storefront.funnel_steps import note_step
 from omnipoint.storefront.pages import GEO_KEY, REGION_KEY, _int, _location, _not_found, _page, _region
 
 PAGE_SIZE = 40
@@ -156,6 +157,7 @@ def cart_add_view(request: HttpRequest) -> HttpResponse:
         cart_add(request.session, sku_id=sku_id, quantity=parse_quantity(request.POST.get("quantity", "1")))
     except DomainError as e:
         return _cart_page(request, error=error_text(e), status=e.status)
+    note_step(request, "cart", region_path=_region(request).path)
     messages.success(request, pgettext("shop", "Added to your cart."))
     return redirect("storefront:cart")
 

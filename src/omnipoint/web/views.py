@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from omnipoint.core.errors import DomainError
+from omnipoint.dashboards.views import dashboard_context
 from omnipoint.inventory import selectors as stock
 from omnipoint.inventory import services
 from omnipoint.inventory.models import CountState, Transfer, TransferState
@@ -84,7 +85,8 @@ def home(request: HttpRequest, actor: Actor) -> HttpResponse:
     return render(
         request,
         "web/home.html",
-        {"actor": actor, "outlet_id": outlet_id, "low_stock": low, "open_transfers": open_transfers},
+        {"actor": actor, "outlet_id": outlet_id, "low_stock": low, "open_transfers": open_transfers}
+        | dashboard_context(request, actor),
     )
 
 
