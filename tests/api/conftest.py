@@ -158,7 +158,7 @@ def snapshot() -> dict[str, list[tuple[Any, ...]]]:
             order = connection.ops.quote_name(meta.pk.column)
             # Names from the models' own metadata, quoted: nothing here comes from outside.
             cursor.execute(f"SELECT {cols} FROM {table} ORDER BY {order}")  # noqa: S608
-            snap[model.__name__] = cursor.fetchall()
+            snap[meta.label] = cursor.fetchall()  # app.Model: two apps may both have a Ticket
     return snap
 
 

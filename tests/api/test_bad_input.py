@@ -1033,7 +1033,7 @@ def test_wrong_pickup_codes_count_against_the_order(client, shop):
     resp = call(client, w, OPS["hand_over"], pickup_of(w, code="000000x"))
     assert_error(resp, 422, "pickup_code_invalid")
     after = snapshot()
-    assert after["PickupAttempt"] != before["PickupAttempt"]
+    assert after["orders.PickupAttempt"] != before["orders.PickupAttempt"]
     assert {k: v for k, v in after.items() if k not in ("PickupAttempt", "Order")} == {
         k: v for k, v in before.items() if k not in ("PickupAttempt", "Order")
     }

@@ -7,10 +7,9 @@ class VirtualsConfig(AppConfig):
     verbose_name = "Virtual items"
 
     def ready(self) -> None:
-        from django.conf import settings
-
         from omnipoint.virtuals import providers
         from omnipoint.virtuals.sandbox import SandboxProvider
 
-        if settings.SANDBOX_VIRTUALS:
-            providers.register(SandboxProvider())
+        # Registered always, offered only while SANDBOX_VIRTUALS is on (providers.provider_get
+        # asks at each call: the setting may be read after the apps are ready).
+        providers.register(SandboxProvider())

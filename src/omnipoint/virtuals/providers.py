@@ -29,6 +29,7 @@ class Provider(Protocol):
         ...
 
 
+SANDBOX_CODE = "sandbox"  # the sandbox carrier (virtuals.sandbox), offered while SANDBOX_VIRTUALS is on
 _PROVIDERS: dict[str, Provider] = {}
 
 
@@ -38,6 +39,8 @@ def register(provider: Provider) -> None:
 
 def provider_get(code: str) -> Provider:
     provider = _PROVIDERS.get(code)
+    if provider is not None and code == SANDBOX_CODE and not settings.SANDBOX_VIRTUALS:
+        provider = None  # the sandbox stands in for a real carrier only when switched on
     if provider is None:
         raise NotFoundError(f"no virtual item provider {code[:30]}", code="provider_not_found")
     return provider

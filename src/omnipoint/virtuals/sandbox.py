@@ -26,8 +26,9 @@ from omnipoint.virtuals.domain import (
     RefusalReason,
 )
 from omnipoint.virtuals.models import SandboxTopUp, SandboxTopUpState
+from omnipoint.virtuals.providers import SANDBOX_CODE
 
-CODE = "sandbox"
+CODE = SANDBOX_CODE
 SIGNATURE_HEADER = "X-Virtual-Signature"
 CALLBACK_MAX_AGE_S = 300
 
