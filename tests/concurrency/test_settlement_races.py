@@ -29,7 +29,10 @@ def test_racing_generations_leave_one_statement_and_racing_payouts_pay_once(regi
         ]
     )
     assert not raised(results), raised(results)
-    assert sorted(r.count("created") for r in results) == [0, 0, 0, 4]
+    # each party's statement is created by exactly one of the runs (not always the same run)
+    assert sum(r.count("created") for r in results) == 4
+    for party_id in results[0].outcomes:
+        assert [r.outcomes[party_id] for r in results].count("created") == 1
     assert Statement.objects.count() == 4
     positions = list(SettlementLine.objects.values_list("statement_id", "position"))
     assert len(positions) == len(set(positions))

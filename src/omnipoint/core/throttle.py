@@ -37,11 +37,14 @@ def hit(name: str, subject: str) -> bool:
     counted) when the window's limit is already reached."""
     key, window, limit, seconds = _slot(name, subject)
     counter = ThrottleCounter.objects.filter(key=key, window=window, count__lt=limit)
-    for _ in range(2):
+    for _ in range(3):
         if counter.update(count=F("count") + 1) == 1:
             return True
-        if ThrottleCounter.objects.filter(key=key, window=window).exists():
-            return False  # at the limit
+        seen = ThrottleCounter.objects.filter(key=key, window=window).values_list("count", flat=True).first()
+        if seen is not None:
+            if seen >= limit:
+                return False  # at the limit
+            continue  # a concurrent first attempt inserted it after our update looked: count on it
         try:
             with transaction.atomic():
                 expires = datetime.fromtimestamp((window + 1) * seconds, tz=UTC)
