@@ -46,7 +46,7 @@ lint: setup-dev
 	PYTHONPATH=src $(BIN)/lint-imports --no-logo --cache-dir var/import-linter
 
 typecheck: setup-dev
-	$(BIN)/mypy src
+	$(BIN)/mypy src bench
 
 bench: setup-dev
 	$(BIN)/python -m bench.run

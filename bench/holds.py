@@ -12,22 +12,16 @@ clients: what the HTTP stack alone can answer here. Afterwards the row's ``reser
 the holds answered 201 and ``inventory_breaches()`` must be empty.
 """
 
-import http.client
 import json
-import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
+from bench.clients import Answers, Request, drive
 from bench.reserve import HotRow, hot_row_reset
 from bench.server import Gunicorn
 from bench.stats import percentile
-from bench.workers import threads_race
 
 CLERK = "bench-hold-clerk"
 WORKERS = 16  # sync workers: each holds one request, so at most this many holds meet in a batch
-# (client, n) -> method, path, body, headers
-Request = Callable[[int, int], tuple[str, str, bytes | None, dict[str, str]]]
 
 
 def clerk_token() -> str:
@@ -51,67 +45,6 @@ def clerk_token() -> str:
     return ApiToken.issue(staff.user, name="bench")
 
 
-@dataclass
-class HoldsResult:
-    label: str
-    server: str
-    clients: int
-    seconds: float = 0.0
-    ok: int = 0
-    latencies_ms: list[float] = field(default_factory=list)
-    errors: dict[str, int] = field(default_factory=dict)
-    check: str = ""
-
-    @property
-    def per_second(self) -> float:
-        return self.ok / self.seconds if self.seconds else 0.0
-
-
-def drive(port: int, *, clients: int, seconds: float, request: Request) -> HoldsResult:
-    """``clients`` keep-alive connections sending ``request(client, n)`` for ``seconds``."""
-    result = HoldsResult(label="", server="", clients=clients)
-    lock = threading.Lock()
-    start = threading.Barrier(clients + 1)
-
-    def client_main(c: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        latencies: list[float] = []
-        errors: dict[str, int] = {}
-        start.wait()
-        deadline = time.monotonic() + seconds
-        n = 0
-        while time.monotonic() < deadline:
-            method, path, body, headers = request(c, n)
-            n += 1
-            t0 = time.perf_counter()
-            try:
-                conn.request(method, path, body, headers)
-                resp = conn.getresponse()
-                payload = resp.read()
-            except (OSError, http.client.HTTPException) as exc:
-                conn.close()
-                errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
-                continue
-            if resp.status in (200, 201):
-                latencies.append((time.perf_counter() - t0) * 1000)
-            else:
-                try:
-                    code = json.loads(payload).get("code", "")
-                except ValueError:
-                    code = ""
-                key = f"{resp.status} {code}".strip()
-                errors[key] = errors.get(key, 0) + 1
-        conn.close()
-        with lock:
-            result.latencies_ms += latencies
-            result.ok += len(latencies)
-            for k, v in errors.items():
-                result.errors[k] = result.errors.get(k, 0) + v
-
-    result.seconds = threads_race(client_main, clients, start)
-    return result
-
-
 def hold_request(hot: HotRow, token: str, tag: str) -> Request:
     headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
 
@@ -129,7 +62,7 @@ def live_request(c: int, n: int) -> tuple[str, str, bytes | None, dict[str, str]
     return "GET", "/api/v1/health/live", None, {}
 
 
-def run(database_url: str, hot: HotRow, *, workers: int, clients: int, seconds: float) -> list[HoldsResult]:
+def run(database_url: str, hot: HotRow, *, workers: int, clients: int, seconds: float) -> list[Answers]:
     """The HTTP limit, then holds with group commit, then one commit per hold, on one shape."""
     from omnipoint.inventory.checks import inventory_breaches
     from omnipoint.inventory.models import StockLevel
@@ -166,7 +99,7 @@ def run(database_url: str, hot: HotRow, *, workers: int, clients: int, seconds: 
     return out
 
 
-def rows(results: list[HoldsResult]) -> list[list[object]]:
+def rows(results: list[Answers]) -> list[list[object]]:
     limit = next((r for r in results if r.label.startswith("limit")), None)
     single = next((r for r in results if "one commit" in r.label), None)
     out = []
@@ -188,7 +121,7 @@ def rows(results: list[HoldsResult]) -> list[list[object]]:
                 f"{percentile(r.latencies_ms, 99):.1f}",
                 vs,
                 frac,
-                ", ".join(f"{k}: {v}" for k, v in sorted(r.errors.items())) or "0",
+                r.errors_text(),
                 r.check or "-",
             ]
         )

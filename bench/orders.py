@@ -13,16 +13,15 @@ million units of each at each outlet, received through the stock service so the 
 built once and reused.
 """
 
-import http.client
 import json
 import random
-import threading
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 
+from bench.clients import Answers, Request, cpu_by_pid, cpu_spent, drive, postgres_pids
 from bench.server import Gunicorn
 from bench.stats import percentile
-from bench.workers import threads_race
 
 TAG = "BO"
 OUTLETS = 20
@@ -160,75 +159,91 @@ class Server(Gunicorn):
         super().__init__(database_url, workers=workers, threads=threads, env=env)
 
 
-@dataclass
-class HttpResult:
-    clients: int
-    server: str
-    seconds: float = 0.0
-    orders: int = 0
-    latencies_ms: list[float] = field(default_factory=list)
-    errors: dict[str, int] = field(default_factory=dict)
-    check: str = ""
+def order_request(net: OrdersNetwork, body: Callable[[random.Random], dict] | None = None) -> Request:
+    """Each client a member on its own token, a fresh ``Idempotency-Key`` each order."""
+    rngs: dict[int, random.Random] = {}
 
-    @property
-    def per_second(self) -> float:
-        return self.orders / self.seconds if self.seconds else 0.0
+    def request(c: int, n: int) -> tuple[str, str, bytes, dict[str, str]]:
+        rng = rngs.setdefault(c, random.Random(f"{c}-{time.time_ns()}"))
+        headers = {
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer {net.tokens[c % len(net.tokens)]}",
+            "Idempotency-Key": f"bench-{c}-{n}-{time.time_ns()}",
+        }
+        return (
+            "POST",
+            "/api/v1/orders",
+            json.dumps((body or (lambda r: order_body(net, r)))(rng)).encode(),
+            headers,
+        )
+
+    return request
 
 
 def place_over_http(
     net: OrdersNetwork, port: int, *, clients: int, seconds: float, max_orders: int = 10**9
-) -> HttpResult:
+) -> Answers:
     """``clients`` threads, each a member on its own keep-alive connection, placing orders."""
-    result = HttpResult(clients=clients, server="")
-    lock = threading.Lock()
-    start = threading.Barrier(clients + 1)
+    return drive(port, clients=clients, seconds=seconds, request=order_request(net), max_requests=max_orders)
 
-    def client_main(c: int) -> None:
-        rng = random.Random(f"{c}-{time.time_ns()}")
-        token = net.tokens[c % len(net.tokens)]
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        latencies: list[float] = []
-        errors: dict[str, int] = {}
-        start.wait()
-        deadline = time.monotonic() + seconds
-        n = 0
-        while n < max_orders and time.monotonic() < deadline:
-            body = json.dumps(order_body(net, rng))
-            headers = {
-                "Content-Type": "application/json",
-                "Authorization": f"Bearer {token}",
-                "Idempotency-Key": f"bench-{c}-{n}-{time.time_ns()}",
-            }
-            t0 = time.perf_counter()
-            try:
-                conn.request("POST", "/api/v1/orders", body, headers)
-                resp = conn.getresponse()
-                payload = resp.read()
-                status = resp.status
-            except (OSError, http.client.HTTPException) as exc:
-                conn.close()  # reconnects on the next request
-                errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
-                n += 1
-                continue
-            ms = (time.perf_counter() - t0) * 1000
-            if status == 201:
-                latencies.append(ms)
-            else:
-                try:
-                    code = json.loads(payload).get("code", "")
-                except ValueError:
-                    code = ""
-                key = f"{status} {code}".strip()
-                errors[key] = errors.get(key, 0) + 1
-            n += 1
-        conn.close()
-        with lock:
-            result.latencies_ms += latencies
-            result.orders += len(latencies)
-            for k, v in errors.items():
-                result.errors[k] = result.errors.get(k, 0) + v
 
-    result.seconds = threads_race(client_main, clients, start)
+def measured_over_http(server: Gunicorn, run: Callable[[], Answers]) -> Answers:
+    """``run()``, with the CPU the server's workers and PostgreSQL spent on it, per answer done."""
+    pids = server.worker_pids()
+    before = cpu_by_pid(pids) | cpu_by_pid(postgres_pids())
+    result = run()
+    after = cpu_by_pid(pids) | cpu_by_pid(postgres_pids())
+    if result.ok:
+        result.cpu_ms = cpu_spent(before, after) * 1000 / result.ok
+    return result
+
+
+# --- the last units of one SKU, raced over HTTP -------------------------------------------------
+
+
+def last_units_sku(net: OrdersNetwork, units: int) -> int:
+    """A SKU of its own for this race, priced, with exactly ``units`` on hand at the first
+    bench outlet and none anywhere else."""
+    from omnipoint.catalog.models import PriceList, PriceListItem, Product, Sku
+    from omnipoint.inventory.services import stock_receive
+    from omnipoint.outlets.domain import SYSTEM
+
+    sku = Sku.objects.create(code=f"{TAG}-LAST-{time.time_ns()}", product=Product.objects.get(code="BENCH-P"))
+    PriceListItem.objects.create(
+        price_list=PriceList.objects.get(name="Bench national"), sku=sku, amount=99_00
+    )
+    stock_receive(
+        actor=SYSTEM, location_id=net.outlet_ids[0], sku_id=sku.pk, quantity=units, reference="bench"
+    )
+    return sku.pk
+
+
+def last_units_race(net: OrdersNetwork, port: int, *, clients: int, units: int, seconds: float) -> Answers:
+    """``clients`` members at once order one unit at a time of a SKU with ``units`` left, each
+    until it is told the SKU is sold out: exactly ``units`` orders may succeed, every client
+    ends refused, and the stock row holds exactly what was sold."""
+    from omnipoint.inventory.checks import inventory_breaches
+    from omnipoint.inventory.models import StockLevel
+    from omnipoint.orders.models import OrderLine
+
+    sku_id = last_units_sku(net, units)
+    outlet_id = net.outlet_ids[0]
+    order = order_request(net, lambda rng: {
+        "channel": "web", "method": "pickup", "payment_mode": "online", "pickup_outlet_id": outlet_id,
+        "lines": [{"sku_id": sku_id, "quantity": 1}],
+    })  # fmt: skip
+    result = drive(port, clients=clients, seconds=seconds, request=order, stop_on="409 insufficient_stock")
+    sold = OrderLine.objects.filter(sku_id=sku_id).count()
+    on_hand, reserved = (
+        StockLevel.objects.filter(location_id=outlet_id, sku_id=sku_id)
+        .values_list("on_hand", "reserved")
+        .get()
+    )
+    breaches = inventory_breaches()
+    refused = result.errors.get("409 insufficient_stock", 0)
+    good = result.ok == sold == reserved == units == on_hand and refused == clients and not breaches
+    result.check = "ok" if good else f"201s={result.ok}, lines={sold}, reserved={reserved}/{on_hand}"[:120]
+    result.label = f"race for the last {units} units of one SKU"
     return result
 
 
@@ -240,27 +255,31 @@ def holds_sweep() -> None:
     from omnipoint.orders.services import orders_expire_unpaid
     from omnipoint.outlets.domain import SYSTEM
 
-    while orders_expire_unpaid(batch=200):
+    while orders_expire_unpaid(actor=SYSTEM, batch=200):
         pass
     while reservations_expire(actor=SYSTEM, batch=500):
         pass
 
 
-def rows(results: list[HttpResult]) -> list[list[object]]:
+def rows(results: list[Answers]) -> list[list[object]]:
     return [
         [
-            "place order over HTTP (POST /api/v1/orders)",
+            r.label or "place order over HTTP (POST /api/v1/orders)",
             r.server,
             r.clients,
-            r.orders,
+            r.ok,
             f"{r.per_second:,.0f}/s",
             f"{percentile(r.latencies_ms, 50):.0f}",
             f"{percentile(r.latencies_ms, 99):.0f}",
-            ", ".join(f"{k}: {v}" for k, v in sorted(r.errors.items())) or "0",
+            "" if r.cpu_ms is None else f"{r.cpu_ms:.1f}",
+            r.errors_text(),
             r.check,
         ]
         for r in results
     ]
 
 
-HEADER = ["benchmark", "server", "clients", "orders", "orders/s", "p50 ms", "p99 ms", "errors", "check"]
+HEADER = [
+    "benchmark", "server", "clients", "orders", "orders/s", "p50 ms", "p99 ms",
+    "CPU ms/order (server + PostgreSQL)", "errors", "check",
+]  # fmt: skip

@@ -13,6 +13,7 @@ import platform
 import subprocess
 import sys
 import time
+from functools import partial
 
 from bench import db
 
@@ -110,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
         failed |= orders_section(args)
     if wanted("books"):
         failed |= books_section(args)
+    if wanted("bills"):
+        failed |= bills_section(args)
     return 1 if failed else 0
 
 
@@ -215,13 +218,25 @@ def orders_section(args: argparse.Namespace) -> bool:
         print(f"  orders: gunicorn {workers}x{threads}, {clients} clients", file=sys.stderr)
         with orders.Server(args.database_url, workers=workers, threads=threads) as server:
             orders.place_over_http(net, server.port, clients=clients, seconds=1.0)  # warm-up
-            result = orders.place_over_http(net, server.port, clients=clients, seconds=seconds)
-        result.server = f"gunicorn {workers} workers" + (
-            f" x {threads} threads" if threads > 1 else " (sync)"
-        )
-        breaches = inventory_breaches()
-        result.check = "ok" if not breaches else f"inventory_breaches: {breaches[0]}"[:120]
-        results.append(result)
+            result = orders.measured_over_http(
+                server, partial(orders.place_over_http, net, server.port, clients=clients, seconds=seconds)
+            )
+            shape = f"gunicorn {workers} workers" + (f" x {threads} threads" if threads > 1 else " (sync)")
+            result.server = shape
+            breaches = inventory_breaches()
+            result.check = "ok" if not breaches else f"inventory_breaches: {breaches[0]}"[:120]
+            results.append(result)
+            if (workers, threads) == servers[0]:
+                racers, units = (8, 10) if args.quick else (64, 200)
+                print(f"  orders: {racers} clients race for the last {units} units", file=sys.stderr)
+                race = orders.measured_over_http(
+                    server,
+                    partial(
+                        orders.last_units_race, net, server.port, clients=racers, units=units, seconds=60
+                    ),
+                )
+                race.server = shape
+                results.append(race)
     print(f"### Orders placed over HTTP ({seconds:g} s per run; {load()})\n")
     print(markdown_table(orders.HEADER, orders.rows(results)))
     print()

@@ -112,11 +112,15 @@ def test_orders_bench_places_orders_through_gunicorn(regions):
     net = orders.network_ensure(outlets=2, skus=3, members=2)
     assert orders.statements_per_order(net) > 0  # the ceiling is asserted in the orders tests
     with orders.Server(bench_server.database_url(), workers=2) as server:
-        result = orders.place_over_http(net, server.port, clients=2, seconds=60, max_orders=3)
-    assert result.errors == {} and result.orders == 6
-    assert Order.objects.filter(channel="web", method="pickup").count() == 7
+        result = orders.measured_over_http(
+            server, lambda: orders.place_over_http(net, server.port, clients=2, seconds=60, max_orders=3)
+        )
+        race = orders.last_units_race(net, server.port, clients=3, units=2, seconds=60)
+    assert result.errors == {} and result.ok == 6 and result.cpu_ms is not None
+    assert race.check == "ok", race.check  # 2 sold, each of the 3 clients told it is sold out
+    assert Order.objects.filter(channel="web", method="pickup").count() == 7 + 2
     assert inventory_breaches() == []
-    assert len(orders.rows([result])) == 1
+    assert len(orders.rows([result, race])) == 2
 
 
 @pytest.mark.postgres_only
