@@ -1311,6 +1311,27 @@ ROWS += [
 ]  # fmt: skip
 
 
+# --- the dashboards' work tiles: the open reconciliation differences to those who read the books
+# (finance.close and up), at their node; the overdue tickets to the ticket desk (api_world: one
+# lost notification, of an order picked up at A) ------------------------------------------------
+
+PENDING = {"hq_admin": 1, "province_manager": 1, "city_manager": 1, "outlet_manager": 1}
+
+
+def check_work_tiles(w, persona, body):
+    assert body["tiles"]["pending_differences"] == PENDING.get(persona), body["tiles"]
+    assert body["differences"] is None or body["differences"]["lost_notification"] == PENDING[persona]
+    assert body["tiles"]["overdue_tickets"] == 0 and body["overdue"]["open"] == 0, body["overdue"]
+
+
+ROWS += [
+    Row("my dashboard's work", "GET", "/dashboards", STAFF_OK, **RECON, check=check_work_tiles),
+    Row("the work at C", "GET", "/dashboards", "200 404 404 404 404 200 403", **RECON, query=node_at("c"),
+        not_found="node_not_found",
+        check=lambda w, p, b: b["tiles"]["pending_differences"] in (0, None) or pytest.fail(str(b["tiles"]))),
+]  # fmt: skip
+
+
 def send(client, row: Row, w: World, persona: str | None, headers: dict[str, str]):
     url = V1 + row.path.format(**row.params(w))
     if row.method == "GET":

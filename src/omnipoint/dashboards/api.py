@@ -44,6 +44,8 @@ def dashboard_json(d: selectors.Dashboard) -> dict[str, Any]:
         "ranking": [vars(x) for x in d.ranking],
         "top_products": [vars(x) for x in d.top_products],
         "stock_outs": [vars(x) for x in d.stock_outs],
+        "differences": d.differences,
+        "overdue": vars(d.overdue) if d.overdue else None,
     }
 
 
@@ -51,8 +53,9 @@ def dashboard_json(d: selectors.Dashboard) -> dict[str, Any]:
 def dashboard(request: HttpRequest, q: Query[DashboardQuery]):  # type: ignore[no-untyped-def]
     """Sales by day, channel and payment method (closed days from their close, the others live
     from the day's facts), average order value, repeat-purchase rate, the storefront funnel, the
-    outlets ranked, top products and stock-outs, at a node in the caller's scope. Every staff
-    member sees their node's (a clerk their outlet's). 422 ``invalid_day``, ``day_in_future``,
+    outlets ranked, top products and stock-outs, at a node in the caller's scope; the open
+    reconciliation differences to roles that read the books, the overdue tickets to those at
+    the ticket desk. Every staff member sees their node's (a clerk their outlet's). 422 ``invalid_day``, ``day_in_future``,
     ``invalid_range``, ``range_too_long``; 404 ``node_not_found``."""
     period = selectors.dashboard_period(first=q.first[:20], last=q.last[:20])
     return dashboard_json(

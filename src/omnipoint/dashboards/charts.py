@@ -5,6 +5,7 @@ behind each chart (which the CSV download writes too)."""
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
+from django.urls import reverse
 from django.utils.translation import get_language, pgettext
 
 from omnipoint.core.channels import Channel
@@ -25,6 +26,7 @@ class Tile:
     key: str
     label: str
     text: str
+    url: str = ""  # where the figure is worked on, for a role that may open it
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,25 @@ def _local(name: str, name_en: str) -> str:
     return name_en if name_en and (get_language() or "").startswith("en") else name
 
 
-def tiles(d: Dashboard) -> list[Tile]:
+def _work_tiles(d: Dashboard, *, reconcile: bool) -> list[Tile]:
+    """The open reconciliation differences and the overdue tickets, for the roles that read them."""
+    out = []
+    if d.tiles.pending_differences is not None:
+        url = reverse("reconciliation:runs") if reconcile else ""
+        label = pgettext("dashboard", "Reconciliation differences to settle")
+        out.append(Tile("pending_differences", label, str(d.tiles.pending_differences), url))
+    if d.tiles.overdue_tickets is not None:
+        url = reverse("aftersales_console:overdue")
+        out.append(
+            Tile(
+                "overdue_tickets", pgettext("dashboard", "Overdue tickets"), str(d.tiles.overdue_tickets), url
+            )
+        )
+    return out
+
+
+def tiles(d: Dashboard, *, reconcile: bool = False) -> list[Tile]:
+    """The tiles in page order; ``reconcile``: the reader may open the reconciliation pages."""
     t = d.tiles
     return [
         Tile("sales", pgettext("dashboard", "Sales"), _money(t.sales)),
@@ -70,6 +90,7 @@ def tiles(d: Dashboard) -> list[Tile]:
         Tile("repeat_rate", pgettext("dashboard", "Repeat-purchase rate"), _pct(t.repeat_rate)),
         Tile("order_rate", pgettext("dashboard", "Visits to orders"), _pct(d.funnel.rate(Step.ORDER))),
         Tile("stock_outs", pgettext("dashboard", "Stock-outs"), str(t.stock_outs)),
+        *_work_tiles(d, reconcile=reconcile),
     ]
 
 

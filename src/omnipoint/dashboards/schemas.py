@@ -26,6 +26,8 @@ class TilesOut(Schema):
     repeat_customers: int  # of them, who ordered more than once
     repeat_rate: float | None  # repeat_customers / customers
     stock_outs: int  # SKU x outlet rows with nothing free to sell, now
+    pending_differences: int | None  # open reconciliation differences; None: the role reads no books
+    overdue_tickets: int | None  # open after-sales tickets late for response or completion; None: no desk
 
 
 class DaySalesOut(Schema):
@@ -76,6 +78,14 @@ class StockOutOut(Schema):
     reserved: int
 
 
+class OverdueOut(Schema):
+    open: int  # open tickets at the node
+    response: int  # late for their first response
+    completion: int  # late for completion
+    overdue: int  # late for either
+    by_kind: dict[str, int]  # late, by kind of ticket
+
+
 class DashboardOut(Schema):
     node: DashNodeOut
     period: PeriodOut
@@ -88,3 +98,5 @@ class DashboardOut(Schema):
     ranking: list[RankedOutletOut]  # the node's outlets by sales (none at an outlet)
     top_products: list[TopProductOut]
     stock_outs: list[StockOutOut]  # the first few of tiles.stock_outs
+    differences: dict[str, int] | None  # open reconciliation differences by class (None: as the tile)
+    overdue: OverdueOut | None  # the node's tickets (None: as the tile)

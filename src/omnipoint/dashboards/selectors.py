@@ -4,7 +4,10 @@ Sales, orders and takings by day, channel and payment method come from the books
 day's figures as its close and later adjustments booked them (``clearing.models.ClearingFigure``
 at the node), a day not closed yet (today, live) from the same immutable facts the close reads
 (``clearing.facts.day_facts``), limited to the node's outlets. The rest (top products, repeat
-purchases, stock-outs, the funnel) is one grouped query each. Every read runs inside
+purchases, stock-outs, the funnel) is one grouped query each. The open reconciliation
+differences and the overdue tickets are their apps' own counts (``reconciliation.selectors
+.open_differences``, ``aftersales.selectors.overdue_counts``), asked as the manager looking at
+the node only, and shown only to a role that may read them. Every read runs inside
 ``core.replica.report_reads``: on the replica when one is configured.
 """
 
@@ -15,6 +18,8 @@ from datetime import date
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
+from omnipoint.aftersales.domain import OverdueCounts
+from omnipoint.aftersales.selectors import overdue_counts
 from omnipoint.clearing import selectors as books
 from omnipoint.clearing.domain import Cell, Level, Measure, Node, business_today, day_bounds, with_net
 from omnipoint.clearing.facts import day_facts, order_outlet
@@ -25,8 +30,9 @@ from omnipoint.funnel.domain import Funnel
 from omnipoint.funnel.selectors import funnel_by_day
 from omnipoint.inventory.models import StockLevel
 from omnipoint.orders.models import Order, OrderLine
-from omnipoint.outlets.domain import Actor, Perm
+from omnipoint.outlets.domain import Actor, Perm, Scope
 from omnipoint.outlets.models import Outlet
+from omnipoint.reconciliation.selectors import open_differences
 
 Key = tuple[date, str, str, str]  # day, channel, method, measure
 SALES_MEASURES = [Measure.ORDERS, Measure.SALES, Measure.PAID, Measure.REFUNDED, Measure.NET]
@@ -54,6 +60,8 @@ class Tiles:
     repeat_customers: int  # of them, those who ordered more than once
     repeat_rate: float | None
     stock_outs: int  # SKU x outlet rows with nothing free to sell
+    pending_differences: int | None = None  # open reconciliation differences (None: not the role's)
+    overdue_tickets: int | None = None  # open after-sales tickets past their SLA (None: not the role's)
 
 
 @dataclass(frozen=True)
@@ -101,6 +109,8 @@ class Dashboard:
     ranking: list[RankedOutlet]  # the node's outlets by sales (empty at an outlet)
     top_products: list[TopProduct]
     stock_outs: list[StockOut]
+    differences: dict[str, int] | None = None  # open reconciliation differences by class
+    overdue: OverdueCounts | None = None  # the node's open tickets and the late ones
     extras: dict[str, int] = field(default_factory=dict)
 
 
@@ -301,6 +311,38 @@ def _stock_outs(node: Node) -> tuple[int, list[StockOut]]:
     ]
 
 
+# --- other apps' counts at the node ------------------------------------------------------------
+
+
+def _looking_at(actor: Actor, node: Node, perm: str) -> Actor | None:
+    """The actor as they look at the node (one their scope covers, so never wider than theirs),
+    holding only ``perm``: None when their role lacks it, or at the unassigned node."""
+    if not actor.can(perm) or node.level == Level.UNASSIGNED:
+        return None
+    scope = Scope(outlet_id=int(node.key[7:])) if node.level == Level.OUTLET else Scope(node.region_path)
+    return Actor(
+        user_id=actor.user_id,
+        staff_id=actor.staff_id,
+        role=actor.role,
+        scope=scope,
+        perms=frozenset({perm}),
+        name=actor.name,
+    )
+
+
+def _differences(actor: Actor, node: Node) -> dict[str, int] | None:
+    for perm in (Perm.FINANCE_RECONCILE, Perm.FINANCE_CLOSE):
+        viewer = _looking_at(actor, node, perm)
+        if viewer is not None:
+            return open_differences(actor=viewer)
+    return None
+
+
+def _overdue(actor: Actor, node: Node) -> OverdueCounts | None:
+    viewer = _looking_at(actor, node, Perm.TICKET_DESK)
+    return None if viewer is None else overdue_counts(actor=viewer)
+
+
 # --- the dashboard -----------------------------------------------------------------------------
 
 
@@ -319,6 +361,7 @@ def dashboard_get(*, actor: Actor, period: Period, node_key: str = "") -> Dashbo
         outs, first_outs = _stock_outs(node)
         funnel_days = funnel_by_day(first=period.first, last=period.last, region_path=node.region_path)
         by_measure = {m: sum(v for k, v in cells.items() if k[3] == m) for m in SALES_MEASURES}
+        differences, overdue = _differences(actor, node), _overdue(actor, node)
         tiles = Tiles(
             orders=by_measure[Measure.ORDERS],
             sales=by_measure[Measure.SALES],
@@ -330,6 +373,8 @@ def dashboard_get(*, actor: Actor, period: Period, node_key: str = "") -> Dashbo
             repeat_customers=repeat,
             repeat_rate=share(repeat, customers),
             stock_outs=outs,
+            pending_differences=None if differences is None else sum(differences.values()),
+            overdue_tickets=None if overdue is None else overdue.overdue,
         )
         return Dashboard(
             node=node,
@@ -349,4 +394,6 @@ def dashboard_get(*, actor: Actor, period: Period, node_key: str = "") -> Dashbo
             ranking=_ranking(node, closed, live),
             top_products=_top_products(node, period),
             stock_outs=first_outs,
+            differences=differences,
+            overdue=overdue,
         )

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 from omnipoint.core.errors import DomainError, NotFoundError
 from omnipoint.dashboards import charts, selectors
 from omnipoint.dashboards.errors import error_text
-from omnipoint.outlets.domain import Actor
+from omnipoint.outlets.domain import Actor, Perm
 from omnipoint.outlets.selectors import actor_get
 
 
@@ -39,7 +39,7 @@ def dashboard_context(request: HttpRequest, actor: Actor) -> dict[str, Any]:
     tables = charts.tables(d)
     return {
         "dash": d,
-        "dash_tiles": charts.tiles(d),
+        "dash_tiles": charts.tiles(d, reconcile=actor.can(Perm.FINANCE_RECONCILE)),
         "dash_tables": tables,
         "dash_charts": [t.chart for t in tables if t.chart],
         "dash_error": error,

@@ -1,5 +1,6 @@
 """Reads of reconciliation: the runs, a run's differences by class, and the three-way view of a
-day (the provider's statement, our payments, the ledger and the day's close). Finance at HQ."""
+day (the provider's statement, our payments, the ledger and the day's close). Finance at HQ; the
+open differences' count at any manager's node (the dashboards)."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -7,10 +8,13 @@ from datetime import date
 from django.db.models import Count, Q, QuerySet, Sum
 
 from omnipoint.clearing.domain import Measure
+from omnipoint.clearing.facts import order_outlet_by_id
 from omnipoint.clearing.models import ClearingFigure, ClearingRun
 from omnipoint.core.errors import NotFoundError, ValidationError
 from omnipoint.loyalty.models import OnlineTopup, TopupState
 from omnipoint.outlets.domain import Perm, StaffActor
+from omnipoint.outlets.models import Outlet
+from omnipoint.outlets.selectors import scope_q
 from omnipoint.payments.domain import Method, PaymentState, RefundState
 from omnipoint.payments.models import Payment, Refund
 from omnipoint.payments.services import ONLINE_PROVIDER
@@ -69,6 +73,23 @@ def difference_get(*, actor: StaffActor, difference_id: int) -> Difference:
     if difference is None:
         raise NotFoundError(f"difference {difference_id} not found", code="difference_not_found")
     return difference
+
+
+def open_differences(*, actor: StaffActor) -> dict[str, int]:
+    """The differences not resolved yet, of every run, counted by class (every class listed) in
+    the actor's scope: at HQ all of them; under it those about a payment or refund of an order
+    that counts at one of the scope's outlets (a line unknown here, a top-up or a bill belongs to
+    no outlet, so only HQ counts it). Finance at HQ, or a manager reading their books
+    (finance.close)."""
+    if not actor.can(Perm.FINANCE_RECONCILE):
+        actor.require(Perm.FINANCE_CLOSE)
+    qs = Difference.objects.filter(resolution__isnull=True)
+    if not actor.scope.is_hq:
+        outlets = Outlet.objects.filter(scope_q(actor.scope)).values("pk")
+        qs = qs.filter(payment__isnull=False).annotate(at=order_outlet_by_id("payment__order_id"))
+        qs = qs.filter(at__in=outlets)
+    found = dict(qs.values("kind").annotate(n=Count("pk")).values_list("kind", "n").order_by())
+    return {k: found.get(k, 0) for k in DiffKind.values}
 
 
 @dataclass(frozen=True)

@@ -127,3 +127,53 @@ def test_a_login_without_a_staff_role_sees_no_dashboard(books, client):
     client.force_login(get_user_model().objects.create_user("shopper", password="x" * 12))
     assert client.get("/api/v1/dashboards").status_code == 403
     assert client.get("/console/dashboard/sales_by_day.csv").status_code == 403
+
+
+def test_open_differences_and_overdue_tickets_are_counted_at_the_node(settings, client):
+    """A lost notification at A and one at C, a complaint at A late for its first response and
+    one at C in time: each manager counts their node's, HQ every one and any node's; a clerk's
+    dashboard has no differences (no books), a clerk's tickets are their outlet's."""
+    from datetime import timedelta
+
+    from omnipoint.aftersales import services as tickets
+    from omnipoint.aftersales.models import Ticket
+    from omnipoint.members.selectors import actor_for_user
+    from omnipoint.payments import sandbox
+    from omnipoint.payments import services as payments
+    from omnipoint.payments.tests.conftest import SECRET, make_shopper, place
+    from omnipoint.reconciliation import services as recon
+    from omnipoint.reconciliation.tests.world import day_build, to_yesterday
+
+    settings.SANDBOX_GATEWAY, settings.SANDBOX_PAY_SECRET = True, SECRET
+    settings.SITE_URL = "http://testserver"
+    day = day_build(paid=1, lost=1, refunds=0)  # the lost one is picked up at A
+    net, shopper = day.net, make_shopper("13910000399")
+    at_c = place(shopper.user, net.c, sku=net.skus[0])
+    sandbox.charge_pay(
+        ref=payments.payment_start(actor=actor_for_user(user=shopper.user), order_id=at_c.pk).provider_ref
+    )
+    to_yesterday(day.day)
+    recon.statement_import(actor=SYSTEM, day=day.day, content=sandbox.statement_build(day=day.day))
+    for order in (day.lost[0].order_id, at_c.pk):
+        tickets.ticket_open(actor=SYSTEM, order_id=order, kind="complaint", description="无人接听")
+    Ticket.objects.filter(outlet=net.a).update(respond_by=timezone.now() - timedelta(hours=1))
+    today = business_today(timezone.now())
+    period = Period(today, today)
+
+    def counts(persona, node=""):
+        d = _dash(persona, period, node)
+        return d.tiles.pending_differences, d.tiles.overdue_tickets, d.overdue.open if d.overdue else None
+
+    assert counts("hq_admin") == (2, 1, 2)
+    assert counts("hq_admin", f"outlet:{net.c.pk}") == (1, 0, 1)
+    assert counts("city_manager") == counts("outlet_manager") == (1, 1, 1)
+    assert counts("outlet_clerk") == (None, 1, 1) and counts("other_city_clerk") == (None, 0, 1)
+    assert _dash("hq_admin", period).differences["lost_notification"] == 2
+
+    client.force_login(user_of("city_manager"))
+    api = client.get("/api/v1/dashboards").json()
+    assert (api["tiles"]["pending_differences"], api["overdue"]["by_kind"]["complaint"]) == (1, 1)
+    page = client.get("/console/").content.decode()
+    assert '<span class="muted">待处理对账差异</span><strong>1</strong>' in page
+    assert '<span class="muted">超时工单</span><strong>1</strong><a href="/console/tickets/overdue/">' in page
+    assert "/console/reconciliation/" not in page  # finance at HQ reconciles, not the city
