@@ -34,7 +34,7 @@ test: setup-dev lint typecheck
 		mkdir -p var; \
 		env -u DATABASE_URL OMNIPOINT_VAR_DIR=var/test-sqlite $(BIN)/pytest > var/test-sqlite.log 2>&1 & lite=$$!; \
 		echo "== on PostgreSQL (SQLite alongside) =="; \
-		OMNIPOINT_VAR_DIR=var/test-pg $(BIN)/pytest; pg=$$?; \
+		OMNIPOINT_SQLITE_ALONGSIDE=1 OMNIPOINT_VAR_DIR=var/test-pg $(BIN)/pytest; pg=$$?; \
 		wait $$lite; sqlite=$$?; \
 		echo "== on SQLite =="; cat var/test-sqlite.log; \
 		test $$pg -eq 0 && test $$sqlite -eq 0; \

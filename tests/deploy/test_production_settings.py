@@ -16,6 +16,10 @@ from pathlib import Path
 
 import pytest
 
+# Each test runs its own processes with their own environment (SQLite or none): the same run whichever
+# database the suite is on, so `make test` runs them once, beside SQLite.
+pytestmark = pytest.mark.database_independent
+
 ROOT = Path(__file__).resolve().parents[2]
 # What README.md lists under "Production settings" (with this host's values).
 PRODUCTION = {
