@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "omnipoint.marketing",
     "omnipoint.billpay",
     "omnipoint.parcels",
+    "omnipoint.flashsales",
     "omnipoint.virtuals",
     "omnipoint.clearing",
     "omnipoint.reconciliation",
@@ -211,6 +212,8 @@ LOGGING = {
 
 # Orders: how long an online order waits for payment, how long goods wait at a pickup outlet,
 # and how long a "reserve online, try in store" hold lasts.
+# A flash sale's claim holds its units this long for the buyer to check out.
+FLASH_CLAIM_SECONDS = int(os.environ.get("FLASH_CLAIM_SECONDS", "300"))
 ORDER_PAYMENT_TIMEOUT_SECONDS = int(os.environ.get("ORDER_PAYMENT_TIMEOUT_SECONDS", "900"))
 ORDER_PICKUP_HOLD_HOURS = int(os.environ.get("ORDER_PICKUP_HOLD_HOURS", "72"))  # paid pickup orders
 # A pickup order to be paid at the outlet holds its goods for less time than a paid one.

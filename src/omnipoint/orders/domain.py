@@ -127,6 +127,7 @@ class RouteWhy(StrEnum):
     LACKS_FOR_PICKUP = "route_lacks_for_pickup"  # location, count (lines)
     TRANSFER_FROM = "route_transfer_from"  # location, km, pickup
     COUNTER_SALE = "route_counter_sale"  # location
+    FLASH_POOL = "route_flash_pool"  # location: a flash sale's pool
 
 
 @dataclass(frozen=True)

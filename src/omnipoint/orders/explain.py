@@ -44,6 +44,7 @@ TEXTS = {
     ),
     RouteWhy.TRANSFER_FROM: pgettext_lazy("explain", "transfer from %(location)s, %(km)s km from %(pickup)s"),
     RouteWhy.COUNTER_SALE: pgettext_lazy("explain", "counter sale at %(location)s"),
+    RouteWhy.FLASH_POOL: pgettext_lazy("explain", "from the flash sale's pool %(location)s"),
     OrderWhy.PAY_AT_OUTLET: pgettext_lazy("explain", "pay at outlet"),
     OrderWhy.PAY_ON_DELIVERY: pgettext_lazy("explain", "pay on delivery"),
     OrderWhy.PAID_ONLINE: pgettext_lazy("explain", "paid online"),

@@ -72,6 +72,7 @@ class Perm:
     TICKET_DESK = "ticket.desk"  # open after-sales tickets for a customer, schedule and assign visits
     TICKET_WORK = "ticket.work"  # a technician moves their own tickets on the handheld
     PARCEL = "parcel"  # accept parcels at the counter, scan them, hand them over by code
+    FLASH_SALE = "flash.sale"  # set a pool of outlets' stock aside for a flash sale, end it
 
 
 _VIEW = {Perm.NETWORK_VIEW, Perm.STOCK_VIEW}
@@ -92,7 +93,7 @@ _MANAGE = _OUTLET_WORK | {
     Perm.SERVICE_SETUP,
     Perm.IDENTITY_REVOKE,
 }
-_REGION = _MANAGE | {Perm.OUTLET_EDIT, Perm.PRICE_EDIT, Perm.FINANCE_SETTLE}
+_REGION = _MANAGE | {Perm.OUTLET_EDIT, Perm.PRICE_EDIT, Perm.FINANCE_SETTLE, Perm.FLASH_SALE}
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
     Role.HQ_ADMIN: frozenset(_REGION | {Perm.CATALOG_EDIT, Perm.PARTNER_MANAGE, Perm.FINANCE_RECONCILE}),

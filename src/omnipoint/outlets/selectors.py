@@ -1,7 +1,7 @@
 from django.db.models import Q, QuerySet
 
 from omnipoint.core.errors import NotFoundError, PermissionDeniedError
-from omnipoint.outlets.domain import ROLE_PERMS, Actor, Perm, Scope
+from omnipoint.outlets.domain import ROLE_PERMS, Actor, Perm, Scope, SystemActor
 from omnipoint.outlets.models import Outlet, Region, Staff
 
 
@@ -62,7 +62,7 @@ def outlet_list(
     return qs.order_by("code")
 
 
-def outlet_get(*, actor: Actor, outlet_id: int) -> Outlet:
+def outlet_get(*, actor: Actor | SystemActor, outlet_id: int) -> Outlet:
     """One outlet in the actor's scope; anything else is not found (no existence leak)."""
     actor.require(Perm.NETWORK_VIEW)
     outlet = Outlet.objects.select_related("region").filter(scope_q(actor.scope), pk=outlet_id).first()

@@ -87,7 +87,7 @@ def _check_outlet_fields(*, lat: float, lng: float, delivery_radius_km: int) -> 
 @transaction.atomic
 def outlet_create(
     *,
-    actor: Actor,
+    actor: StaffActor,
     code: str,
     name: str,
     kind: str,
@@ -142,7 +142,7 @@ _EDITABLE = {
 
 
 @transaction.atomic
-def outlet_update(*, actor: Actor, outlet_id: int, **changes: object) -> Outlet:
+def outlet_update(*, actor: StaffActor, outlet_id: int, **changes: object) -> Outlet:
     actor.require(Perm.OUTLET_EDIT)
     outlet = outlet_get(actor=actor, outlet_id=outlet_id)
     unknown = set(changes) - _EDITABLE

@@ -10,7 +10,7 @@ services of higher apps (orders) that have already authorised the whole operatio
 also name an owner kind and move holds that staff may not.
 
 By sub-domain: ``levels`` (stock in and out, safety stock), ``reservations`` (holds and the
-sweep), ``holds`` (the same holds in group commit, folded across processes), ``transfers``, ``counts``; ``owners`` holds what the owners of holds register.
+sweep), ``holds`` (the same holds in group commit, folded across processes), ``transfers``, ``counts``, ``moves`` (book moves between locations); ``owners`` holds what the owners of holds register.
 """
 
 from omnipoint.inventory.services.counts import count_open, count_post, count_record
@@ -22,6 +22,7 @@ from omnipoint.inventory.services.levels import (
     stock_sell,
     stock_set_safety,
 )
+from omnipoint.inventory.services.moves import stock_move
 from omnipoint.inventory.services.owners import (
     HOLD_LAPSED,
     OWNED_KINDS,
@@ -57,6 +58,7 @@ __all__ = [
     "stock_adjust",
     "stock_coordinates_sync",
     "stock_hold",
+    "stock_move",
     "stock_receive",
     "stock_reserve",
     "stock_sell",

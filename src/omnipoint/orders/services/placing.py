@@ -46,7 +46,7 @@ from omnipoint.orders.services._common import (
 from omnipoint.orders.services.checkout import Checkout, LineRequest, _resolve
 from omnipoint.orders.services.confirming import _confirm, order_payment_applied
 from omnipoint.outlets.domain import SYSTEM, Customer
-from omnipoint.outlets.models import OutletKind
+from omnipoint.outlets.models import Outlet, OutletKind
 from omnipoint.virtuals.domain import topup_target
 
 
@@ -105,14 +105,23 @@ def _check_kinds(checkout: Checkout, kinds: Mapping[int, ProductKind]) -> dict[i
     return targets
 
 
-def _route(checkout: Checkout, *, goods: dict[int, int]) -> domain.RoutePlan:
+def _route(
+    checkout: Checkout, *, goods: dict[int, int], source_location_id: int | None = None
+) -> domain.RoutePlan:
     """Where the goods come from (``domain.route_*``): the counter's own stock, the pickup outlet
-    and what can be sent there, or the locations that ship to the address. Services and virtual
-    items come from nowhere: they are not routed (an order of them alone has no shipment)."""
+    and what can be sent there, or the locations that ship to the address; or the one location a
+    higher app named (a flash sale's pool). Services and virtual items come from nowhere: they
+    are not routed (an order of them alone has no shipment)."""
     wanted, method = goods, checkout.method
     pickup, origin = checkout.pickup, checkout.origin
     if not wanted and method != Method.DELIVERY:
         return domain.RoutePlan(shipments=[], reasons=[])
+    if source_location_id is not None:
+        code = Outlet.objects.values_list("code", flat=True).get(pk=source_location_id)
+        return domain.RoutePlan(
+            shipments=[domain.Shipment(source_location_id, code, 0.0, tuple(sorted(wanted.items())))],
+            reasons=[Explanation(domain.RouteWhy.FLASH_POOL, {"location": code})],
+        )
     if method == Method.COUNTER:
         assert origin is not None
         lines = tuple(sorted(wanted.items()))
@@ -156,9 +165,14 @@ def order_place(
     lng: float | None = None,
     salesperson_id: int | None = None,
     coupon_codes: list[str] | None = None,
+    source_location_id: int | None = None,
 ) -> Order:
     """Check out: price the lines (promotions apply by themselves; coupons are named in
     ``coupon_codes``), route them, hold the coupons and the stock, record who and where.
+
+    ``source_location_id`` takes every goods line from that one location instead of routing
+    (a flash sale's pool, which ``flashsales`` names once it has authorised the buyer's claim;
+    the API never passes it). The hold there is guarded as any other.
 
     ``actor`` is whoever sends the order: a member on the storefront (``MemberActor``), a guest
     giving a mobile number (``GUEST``, or a partner system's login as a ``GuestActor``), or a
@@ -185,7 +199,8 @@ def order_place(
     )
     prices, pricing, kinds = _price(checkout)
     targets = _check_kinds(checkout, kinds)
-    plan = _route(checkout, goods={s: q for s, q in checkout.quantities.items() if takes_stock(kinds[s])})
+    goods = {s: q for s, q in checkout.quantities.items() if takes_stock(kinds[s])}
+    plan = _route(checkout, goods=goods, source_location_id=source_location_id)
     order = _persist(checkout, prices, pricing, plan, kinds, targets)
     _hold(checkout, order, pricing, plan)
     return _settle(checkout, order)
