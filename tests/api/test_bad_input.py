@@ -19,6 +19,7 @@ from omnipoint.aftersales.tests.world import build_tickets
 from omnipoint.appointments.tests.world import build_appointments
 from omnipoint.billpay.tests.conftest import build_agents
 from omnipoint.core.errors import MAX_QUANTITY
+from omnipoint.flashsales.tests.helpers import build_flash, build_flash_claim
 from omnipoint.identity.tests.world import build_identity, verify_body
 from omnipoint.inventory import services
 from omnipoint.inventory.models import Reservation
@@ -377,7 +378,33 @@ PARCEL_OPS = {
 for _op in PARCEL_OPS.values():
     _op.setup = build_parcels
 OPS.update(PARCEL_OPS)
+# Flash sales (omnipoint.flashsales.tests.helpers: flash_sh over A and B, flash_nj at C, the
+# shopper's flash_claim).
+FLASH_OPS = {
+    "flash_create": Op("POST", "/flash/sales", lambda w: {}, lambda w: flash_sale_body(w)),
+    "flash_end": Op("POST", "/flash/sales/{sale_id}/end", lambda w: {"sale_id": w.flash_sh}, None),
+    "flash_claim": Op("POST", "/flash/sales/{sale_id}/claims", lambda w: {"sale_id": w.flash_sh},
+                      lambda w: {"quantity": 1}, persona="shopper", shop=True, required=False),
+    "flash_checkout": Op("POST", "/flash/claims/{claim_id}/order", lambda w: {"claim_id": w.flash_claim},
+                         lambda w: {"pickup_outlet_id": w.a.pk}, persona="shopper", shop=True),
+}  # fmt: skip
+for _op in FLASH_OPS.values():
+    _op.setup = build_flash_claim if _op.shop else build_flash
+OPS.update(FLASH_OPS)
 BODY_OPS = [name for name, op in OPS.items() if op.good is not None]
+
+
+def flash_sale_body(w, **kw):
+    now = timezone.now()
+    body = {
+        "name": "秒杀",
+        "sku_id": w.skus[2].pk,
+        "sources": [{"outlet_id": w.a.pk, "quantity": 2}],
+        "starts_at": now.isoformat(),
+        "ends_at": (now + timedelta(hours=1)).isoformat(),
+        "per_member_limit": 2,
+    }
+    return body | kw  # fmt: skip
 
 
 def prepare(w: World, op: Op) -> None:
@@ -1457,3 +1484,34 @@ def test_parcels_bad_input(client, world):
     assert client.post(url, body, content_type="application/json", **sig).json()["duplicate"] == 1
     assert snapshot() == before, "a replayed webhook changed the database"
     assert_error(client.get(f"{V1}/parcels/track", {"number": bad_number}), 422, "malformed_tracking_number")
+
+
+def test_flash_sales_bad_input(client, shop):
+    """More than an outlet has free, a window that ends first, unknown ids, a claim past the
+    limit or in a sale that ended, a pickup away from the sale's outlets: each a 4xx with its
+    code, nothing changed."""
+    w = shop
+    build_flash_claim(w)
+    now = timezone.now()
+    cases = [
+        ("flash_create", None, flash_sale_body(w, sources=[{"outlet_id": w.a.pk, "quantity": 11}]), 409,
+         "insufficient_stock"),
+        ("flash_create", None, flash_sale_body(w, ends_at=(now - timedelta(hours=1)).isoformat()), 422,
+         "invalid_window"),
+        ("flash_create", None, flash_sale_body(w, sku_id=MISSING), 404, "sku_not_found"),
+        ("flash_create", None, flash_sale_body(w, sources=[{"outlet_id": MISSING, "quantity": 1}]), 404,
+         "location_not_found"),
+        ("flash_create", None, flash_sale_body(w, sources=[{"outlet_id": w.a.pk, "quantity": 1}] * 2), 422,
+         "invalid_sources"),
+        ("flash_end", {"sale_id": MISSING}, {}, 404, "sale_not_found"),
+        ("flash_claim", None, {"quantity": 3}, 422, "invalid_quantity"),
+        ("flash_claim", {"sale_id": MISSING}, {"quantity": 1}, 404, "sale_not_found"),
+        ("flash_checkout", None, {"pickup_outlet_id": w.c.pk}, 422, "pickup_not_in_sale"),
+        ("flash_checkout", None, {"pickup_outlet_id": w.a.pk, "payment_mode": "on_delivery"}, 422,
+         "invalid_payment_mode"),
+        ("flash_checkout", {"claim_id": MISSING}, {"pickup_outlet_id": w.a.pk}, 404, "claim_not_found"),
+    ]  # fmt: skip
+    for name, params, body, status, code in cases:
+        refused(client, w, OPS[name], body, status, code, params=params)
+    assert client.post(f"{V1}/flash/sales/{w.flash_nj}/end", **w.net.auth("hq_admin")).status_code == 200
+    refused(client, w, OPS["flash_claim"], {"quantity": 1}, 409, "sale_ended", params={"sale_id": w.flash_nj})

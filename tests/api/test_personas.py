@@ -31,6 +31,7 @@ from omnipoint.aftersales.tests.world import build_tickets
 from omnipoint.appointments.tests.world import build_appointments
 from omnipoint.billpay.tests.conftest import build_agents
 from omnipoint.catalog.models import PriceListItem
+from omnipoint.flashsales.tests.helpers import build_flash, build_flash_claim
 from omnipoint.identity.tests.world import build_identity, verify_body
 from omnipoint.inventory.models import CycleCount, StockLevel, Transfer
 from omnipoint.marketing.models import Coupon, CouponTemplate, Game, Promotion
@@ -1530,3 +1531,45 @@ def test_national_price_is_hq_only(client, world):
     assert (
         PriceListItem.objects.get(price_list_id=world.national, sku=world.skus[0], channel="").amount == 88_00
     )
+
+
+# --- flash sales: set up by flash.sale over the outlets given; claimed by members ------------------
+
+FLASH = {"setup": build_flash}
+FLASH_CLAIM = {"setup": build_flash_claim}
+SH_MANAGERS = "200 200 200 403 403 403 403"  # flash.sale over Shanghai
+
+
+def flash_body(outlet: str):
+    return lambda w, p: {
+        "name": f"秒杀 {p}", "sku_id": w.skus[2].pk, "sources": [{"outlet_id": getattr(w, outlet).pk, "quantity": 2}],
+        "starts_at": timezone.now().isoformat(), "ends_at": (timezone.now() + timedelta(hours=1)).isoformat(),
+        "per_member_limit": 1,
+    }  # fmt: skip
+
+
+ROWS += [
+    Row("set a flash sale aside at A", "POST", "/flash/sales", "201 201 201 403 403 404 403",
+        body=flash_body("a"), not_found="location_not_found",
+        check=lambda w, p, b: (b["pooled"], b["available"]) == (2, 2) or pytest.fail(b)),
+    Row("set a flash sale aside at C", "POST", "/flash/sales", "201 404 404 404 404 403 403",
+        body=flash_body("c"), not_found="location_not_found"),
+    Row("flash sales", "GET", "/flash/sales", SH_MANAGERS, **FLASH,
+        check=lambda w, p, b: len(b) == (2 if p == "hq_admin" else 1) or pytest.fail(b)),
+    Row("a Shanghai flash sale", "GET", "/flash/sales/{sale_id}", SH_MANAGERS, id_of("flash_sh", "sale_id"),
+        **FLASH),
+    Row("a Nanjing flash sale", "GET", "/flash/sales/{sale_id}", "200 404 404 403 403 403 403",
+        id_of("flash_nj", "sale_id"), not_found="sale_not_found", **FLASH),
+    Row("end a Shanghai flash sale", "POST", "/flash/sales/{sale_id}/end", SH_MANAGERS, id_of("flash_sh", "sale_id"),
+        **FLASH, check=lambda w, p, b: (b["state"], b["on_hand"]) == ("closed", 0) or pytest.fail(b)),
+    Row("end a Nanjing flash sale", "POST", "/flash/sales/{sale_id}/end", "200 404 404 403 403 403 403",
+        id_of("flash_nj", "sale_id"), not_found="sale_not_found", **FLASH),
+    Row("claim in a flash sale", "POST", "/flash/sales/{sale_id}/claims", created(SHOPPER_ONLY),
+        id_of("flash_sh", "sale_id"), body=lambda w, p: {"quantity": 1}, codes=NOT_MEMBER, **FLASH),
+    Row("where I stand in a flash sale", "GET", "/flash/sales/{sale_id}/standing", SHOPPER_ONLY,
+        id_of("flash_sh", "sale_id"), codes=NOT_MEMBER, **FLASH_CLAIM,
+        check=lambda w, p, b: b["stand"] == "claimed" or pytest.fail(b)),
+    Row("check a flash claim out", "POST", "/flash/claims/{claim_id}/order", created(SHOPPER_ONLY),
+        id_of("flash_claim", "claim_id"), body=lambda w, p: {"pickup_outlet_id": w.b.pk}, codes=NOT_MEMBER,
+        **FLASH_CLAIM, check=lambda w, p, b: b["state"] == "pending" or pytest.fail(b)),
+]  # fmt: skip

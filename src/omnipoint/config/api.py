@@ -22,6 +22,7 @@ from omnipoint.core.auth_api import router as auth_router
 from omnipoint.core.errors import DomainError, ValidationError
 from omnipoint.core.health_api import router as health_router
 from omnipoint.dashboards.api import router as dashboards_router
+from omnipoint.flashsales.api import router as flashsales_router
 from omnipoint.identity.api import router as identity_router
 from omnipoint.inventory.api import router as inventory_router
 from omnipoint.loyalty.api import ledger_router
@@ -118,6 +119,7 @@ api.add_router("/showrooms", showrooms_router)  # before "/{code}" here would ta
 api.add_router("/clearing", clearing_router)
 api.add_router("/reconciliation", reconciliation_router)
 api.add_router("/settlement", settlement_router)
+api.add_router("/flash", flashsales_router)
 api.add_router("/dashboards", dashboards_router)
 api.add_router("/appointments", appointments_router)
 api.add_router("/tickets", tickets_router)

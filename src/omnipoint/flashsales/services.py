@@ -31,6 +31,7 @@ from omnipoint.core.channels import Channel
 from omnipoint.core.errors import ConflictError, InvalidStateError, NotFoundError, ValidationError
 from omnipoint.flashsales import domain
 from omnipoint.flashsales.models import FlashBuyer, FlashClaim, FlashSale, FlashSource, FlashWaiter, SaleState
+from omnipoint.flashsales.selectors import flash_sale_get
 from omnipoint.inventory import services as inventory
 from omnipoint.inventory.errors import InsufficientStockError
 from omnipoint.inventory.models import ReservationState, StockLevel
@@ -203,6 +204,8 @@ def flash_checkout(
     )
     if claim is None or actor.member_id is None:
         raise NotFoundError(f"claim {claim_id} not found", code="claim_not_found")
+    if payment_mode not in (PaymentMode.ONLINE, PaymentMode.AT_OUTLET):
+        raise ValidationError("pay online or at the outlet", code="invalid_payment_mode")
     if claim.order_id is not None:
         return Order.objects.get(pk=claim.order_id)
     sale = claim.sale
@@ -227,10 +230,7 @@ def flash_checkout(
 
 def flash_sale_end(*, actor: Actor | SystemActor, sale_id: int) -> FlashSale:
     """Stop a sale now (staff with ``flash.sale`` who see it) and hand back what is free."""
-    sale = FlashSale.objects.filter(pk=sale_id).first()
-    if sale is None or not actor.scope.covers_region(sale.region_path):
-        raise NotFoundError(f"flash sale {sale_id} not found", code="sale_not_found")
-    actor.require(Perm.FLASH_SALE)
+    flash_sale_get(actor=actor, sale_id=sale_id)  # the permission, then the scope
     now = timezone.now()
     FlashSale.objects.filter(pk=sale_id, state=SaleState.OPEN).update(state=SaleState.ENDED, ended_at=now)
     _hand_back(sale_id)
