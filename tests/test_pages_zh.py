@@ -284,6 +284,22 @@ def _parcel_urls() -> list[str]:
     return urls
 
 
+def _flash_sale() -> int:
+    """A flash sale of the persona outlet's best-stocked SKU (the demo has none of its own)."""
+    from omnipoint.flashsales.models import FlashSale
+    from omnipoint.flashsales.services import flash_sale_create
+
+    sale = FlashSale.objects.first()
+    if sale is None:
+        outlet = Outlet.objects.get(code=PERSONA_OUTLET)
+        row = StockLevel.objects.filter(location=outlet).order_by("-on_hand", "sku_id").first()
+        assert row is not None and row.available > 1
+        now = timezone.now()
+        sale = flash_sale_create(actor=SYSTEM, name="秒杀", sku_id=row.sku_id, sources=[(outlet.pk, 1)],
+                                 starts_at=now, ends_at=now + timedelta(hours=1), per_member_limit=1)  # fmt: skip
+    return sale.pk
+
+
 def _console_urls() -> list[str]:
     order = Order.objects.order_by("-pk").first()
     assert order is not None
@@ -312,6 +328,7 @@ def _console_urls() -> list[str]:
     urls += _bill_urls()
     urls += _recon_urls()
     urls += _parcel_urls()
+    urls += [reverse("flashsales:sales"), reverse("flashsales:sale", args=[_flash_sale()])]
     urls += [reverse("clearing:day", args=[r]) for r in _closed_days()]
     urls.append(reverse("settlement:statements"))
     urls += [
@@ -515,6 +532,7 @@ def _shop_urls() -> list[str]:
     ]
     urls += [reverse("storefront:game", args=[g]) for g in Game.objects.values_list("pk", flat=True)]
     urls += [reverse("parcels_shop:home"), reverse("parcels_shop:home") + "?number=CP123456784CN"]
+    urls += [reverse("flashsales_shop:sales"), reverse("flashsales_shop:sale", args=[_flash_sale()])]
     urls += [reverse("parcels_shop:track", args=[n]) for n in Parcel.objects.filter(paid_at__isnull=False)
              .values_list("number", flat=True)]  # fmt: skip
     urls.append(reverse("appointments_shop:services"))

@@ -29,12 +29,14 @@ urlpatterns = [
     path("console/identity/", include((identity_console, "identity"))),
     path("console/tickets/", include((tickets_console, "aftersales_console"))),
     path("console/parcels/", include("omnipoint.parcels.urls")),
+    path("console/flash/", include("omnipoint.flashsales.urls")),
     path("console/", include("omnipoint.web.urls")),
     path("shop/appointments/", include((appointments_shop, "appointments_shop"))),
     path("shop/bills/", include("omnipoint.billpay.shop_urls")),
     path("shop/identity/", include((identity_shop, "identity_shop"))),
     path("shop/tickets/", include((tickets_shop, "aftersales_shop"))),
     path("shop/parcels/", include("omnipoint.parcels.shop_urls")),
+    path("shop/flash/", include("omnipoint.flashsales.shop_urls")),
     path("shop/", include("omnipoint.storefront.urls")),
 ]
 # The demo's stand-ins for the outside world, mounted only when switched on (settings.py).

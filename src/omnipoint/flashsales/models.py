@@ -7,7 +7,7 @@ group-committed hold path like any hot row, and every unit in or out of it is a 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from omnipoint.catalog.models import Sku
 from omnipoint.inventory.models import Reservation
@@ -17,9 +17,12 @@ from omnipoint.outlets.models import Outlet
 
 
 class SaleState(models.TextChoices):
-    OPEN = "open", _("Open")  # the pool is set aside; selling between starts_at and ends_at
-    ENDED = "ended", _("Ended")  # no more claims; what is left goes back as holds end
-    CLOSED = "closed", _("Closed")  # the pool is empty: everything sold or handed back
+    OPEN = (
+        "open",
+        pgettext_lazy("flash", "Open"),
+    )  # the pool is set aside; selling between starts_at and ends_at
+    ENDED = "ended", pgettext_lazy("flash", "Ended")  # no more claims; what is left goes back as holds end
+    CLOSED = "closed", pgettext_lazy("flash", "Closed")  # the pool is empty: everything sold or handed back
 
 
 class FlashSale(models.Model):
