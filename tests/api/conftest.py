@@ -430,3 +430,12 @@ def build_shop(w: World) -> World:
 @pytest.fixture
 def shop(world) -> World:
     return build_shop(world)
+
+
+def _appointment_materials() -> list[Any]:
+    from omnipoint.appointments.models import MaterialReview, MaterialUpload
+
+    return [MaterialUpload, MaterialReview]
+
+
+SNAPSHOT_MODELS += _appointment_materials()  # materials sent ahead for a booking, and their checks

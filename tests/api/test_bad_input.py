@@ -447,6 +447,9 @@ def test_every_write_operation_is_in_the_table():
     writes.discard(("POST", f"{V1}/reconciliation/runs/{{day}}/statement", True))
     writes.discard(("POST", f"{V1}/parcels/webhooks/{{carrier}}", True))  # see test_parcels_bad_input
     writes.discard(("POST", f"{V1}/virtuals/callback/{{provider}}", True))  # virtuals' tests
+    writes.discard(
+        ("POST", f"{V1}/appointments/bookings/{{booking_id}}/materials/{{item}}/uploads", True)
+    )  # below
     assert writes == {(op.method, V1 + op.path, op.good is not None) for op in OPS.values()}
 
 
@@ -508,6 +511,7 @@ def test_every_request_body_is_a_closed_object():
                     "/runs/{day}/statement",
                     "/webhooks/{carrier}",
                     "/callback/{provider}",
+                    "/materials/{item}/uploads",  # a member's file: its own format
                 )
             ):
                 continue  # the providers' notifications and statement files: their own formats
@@ -1515,3 +1519,78 @@ def test_flash_sales_bad_input(client, shop):
         refused(client, w, OPS[name], body, status, code, params=params)
     assert client.post(f"{V1}/flash/sales/{w.flash_nj}/end", **w.net.auth("hq_admin")).status_code == 200
     refused(client, w, OPS["flash_claim"], {"quantity": 1}, 409, "sale_ended", params={"sale_id": w.flash_nj})
+
+
+# --- appointments' materials: the clerk's check (JSON, in OPS) and the member's upload (multipart,
+# see test_material_uploads_refuse_bad_input_with_a_code) -------------------------------------
+
+OPS["material_review"] = Op(
+    "POST", "/appointments/bookings/{booking_id}/materials/{item}/review",
+    lambda w: {"booking_id": w.ap_bk_a, "item": "id_card"},
+    lambda w: {"decision": "rejected", "reason": "照片模糊", "upload_id": w.ap_up_a},
+    shop=True, setup=build_appointments,
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["material_review"])
+def test_material_review_malformed_and_missing_then_the_good_body(client, world, name):
+    test_malformed_and_missing_then_the_good_body(client, world, name)
+
+
+def test_material_uploads_refuse_bad_input_with_a_code(client, shop, settings):
+    """A member's file for their booking: someone else's booking, a file that only its name calls
+    a photo, one too large, an empty one, none at all, an item not on the checklist, a booking
+    already served; and the clerk's check of a file a newer one replaced, of an unknown file, a
+    rejection without a reason: each a 4xx with its code, nothing changed."""
+    from omnipoint.appointments import domain
+    from omnipoint.appointments import services as appointments
+    from omnipoint.appointments.models import Booking
+    from omnipoint.appointments.tests.world import JPEG, NOT_AN_IMAGE, PDF
+
+    w = build_appointments(shop)
+    h = w.net.auth("shopper")
+    url = f"{V1}/appointments/bookings/{{}}/materials/{{}}/uploads"
+
+    def upload(booking_id, item, content, name="id.jpg", headers=h):  # type: ignore[no-untyped-def]
+        body, extra = multipart(content, name)
+        return client.generic("POST", url.format(booking_id, item), body, extra["Content-Type"], **headers)
+
+    served = Booking.objects.get(code=w.ap_now_a)
+    appointments.booking_cancel(actor=SYSTEM, booking_id=served.pk)
+    too_large = b"%PDF-1.4\n" + b"0" * domain.MATERIAL_MAX_BYTES + b"\n%%EOF\n"
+    before = snapshot()
+    for booking_id, item, content, status, code in (
+        (w.ap_bk_c, "photo", JPEG, 404, "booking_not_found"),  # the Nanjing member's
+        (MISSING, "photo", JPEG, 404, "booking_not_found"),
+        (w.ap_bk_a, "photo", NOT_AN_IMAGE, 422, "unsupported_file_type"),
+        (w.ap_bk_a, "photo", JPEG[:3], 422, "unsupported_file_type"),
+        (w.ap_bk_a, "photo", PDF.replace(b"%%EOF", b""), 422, "unsupported_file_type"),  # cut short
+        (w.ap_bk_a, "photo", too_large, 413, "file_too_large"),
+        (w.ap_bk_a, "photo", b"", 422, "empty_file"),
+        (w.ap_bk_a, "passport", JPEG, 422, "unknown_material"),
+        (served.pk, "photo", JPEG, 409, "booking_wrong_state"),
+    ):
+        assert_error(upload(booking_id, item, content), status, code)
+    assert_error(upload(w.ap_bk_a, "photo", JPEG, headers=w.net.auth("outlet_clerk")), 403, "not_member")
+    no_file = client.post(url.format(w.ap_bk_a, "photo"), {}, **h)
+    assert_error(no_file, 422, "invalid_input")
+    review = OPS["material_review"]
+    newer = w.ap_up_a + 1_000  # not a file of this booking
+    for body, status, code in (
+        ({"decision": "rejected"}, 422, "reason_required"),
+        ({"decision": "rejected", "reason": "   "}, 422, "reason_required"),
+        ({"decision": "maybe"}, 422, "invalid_decision"),
+        ({"decision": "accepted", "upload_id": newer}, 404, "upload_not_found"),
+        ({"decision": "accepted", "upload_id": w.ap_up_c}, 404, "upload_not_found"),  # C's file
+    ):
+        refused(client, w, review, body, status, code)
+    refused(client, w, review, {"decision": "accepted"}, 422, "unknown_material",
+            params={"booking_id": w.ap_bk_a, "item": "passport"})  # fmt: skip
+    refused(client, w, review, {"decision": "accepted"}, 409, "booking_wrong_state",
+            params={"booking_id": served.pk, "item": "photo"})  # fmt: skip
+    assert snapshot() == before
+    # A second version replaces the first: a check of the first is refused, the file kept.
+    assert upload(w.ap_bk_a, "id_card", PDF, name="id.pdf").status_code == 201
+    before = snapshot()
+    refused(client, w, review, {"decision": "accepted", "upload_id": w.ap_up_a}, 409, "upload_superseded")
+    assert snapshot() == before

@@ -1573,3 +1573,52 @@ ROWS += [
         id_of("flash_claim", "claim_id"), body=lambda w, p: {"pickup_outlet_id": w.b.pk}, codes=NOT_MEMBER,
         **FLASH_CLAIM, check=lambda w, p, b: b["state"] == "pending" or pytest.fail(b)),
 ]  # fmt: skip
+
+
+# --- appointments' materials: a member sends the files of their own booking; its member and the
+# staff whose scope covers its outlet read them; the desk (appointment.desk) checks them. See
+# omnipoint.appointments.tests.world (ap_up_a: the shopper's ID card at A, ap_up_c: at C).
+
+
+def ap_file(name: str = "id.jpg"):
+    from omnipoint.appointments.tests.world import JPEG
+
+    return lambda w: multipart(JPEG, name)
+
+
+def ap_upload(booking: str, upload: str):
+    return lambda w: {"booking_id": getattr(w, booking), "upload_id": getattr(w, upload)}
+
+
+def check_ap_materials(w, persona, body):
+    assert [(m["code"], m["status"]) for m in body] == [("id_card", "pending"), ("photo", "missing")], body
+
+
+ROWS += [
+    Row("materials of a booking at A", "GET", "/appointments/bookings/{booking_id}/materials",
+        "200 200 200 200 200 404 403 200 200", ap_id("ap_bk_a", "booking_id"), **APPT, not_found="booking_not_found",
+        codes=NOT_MEMBER9, check=check_ap_materials),
+    Row("materials of a booking at C", "GET", "/appointments/bookings/{booking_id}/materials",
+        "200 404 404 404 404 200 403 404 404", ap_id("ap_bk_c", "booking_id"), **APPT, not_found="booking_not_found",
+        codes=NOT_MEMBER9),
+    Row("send a file for my booking at A", "POST", "/appointments/bookings/{booking_id}/materials/{item}/uploads",
+        "403 403 403 403 403 403 403 201 403", lambda w: {"booking_id": w.ap_bk_a, "item": "photo"}, **APPT,
+        raw=ap_file(), codes={"403": "not_member"},
+        check=lambda w, p, b: (b["item"], b["version"], b["content_type"]) == ("photo", 1, "image/jpeg") or pytest.fail(b)),
+    Row("send a file for someone's booking at C", "POST", "/appointments/bookings/{booking_id}/materials/{item}/uploads",
+        "403 403 403 403 403 403 403 404 403", lambda w: {"booking_id": w.ap_bk_c, "item": "photo"}, **APPT,
+        raw=ap_file(), not_found="booking_not_found", codes={"403": "not_member"}),
+    Row("check a file at A", "POST", "/appointments/bookings/{booking_id}/materials/{item}/review", AT_A_DESK,
+        lambda w: {"booking_id": w.ap_bk_a, "item": "id_card"}, **APPT, not_found="booking_not_found",
+        body=lambda w, p: {"decision": "rejected", "reason": "照片模糊", "upload_id": w.ap_up_a},
+        check=lambda w, p, b: (b["status"], b["review"]["reviewed_by"]) == ("rejected", p) or pytest.fail(b)),
+    Row("check a file at C", "POST", "/appointments/bookings/{booking_id}/materials/{item}/review", AT_C_DESK,
+        lambda w: {"booking_id": w.ap_bk_c, "item": "id_card"}, **APPT, not_found="booking_not_found",
+        body=lambda w, p: {"decision": "accepted"}),
+    Row("a file sent at A", "GET", "/appointments/bookings/{booking_id}/uploads/{upload_id}",
+        "200 200 200 200 200 404 403 200 200", ap_upload("ap_bk_a", "ap_up_a"), **APPT, not_found="booking_not_found",
+        codes=NOT_MEMBER9),
+    Row("a file sent at C", "GET", "/appointments/bookings/{booking_id}/uploads/{upload_id}",
+        "200 404 404 404 404 200 403 404 404", ap_upload("ap_bk_c", "ap_up_c"), **APPT, not_found="booking_not_found",
+        codes=NOT_MEMBER9),
+]  # fmt: skip

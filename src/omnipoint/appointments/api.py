@@ -5,12 +5,14 @@ member in their scope), and the queue at the outlet (check-in, walk-ins, calling
 from datetime import date
 from typing import Any
 
-from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from django.http import HttpRequest, HttpResponse
+from ninja import File, Query, Router, Schema
+from ninja.files import UploadedFile
 
 from omnipoint.appointments import selectors, services
-from omnipoint.appointments.domain import Opening
-from omnipoint.appointments.models import Booking, Slot, Ticket
+from omnipoint.appointments.domain import MATERIAL_MAX_BYTES, Opening
+from omnipoint.appointments.files import material_response
+from omnipoint.appointments.models import Booking, MaterialReview, MaterialUpload, Slot, Ticket
 from omnipoint.appointments.schemas import (
     BookingIn,
     BookingOut,
@@ -18,7 +20,10 @@ from omnipoint.appointments.schemas import (
     CheckInIn,
     ClosureIn,
     ClosureOut,
+    MaterialItemOut,
+    MaterialReviewIn,
     MaterialsIn,
+    MaterialUploadOut,
     NearbyOfferOut,
     QueueOut,
     RescheduleIn,
@@ -203,6 +208,87 @@ def booking_materials(request: HttpRequest, booking_id: Id, payload: MaterialsIn
     """The clerk ticks the materials checked, with a note."""
     b = services.booking_materials_check(actor=staff(request), booking_id=booking_id, **payload.dict())
     return _fresh_booking(b.pk)
+
+
+# --- materials sent ahead and checked at the outlet -------------------------------------------
+
+
+def _upload(u: MaterialUpload) -> dict[str, Any]:
+    return {
+        "id": u.pk, "booking_id": u.booking_id, "item": u.item, "version": u.version,
+        "content_type": u.content_type, "size": u.size, "sha256": u.sha256, "filename": u.filename,
+        "uploaded_at": u.uploaded_at,
+    }  # fmt: skip
+
+
+def _review(r: MaterialReview) -> dict[str, Any]:
+    who = r.reviewed_by.get_username() if r.reviewed_by else ""
+    return {
+        "id": r.pk, "upload_id": r.upload_id, "decision": r.decision, "reason": r.reason, "reviewed_by": who,
+        "reviewed_at": r.reviewed_at,
+    }  # fmt: skip
+
+
+def _items(items: list[selectors.MaterialItem]) -> list[dict[str, Any]]:
+    return [
+        {"code": m.code, "name": m.name, "name_en": m.name_en, "status": m.status, "versions": m.versions,
+         "upload": _upload(m.upload) if m.upload else None, "review": _review(m.review) if m.review else None}
+        for m in items
+    ]  # fmt: skip
+
+
+MATERIAL_DOC = {
+    "responses": {
+        200: {
+            "description": "The file as it was sent (a JPEG or PNG image, or a PDF)",
+            "content": {
+                t: {"schema": {"type": "string", "format": "binary"}}
+                for t in ("image/jpeg", "image/png", "application/pdf")
+            },
+        }
+    }
+}
+
+
+@router.get("/bookings/{booking_id}/materials", response={200: list[MaterialItemOut], **ERRORS})
+def booking_material_list(request: HttpRequest, booking_id: Id):  # type: ignore[no-untyped-def]
+    """Each item of the booking's checklist: the latest file sent, the latest check, and what
+    that makes of it (missing, pending, accepted, rejected)."""
+    return _items(selectors.booking_materials(actor=anyone(request), booking_id=booking_id))
+
+
+@router.post("/bookings/{booking_id}/materials/{item}/uploads", response={201: MaterialUploadOut, **ERRORS})
+def material_upload(request: HttpRequest, booking_id: Id, item: str, file: File[UploadedFile]):  # type: ignore[no-untyped-def]
+    """A member sends a file for an item of their own booking (multipart, field ``file``): a JPEG
+    or PNG photo or a PDF, by what it holds, up to 5 MB (413 ``file_too_large``); again: the
+    next version."""
+    content = file.read(MATERIAL_MAX_BYTES + 1)
+    u = services.material_upload(
+        actor=anyone(request),
+        booking_id=booking_id,
+        item=item[:32],
+        content=content,
+        filename=file.name or "",
+    )
+    return 201, _upload(u)
+
+
+@router.post("/bookings/{booking_id}/materials/{item}/review", response={200: MaterialItemOut, **ERRORS})
+def material_review(request: HttpRequest, booking_id: Id, item: str, payload: MaterialReviewIn):  # type: ignore[no-untyped-def]
+    """The clerk accepts or rejects an item (a rejection with its reason): the file named by
+    ``upload_id`` (409 ``upload_superseded`` if a newer one came), else the latest, else the
+    paper brought to the counter."""
+    a = staff(request)
+    services.material_review(actor=a, booking_id=booking_id, item=item[:32], **payload.dict())
+    items = selectors.booking_materials(actor=a, booking_id=booking_id)
+    return next(row for row in _items(items) if row["code"] == item)
+
+
+@router.get("/bookings/{booking_id}/uploads/{upload_id}", response=ERRORS, openapi_extra=MATERIAL_DOC)
+def material_file(request: HttpRequest, booking_id: Id, upload_id: Id) -> HttpResponse:
+    """A file sent for a booking: to its member, and to staff whose scope covers its outlet."""
+    upload = selectors.material_file_get(actor=anyone(request), booking_id=booking_id, upload_id=upload_id)
+    return material_response(upload)
 
 
 # --- the queue ------------------------------------------------------------------------------

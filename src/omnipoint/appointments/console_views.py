@@ -1,6 +1,7 @@
 """The console's appointment pages: the desk of an outlet (today's bookings, check-in by code or
-QR, walk-in tickets, calling the next ticket, serving), a booking's page (materials ticked,
-cancel), booking for a member by phone or at the counter, and the calling screen for a TV."""
+QR, walk-in tickets, calling the next ticket, serving), a booking's page (each checklist item,
+sent ahead or not, accepted or rejected with a reason; the files sent; cancel), booking for a
+member by phone or at the counter, and the calling screen for a TV."""
 
 from collections.abc import Callable
 from datetime import date, time
@@ -18,7 +19,8 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from omnipoint.appointments import selectors, services
-from omnipoint.appointments.domain import Opening, business_day
+from omnipoint.appointments.domain import MATERIAL_STATES, Opening, business_day
+from omnipoint.appointments.files import material_response
 from omnipoint.appointments.models import Offer
 from omnipoint.appointments.texts import error_text
 from omnipoint.core.errors import DomainError, ValidationError
@@ -176,6 +178,13 @@ def booking_page(request: HttpRequest, actor: Actor, booking_id: int) -> HttpRes
             if request.POST.get("action") == "cancel":
                 services.booking_cancel(actor=actor, booking_id=booking.pk)
                 messages.success(request, _("Booking cancelled."))
+            elif request.POST.get("action") == "review":
+                services.material_review(
+                    actor=actor, booking_id=booking.pk, item=request.POST.get("item", "")[:32],
+                    decision=request.POST.get("decision", "")[:10], reason=request.POST.get("reason", "")[:200],
+                    upload_id=_int(request.POST.get("upload")),
+                )  # fmt: skip
+                messages.success(request, _("Check recorded."))
             else:
                 services.booking_materials_check(
                     actor=actor, booking_id=booking.pk, checked=request.POST.getlist("material"),
@@ -185,8 +194,21 @@ def booking_page(request: HttpRequest, actor: Actor, booking_id: int) -> HttpRes
             return redirect("appointments_console:booking", booking_id=booking.pk)
         except DomainError as e:
             error, status = error_text(e), e.status
-    return render(
-        request, "appointments/console/booking.html", {"booking": booking, "error": error}, status=status
+    context = {
+        "booking": booking,
+        "materials": selectors.materials_of(booking),
+        "can_review": actor.can(Perm.APPOINTMENT_DESK) and booking.state in MATERIAL_STATES,
+        "error": error,
+    }
+    return render(request, "appointments/console/booking.html", context, status=status)
+
+
+@require_GET
+@staff_page
+def material_file(request: HttpRequest, actor: Actor, booking_id: int, upload_id: int) -> HttpResponse:
+    """A file a member sent, for staff whose scope covers the booking's outlet."""
+    return material_response(
+        selectors.material_file_get(actor=actor, booking_id=booking_id, upload_id=upload_id)
     )
 
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from omnipoint.core.channels import Channel
 from omnipoint.core.errors import ConflictError, PermissionDeniedError, ValidationError
@@ -215,3 +216,89 @@ def check_materials(items: list[str], checklist: list[str]) -> list[str]:
     if unknown:
         raise ValidationError("not on the service's checklist", code="unknown_material", items=unknown)
     return [m for m in checklist if m in set(items)]
+
+
+# --- materials sent ahead ---------------------------------------------------------------------
+
+MATERIAL_MAX_BYTES = 5 * 1024 * 1024  # one file of a checklist item
+MATERIAL_MAX_VERSIONS = 10  # uploads of one item of one booking (each re-upload is a version)
+MATERIAL_REASON_MAX = 200
+# The states in which materials are still sent and checked: before the visit, and at the outlet
+# until the service is done.
+MATERIAL_STATES = (BookingState.BOOKED, BookingState.CHECKED_IN)
+JPEG, PNG, PDF = "image/jpeg", "image/png", "application/pdf"
+
+
+class MaterialDecision(models.TextChoices):
+    ACCEPTED = "accepted", pgettext_lazy("appointments", "Accepted")
+    REJECTED = "rejected", pgettext_lazy("appointments", "Rejected")
+
+
+class MaterialStatus(models.TextChoices):
+    """Where one checklist item of a booking stands, as the member and the clerk see it."""
+
+    MISSING = "missing", pgettext_lazy("appointments", "Not sent yet")
+    PENDING = "pending", pgettext_lazy("appointments", "Sent, to be checked at the outlet")
+    ACCEPTED = "accepted", pgettext_lazy("appointments", "Accepted")
+    REJECTED = "rejected", pgettext_lazy("appointments", "Rejected")
+
+
+class FileTooLargeError(ValidationError):
+    code = "file_too_large"
+    status = 413
+
+
+def sniff_material(content: bytes) -> str:
+    """The file's type by what it holds, never by its name: a JPEG or PNG image, or a PDF, each
+    whole enough to open (a PNG's header chunk, a PDF's end marker); anything else is refused."""
+    if not content:
+        raise ValidationError("the file is empty", code="empty_file")
+    if len(content) > MATERIAL_MAX_BYTES:
+        raise FileTooLargeError(
+            f"a file is at most {MATERIAL_MAX_BYTES // (1024 * 1024)} MB", max_bytes=MATERIAL_MAX_BYTES
+        )
+    if content.startswith(b"\xff\xd8\xff") and len(content) > 4:
+        return JPEG
+    if content.startswith(b"\x89PNG\r\n\x1a\n") and content[12:16] == b"IHDR":
+        return PNG
+    if content.startswith(b"%PDF-") and b"%%EOF" in content[-1024:]:
+        return PDF
+    raise ValidationError(
+        "send a photo (JPEG or PNG) or a PDF", code="unsupported_file_type", allowed=[JPEG, PNG, PDF]
+    )
+
+
+def check_item(item: str, checklist: list[str]) -> str:
+    if item not in checklist:
+        raise ValidationError("not on the service's checklist", code="unknown_material", items=[item])
+    return item
+
+
+def check_review(decision: str, reason: str) -> str:
+    """A decision is accepted or rejected; a rejection says why (the member reads it)."""
+    if decision not in MaterialDecision.values:
+        raise ValidationError(
+            "accepted or rejected", code="invalid_decision", allowed=list(MaterialDecision.values)
+        )
+    text = reason.strip()
+    if len(text) > MATERIAL_REASON_MAX:
+        raise ValidationError(f"a reason is at most {MATERIAL_REASON_MAX} characters", code="invalid_reason")
+    if decision == MaterialDecision.REJECTED and not text:
+        raise ValidationError("say why the material is rejected", code="reason_required")
+    return text
+
+
+def material_status(
+    *, latest_upload_id: int | None, review_decision: str | None, review_upload_id: int | None
+) -> MaterialStatus:
+    """An item's latest review counts while it is of the latest upload (or of the paper brought
+    when nothing was sent); an upload after it is waiting to be checked again."""
+    if review_decision is not None and review_upload_id == latest_upload_id:
+        return MaterialStatus(review_decision)
+    return MaterialStatus.PENDING if latest_upload_id is not None else MaterialStatus.MISSING
+
+
+def safe_filename(name: str) -> str:
+    """The member's name for the file, kept only to show it: no path, no control characters."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(ch for ch in base if ch.isprintable() and ch not in '"<>')[:100]

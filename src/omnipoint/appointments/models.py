@@ -10,7 +10,14 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from omnipoint.appointments.domain import LIVE_STATES, BookingState, Handover, TicketState
+from omnipoint.appointments.domain import (
+    LIVE_STATES,
+    MATERIAL_MAX_BYTES,
+    BookingState,
+    Handover,
+    MaterialDecision,
+    TicketState,
+)
 from omnipoint.members.models import Member
 from omnipoint.outlets.models import Outlet
 
@@ -163,3 +170,62 @@ class Ticket(models.Model):
             models.UniqueConstraint(fields=["outlet", "service", "day", "number"], name="ticket_number_once")
         ]
         indexes = [models.Index(fields=["outlet", "day", "state"], name="ticket_queue")]
+
+
+class MaterialUpload(models.Model):
+    """A file a member sent ahead for one item of their booking's checklist. Never edited: a
+    re-upload is the item's next ``version``. The bytes are kept in the database, private (no
+    URL serves them but the views that ask who is looking), so every web host sees the same
+    files; reads defer ``content`` until a file is served."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="uploads")
+    item = models.CharField(max_length=32)  # the checklist item's code
+    version = models.PositiveSmallIntegerField()
+    content_type = models.CharField(max_length=40)  # by what the file holds, not its name
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    filename = models.CharField(max_length=100, blank=True)  # the member's, only to show
+    content = models.BinaryField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["booking", "item", "version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["booking", "item", "version"], name="material_upload_version_once"
+            ),
+            models.CheckConstraint(
+                name="material_upload_size", condition=Q(size__gt=0, size__lte=MATERIAL_MAX_BYTES)
+            ),
+        ]
+
+
+class MaterialReview(models.Model):
+    """The clerk's decision on one checklist item of a booking, at check-in or at the counter:
+    accepted, or rejected with the reason the member reads; of the upload the clerk saw (none:
+    the paper brought to the counter). Append-only: the latest review of an item counts while
+    no newer upload came after it."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="material_reviews")
+    item = models.CharField(max_length=32)
+    upload = models.ForeignKey(
+        MaterialUpload, null=True, blank=True, on_delete=models.PROTECT, related_name="reviews"
+    )
+    decision = models.CharField(max_length=10, choices=MaterialDecision.choices)
+    reason = models.CharField(max_length=200, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["booking", "item", "reviewed_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="material_rejection_has_reason",
+                condition=~Q(decision=MaterialDecision.REJECTED) | ~Q(reason=""),
+            ),
+        ]

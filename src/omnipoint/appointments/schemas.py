@@ -161,3 +161,40 @@ class QueueOut(Schema):
     called: list[TicketOut]
     waiting: list[TicketOut]
     waiting_by_service: dict[str, int]
+
+
+class MaterialReviewIn(Input):
+    decision: Annotated[str, Field(max_length=10)]
+    reason: Annotated[str, Field(max_length=200)] = ""
+    upload_id: Id | None = None  # the file the clerk looked at (the item's latest if not named)
+
+
+class MaterialUploadOut(Schema):
+    id: int
+    booking_id: int
+    item: str
+    version: int
+    content_type: str
+    size: int
+    sha256: str
+    filename: str
+    uploaded_at: datetime
+
+
+class MaterialReviewOut(Schema):
+    id: int
+    upload_id: int | None
+    decision: str
+    reason: str
+    reviewed_by: str
+    reviewed_at: datetime
+
+
+class MaterialItemOut(Schema):
+    code: str
+    name: str
+    name_en: str
+    status: str  # missing, pending, accepted, rejected
+    versions: int
+    upload: MaterialUploadOut | None
+    review: MaterialReviewOut | None

@@ -19,10 +19,21 @@ from omnipoint.appointments.domain import (
     NO_SHOW_WINDOW_DAYS,
     SHANGHAI,
     BookingState,
+    MaterialStatus,
     TicketState,
     business_day,
+    material_status,
 )
-from omnipoint.appointments.models import Booking, Closure, Offer, Service, Slot, Ticket
+from omnipoint.appointments.models import (
+    Booking,
+    Closure,
+    MaterialReview,
+    MaterialUpload,
+    Offer,
+    Service,
+    Slot,
+    Ticket,
+)
 from omnipoint.core.errors import NotFoundError, PermissionDeniedError
 from omnipoint.core.geo import bounding_box, haversine_km
 from omnipoint.members.models import Member
@@ -200,6 +211,55 @@ def booking_by_code(*, actor: AnyActor, code: str) -> Booking:
     if booking is None:
         raise NotFoundError("no booking has this code", code="booking_not_found")
     return booking
+
+
+@dataclass(frozen=True)
+class MaterialItem:
+    """One item of a booking's checklist as it stands: its latest upload (without the bytes),
+    how many versions were sent, the latest review, and what that makes of it."""
+
+    code: str
+    name: str
+    name_en: str
+    upload: MaterialUpload | None
+    versions: int
+    review: MaterialReview | None
+    status: MaterialStatus
+
+
+def materials_of(booking: Booking) -> list[MaterialItem]:
+    """The checklist of a booking already read for its actor (``booking_get``): two queries."""
+    uploads: dict[str, list[MaterialUpload]] = {}
+    for u in MaterialUpload.objects.filter(booking=booking).defer("content").order_by("version"):
+        uploads.setdefault(u.item, []).append(u)
+    reviews: dict[str, MaterialReview] = {}
+    for r in MaterialReview.objects.filter(booking=booking).select_related("reviewed_by"):
+        reviews[r.item] = r  # ordered by time: the last one stays
+    items = []
+    for m in booking.service.materials:
+        sent, review = uploads.get(m["code"], []), reviews.get(m["code"])
+        latest = sent[-1] if sent else None
+        status = material_status(
+            latest_upload_id=latest.pk if latest else None,
+            review_decision=review.decision if review else None,
+            review_upload_id=review.upload_id if review else None,
+        )
+        items.append(MaterialItem(m["code"], m["name"], m["name_en"], latest, len(sent), review, status))
+    return items
+
+
+def booking_materials(*, actor: AnyActor, booking_id: int) -> list[MaterialItem]:
+    return materials_of(booking_get(actor=actor, booking_id=booking_id))
+
+
+def material_file_get(*, actor: AnyActor, booking_id: int, upload_id: int) -> MaterialUpload:
+    """An uploaded file, bytes and all, for the booking's member or staff whose scope covers its
+    outlet; to anyone else it does not exist."""
+    booking = booking_get(actor=actor, booking_id=booking_id)
+    upload = MaterialUpload.objects.filter(booking=booking, pk=upload_id).first()
+    if upload is None:
+        raise NotFoundError(f"upload {upload_id} not found", code="upload_not_found")
+    return upload
 
 
 def ticket_get(*, actor: StaffActor, ticket_id: int) -> Ticket:

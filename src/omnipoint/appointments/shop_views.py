@@ -1,6 +1,6 @@
 """The storefront's appointment pages: the services, the outlets near the customer offering one
 (with the next free time), an outlet's free times to book, and a member's bookings with the QR
-to show at the outlet."""
+to show at the outlet, the materials to send ahead and what the outlet made of them."""
 
 import uuid
 from datetime import date
@@ -15,8 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from omnipoint.appointments import selectors, services
+from omnipoint.appointments.domain import MATERIAL_MAX_BYTES, MATERIAL_STATES
+from omnipoint.appointments.files import material_response
 from omnipoint.appointments.texts import error_text
-from omnipoint.core.errors import DomainError
+from omnipoint.core.errors import DomainError, ValidationError
 from omnipoint.members.models import Member
 from omnipoint.outlets.domain import MemberActor
 from omnipoint.outlets.models import Region
@@ -154,7 +156,56 @@ def booking(request: HttpRequest, code: str) -> HttpResponse:
         found = selectors.booking_by_code(actor=actor, code=code)
     except DomainError as e:
         return _not_found(request, e)
-    return _page(request, "booking.html", {"booking": found})
+    return _booking_page(request, found)
+
+
+def _booking_page(request: HttpRequest, found: Any, *, error: str = "", status: int = 200) -> HttpResponse:
+    context = {
+        "booking": found,
+        "materials": selectors.materials_of(found),
+        "can_send": found.state in MATERIAL_STATES,
+        "max_mb": MATERIAL_MAX_BYTES // (1024 * 1024),
+        "error": error,
+    }
+    return _page(request, "booking.html", context, status=status)
+
+
+@require_POST
+def material_upload(request: HttpRequest, code: str, item: str) -> HttpResponse:
+    """The member sends a file for one item of their booking's checklist."""
+    actor = _member(request)
+    if actor is None:
+        return redirect("storefront:member_login")
+    try:
+        found = selectors.booking_by_code(actor=actor, code=code)
+    except DomainError as e:
+        return _not_found(request, e)
+    try:
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationError("choose a file", code="no_file")
+        services.material_upload(
+            actor=actor, booking_id=found.pk, item=item[:32], content=upload.read(MATERIAL_MAX_BYTES + 1),
+            filename=upload.name or "",
+        )  # fmt: skip
+    except DomainError as e:
+        return _booking_page(request, found, error=error_text(e), status=e.status)
+    messages.success(request, _("File sent. It is checked at the outlet."))
+    return redirect("appointments_shop:booking", code=found.code)
+
+
+@require_GET
+def material_file(request: HttpRequest, code: str, upload_id: int) -> HttpResponse:
+    """A file the member sent, for them only."""
+    actor = _member(request)
+    if actor is None:
+        return redirect("storefront:member_login")
+    try:
+        found = selectors.booking_by_code(actor=actor, code=code)
+        upload = selectors.material_file_get(actor=actor, booking_id=found.pk, upload_id=upload_id)
+    except DomainError as e:
+        return _not_found(request, e)
+    return material_response(upload)
 
 
 @require_POST

@@ -44,6 +44,18 @@ _TEXT = {
     "invalid_text": _("Give a short text (up to 60 characters)."),
     "invalid_day": _("Enter a day as YYYY-MM-DD."),
     "outlet_required": _("Choose an outlet."),
+    "no_file": _("Choose a file first."),
+    "empty_file": _("The file is empty."),
+    "file_too_large": _("The file is too large: at most 5 MB."),
+    "unsupported_file_type": _("Send a photo (JPEG or PNG) or a PDF."),
+    "too_many_uploads": _("This item has been sent too many times: bring it to the outlet."),
+    "upload_busy": _("Sending is busy: try again."),
+    "material_accepted": _("This item is already accepted."),
+    "upload_not_found": _("File not found."),
+    "upload_superseded": _("A newer file was sent for this item: look at it first."),
+    "invalid_decision": _("Accept or reject."),
+    "reason_required": _("Say why the item is rejected."),
+    "invalid_reason": _("A reason is at most 200 characters."),
 }
 
 

@@ -12,6 +12,9 @@ console_patterns = [
     path("call/", console_views.call_next, name="call"),
     path("tickets/<int:ticket_id>/<str:step>/", console_views.ticket_step, name="ticket_step"),
     path("bookings/<int:booking_id>/", console_views.booking_page, name="booking"),
+    path(
+        "bookings/<int:booking_id>/files/<int:upload_id>/", console_views.material_file, name="material_file"
+    ),
     path("book/", console_views.book_for_member, name="book"),
     path("setup/", console_views.setup, name="setup"),
     path("screen/<int:outlet_id>/", console_views.screen, name="screen"),
@@ -25,4 +28,6 @@ shop_patterns = [
     path("mine/", shop_views.my_bookings, name="mine"),
     path("b/<str:code>/", shop_views.booking, name="booking"),
     path("b/<str:code>/cancel/", shop_views.booking_cancel, name="cancel"),
+    path("b/<str:code>/materials/<str:item>/", shop_views.material_upload, name="material_upload"),
+    path("b/<str:code>/files/<int:upload_id>/", shop_views.material_file, name="material_file"),
 ]

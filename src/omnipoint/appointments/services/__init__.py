@@ -1,5 +1,6 @@
 """Appointment writes, by sub-domain: setting up services and timetables (``setup``),
-bookings (``bookings``) and the queue at the outlet (``queue``)."""
+bookings (``bookings``), materials sent ahead and checked (``materials``) and the queue at
+the outlet (``queue``)."""
 
 from omnipoint.appointments.services.bookings import (
     BookingResult,
@@ -10,6 +11,7 @@ from omnipoint.appointments.services.bookings import (
     bookings_no_show,
     bookings_remind,
 )
+from omnipoint.appointments.services.materials import material_review, material_upload
 from omnipoint.appointments.services.queue import (
     booking_check_in,
     ticket_call_next,
@@ -35,6 +37,8 @@ __all__ = [
     "bookings_no_show",
     "bookings_remind",
     "closure_add",
+    "material_review",
+    "material_upload",
     "offer_set",
     "service_create",
     "slots_materialise",

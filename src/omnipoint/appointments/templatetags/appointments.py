@@ -1,3 +1,5 @@
+from typing import Any
+
 import segno
 from django import template
 from django.utils import timezone
@@ -24,8 +26,10 @@ def minutes(seconds: int | None) -> str:
 
 
 @register.filter
-def material_name(item: dict[str, str], language: str) -> str:
-    return item.get("name_en" if language.startswith("en") else "name", "")
+def material_name(item: Any, language: str) -> str:
+    """A checklist item's name (a service's ``{"name", "name_en"}``, or a ``MaterialItem``)."""
+    key = "name_en" if language.startswith("en") else "name"
+    return str(item.get(key, "") if isinstance(item, dict) else getattr(item, key, ""))
 
 
 @register.filter

@@ -2,7 +2,8 @@
 the shop's world once per test: the passport service at A and C and broadband at A; the
 shopper's booking at A (ap_bk_a) and the Nanjing member's at C (ap_bk_c), five hours ahead;
 bookings starting in ten minutes for check-in (ap_now_a / ap_now_c); free slots to book and
-move to; at each of A and C a waiting walk-in and a called ticket (ap_tk_a / ap_tk_c)."""
+move to; at each of A and C a waiting walk-in and a called ticket (ap_tk_a / ap_tk_c); the ID
+card sent ahead for each of ap_bk_a and ap_bk_c (ap_up_a / ap_up_c)."""
 
 from datetime import timedelta
 from typing import Any
@@ -10,11 +11,17 @@ from typing import Any
 from django.utils import timezone
 
 from omnipoint.appointments import services
-from omnipoint.appointments.models import Slot
+from omnipoint.appointments.models import Booking, MaterialUpload, Slot
 from omnipoint.members.models import Member
 from omnipoint.outlets.domain import SYSTEM, MemberActor
 
 from .conftest import make_services
+
+# The smallest files the sniffing takes for what they are (a JPEG's start and end, a PDF's header
+# and end marker), and one that only its name calls a photo.
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + b"\x00" * 64 + b"\xff\xd9"
+PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+NOT_AN_IMAGE = b"<html><script>alert(1)</script></html>"
 
 
 def _slots(outlet: Any, service: Any, hours: float, n: int) -> list[Slot]:
@@ -55,4 +62,12 @@ def build_appointments(w: Any) -> Any:
         services.ticket_take(actor=SYSTEM, outlet_id=outlet.pk, service_id=passport.pk)
         services.ticket_take(actor=SYSTEM, outlet_id=outlet.pk, service_id=passport.pk)
         o[f"ap_tk_{key}"] = services.ticket_call_next(actor=SYSTEM, outlet_id=outlet.pk, counter="1").pk
+    o["ap_up_a"] = services.material_upload(
+        actor=me, booking_id=o["ap_bk_a"], item="id_card", content=JPEG, filename="id.jpg"
+    ).pk
+    # The Nanjing member booked by phone and has no login: their file as the shop would keep it.
+    o["ap_up_c"] = MaterialUpload.objects.create(
+        booking=Booking.objects.get(pk=o["ap_bk_c"]), item="id_card", version=1, content_type="application/pdf",
+        size=len(PDF), sha256="0" * 64, content=PDF, uploaded_at=timezone.now(),
+    ).pk  # fmt: skip
     return w
