@@ -1389,11 +1389,9 @@ def test_tickets_refuse_bad_input_and_steps_out_of_order(client, shop):
     and nothing changes."""
     w = build_tickets(shop)
     yesterday = str(timezone.localdate() - timedelta(days=1))
-    wrong_code = "000000" if w.tk_code_a != "000000" else "111111"
     cases = [
         ("ticket_step", _tk("tk_run_a"), {"step": "complete", "code": w.tk_code_a}, 409, "ticket_wrong_state"),
         ("ticket_step", _tk("tk_sched_a"), {"step": "arrive"}, 409, "ticket_wrong_state"),
-        ("ticket_step", _tk("tk_site_a"), {"step": "complete", "code": wrong_code}, 422, "confirmation_code_invalid"),
         ("ticket_step", _tk("tk_site_a"), {"step": "complete"}, 422, "confirmation_code_invalid"),
         ("ticket_step", _tk("tk_site_a"), {"step": "fail"}, 422, "note_required"),
         ("ticket_step", _tk("tk_site_a"), {"step": "teleport"}, 422, "invalid_step"),
@@ -1593,4 +1591,27 @@ def test_material_uploads_refuse_bad_input_with_a_code(client, shop, settings):
     assert upload(w.ap_bk_a, "id_card", PDF, name="id.pdf").status_code == 201
     before = snapshot()
     refused(client, w, review, {"decision": "accepted", "upload_id": w.ap_up_a}, 409, "upload_superseded")
+    assert snapshot() == before
+
+
+def test_a_wrong_confirmation_code_spends_an_attempt_only(client, shop):
+    """A wrong code changes nothing but the ticket's count of wrong codes (which must stay
+    counted: it limits guessing); at the limit even the right code is 429, nothing moved."""
+    from omnipoint.aftersales.domain import CODE_ATTEMPTS
+
+    w = build_tickets(shop)
+    wrong = "000000" if w.tk_code_a != "000000" else "111111"
+    op, params = TICKET_OPS["ticket_step"], _tk("tk_site_a")(w)
+    key = "aftersales.Ticket"
+    for left in range(CODE_ATTEMPTS - 1, -1, -1):
+        before = snapshot()
+        resp = call(client, w, op, {"step": "complete", "code": wrong}, params)
+        assert assert_error(resp, 422, "confirmation_code_invalid")["details"]["attempts_left"] == left
+        after = snapshot()
+        assert {k: v for k, v in after.items() if k != key} == {k: v for k, v in before.items() if k != key}
+        assert after[key] != before[key]
+    before = snapshot()
+    assert_error(
+        call(client, w, op, {"step": "complete", "code": w.tk_code_a}, params), 429, "confirmation_locked"
+    )
     assert snapshot() == before

@@ -102,3 +102,35 @@ def test_the_last_places_of_a_technicians_day_are_never_overbooked(network):
     assert Ticket.objects.filter(pk__in=fresh, state="open").count() == 6 - (3 - moved)
     assert selectors.capacity_mismatches() == []
     call_command("check_aftersales")  # and the operators' check says so too
+
+
+def test_racing_wrong_codes_spend_no_more_than_the_attempts(network):
+    """Handhelds guessing at once on one ticket: exactly CODE_ATTEMPTS wrong codes are looked at,
+    the rest are refused as locked, and the right code after them does not complete it."""
+    from omnipoint.aftersales.domain import CODE_ATTEMPTS
+
+    techs = technicians(network)
+    [ticket_id] = _tickets(network, 1)
+    day = timezone.localdate() + timedelta(days=1)
+    services.ticket_schedule(
+        actor=SYSTEM, ticket_id=ticket_id, technician_id=techs["tech_a"].pk, day=day, window="am"
+    )
+    tech = actor_get(user=techs["tech_a"].user)
+    services.ticket_step(actor=tech, ticket_id=ticket_id, step="depart")
+    services.ticket_step(actor=tech, ticket_id=ticket_id, step="arrive")
+    right = Ticket.objects.get(pk=ticket_id).confirmation_code
+    wrong = [f"{(int(right) + i) % 1_000_000:06d}" for i in range(1, 2 * CODE_ATTEMPTS + 3)]
+    results = run_together(
+        [
+            lambda c=c: services.ticket_step(actor=tech, ticket_id=ticket_id, step="complete", code=c)
+            for c in wrong
+        ]
+    )
+    codes = sorted(e.code for e in raised(results))  # type: ignore[union-attr]
+    assert codes.count("confirmation_code_invalid") == CODE_ATTEMPTS, codes
+    assert codes.count("confirmation_locked") == len(wrong) - CODE_ATTEMPTS, codes
+    with pytest.raises(DomainError) as e:
+        services.ticket_step(actor=tech, ticket_id=ticket_id, step="complete", code=right)
+    assert e.value.code == "confirmation_locked"
+    t = Ticket.objects.get(pk=ticket_id)
+    assert (t.state, t.code_failures) == ("on_site", CODE_ATTEMPTS)

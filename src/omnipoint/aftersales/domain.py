@@ -86,6 +86,7 @@ SCHEDULE_AHEAD_DAYS = 30
 NOTE_MAX = 300
 DESCRIPTION_MAX = 500
 CODE_LENGTH = 6
+CODE_ATTEMPTS = 5  # wrong confirmation codes a ticket takes before it locks (until a new visit)
 
 
 def next_state(step: str, state: str) -> str:

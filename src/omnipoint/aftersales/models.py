@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from omnipoint.aftersales.domain import TicketKind, TicketState, Window
+from omnipoint.aftersales.domain import CODE_ATTEMPTS, TicketKind, TicketState, Window
 from omnipoint.members.models import Member
 from omnipoint.orders.models import Order, OrderLine
 from omnipoint.outlets.models import Outlet, Staff
@@ -34,6 +34,9 @@ class Ticket(models.Model):
     # The customer has it (their ticket page, the text at scheduling); the technician asks for it
     # on site, and only the right code completes the ticket.
     confirmation_code = models.CharField(max_length=6)
+    # Wrong codes tried on the handheld, counted by a guarded UPDATE: at CODE_ATTEMPTS the ticket
+    # takes no code until the desk agrees a new visit, which issues a new one.
+    code_failures = models.PositiveSmallIntegerField(default=0)
     technician = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     visit_day = models.DateField(null=True, blank=True)
     visit_window = models.CharField(max_length=2, choices=Window.choices, blank=True)
@@ -56,6 +59,9 @@ class Ticket(models.Model):
                 fields=["order_line"],
                 condition=Q(kind__in=[TicketKind.INSTALLATION, TicketKind.SERVICE]),
                 name="ticket_install_once",
+            ),
+            models.CheckConstraint(
+                name="ticket_code_failures_in_limit", condition=Q(code_failures__lte=CODE_ATTEMPTS)
             ),
             models.CheckConstraint(
                 name="ticket_visit_has_technician",

@@ -10,6 +10,10 @@ _TEXT = {
     "ticket_wrong_state": _("This ticket has moved on: reload to see where it is."),
     "not_your_ticket": _("This ticket is assigned to another technician."),
     "confirmation_code_invalid": _("That is not the customer's confirmation code."),
+    "confirmation_locked": _(
+        "Too many wrong codes: record that the work could not be completed; the desk agrees a new visit "
+        "and the customer gets a new code."
+    ),
     "note_required": _("Say why (a short note)."),
     "invalid_note": _("A note is at most 300 characters."),
     "invalid_step": _("Unknown step."),

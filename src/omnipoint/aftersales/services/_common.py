@@ -1,6 +1,7 @@
 """What the ticket writes share: the compare-and-set that moves a ticket, its history, and the
 places of a technician's day a visit takes and gives back (guarded UPDATEs)."""
 
+import secrets
 from datetime import date, datetime
 
 from django.db.models import F
@@ -8,6 +9,11 @@ from django.db.models import F
 from omnipoint.aftersales import domain
 from omnipoint.aftersales.models import TechnicianDay, Ticket, TicketEvent
 from omnipoint.core.errors import ConflictError, InvalidStateError
+
+
+def new_code() -> str:
+    """A customer's confirmation code: six random digits."""
+    return "".join(secrets.choice("0123456789") for _ in range(domain.CODE_LENGTH))
 
 
 def _moved(ticket: Ticket, step: str) -> InvalidStateError:

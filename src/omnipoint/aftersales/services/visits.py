@@ -22,20 +22,20 @@ from django.utils.translation import gettext, override
 from omnipoint.aftersales import domain, selectors
 from omnipoint.aftersales.domain import Step, Window
 from omnipoint.aftersales.models import Ticket
-from omnipoint.aftersales.services._common import _move, _move_place
+from omnipoint.aftersales.services._common import _move, _move_place, new_code
 from omnipoint.core.errors import NotFoundError, ValidationError
 from omnipoint.members.sms import sms_send
 from omnipoint.outlets.domain import StaffActor
 
 
-def _visit_text(ticket: Ticket, day: date, window: str) -> str:
+def _visit_text(ticket: Ticket, day: date, window: str, code: str) -> str:
     with override("zh-hans"):
         return gettext(
             "Ticket %(number)s: our technician visits on %(day)s, %(window)s. "
             "Give them the code %(code)s when the work is done."
         ) % {
             "number": ticket.number, "day": day.strftime("%m-%d"), "window": Window(window).label,
-            "code": ticket.confirmation_code,
+            "code": code,
         }  # fmt: skip
 
 
@@ -67,11 +67,15 @@ def _visit(
         fields["address"] = where  # where the customer wants the visit (a counter sale has none)
     if ticket.responded_at is None:
         fields["responded_at"] = now  # the first response of the SLA: a visit agreed
+    code = ticket.confirmation_code
+    if ticket.code_failures >= domain.CODE_ATTEMPTS:  # locked by wrong codes: a new one, texted
+        code = fields["confirmation_code"] = new_code()
+        fields["code_failures"] = 0
     with transaction.atomic():
         _move(ticket, step, now=now, user_id=actor.user_id, note=text, **fields)
         _move_place(old, (technician_id, day))
         if ticket.customer_mobile:
-            message = _visit_text(ticket, day, window)
+            message = _visit_text(ticket, day, window, code)
             transaction.on_commit(partial(sms_send, mobile=ticket.customer_mobile, text=message))
     ticket.refresh_from_db()
     return ticket

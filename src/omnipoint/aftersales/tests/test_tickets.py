@@ -155,8 +155,9 @@ def test_the_technician_moves_it_to_done_with_the_customers_code(desk):
     services.ticket_step(actor=me, ticket_id=t.pk, step="depart")
     services.ticket_step(actor=me, ticket_id=t.pk, step="arrive", note="已到楼下")
     wrong = "000000" if t.confirmation_code != "000000" else "111111"
-    refused("confirmation_code_invalid", services.ticket_step, actor=me, ticket_id=t.pk, step="complete",
-            code=wrong)  # fmt: skip
+    with pytest.raises(DomainError) as e:  # counted against the ticket: see the test below
+        services.ticket_step(actor=me, ticket_id=t.pk, step="complete", code=wrong)
+    assert e.value.code == "confirmation_code_invalid" and Ticket.objects.get(pk=t.pk).code_failures == 1
     t = services.ticket_step(
         actor=me, ticket_id=t.pk, step="complete", code=t.confirmation_code, note="已试机"
     )
@@ -205,3 +206,42 @@ def test_overdue_tickets_are_flagged_at_the_managers_node(desk):
     assert counts.by_kind["installation"] == 1 and counts.by_kind["repair"] == 0
     assert selectors.overdue_counts(actor=desk.staff("other_city_clerk")).open == 0
     assert fine.pk not in [t.pk for t in selectors.tickets_overdue(actor=desk.staff("hq_admin"))]
+
+
+def test_wrong_confirmation_codes_lock_the_ticket_until_a_new_visit(
+    desk, demo_mode, django_capture_on_commit_callbacks
+):
+    """The customer's six digits are the only proof the work was accepted: the handheld may try
+    only CODE_ATTEMPTS wrong ones, after which even the right code is refused until the desk
+    agrees a new visit, which texts the customer a new code."""
+    from omnipoint.aftersales.domain import CODE_ATTEMPTS
+
+    t = desk.installation()
+    clerk, me = desk.staff("outlet_clerk"), desk.tech()
+    services.ticket_schedule(actor=clerk, ticket_id=t.pk, technician_id=desk.techs["tech_a"].pk,
+                             day=tomorrow(), window="am")  # fmt: skip
+    services.ticket_step(actor=me, ticket_id=t.pk, step="depart")
+    services.ticket_step(actor=me, ticket_id=t.pk, step="arrive")
+    wrong = "000000" if t.confirmation_code != "000000" else "111111"
+    for left in range(CODE_ATTEMPTS - 1, -1, -1):
+        with pytest.raises(DomainError) as e:
+            services.ticket_step(actor=me, ticket_id=t.pk, step="complete", code=wrong)
+        assert (e.value.code, e.value.details["attempts_left"]) == ("confirmation_code_invalid", left)
+    for code in (wrong, t.confirmation_code):
+        with pytest.raises(DomainError) as e:
+            services.ticket_step(actor=me, ticket_id=t.pk, step="complete", code=code)
+        assert (e.value.code, e.value.status) == ("confirmation_locked", 429)
+    assert Ticket.objects.get(pk=t.pk).state == "on_site"
+    services.ticket_step(actor=me, ticket_id=t.pk, step="fail", note="顾客不在场")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.ticket_reschedule(actor=clerk, ticket_id=t.pk, technician_id=desk.techs["tech_a"].pk,
+                                   day=tomorrow(), window="pm")  # fmt: skip
+    fresh = Ticket.objects.get(pk=t.pk)
+    (sms,) = SandboxSms.objects.filter(mobile=desk.member.mobile)
+    assert fresh.code_failures == 0 and fresh.confirmation_code in sms.text
+    services.ticket_step(actor=me, ticket_id=t.pk, step="depart")
+    services.ticket_step(actor=me, ticket_id=t.pk, step="arrive")
+    assert (
+        services.ticket_step(actor=me, ticket_id=t.pk, step="complete", code=fresh.confirmation_code).state
+        == "done"
+    )
