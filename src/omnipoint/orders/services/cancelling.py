@@ -32,7 +32,9 @@ from omnipoint.orders.services._common import (
     _set_state,
     _transfers,
 )
+from omnipoint.orders.services.virtual_lines import _virtual_kept
 from omnipoint.outlets.domain import SYSTEM, Perm, StaffActor, SystemActor
+from omnipoint.payments.selectors import order_paid_amount, order_refunded_amount
 from omnipoint.payments.services import payments_sync, refund_to_tenders
 
 
@@ -76,8 +78,17 @@ def _cancel(
         reason=reason.as_json() if isinstance(reason, Explanation) else reason,
     )
     # Always: a split-tender order can hold tenders while still unpaid, and a payment may have
-    # landed since ``order`` was read. Nothing to refund is a no-op.
-    refund_to_tenders(actor=SYSTEM, order_id=order.pk, amount=None, reason=f"cancelled: {in_english(reason)}")
+    # landed since ``order`` was read. Nothing to refund is a no-op. A virtual line already
+    # credited (or still with its provider) is not refunded with the rest: it is kept.
+    kept, kept_lines = _virtual_kept(order)
+    text = f"cancelled: {in_english(reason)}"
+    if not kept:
+        refund_to_tenders(actor=SYSTEM, order_id=order.pk, amount=None, reason=text)
+    else:
+        _event(order, "virtual_kept", user_id=user_id, lines=kept_lines, amount=kept)
+        remaining = order_paid_amount(order_id=order.pk) - order_refunded_amount(order_id=order.pk) - kept
+        if remaining > 0:
+            refund_to_tenders(actor=SYSTEM, order_id=order.pk, amount=remaining, reason=text)
     order.refresh_from_db(fields=["payment_state"])  # what payments gave back
     return order
 

@@ -11,6 +11,7 @@ from omnipoint.orders.services._common import _event
 from omnipoint.outlets.domain import SYSTEM, SystemActor, require_platform
 from omnipoint.payments.services import refund_to_tenders
 from omnipoint.showrooms import services as showrooms
+from omnipoint.virtuals import selectors as virtuals_selectors
 from omnipoint.virtuals import services as virtuals
 from omnipoint.virtuals.domain import VirtualOutcome, VirtualState
 
@@ -26,6 +27,17 @@ def _virtuals_request(order: Order) -> None:
             amount=line.amount,
             quantity=line.quantity,
         )
+
+
+def _virtual_kept(order: Order) -> tuple[int, list[int]]:
+    """What cancelling an order may not refund: its virtual lines credited (a top-up cannot be
+    taken back from the phone) or still with their provider (if refused later, that settling
+    refunds them as it would any refused line). The amount and the lines."""
+    lines = list(OrderLine.objects.filter(order_id=order.pk, kind=ProductKind.VIRTUAL, returned_quantity=0))
+    asked = virtuals_selectors.fulfilments_for(owner_refs=[line_ref(line.pk) for line in lines])
+    live = (VirtualState.FULFILLED, VirtualState.REQUESTED)
+    kept = [line for line in lines if line_ref(line.pk) in asked and asked[line_ref(line.pk)].state in live]
+    return sum(line.amount for line in kept), [line.pk for line in kept]
 
 
 def order_virtual_settled(*, actor: SystemActor, outcome: VirtualOutcome) -> None:

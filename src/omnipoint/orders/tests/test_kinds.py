@@ -301,3 +301,35 @@ def test_forged_stale_and_unknown_callbacks_change_nothing(api, client, network,
     row.refresh_from_db()
     assert row.state == "requested"
     assert post(body, sig).json()["outcome"] == "fulfilled"
+
+
+def test_cancelling_a_mixed_order_keeps_the_top_up_already_credited(client, api, network, kinds):
+    """The top-up was credited to the phone: it cannot be taken back, so cancelling the rest of
+    the order refunds the goods only, and the credited line is recorded as kept."""
+    from omnipoint.loyalty.tests.helpers import bearer, member_with_login
+    from omnipoint.orders.services import order_cancel
+    from omnipoint.payments.services import payment_start
+    from omnipoint.payments.tests.conftest import pay_at_gateway
+
+    _, topup = kinds
+    goods = network.skus[2]
+    member, token = member_with_login()
+    r = api.post(
+        "/api/v1/orders",
+        {"channel": "web", "method": "pickup", "payment_mode": "online", "pickup_outlet_id": network.a.pk,
+         "lines": [{"sku_id": goods.pk, "quantity": 1}, {"sku_id": topup.pk, "quantity": 1, "target": member.mobile}]},
+        bearer(token),
+    )  # fmt: skip
+    assert r.status_code == 201, r.json()
+    order = Order.objects.get(pk=r.json()["id"])
+    pay_at_gateway(client, payment_start(actor=actor_for_user(user=member.user), order_id=order.pk))
+    assert send_all() == ["requested"]
+    assert carrier_confirms(client, VirtualFulfilment.objects.get()).json()["outcome"] == "fulfilled"
+    order.refresh_from_db()
+    assert order.state == "confirmed" and order.payment_state == "paid"
+
+    order = order_cancel(actor=clerk(), order_id=order.pk, reason="顾客不要商品了")
+    balance = OrderBalance.objects.get(order_id=order.pk)
+    assert (order.state, balance.paid, balance.refunded) == ("cancelled", order.total, order.total - 50_00)
+    kept = order.events.get(kind="virtual_kept")
+    assert kept.data["amount"] == 50_00
