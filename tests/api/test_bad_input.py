@@ -362,6 +362,8 @@ TICKET_OPS = {
     "ticket_cancel": Op("POST", "/tickets/{ticket_id}/cancel", _tk("tk_a"), lambda w: {"note": "顾客撤回"}),
     "ticket_step": Op("POST", "/tickets/{ticket_id}/steps", _tk("tk_run_a"), lambda w: {"step": "arrive"},
                       persona="tech_a"),
+    "ticket_visit": Op("POST", "/tickets/{ticket_id}/visit", _tk("tk_a"),
+                       lambda w: {"day": str(w.tk_day), "window": "am"}, persona="shopper"),
 }  # fmt: skip
 for _op in TICKET_OPS.values():
     _op.shop, _op.setup = True, build_tickets
@@ -1615,3 +1617,28 @@ def test_a_wrong_confirmation_code_spends_an_attempt_only(client, shop):
         call(client, w, op, {"step": "complete", "code": w.tk_code_a}, params), 429, "confirmation_locked"
     )
     assert snapshot() == before
+
+
+def test_a_customers_pick_of_a_visit_refuses_bad_slots(client, shop):
+    """A past slot, one too far ahead, an unknown window, a full day, a visit under way, one
+    moved too often, someone else's ticket: each a 4xx with its code, and nothing changes."""
+    from omnipoint.aftersales.models import TechnicianDay, Ticket
+
+    w = build_tickets(shop)
+    op, today = TICKET_OPS["ticket_visit"], timezone.localdate()
+    full = today + timedelta(days=3)
+    TechnicianDay.objects.create(technician_id=w.tech_a, day=full, capacity=0, exception=True)
+    Ticket.objects.filter(pk=w.tk_sched_a).update(customer_changes=2)
+    slot = lambda day, window="am": {"day": str(day), "window": window}  # noqa: E731
+    cases = [
+        (_tk("tk_a"), slot(today - timedelta(days=1)), 409, "slot_past"),
+        (_tk("tk_a"), slot(today + timedelta(days=14)), 422, "too_far_ahead"),
+        (_tk("tk_a"), slot(full, "xx"), 422, "invalid_window"),
+        (_tk("tk_a"), slot(full), 409, "slot_full"),
+        (_tk("tk_run_a"), slot(full + timedelta(days=1)), 409, "visit_under_way"),
+        (_tk("tk_sched_a"), slot(full + timedelta(days=1)), 409, "visit_change_limit"),
+        (_tk("tk_c"), slot(full + timedelta(days=1)), 404, "ticket_not_found"),
+        (lambda w: {"ticket_id": MISSING}, slot(full + timedelta(days=1)), 404, "ticket_not_found"),
+    ]
+    for params, body, status, code in cases:
+        refused(client, w, op, body, status, code, params=params(w))

@@ -1111,6 +1111,17 @@ ROWS += [
         body=lambda w, p: {"note": "顾客撤回"}, not_found="ticket_not_found"),
     Row("step at A", "POST", "/tickets/{ticket_id}/steps", "403 403 403 403 403 404 403 403 403",
         tk_id("tk_run_a"), **TK, body=lambda w, p: {"step": "arrive"}, not_found="ticket_not_found"),
+    # The customer's own visit: the slots to its customer and the desk; the pick the customer's alone.
+    Row("visit slots at A", "GET", "/tickets/{ticket_id}/slots", TK_AT_A, tk_id("tk_a"), **TK, codes=NOT_MEMBER9,
+        not_found="ticket_not_found", check=lambda w, p, b: len(b) == 28 or pytest.fail(str(b))),
+    Row("visit slots at C", "GET", "/tickets/{ticket_id}/slots", TK_AT_C, tk_id("tk_c"), **TK, codes=NOT_MEMBER9,
+        not_found="ticket_not_found"),
+    Row("pick my visit at A", "POST", "/tickets/{ticket_id}/visit", SHOPPER_ONLY, tk_id("tk_a"), **TK,
+        codes=NOT_MEMBER, body=lambda w, p: {"day": str(w.tk_day), "window": "am"},
+        check=check_ap_state("scheduled")),
+    Row("pick a visit at C", "POST", "/tickets/{ticket_id}/visit", "403 403 403 403 403 403 403 404 403",
+        tk_id("tk_c"), **TK, codes=NOT_MEMBER, not_found="ticket_not_found",
+        body=lambda w, p: {"day": str(w.tk_day), "window": "am"}),
 ]  # fmt: skip
 
 

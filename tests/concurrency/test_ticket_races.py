@@ -1,7 +1,8 @@
 """Tickets under real concurrency on PostgreSQL: steps racing on one ticket (two handhelds of
 its technician, the desk moving or cancelling it meanwhile) move it once; the last places of a
-technician's day, taken by new visits and by visits moved into it, are never overbooked. After
-each: every technician day's booked count is the number of tickets holding a place on it."""
+technician's day, taken by new visits and by visits moved into it, by the desk and by customers
+picking their own slot while a manager gives the technician the day off, are never overbooked.
+After each: every technician day's booked count is the number of tickets holding a place on it."""
 
 from datetime import timedelta
 
@@ -13,7 +14,7 @@ from omnipoint.aftersales import selectors, services
 from omnipoint.aftersales.models import TechnicianDay, Ticket, TicketEvent
 from omnipoint.aftersales.tests.conftest import delivered, member, technicians
 from omnipoint.core.errors import DomainError
-from omnipoint.outlets.domain import SYSTEM
+from omnipoint.outlets.domain import SYSTEM, MemberActor
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.testing import user_of
 
@@ -134,3 +135,43 @@ def test_racing_wrong_codes_spend_no_more_than_the_attempts(network):
     assert e.value.code == "confirmation_locked"
     t = Ticket.objects.get(pk=ticket_id)
     assert (t.state, t.code_failures) == ("on_site", CODE_ATTEMPTS)
+
+
+def test_customers_and_the_desk_racing_for_the_last_places_never_overbook(network):
+    """Customers pick the morning of a day (new visits, and visits moved from another day) while
+    the desk schedules others on it and the manager tries to give the technician that day off:
+    either the day off wins and nobody has a visit that day, or exactly its places are taken."""
+    techs = technicians(network)
+    tech_a, huangpu = techs["tech_a"].pk, techs["tech_huangpu"].pk
+    day, elsewhere = timezone.localdate() + timedelta(days=1), timezone.localdate() + timedelta(days=2)
+    manager = actor_get(user=user_of("city_manager"))
+    services.technician_day_set(actor=manager, technician_id=huangpu, day=day, capacity=0, note="休息")
+    services.technician_day_set(actor=manager, technician_id=tech_a, day=day, capacity=3)
+    own, desk_side, moving = _tickets(network, 4), _tickets(network, 3), _tickets(network, 2)
+    buyer = Ticket.objects.get(pk=own[0]).member
+    assert buyer is not None and buyer.user_id is not None
+    me = MemberActor(user_id=buyer.user_id, member_id=buyer.pk)
+    for ticket_id in moving:
+        services.ticket_visit_choose(actor=me, ticket_id=ticket_id, day=elsewhere, window="pm")
+    clerk = actor_get(user=user_of("outlet_clerk"))
+    choose = services.ticket_visit_choose
+    workers = (
+        [lambda t=t: choose(actor=me, ticket_id=t, day=day, window="am") for t in own + moving]
+        + [lambda t=t: services.ticket_schedule(actor=clerk, ticket_id=t, technician_id=tech_a, day=day,
+                                                window="pm") for t in desk_side]
+        + [lambda: services.technician_day_set(actor=manager, technician_id=tech_a, day=day, capacity=0)]
+    )  # fmt: skip
+    results = run_together(workers)
+    refused = raised(results)
+    codes = {"slot_full", "technician_day_full", "capacity_below_booked"}
+    assert all(isinstance(e, DomainError) and e.code in codes for e in refused), refused
+    row = TechnicianDay.objects.get(technician_id=tech_a, day=day)
+    on_day = Ticket.objects.filter(visit_day=day, technician_id=tech_a).count()
+    assert row.booked == on_day and not Ticket.objects.filter(visit_day=day, technician_id=huangpu).exists()
+    day_off = not any(getattr(e, "code", "") == "capacity_below_booked" for e in refused)
+    assert (row.capacity, row.booked) == ((0, 0) if day_off else (3, 3)), (row.capacity, refused)
+    assert len(refused) == len(workers) - (1 if day_off else 3)
+    moved = Ticket.objects.filter(pk__in=moving, visit_day=day).count()
+    assert TechnicianDay.objects.get(technician_id=tech_a, day=elsewhere).booked == 2 - moved
+    assert selectors.capacity_mismatches() == []
+    call_command("check_aftersales")

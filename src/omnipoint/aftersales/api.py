@@ -11,12 +11,14 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 
 from omnipoint.aftersales import selectors, services
-from omnipoint.aftersales.domain import allowed_steps
+from omnipoint.aftersales.domain import CUSTOMER_CHANGES, allowed_steps
 from omnipoint.aftersales.models import Ticket
 from omnipoint.aftersales.schemas import (
     ServiceTicketOut,
     TicketCancelIn,
     TicketOpenIn,
+    TicketSlotIn,
+    TicketSlotOut,
     TicketsOverdueOut,
     TicketStepIn,
     TicketTechnicianOut,
@@ -48,6 +50,7 @@ def ticket_out(t: Ticket, actor: AnyActor, *, events: bool = True) -> dict[str, 
         "technician_name": t.technician.display_name if t.technician else "", "visit_day": t.visit_day,
         "visit_window": t.visit_window, "opened_at": t.opened_at, "respond_by": t.respond_by,
         "complete_by": t.complete_by, "responded_at": t.responded_at, "done_at": t.done_at,
+        "customer_changes_left": max(CUSTOMER_CHANGES - t.customer_changes, 0),
         "overdue": selectors.ticket_overdue(t),
         "next_steps": [] if own else allowed_steps(t.state, technician=technician),
         "confirmation_code": t.confirmation_code if own else None,
@@ -117,6 +120,26 @@ def technicians(request: HttpRequest, ticket_id: Id, q: Query[DayQuery]):  # typ
     techs = list(selectors.technicians_for(ticket=ticket))
     free = selectors.technician_free(technician_ids=[t.pk for t in techs], day=q.day or timezone.localdate())
     return [{"id": t.pk, "name": t.display_name, "role": t.role, "free": free[t.pk]} for t in techs]
+
+
+@router.get("/{ticket_id}/slots", response={200: list[TicketSlotOut], **ERRORS})
+def slots(request: HttpRequest, ticket_id: Id):  # type: ignore[no-untyped-def]
+    """The visit slots offered for the ticket (each day's morning and afternoon, the places left
+    of the technicians who serve its outlet), to its customer and to the desk."""
+    actor = anyone(request)
+    return [
+        {"day": s.day, "window": s.window, "free": s.free, "open": s.open}
+        for s in selectors.visit_slots_for(actor=actor, ticket_id=ticket_id)
+    ]
+
+
+@router.post("/{ticket_id}/visit", response={200: ServiceTicketOut, **ERRORS})
+def visit(request: HttpRequest, ticket_id: Id, payload: TicketSlotIn):  # type: ignore[no-untyped-def]
+    """The customer picks or moves the visit of their own ticket: 409 ``slot_full``,
+    ``slot_past``, ``visit_under_way`` or ``visit_change_limit``, nothing changed."""
+    actor = anyone(request)
+    services.ticket_visit_choose(actor=actor, ticket_id=ticket_id, day=payload.day, window=payload.window)
+    return _fresh(actor, ticket_id)
 
 
 @router.post("/{ticket_id}/schedule", response={200: ServiceTicketOut, **ERRORS})

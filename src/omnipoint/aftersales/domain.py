@@ -10,17 +10,23 @@ cannot both move it, and a step out of order is refused (409 ``ticket_wrong_stat
     scheduled | rescheduled | not_done --reschedule--> rescheduled (a new visit: day, technician)
     rescheduled --depart--> on_the_way;  on_the_way | on_site --fail--> not_done
     open | scheduled | rescheduled | not_done --cancel--> cancelled
+
+The customer picks their own visit (``customer_step``): a slot, a day's morning or afternoon,
+offered while some technician serving the ticket's outlet has a place left that day
+(``slots_offered``); they schedule an open ticket and move a scheduled one at most
+``CUSTOMER_CHANGES`` times, never once the technician is on the way.
 """
 
 import hmac
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from omnipoint.core.errors import InvalidStateError, ValidationError
+from omnipoint.core.errors import ConflictError, InvalidStateError, ValidationError
 
 
 class TicketKind(models.TextChoices):
@@ -82,6 +88,11 @@ class Window(models.TextChoices):
 
 
 VISITS_PER_DAY = 6  # a technician's places a day unless a manager says otherwise
+MAX_VISITS_PER_DAY = 20
+CAPACITY_NOTE_MAX = 60
+EXCEPTION_AHEAD_DAYS = 90  # a manager sets a day's exception (a day off) this far ahead
+CUSTOMER_AHEAD_DAYS = 14  # the slots a customer is offered, from today
+CUSTOMER_CHANGES = 2  # times a customer may move their visit themselves (the first pick is free)
 SCHEDULE_AHEAD_DAYS = 30
 NOTE_MAX = 300
 DESCRIPTION_MAX = 500
@@ -223,4 +234,132 @@ def check_note(note: str, *, required: bool) -> str:
         raise ValidationError(f"a note is at most {NOTE_MAX} characters", code="invalid_note")
     if required and not text:
         raise ValidationError("say why it could not be completed", code="note_required")
+    return text
+
+
+# --- the customer's own visit -------------------------------------------------------------------
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+WINDOW_STARTS = {Window.MORNING: time(9), Window.AFTERNOON: time(13)}
+# A customer picks a visit for an open ticket or moves one agreed, and only until the technician sets off.
+CUSTOMER_STATES = frozenset({S.OPEN, S.SCHEDULED, S.RESCHEDULED})
+UNDER_WAY = frozenset({S.ON_THE_WAY, S.ON_SITE})
+
+
+def slot_starts(day: date, window: str) -> datetime:
+    return datetime.combine(day, WINDOW_STARTS[window], tzinfo=SHANGHAI)  # type: ignore[index]
+
+
+def customer_step(state: str, *, changes: int) -> str:
+    """The step a customer's pick takes: ``schedule`` for an open ticket, ``reschedule`` for one
+    with a visit agreed, while changes are left. Refused once the technician is on the way
+    (409 ``visit_under_way``), on a ticket done, cancelled or waiting for the desk after a visit
+    that could not complete (409 ``ticket_wrong_state``), and past the limit (409
+    ``visit_change_limit``)."""
+    if state in UNDER_WAY:
+        raise ConflictError("the technician is on the way: call the desk to change the visit",
+                            code="visit_under_way", state=state)  # fmt: skip
+    if state not in CUSTOMER_STATES:
+        raise InvalidStateError(
+            f"a ticket that is {state} takes no visit from the customer", code="ticket_wrong_state",
+            state=state, step=Step.RESCHEDULE,
+        )  # fmt: skip
+    if state == S.OPEN:
+        return Step.SCHEDULE
+    if changes >= CUSTOMER_CHANGES:
+        raise ConflictError(
+            f"a visit is moved online at most {CUSTOMER_CHANGES} times: call the desk",
+            code="visit_change_limit", limit=CUSTOMER_CHANGES,
+        )  # fmt: skip
+    return Step.RESCHEDULE
+
+
+def customer_may_choose(state: str, *, changes: int) -> bool:
+    """Whether the customer is offered the slots (``customer_step`` would take the pick)."""
+    try:
+        customer_step(state, changes=changes)
+    except (ConflictError, InvalidStateError):
+        return False
+    return True
+
+
+def check_slot(day: date, window: str, *, now: datetime) -> None:
+    """A slot the customer may pick: a window that has not started, at most
+    CUSTOMER_AHEAD_DAYS ahead."""
+    if window not in Window.values:
+        raise ValidationError("a visit is in the morning (am) or the afternoon (pm)", code="invalid_window")
+    if slot_starts(day, window) <= now:
+        raise ConflictError("this slot has already started", code="slot_past", day=day.isoformat())
+    if day >= now.astimezone(SHANGHAI).date() + timedelta(days=CUSTOMER_AHEAD_DAYS):
+        raise ValidationError(f"pick a visit at most {CUSTOMER_AHEAD_DAYS} days ahead", code="too_far_ahead")
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A day's morning or afternoon as the customer is offered it: the places left that day
+    (both windows share the technicians' places of the day) and whether it may still be picked."""
+
+    day: date
+    window: str
+    free: int
+    open: bool  # not started, and a place left
+
+    @property
+    def key(self) -> str:
+        return f"{self.day.isoformat()}.{self.window}"
+
+
+def slots_offered(free_by_day: dict[date, int], *, now: datetime) -> list[Slot]:
+    """Each day's two windows, in order, with the places left of the technicians who serve the
+    ticket (``free_by_day``: days from today, as many as offered)."""
+    return [
+        Slot(day, window, free, free > 0 and slot_starts(day, window) > now)
+        for day, free in sorted(free_by_day.items())
+        for window in Window.values
+    ]
+
+
+@dataclass(frozen=True)
+class TechnicianFree:
+    technician_id: int
+    own: bool  # the outlet's own technician (else its district's team)
+    free: int  # places left on the day asked
+
+
+def technicians_by_preference(choices: list[TechnicianFree], *, current: int | None) -> list[int]:
+    """Who to ask first for a place on the day the customer picked: the technician the ticket has
+    (the customer keeps who they know), then the outlet's own, then the one with most places
+    left. Only those with a place left; the guarded UPDATE has the last word."""
+    ranked = sorted(
+        (c for c in choices if c.free > 0),
+        key=lambda c: (c.technician_id != current, not c.own, -c.free, c.technician_id),
+    )
+    return [c.technician_id for c in ranked]
+
+
+# --- a technician's places a day, as managers set them ------------------------------------------
+
+
+def check_visits_per_day(n: int) -> int:
+    if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= MAX_VISITS_PER_DAY:
+        raise ValidationError(f"visits a day are 0 to {MAX_VISITS_PER_DAY}", code="invalid_capacity")
+    return n
+
+
+def check_exception_day(day: date, *, today: date) -> None:
+    if day < today:
+        raise ValidationError(
+            "an exception is for today or later", code="visit_day_past", day=day.isoformat()
+        )
+    if day > today + timedelta(days=EXCEPTION_AHEAD_DAYS):
+        raise ValidationError(
+            f"an exception is at most {EXCEPTION_AHEAD_DAYS} days ahead", code="visit_day_too_far",
+            day=day.isoformat(),
+        )  # fmt: skip
+
+
+def check_capacity_note(note: str) -> str:
+    text = (note or "").strip()
+    if len(text) > CAPACITY_NOTE_MAX:
+        raise ValidationError(f"a note is at most {CAPACITY_NOTE_MAX} characters", code="invalid_note")
     return text

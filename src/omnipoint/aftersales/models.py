@@ -4,14 +4,23 @@ each technician's day that visits take.
 A ``TechnicianDay`` keeps its ``capacity`` and how many visits are ``booked``; the database
 refuses ``booked`` above ``capacity`` (the backstop: services change it only by a guarded
 UPDATE), and ``booked`` equals the number of tickets scheduled on that technician's day in a
-state that holds a place (``domain.HOLDS_A_PLACE``; ``check_aftersales``).
+state that holds a place (``domain.HOLDS_A_PLACE``; ``check_aftersales``). A day's capacity is
+the technician's standing ``TechnicianCapacity`` (``VISITS_PER_DAY`` when none is set) unless a
+manager made the day an ``exception`` (a day off is an exception of 0).
 """
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from omnipoint.aftersales.domain import CODE_ATTEMPTS, TicketKind, TicketState, Window
+from omnipoint.aftersales.domain import (
+    CODE_ATTEMPTS,
+    CUSTOMER_CHANGES,
+    VISITS_PER_DAY,
+    TicketKind,
+    TicketState,
+    Window,
+)
 from omnipoint.members.models import Member
 from omnipoint.orders.models import Order, OrderLine
 from omnipoint.outlets.models import Outlet, Staff
@@ -37,6 +46,8 @@ class Ticket(models.Model):
     # Wrong codes tried on the handheld, counted by a guarded UPDATE: at CODE_ATTEMPTS the ticket
     # takes no code until the desk agrees a new visit, which issues a new one.
     code_failures = models.PositiveSmallIntegerField(default=0)
+    # Times the customer moved the visit themselves (their first pick is not a change).
+    customer_changes = models.PositiveSmallIntegerField(default=0)
     technician = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     visit_day = models.DateField(null=True, blank=True)
     visit_window = models.CharField(max_length=2, choices=Window.choices, blank=True)
@@ -62,6 +73,9 @@ class Ticket(models.Model):
             ),
             models.CheckConstraint(
                 name="ticket_code_failures_in_limit", condition=Q(code_failures__lte=CODE_ATTEMPTS)
+            ),
+            models.CheckConstraint(
+                name="ticket_customer_changes_in_limit", condition=Q(customer_changes__lte=CUSTOMER_CHANGES)
             ),
             models.CheckConstraint(
                 name="ticket_visit_has_technician",
@@ -99,6 +113,13 @@ class TechnicianDay(models.Model):
     day = models.DateField()
     capacity = models.PositiveSmallIntegerField()
     booked = models.PositiveSmallIntegerField(default=0)
+    # Set by a manager for this day (a day off, a short or a long day): the standing capacity
+    # no longer applies to it.
+    exception = models.BooleanField(default=False)
+    note = models.CharField(max_length=60, blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["day", "technician_id"]
@@ -110,3 +131,15 @@ class TechnicianDay(models.Model):
     @property
     def remaining(self) -> int:
         return self.capacity - self.booked
+
+
+class TechnicianCapacity(models.Model):
+    """A technician's standing places a day, set by a manager; every day of theirs that is no
+    exception has it (the days ahead are written when it changes, see ``services.capacity``)."""
+
+    technician = models.OneToOneField(Staff, on_delete=models.CASCADE, related_name="+")
+    visits_per_day = models.PositiveSmallIntegerField(default=VISITS_PER_DAY)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    set_at = models.DateTimeField(null=True, blank=True)

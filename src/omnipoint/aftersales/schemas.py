@@ -21,6 +21,18 @@ class TicketVisitIn(Input):
     address: Annotated[str, Field(max_length=200)] = ""
 
 
+class TicketSlotIn(Input):
+    day: date
+    window: Annotated[str, Field(max_length=2)]
+
+
+class TicketSlotOut(Schema):
+    day: date
+    window: str
+    free: int  # places left that day (both windows share them)
+    open: bool  # may be picked: not started, a place left
+
+
 class TicketCancelIn(Input):
     note: Annotated[str, Field(max_length=300)]
 
@@ -62,6 +74,7 @@ class ServiceTicketOut(Schema):
     complete_by: datetime
     responded_at: datetime | None
     done_at: datetime | None
+    customer_changes_left: int  # moves of the visit the customer may still make online
     overdue: list[str]
     next_steps: list[str]
     # Only the customer sees it (their own ticket): the technician asks for it on site.

@@ -2,7 +2,8 @@
 technician's assigned to them on the handheld); the overdue ones at a manager's node and their
 typed counts for the dashboards; the technicians who may visit a ticket's customer."""
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from omnipoint.aftersales import domain
 from omnipoint.aftersales.domain import CLOSED_STATES, HOLDS_A_PLACE, OverdueCounts
-from omnipoint.aftersales.models import TechnicianDay, Ticket
+from omnipoint.aftersales.models import TechnicianCapacity, TechnicianDay, Ticket
 from omnipoint.core.errors import NotFoundError, PermissionDeniedError
 from omnipoint.members.selectors import actor_for_user
 from omnipoint.outlets.domain import Actor, AnyActor, MemberActor, Perm, Role, StaffActor
@@ -150,13 +151,103 @@ def technicians_for(*, ticket: Ticket) -> QuerySet[Staff]:
     )
 
 
-def technician_free(*, technician_ids: list[int], day: date) -> dict[int, int]:
-    """Places left on ``day`` per technician (a day nobody booked yet has them all)."""
-    rows = TechnicianDay.objects.filter(technician_id__in=technician_ids, day=day).values_list(
-        "technician_id", "capacity", "booked"
+def standing_capacities(*, technician_ids: list[int]) -> dict[int, int]:
+    """Each technician's places a day as a manager set them (``VISITS_PER_DAY`` if nobody did)."""
+    rows = TechnicianCapacity.objects.filter(technician_id__in=technician_ids).values_list(
+        "technician_id", "visits_per_day"
     )
-    left = {t: capacity - booked for t, capacity, booked in rows}
-    return {t: left.get(t, domain.VISITS_PER_DAY) for t in technician_ids}
+    found = dict(rows)
+    return {t: found.get(t, domain.VISITS_PER_DAY) for t in technician_ids}
+
+
+def technician_free_days(*, technician_ids: list[int], days: list[date]) -> dict[date, dict[int, int]]:
+    """Places left per day and technician, in one query (a day nobody booked yet has its
+    standing capacity)."""
+    standing = standing_capacities(technician_ids=technician_ids)
+    left = {
+        (t, d): max(capacity - booked, 0)
+        for t, d, capacity, booked in TechnicianDay.objects.filter(
+            technician_id__in=technician_ids, day__in=days
+        ).values_list("technician_id", "day", "capacity", "booked")
+    }
+    return {d: {t: left.get((t, d), standing[t]) for t in technician_ids} for d in days}
+
+
+def technician_free(*, technician_ids: list[int], day: date) -> dict[int, int]:
+    """Places left on ``day`` per technician."""
+    return technician_free_days(technician_ids=technician_ids, days=[day])[day]
+
+
+def visit_slots(*, ticket: Ticket, now: Any = None) -> list[domain.Slot]:
+    """The slots a customer is offered for this ticket: each day from today for
+    CUSTOMER_AHEAD_DAYS, its morning and afternoon, with the places left of the technicians who
+    serve the ticket's outlet (the same places the desk sees)."""
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    days = [today + timedelta(days=i) for i in range(domain.CUSTOMER_AHEAD_DAYS)]
+    techs = list(technicians_for(ticket=ticket).values_list("pk", flat=True))
+    free = technician_free_days(technician_ids=techs, days=days)
+    return domain.slots_offered({d: sum(free[d].values()) for d in days}, now=now)
+
+
+def visit_slots_for(*, actor: AnyActor, ticket_id: int) -> list[domain.Slot]:
+    """The slots offered for a ticket: to its customer, and to the desk in scope."""
+    ticket = ticket_get(actor=actor, ticket_id=ticket_id)
+    if not isinstance(actor, MemberActor):
+        actor.require(Perm.TICKET_DESK)
+    return visit_slots(ticket=ticket)
+
+
+def technician_choices(*, ticket: Ticket, day: date) -> list[domain.TechnicianFree]:
+    """Who may take the customer's visit on ``day``, with their places left."""
+    techs = list(technicians_for(ticket=ticket))
+    free = technician_free(technician_ids=[t.pk for t in techs], day=day)
+    return [domain.TechnicianFree(t.pk, t.outlet_id == ticket.outlet_id, free[t.pk]) for t in techs]
+
+
+# --- the technicians a manager sets the days of -------------------------------------------------
+
+
+def technicians_in_scope(*, actor: StaffActor) -> QuerySet[Staff]:
+    """Technicians whose node lies in the manager's scope (``service.setup``): an outlet's own
+    where the outlet is covered, a district's team where the district is."""
+    actor.require(Perm.SERVICE_SETUP)
+    scope = actor.scope
+    qs = Staff.objects.filter(role__in=TECHNICIAN_ROLES).select_related("outlet", "region")
+    if scope.outlet_id is not None:
+        qs = qs.filter(outlet_id=scope.outlet_id)
+    elif not scope.is_hq:
+        qs = qs.filter(Q(outlet__region_path__startswith=scope.region_path)
+                       | Q(region__path__startswith=scope.region_path))  # fmt: skip
+    return qs.order_by("display_name", "pk")
+
+
+def technician_for_setup(*, actor: StaffActor, technician_id: int) -> Staff:
+    found = technicians_in_scope(actor=actor).filter(pk=technician_id).first()
+    if found is None:
+        raise NotFoundError("no technician by this id in your area", code="technician_not_found")
+    return found
+
+
+@dataclass(frozen=True)
+class DayPlaces:
+    day: date
+    capacity: int
+    booked: int
+    exception: bool
+    note: str
+
+
+def technician_days(*, technician: Staff, days: list[date]) -> list[DayPlaces]:
+    """A technician's days as the manager sees them: capacity, visits booked, exceptions."""
+    standing = standing_capacities(technician_ids=[technician.pk])[technician.pk]
+    rows = {r.day: r for r in TechnicianDay.objects.filter(technician=technician, day__in=days)}
+    return [
+        DayPlaces(d, rows[d].capacity, rows[d].booked, rows[d].exception, rows[d].note)
+        if d in rows
+        else DayPlaces(d, standing, 0, False, "")
+        for d in days
+    ]
 
 
 def capacity_mismatches(limit: int = 50) -> list[str]:

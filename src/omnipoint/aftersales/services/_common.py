@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from django.db.models import F
 
-from omnipoint.aftersales import domain
+from omnipoint.aftersales import domain, selectors
 from omnipoint.aftersales.models import TechnicianDay, Ticket, TicketEvent
 from omnipoint.core.errors import ConflictError, InvalidStateError
 
@@ -41,9 +41,13 @@ def _move(
 
 
 def _take_place(technician_id: int, day: date) -> None:
-    """One place of the technician's day: ``booked < capacity`` or refused, nothing changed."""
+    """One place of the technician's day: ``booked < capacity`` or refused, nothing changed.
+    A day nobody booked yet is written with the standing capacity; a manager changing it
+    writes the days ahead first, so their insert and this one meet on the unique key and the
+    later one finds the row (see ``services.capacity``)."""
+    standing = selectors.standing_capacities(technician_ids=[technician_id])
     TechnicianDay.objects.bulk_create(
-        [TechnicianDay(technician_id=technician_id, day=day, capacity=domain.VISITS_PER_DAY)],
+        [TechnicianDay(technician_id=technician_id, day=day, capacity=standing[technician_id])],
         ignore_conflicts=True,
     )
     taken = TechnicianDay.objects.filter(

@@ -52,3 +52,22 @@ def test_the_technician_completes_a_visit_through_the_api(client, desk):
         "done",
     ]
     assert Ticket.objects.get(pk=t.pk).state == "done"
+
+
+def test_the_customer_picks_a_slot_through_the_api(client, desk):
+    t = desk.installation()
+    me, clerk = ApiToken.issue(desk.member.user, name="m"), desk.net.tokens["outlet_clerk"]
+    day = str(timezone.localdate() + timedelta(days=1))
+    slots = client.get(f"/api/v1/tickets/{t.pk}/slots", HTTP_AUTHORIZATION=f"Bearer {me}").json()
+    assert {"day": day, "window": "am", "free": 12, "open": True} in slots
+    desk_sees = client.get(f"/api/v1/tickets/{t.pk}/slots", HTTP_AUTHORIZATION=f"Bearer {clerk}").json()
+    assert desk_sees == slots
+    r = post(client, f"/api/v1/tickets/{t.pk}/visit", {"day": day, "window": "pm"}, me)
+    body = r.json()
+    assert r.status_code == 200 and (body["state"], body["visit_window"], body["customer_changes_left"]) == (
+        "scheduled", "pm", 2)  # fmt: skip
+    assert body["technician_name"] == "师傅 tech_a"
+    again = post(client, f"/api/v1/tickets/{t.pk}/visit", {"day": day, "window": "pm"}, me)
+    assert (again.status_code, again.json()["code"]) == (422, "same_slot")
+    staff = post(client, f"/api/v1/tickets/{t.pk}/visit", {"day": day, "window": "am"}, clerk)
+    assert (staff.status_code, staff.json()["code"]) == (403, "not_member")
