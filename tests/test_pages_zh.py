@@ -360,6 +360,9 @@ def _console_urls() -> list[str]:
         reverse("aftersales_console:ticket", args=[t])
         for t in ServiceTicket.objects.values_list("pk", flat=True)
     ]
+    urls.append(reverse("aftersales_console:technicians"))
+    urls += [reverse("aftersales_console:technician", args=[s]) for s in
+             Staff.objects.filter(role__in=["technician", "district_technician"]).values_list("pk", flat=True)]  # fmt: skip
     # The story's orders, and two of those the demo dated back to its closed days (more of the same).
     recent = timezone.now() - timedelta(hours=1)
     orders = [
@@ -632,6 +635,24 @@ def _guest_orders(client: Client, sku_ids: list[int]) -> list[str]:
     return urls + [reserved["Location"]]
 
 
+def _check_ticket_customer(allowed: set[str]) -> dict[str, list[str]]:
+    """The demo's ticket customer: their tickets with the slots to pick, a pick refused (a past
+    slot) and one made (the page then shows the visit and how many changes are left)."""
+    from omnipoint.aftersales.demo import CUSTOMER
+
+    member = Member.objects.get(mobile=CUSTOMER)
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert member.user is not None
+    client.force_login(member.user)
+    numbers = list(ServiceTicket.objects.filter(member=member, state="open").values_list("number", flat=True))
+    assert numbers, "the demo's customer has a ticket to schedule"
+    visit = reverse("aftersales_shop:visit", args=[numbers[0]])
+    day = timezone.localdate() + timedelta(days=2)
+    posts = [(visit, {"slot": "2000-01-01.am"}), (visit, {"slot": f"{day.isoformat()}.am"})]
+    flagged = _check_posts(client, posts, allowed, CUSTOMER)
+    return flagged | _check(client, _member_urls(member), allowed, CUSTOMER)
+
+
 def test_storefront_pages_have_no_english_in_chinese(demo, db, allowed):
     shop = _shop_urls()
     skus = list(Sku.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True)[:3])
@@ -647,6 +668,7 @@ def test_storefront_pages_have_no_english_in_chinese(demo, db, allowed):
         flagged |= _check(client, shop + _member_urls(member), allowed, m.mobile)
         flagged |= _check_posts(client, _shop_posts(member), allowed, m.mobile)
     flagged |= _check_posts(anonymous, _shop_posts(None), allowed, "anonymous")
+    flagged |= _check_ticket_customer(allowed)
     guest = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
     flagged |= _check(guest, _guest_orders(guest, skus), allowed, "guest")
     assert not flagged, "\n".join(f"{k}: {' '.join(v)}" for k, v in flagged.items())

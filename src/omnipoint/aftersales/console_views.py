@@ -1,9 +1,10 @@
 """The console's ticket pages: the desk (tickets at the outlets of one's scope, opening one from
 an order, a ticket's page where visits are agreed, moved or cancelled), the overdue tickets at a
-manager's node, and the technician's handheld (phone width: my visits, and one visit's steps)."""
+manager's node, the technicians' days a manager sets (``service.setup``: visits a day, a day off),
+and the technician's handheld (phone width: my visits, and one visit's steps)."""
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from functools import wraps
 from typing import Any
 
@@ -19,6 +20,7 @@ from omnipoint.aftersales import selectors, services
 from omnipoint.aftersales.domain import (
     AFTER_SALES_KINDS,
     CLOSED_STATES,
+    SCHEDULE_AHEAD_DAYS,
     Step,
     TicketKind,
     TicketState,
@@ -79,7 +81,8 @@ def desk(request: HttpRequest, actor: Actor) -> HttpResponse:
     if not state:
         qs = qs.exclude(state__in=CLOSED_STATES)
     context = {"rows": _rows(qs.order_by("complete_by", "pk")[:200]), "states": TicketState.choices,
-               "state": state, "counts": selectors.overdue_counts(actor=actor)}  # fmt: skip
+               "state": state, "counts": selectors.overdue_counts(actor=actor),
+               "can_setup": actor.can(Perm.SERVICE_SETUP)}  # fmt: skip
     return render(request, "aftersales/console/desk.html", context)
 
 
@@ -207,3 +210,75 @@ def visit_step(request: HttpRequest, actor: Actor, ticket_id: int) -> HttpRespon
         return _visit(request, actor, ticket, error=error_text(e), status=e.status)
     messages.success(request, _("Now: %(state)s.") % {"state": moved.get_state_display()})
     return redirect("aftersales_console:visit", ticket_id=moved.pk)
+
+
+# --- the technicians' days, as a manager sets them ------------------------------------------------
+
+DAYS_SHOWN = 14
+
+
+@require_GET
+@staff_page
+def technicians(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """The technicians of my area, each with their places a day and the next days' visits."""
+    techs = list(selectors.technicians_in_scope(actor=actor))
+    today = timezone.localdate()
+    days = [today + timedelta(days=i) for i in range(DAYS_SHOWN)]
+    standing = selectors.standing_capacities(technician_ids=[t.pk for t in techs])
+    rows = [{"tech": t, "standing": standing[t.pk], "days": selectors.technician_days(technician=t, days=days)}
+            for t in techs]  # fmt: skip
+    return render(request, "aftersales/console/technicians.html", {"rows": rows, "days": days})
+
+
+def _technician_context(actor: Actor, technician_id: int) -> dict[str, Any]:
+    tech = selectors.technician_for_setup(actor=actor, technician_id=technician_id)
+    today = timezone.localdate()
+    days = [today + timedelta(days=i) for i in range(SCHEDULE_AHEAD_DAYS + 1)]
+    return {
+        "tech": tech, "today": today, "days": selectors.technician_days(technician=tech, days=days),
+        "standing": selectors.standing_capacities(technician_ids=[tech.pk])[tech.pk],
+    }  # fmt: skip
+
+
+def _capacity(raw: str | None) -> int:
+    text = (raw or "").strip()
+    if not (text.isdigit() and len(text) < 4):
+        raise ValidationError("a number of visits", code="invalid_capacity")
+    return int(text)
+
+
+def _technician_post(request: HttpRequest, actor: Actor, technician_id: int) -> str:
+    action = request.POST.get("action", "")
+    if action == "standing":
+        done = services.technician_capacity_set(
+            actor=actor, technician_id=technician_id, visits_per_day=_capacity(request.POST.get("visits"))
+        )
+        if done.kept:
+            return _("Saved. %(n)s day(s) already hold more visits and stay full.") % {"n": len(done.kept)}
+        return _("Saved: %(n)s visits a day.") % {"n": done.visits_per_day}
+    day = _day(request.POST.get("day"))
+    if action == "exception":
+        services.technician_day_set(
+            actor=actor, technician_id=technician_id, day=day, capacity=_capacity(request.POST.get("visits")),
+            note=request.POST.get("note", "")[:60],
+        )  # fmt: skip
+        return _("Saved: %(day)s is an exception.") % {"day": day.isoformat()}
+    if action == "clear":
+        services.technician_day_clear(actor=actor, technician_id=technician_id, day=day)
+        return _("%(day)s takes the usual visits again.") % {"day": day.isoformat()}
+    raise ValidationError("unknown action", code="invalid_step")
+
+
+@require_http_methods(["GET", "POST"])
+@staff_page
+def technician(request: HttpRequest, actor: Actor, technician_id: int) -> HttpResponse:
+    """One technician's visits a day and the exceptions of the days ahead (a day off is 0)."""
+    context = _technician_context(actor, technician_id)
+    if request.method == "POST":
+        try:
+            messages.success(request, _technician_post(request, actor, technician_id))
+            return redirect("aftersales_console:technician", technician_id=technician_id)
+        except DomainError as e:
+            context = _technician_context(actor, technician_id) | {"error": error_text(e)}
+            return render(request, "aftersales/console/technician.html", context, status=e.status)
+    return render(request, "aftersales/console/technician.html", context)

@@ -2,7 +2,9 @@
 in to the handheld) and the district's team; air conditioners sold at the counter to be
 installed, whose tickets open by themselves, then one left open (overdue for its response), one
 scheduled, one with the technician on site, one done with the customer's code; and a repair a
-member asked for online. Called once by the demo story (``demo.scenario``)."""
+member asked for online. That customer (``CUSTOMER``) signs in to the shop with their mobile and
+picks the visit of their two open tickets among the slots offered, the district's technician
+having tomorrow off. Called once by the demo story (``demo.scenario``)."""
 
 from datetime import timedelta
 
@@ -13,7 +15,7 @@ from omnipoint.aftersales.models import Ticket
 from omnipoint.catalog.domain import ProductKind
 from omnipoint.inventory.models import StockLevel
 from omnipoint.members.models import Member
-from omnipoint.members.services import member_get_or_create
+from omnipoint.members.services import member_get_or_create, member_user_ensure
 from omnipoint.orders import services as orders
 from omnipoint.outlets.domain import MemberActor, SystemActor
 from omnipoint.outlets.models import Outlet, Staff
@@ -29,6 +31,7 @@ BUYERS = [
     ("13900000103", "孙先生"),
     ("13900000104", "李女士"),
 ]
+CUSTOMER = BUYERS[0][0]  # has a shop login: their tickets wait for them to pick a visit
 ADDRESSES = ["浦东新区世纪大道 100 号 1201 室", "浦东新区陆家嘴环路 88 弄 5 号 302", "浦东新区东方路 66 号 8 楼",
              "浦东新区张杨路 500 号 1503"]  # fmt: skip
 
@@ -66,13 +69,16 @@ def demo_tickets_load(*, clerk_outlet_code: str, password: str) -> int:
     home = Outlet.objects.select_related("region").get(code=clerk_outlet_code)
     tech = staff_create(actor=DEMO, username=TECHNICIAN, password=password, display_name="装维师傅 马师傅",
                         role="technician", outlet=home)  # fmt: skip
-    staff_create(actor=DEMO, username="district_technician", password=password, display_name="区县装维 周师傅",
-                 role="district_technician", region=home.region)  # fmt: skip
+    team = staff_create(actor=DEMO, username="district_technician", password=password,
+                        display_name="区县装维 周师傅", role="district_technician", region=home.region)  # fmt: skip
+    today = timezone.localdate()
+    services.technician_day_set(actor=DEMO, technician_id=team.pk, day=today + timedelta(days=1), capacity=0,
+                                note="休息")  # fmt: skip
     members = [
         member_get_or_create(actor=DEMO, mobile=mobile, name=name) for mobile, name in BUYERS
     ]  # their own customers: the story's members keep the orders and points it tells of
+    members[0] = member_user_ensure(actor=DEMO, member=members[0])
     tickets = _sold_to_install(home, members)
-    today = timezone.localdate()
     for i, (t, address) in enumerate(zip(tickets[1:], ADDRESSES, strict=False)):
         services.ticket_schedule(actor=DEMO, ticket_id=t.pk, technician_id=tech.pk, day=today,
                                  window="am" if i % 2 else "pm", address=address)  # fmt: skip

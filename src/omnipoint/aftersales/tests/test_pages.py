@@ -87,3 +87,51 @@ def test_roles_without_tickets_are_refused_the_desk(client, desk):
     client.force_login(desk.techs["tech_a"].user)
     assert client.get("/console/tickets/overdue/").status_code == 403
     assert client.get("/console/").status_code == 200  # the technician's home
+
+
+def test_the_customer_picks_a_slot_on_their_ticket_page(client, desk):
+    t = desk.installation()
+    client.force_login(desk.member.user)
+    page = client.get(f"/shop/tickets/{t.number}/").content.decode()
+    day = timezone.localdate() + timedelta(days=1)
+    assert f'value="{day.isoformat()}.am"' in page
+    r = client.post(f"/shop/tickets/{t.number}/visit/", {"slot": f"{day.isoformat()}.am"})
+    assert r.status_code == 302 and Ticket.objects.get(pk=t.pk).visit_day == day
+    bad = client.post(f"/shop/tickets/{t.number}/visit/", {"slot": "tomorrow"})
+    assert bad.status_code == 422 and Ticket.objects.get(pk=t.pk).visit_window == "am"
+    client.force_login(desk.other.user)
+    assert (
+        client.post(f"/shop/tickets/{t.number}/visit/", {"slot": f"{day.isoformat()}.pm"}).status_code == 404
+    )
+
+
+# Who sets the technicians' days (service.setup over the technician's node): the list, tech_a's
+# page (A's own), the district team's page, and a day off posted for tech_a.
+SETS_DAYS = {"hq_admin": (200, 200, 200), "province_manager": (200, 200, 200), "city_manager": (200, 200, 200),
+             "outlet_manager": (200, 200, 404), "outlet_clerk": (403, 403, 403),
+             "other_city_clerk": (403, 403, 403)}  # fmt: skip
+
+
+@pytest.mark.parametrize("persona", list(SETS_DAYS))
+def test_managers_set_the_days_of_the_technicians_of_their_node_only(client, desk, persona):
+    from omnipoint.aftersales.models import TechnicianDay
+
+    listing, own, team = SETS_DAYS[persona]
+    tech_a, huangpu = desk.techs["tech_a"], desk.techs["tech_huangpu"]
+    client.login(username=persona, password=PASSWORD)
+    page = client.get("/console/tickets/technicians/")
+    assert page.status_code == listing
+    if listing == 200:
+        shown = page.content.decode()
+        assert tech_a.display_name in shown and (huangpu.display_name in shown) == (team == 200)
+        assert ("师傅 tech_c" in shown) == (persona == "hq_admin")
+    assert client.get(f"/console/tickets/technicians/{tech_a.pk}/").status_code == own
+    assert client.get(f"/console/tickets/technicians/{huangpu.pk}/").status_code == team
+    day = str(timezone.localdate() + timedelta(days=3))
+    r = client.post(f"/console/tickets/technicians/{tech_a.pk}/",
+                    {"action": "exception", "day": day, "visits": "0", "note": "休息"})  # fmt: skip
+    assert r.status_code == (302 if own == 200 else own)
+    assert TechnicianDay.objects.filter(technician=tech_a, exception=True).count() == (own == 200)
+    before = list(TechnicianDay.objects.values())
+    r = client.post(f"/console/tickets/technicians/{huangpu.pk}/", {"action": "standing", "visits": "99"})
+    assert r.status_code == (422 if team == 200 else team) and list(TechnicianDay.objects.values()) == before
