@@ -376,6 +376,7 @@ PARCEL_OPS = {
                       lambda w: {"outlet_id": w.a.pk, "kind": "dispatched"}),
     "parcel_collect": Op("POST", "/parcels/collect", lambda w: {},
                          lambda w: {"outlet_id": w.b.pk, "number": w.held_b, "code": w.held_b_code}),
+    "parcel_void": Op("POST", "/parcels/{number}/void", lambda w: {"number": w.p_a}, lambda w: {"reason": "取消"}),
 }  # fmt: skip
 for _op in PARCEL_OPS.values():
     _op.setup = build_parcels
@@ -1642,3 +1643,24 @@ def test_a_customers_pick_of_a_visit_refuses_bad_slots(client, shop):
     ]
     for params, body, status, code in cases:
         refused(client, w, op, body, status, code, params=params(w))
+
+
+def test_parcel_voids_refuse_bad_input(client, world):
+    """A void without a reason, of a parcel already on its way, twice, or by a malformed number:
+    a 4xx with its code, nothing changed (no posting reversed)."""
+    w = world
+    build_parcels(w)
+    op = OPS["parcel_void"]
+    refused(client, w, op, {"reason": "  "}, 422, "reason_required")
+    refused(client, w, op, {"reason": "取消"}, 409, "parcel_not_voidable", params={"number": w.held_b})
+    refused(
+        client,
+        w,
+        op,
+        {"reason": "取消"},
+        422,
+        "malformed_tracking_number",
+        params={"number": "CP123456784CN"},
+    )
+    assert call(client, w, op, {"reason": "取消"}).status_code == 200
+    refused(client, w, op, {"reason": "取消"}, 409, "parcel_voided")

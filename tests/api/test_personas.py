@@ -1288,6 +1288,9 @@ ROWS += [
         check=lambda w, p, b: (b["applied"], b["moved"]) == (1, 1) or pytest.fail(b)),
     Row("my parcels", "GET", "/parcels/me", SHOPPER_ONLY, codes={"403": "not_member"}, **PARCEL,
         check=lambda w, p, b: {x["number"] for x in b} == {w.p_a, w.p_c, w.held_b} or pytest.fail(b)),
+    Row("void a parcel at A", "POST", "/parcels/{number}/void", AT_A, parcel_no("p_a"),
+        body=lambda w, p: {"reason": "寄件人取消"}, not_found="parcel_not_found", **PARCEL,
+        check=lambda w, p, b: b["state"] == "voided" or pytest.fail(b)),
 ]  # fmt: skip
 
 

@@ -62,3 +62,34 @@ def test_webhooks_racing_apply_each_event_once_and_the_state_only_forwards(netwo
     assert Parcel.objects.get(pk=p.pk).state == "delivered"
     assert ParcelEvent.objects.filter(parcel=p, source="carrier").count() == 2 + len(kinds)
     assert ParcelEvent.objects.filter(parcel=p, moved=True).count() <= 5  # accepted and at most four steps up
+
+
+def test_payments_and_voids_racing_end_paid_and_reversed_or_voided_unpaid(network):
+    """Two cash payments and two voids of one unpaid parcel at once: it ends voided, paid at
+    most once, and, paid, its takings reversed once; the ledger balances."""
+    from omnipoint.ledger.checks import ledger_breaches
+    from omnipoint.ledger.models import Posting
+
+    for _round in range(3):
+        p = accept(network.a.pk, pay=False)
+
+        def pay(number: str = p.number):  # type: ignore[no-untyped-def]
+            return services.parcel_pay(actor=SETUP, number=number, method="cash")
+
+        def void(number: str = p.number):  # type: ignore[no-untyped-def]
+            return services.parcel_void(actor=SETUP, number=number, reason="取消")
+
+        results = run_together([pay, void, pay, void])
+        refused = raised(results)
+        assert all(isinstance(e, DomainError) and e.code == "parcel_voided" for e in refused), refused
+        assert sum(1 for r in results[1::2] if not isinstance(r, Exception)) == 1  # one void won
+        after = Parcel.objects.get(pk=p.pk)
+        paid = Posting.objects.filter(key=f"parcel:{p.number}:paid").count()
+        back = Posting.objects.filter(key=f"parcel:{p.number}:void").count()
+        assert after.state == "voided" and paid == back == (1 if after.paid_at else 0), (
+            after.paid_at,
+            paid,
+            back,
+        )
+        assert ParcelEvent.objects.filter(parcel=p, kind="voided").count() == 1
+    assert ledger_breaches() == []

@@ -62,6 +62,12 @@ class Measure(models.TextChoices):
     POINTS_EXPIRED = "points_expired", pgettext_lazy("books", "Points expired")
     COMMISSION_ACCRUED = "commission_accrued", pgettext_lazy("books", "Commission accrued")
     COMMISSION_REVERSED = "commission_reversed", pgettext_lazy("books", "Commission reversed")
+    # Parcels sent at the counter (parcels.selectors.takings): not in net takings, which are
+    # the orders' money.
+    PARCEL_COUNT = "parcel_count", pgettext_lazy("books", "Parcels paid")
+    PARCEL_TAKEN = "parcel_taken", pgettext_lazy("books", "Parcel takings")
+    PARCEL_VOID_COUNT = "parcel_void_count", pgettext_lazy("books", "Parcels voided")
+    PARCEL_REFUNDED = "parcel_refunded", pgettext_lazy("books", "Parcel money given back")
 
 
 # Measures in fen (shown as yuan); the rest are counts or points.
@@ -81,6 +87,8 @@ MONEY = frozenset(
         Measure.WALLET_RETURNED,
         Measure.COMMISSION_ACCRUED,
         Measure.COMMISSION_REVERSED,
+        Measure.PARCEL_TAKEN,
+        Measure.PARCEL_REFUNDED,
     }
 )
 

@@ -5,7 +5,9 @@ by business day x outlet x channel x payment method, never a loop over the facts
   promotions and coupons by the line's price explanation);
 - takings: payments on the day they succeeded; refunds on the day they were made;
 - stored value, points and commissions: ledger postings that moved value (posted, or a pending
-  hold made real), on the day they were written.
+  hold made real), on the day they were written;
+- parcels sent at a counter: their takings and what voids gave back, as the ledger has them
+  (``parcels.selectors.takings``), at the outlet that accepted them.
 
 Each fact counts at one outlet. An order's outlet is where it was keyed (the counter, the
 handheld, the salesperson's outlet), else where it is picked up, else where its first line is
@@ -42,6 +44,7 @@ from omnipoint.ledger.domain import AccountKind as K
 from omnipoint.ledger.models import Posting, PostingState
 from omnipoint.orders.models import Order, OrderLine, OrderReturn
 from omnipoint.outlets.models import Outlet
+from omnipoint.parcels.selectors import takings as parcel_takings
 from omnipoint.payments.domain import PaymentState, RefundState
 from omnipoint.payments.models import Payment, Refund
 
@@ -166,6 +169,7 @@ def _refunds(start: datetime, end: datetime) -> QuerySet[Any]:
     )
 
 
+_WALLET = (K.MEMBER_WALLET_PRINCIPAL, K.MEMBER_WALLET_BONUS)
 _POSTING_MEASURES = [
     (Q(debit__kind=K.POINTS_ISSUED), Measure.POINTS_ISSUED),
     (Q(credit__kind=K.POINTS_CLAWED_BACK), Measure.POINTS_CLAWED_BACK),
@@ -174,12 +178,20 @@ _POSTING_MEASURES = [
     (Q(credit__kind=K.POINTS_EXPIRED), Measure.POINTS_EXPIRED),
     (Q(debit__kind=K.WALLET_CASH_IN), Measure.TOPUP_PRINCIPAL),
     (Q(debit__kind=K.WALLET_BONUS_EXPENSE), Measure.TOPUP_BONUS),
-    (Q(credit__kind=K.WALLET_SPENT), Measure.WALLET_SPENT),
-    (Q(debit__kind=K.WALLET_SPENT), Measure.WALLET_RETURNED),
+    # A member's wallet spent and given back; what was spent moving on (to a biller, to postage,
+    # and back from postage when a parcel is voided) is neither.
+    (Q(credit__kind=K.WALLET_SPENT, debit__kind__in=_WALLET), Measure.WALLET_SPENT),
+    (Q(debit__kind=K.WALLET_SPENT, credit__kind__in=_WALLET), Measure.WALLET_RETURNED),
     (Q(debit__kind=K.COMMISSION_EXPENSE), Measure.COMMISSION_ACCRUED),
     (Q(credit__kind=K.COMMISSION_EXPENSE), Measure.COMMISSION_REVERSED),
 ]
 _TOPUPS = (Measure.TOPUP_PRINCIPAL, Measure.TOPUP_BONUS)
+_PARCELS = {
+    "n_paid": Measure.PARCEL_COUNT,
+    "paid": Measure.PARCEL_TAKEN,
+    "n_refunded": Measure.PARCEL_VOID_COUNT,
+    "refunded": Measure.PARCEL_REFUNDED,
+}
 
 
 def _posting_order_number() -> Case:
@@ -263,4 +275,6 @@ def day_facts(first: date, last: date) -> DayCells:
         if row["measure"] == Measure.TOPUP_PRINCIPAL:
             measures["n"] = Measure.TOPUP_COUNT
         _add(out, row, measures)
+    for row in parcel_takings(start=start, end=end, tz=BUSINESS_TZ):
+        _add(out, row, _PARCELS)
     return {day: dict(cells) for day, cells in out.items()}

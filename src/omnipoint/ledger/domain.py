@@ -43,6 +43,9 @@ class AccountKind(models.TextChoices):
     PARTY_SETTLEMENT = "party_settlement", _("Settled with suppliers and franchisees")
     SETTLEMENT_PAID = "settlement_paid", _("Settlement payouts")
     BILL_ONLINE_IN = "bill_online_in", _("Bill money taken by the online gateway")
+    PARCEL_CASH_IN = "parcel_cash_in", _("Parcel postage taken in cash at our counters")  # parcels
+    PARCEL_ONLINE_IN = "parcel_online_in", _("Parcel postage taken by the online gateway")
+    PARCEL_POSTAGE = "parcel_postage", _("Postage earned on parcels")
     OTHER = "other", _("Other")  # opened by its code alone (tests, benchmarks)
 
 
@@ -79,6 +82,9 @@ KINDS: dict[str, KindSpec] = {
     AccountKind.PARTY_SETTLEMENT: KindSpec("platform:settlement:parties", Unit.CNY),
     AccountKind.SETTLEMENT_PAID: KindSpec("platform:settlement:paid-out", Unit.CNY),
     AccountKind.BILL_ONLINE_IN: KindSpec("platform:billpay:online-in", Unit.CNY),
+    AccountKind.PARCEL_CASH_IN: KindSpec("platform:parcels:cash-in", Unit.CNY),
+    AccountKind.PARCEL_ONLINE_IN: KindSpec("platform:parcels:online-in", Unit.CNY),
+    AccountKind.PARCEL_POSTAGE: KindSpec("platform:parcels:postage", Unit.CNY),
 }
 
 WALLET_PARTS: dict[str, str] = {

@@ -52,6 +52,14 @@ def amount_of_reference(*, reference: str, code: str = "") -> int:
     return postings_of_reference(reference=reference, code=code).aggregate(s=Sum("amount"))["s"] or 0
 
 
+def postings_written(*, codes: Iterable[str], start: datetime, end: datetime) -> QuerySet[Posting]:
+    """The postings of these purposes that moved value (posted at once, not a pending hold),
+    written ``start`` <= created < ``end``: what an app's books read and aggregate."""
+    return Posting.objects.filter(
+        code__in=list(codes), kind=PostingState.POSTED, created_at__gte=start, created_at__lt=end
+    )
+
+
 def refunded_amount(*, keys: Iterable[str]) -> int:
     """What refund postings gave back of the postings with these keys, together."""
     return Posting.objects.filter(refund_of__key__in=list(keys)).aggregate(s=Sum("amount"))["s"] or 0

@@ -22,6 +22,7 @@ from omnipoint.parcels.schemas import (
     ParcelScanIn,
     ParcelScanOut,
     ParcelTrackOut,
+    ParcelVoidIn,
     WebhookAckOut,
 )
 
@@ -140,6 +141,16 @@ def parcel_pay(request: HttpRequest, number: str, payload: ParcelPayIn):  # type
     parcel = services.parcel_pay(
         actor=actor(request), number=number[:20], method=payload.method, return_url=payload.return_url
     )
+    return parcel_out(parcel)
+
+
+@router.post("/{number}/void", response={200: ParcelOut, **ERRORS})
+def parcel_void(request: HttpRequest, number: str, payload: ParcelVoidIn):  # type: ignore[no-untyped-def]
+    """Void a parcel accepted in the caller's scope before it leaves (awaiting payment, or paid
+    and not yet dispatched), saying why: its money goes back the way it came (cash is handed
+    back; the wallet and the gateway's charge are refunded) and its takings are reversed on the
+    ledger. 409 ``parcel_not_voidable`` once it is on its way, ``parcel_voided`` twice."""
+    parcel = services.parcel_void(actor=actor(request), number=number[:20], reason=payload.reason)
     return parcel_out(parcel)
 
 

@@ -285,6 +285,8 @@ class ParcelState(models.TextChoices):
     OUT_FOR_DELIVERY = "out_for_delivery", _("Out for delivery")
     DELIVERED = "delivered", _("Delivered")
     COLLECTED = "collected", _("Collected at the outlet")
+    VOIDED = "voided", pgettext_lazy("parcels", "Voided")  # by the counter, its money given back
+    EXPIRED = "expired", pgettext_lazy("parcels", "Expired unpaid")
 
 
 # An event moves the parcel only forwards: a late "dispatched" after "delivered" joins the
@@ -298,7 +300,12 @@ RANK = {
     ParcelState.OUT_FOR_DELIVERY: 50,
     ParcelState.DELIVERED: 60,
     ParcelState.COLLECTED: 60,
+    # The ends that are no delivery: above every event, so nothing moves a parcel out of them.
+    ParcelState.VOIDED: 100,
+    ParcelState.EXPIRED: 100,
 }
+# A parcel is voided at its counter before it leaves: unpaid, or paid and not yet dispatched.
+VOIDABLE = frozenset({ParcelState.CREATED, ParcelState.ACCEPTED})
 SCAN_KINDS = (
     ParcelState.DISPATCHED,
     ParcelState.IN_TRANSIT,
@@ -306,7 +313,7 @@ SCAN_KINDS = (
     ParcelState.OUT_FOR_DELIVERY,
     ParcelState.DELIVERED,
 )
-FINAL = frozenset({ParcelState.DELIVERED, ParcelState.COLLECTED})
+FINAL = frozenset({ParcelState.DELIVERED, ParcelState.COLLECTED, ParcelState.VOIDED, ParcelState.EXPIRED})
 
 
 def scan_kind(raw: str) -> ParcelState:
@@ -319,6 +326,10 @@ class PayMethod(models.TextChoices):
     CASH = "cash", pgettext_lazy("parcels", "Cash")
     WALLET = "wallet", pgettext_lazy("parcels", "Wallet")
     QR = "qr", _("Online (QR code)")
+
+
+# The payment method the books (clearing) count a parcel's takings under, as for orders.
+BOOKS_METHOD = {PayMethod.CASH: "cash", PayMethod.WALLET: "wallet", PayMethod.QR: "online"}
 
 
 # --- what anyone may see ----------------------------------------------------------------------

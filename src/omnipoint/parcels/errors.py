@@ -34,6 +34,11 @@ _TEXT = {
         "Too many wrong codes for this parcel: ask for the recipient's ID, try again later."
     ),
     "method_unavailable": gettext_lazy("Online payment is not available here."),
+    "parcel_voided": gettext_lazy("This parcel was voided."),
+    "qr_failed": gettext_lazy("The QR payment failed: take cash or the sender's wallet."),
+    "parcel_expired": gettext_lazy("This parcel expired unpaid: accept it again."),
+    "parcel_not_voidable": gettext_lazy("This parcel is on its way: it can no longer be voided."),
+    "reason_required": gettext_lazy("Say why the parcel is voided."),
 }
 
 

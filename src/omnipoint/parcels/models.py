@@ -51,6 +51,13 @@ class Parcel(models.Model):
     pay_method = models.CharField(max_length=10, choices=PayMethod.choices, blank=True)
     pay_ref = models.CharField(max_length=60, blank=True)  # the gateway's charge, the wallet's key
     paid_at = models.DateTimeField(null=True, blank=True)
+    # The gateway's QR charge, kept when the parcel is paid another way or given up, so that money
+    # arriving for it late goes back, once (charge_refunded_at IS NULL compare-and-set).
+    charge_ref = models.CharField(max_length=60, blank=True)
+    charge_refunded_at = models.DateTimeField(null=True, blank=True)
+    # Voided at the counter (its money given back) or expired unpaid: once, by compare-and-set.
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.CharField(max_length=200, blank=True)
     # Held for collection (驿站): where, by which code, until collected.
     hold_outlet = models.ForeignKey(
         "outlets.Outlet", null=True, blank=True, on_delete=models.PROTECT, related_name="parcels_held"

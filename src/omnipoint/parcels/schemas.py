@@ -33,6 +33,10 @@ class ParcelPayIn(Input):
     return_url: str = Field("", max_length=200)
 
 
+class ParcelVoidIn(Input):
+    reason: str = Field(max_length=200)  # why the counter voids it (its money goes back)
+
+
 class ParcelScanIn(Input):
     outlet_id: Id
     kind: str = Field(max_length=20)  # dispatched, in_transit, arrived, out_for_delivery, delivered

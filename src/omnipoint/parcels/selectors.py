@@ -1,21 +1,28 @@
 """Reads of parcels: the rate table in force, a parcel as staff see it (accepted or held in
-their scope), the online tracking anyone may read (names and mobile masked), and a member's
-parcels, sent or to receive, by their mobile."""
+their scope), the online tracking anyone may read (names and mobile masked), a member's
+parcels, sent or to receive, by their mobile, and the takings the books count."""
 
 from dataclasses import dataclass
+from datetime import datetime, tzinfo
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, Substr, TruncDate
 from django.urls import reverse
 
+from omnipoint.core.channels import Channel
 from omnipoint.core.errors import InvalidStateError, NotFoundError
+from omnipoint.ledger.selectors import postings_written
 from omnipoint.members.domain import mask_mobile
 from omnipoint.members.models import Member
 from omnipoint.outlets.domain import MemberActor, Perm, StaffActor
 from omnipoint.outlets.selectors import scope_q
 from omnipoint.parcels import domain
 from omnipoint.parcels.models import Parcel, ParcelEvent, RateTable
+
+REF = "parcel:"  # the reference of a parcel's postings: parcel:<number>
+PAY_CODE, VOID_CODE = "parcel_pay", "parcel_void"  # their purposes: money taken, given back
 
 
 def rate_table_get(*, network: str) -> domain.RateTable:
@@ -62,9 +69,42 @@ def parcel_for_label(*, actor: StaffActor, number: str) -> Parcel:
 
 def pay_url(parcel: Parcel) -> str:
     """The gateway's hosted page of the parcel's open QR charge ("" when there is none)."""
-    if parcel.pay_method != domain.PayMethod.QR or not parcel.pay_ref or parcel.paid_at is not None:
+    if not parcel.charge_ref or parcel.paid_at is not None or parcel.voided_at is not None:
         return ""
-    return reverse("payments:sandbox_pay", kwargs={"ref": parcel.pay_ref}) if settings.SANDBOX_GATEWAY else ""
+    return (
+        reverse("payments:sandbox_pay", kwargs={"ref": parcel.charge_ref}) if settings.SANDBOX_GATEWAY else ""
+    )
+
+
+def takings(*, start: datetime, end: datetime, tz: tzinfo) -> list[dict[str, Any]]:
+    """Parcel takings as the ledger has them, for the books: the postings that took a parcel's
+    money (to postage earned) and gave it back, ``start`` <= written < ``end``, by local day
+    (``tz``) x the outlet that accepted the parcel x payment method (``domain.BOOKS_METHOD``),
+    all at the counter (channel ``pos``): ``n_paid`` / ``paid`` and ``n_refunded`` /
+    ``refunded`` in fen."""
+    parcel = Parcel.objects.filter(number=Substr(OuterRef("reference"), len(REF) + 1))
+    paid, back = Q(code=PAY_CODE), Q(code=VOID_CODE)
+    rows = (
+        postings_written(codes=[PAY_CODE, VOID_CODE], start=start, end=end)
+        .filter(reference__startswith=REF)
+        .annotate(
+            day=TruncDate("created_at", tzinfo=tz),
+            outlet=Subquery(parcel.values("origin_id")[:1]),
+            pay_method=Subquery(parcel.values("pay_method")[:1]),
+        )
+        .values("day", "outlet", "pay_method")
+        .annotate(
+            n_paid=Count("pk", filter=paid),
+            paid=Coalesce(Sum("amount", filter=paid), 0),
+            n_refunded=Count("pk", filter=back),
+            refunded=Coalesce(Sum("amount", filter=back), 0),
+        )
+        .order_by()
+    )
+    return [
+        {**r, "channel": Channel.POS.value, "method": domain.BOOKS_METHOD[domain.PayMethod(r["pay_method"])]}
+        for r in rows
+    ]
 
 
 def timeline(parcel: Parcel) -> list[ParcelEvent]:

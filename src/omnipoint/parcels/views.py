@@ -106,6 +106,7 @@ def detail(request: HttpRequest, actor: Actor, number: str) -> HttpResponse:
     ctx = {
         "p": parcel, "events": selectors.timeline(parcel), "pay_url": selectors.pay_url(parcel),
         "outlets": _outlets(actor), "kinds": [(k, domain.ParcelState(k).label) for k in domain.SCAN_KINDS],
+        "voidable": parcel.voided_at is None and parcel.state in domain.VOIDABLE,
     }  # fmt: skip
     if ctx["pay_url"]:
         ctx["pay_link"] = request.build_absolute_uri(str(ctx["pay_url"]))
@@ -127,6 +128,21 @@ def pay(request: HttpRequest, actor: Actor, number: str) -> HttpResponse:
     else:
         if parcel.paid_at is not None:
             messages.success(request, _("Paid: the parcel is accepted. Print its label."))
+    return redirect("parcels:detail", number=number)
+
+
+@require_POST
+@console_view
+def void(request: HttpRequest, actor: Actor, number: str) -> HttpResponse:
+    """Void a parcel before it leaves: its money goes back the way it came (cash by hand)."""
+    try:
+        services.parcel_void(actor=actor, number=number, reason=(request.POST.get("reason") or "")[:200])
+    except DomainError as e:
+        if e.status == 404:
+            raise
+        messages.error(request, error_text(e))
+    else:
+        messages.success(request, _("Voided: the money went back the way it was paid (hand cash back)."))
     return redirect("parcels:detail", number=number)
 
 

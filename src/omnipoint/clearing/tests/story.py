@@ -198,6 +198,9 @@ def _order_outlet(order: Order) -> int | None:
     return first.location_id if first else None
 
 
+_WALLET = (K.MEMBER_WALLET_PRINCIPAL, K.MEMBER_WALLET_BONUS)
+
+
 def _posting_measure(p: Posting) -> str | None:
     debit, credit = p.debit.kind, p.credit.kind
     table = [
@@ -208,8 +211,8 @@ def _posting_measure(p: Posting) -> str | None:
         (credit == K.POINTS_EXPIRED, Measure.POINTS_EXPIRED),
         (debit == K.WALLET_CASH_IN, Measure.TOPUP_PRINCIPAL),
         (debit == K.WALLET_BONUS_EXPENSE, Measure.TOPUP_BONUS),
-        (credit == K.WALLET_SPENT, Measure.WALLET_SPENT),
-        (debit == K.WALLET_SPENT, Measure.WALLET_RETURNED),
+        (credit == K.WALLET_SPENT and debit in _WALLET, Measure.WALLET_SPENT),
+        (debit == K.WALLET_SPENT and credit in _WALLET, Measure.WALLET_RETURNED),
         (debit == K.COMMISSION_EXPENSE, Measure.COMMISSION_ACCRUED),
         (credit == K.COMMISSION_EXPENSE, Measure.COMMISSION_REVERSED),
     ]

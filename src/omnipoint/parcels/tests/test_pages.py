@@ -99,3 +99,22 @@ def test_tracking_online_masked_and_for_the_member(pw):
     mine = c.get(reverse("parcels_shop:home")).content.decode()
     assert pw.held_b in mine and pw.held_b_code in mine and "My parcels" in mine
     assert pw.held_b_code in c.get(url).content.decode()
+
+
+def test_the_counter_voids_a_parcel_before_it_leaves(pw):
+    c = client_of("outlet_clerk")
+    page = reverse("parcels:detail", args=[pw.p_a])
+    assert 'data-testid="void"' in c.get(page).content.decode()
+    before = rows()
+    c.post(reverse("parcels:void", args=[pw.p_a]), {"reason": " "})  # no reason: refused
+    assert rows() == before
+    assert (
+        client_of("other_city_clerk")
+        .post(reverse("parcels:void", args=[pw.p_a]), {"reason": "x"})
+        .status_code
+        == 404
+    )
+    c.post(reverse("parcels:void", args=[pw.p_a]), {"reason": "寄件人取消"})
+    assert Parcel.objects.get(number=pw.p_a).state == "voided"
+    shown = c.get(page).content.decode()
+    assert "寄件人取消" in shown and 'data-testid="void"' not in shown and 'data-testid="pay"' not in shown
