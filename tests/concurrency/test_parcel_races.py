@@ -93,3 +93,39 @@ def test_payments_and_voids_racing_end_paid_and_reversed_or_voided_unpaid(networ
         )
         assert ParcelEvent.objects.filter(parcel=p, kind="voided").count() == 1
     assert ledger_breaches() == []
+
+
+def test_the_gateways_notification_racing_the_counter_and_the_sweep_pays_once(network):
+    """The gateway's notification (twice), the counter asking again and the sweep, at once, for
+    a QR charge the payer just paid: the parcel is paid once, posted once."""
+    from omnipoint.ledger.checks import ledger_breaches
+    from omnipoint.ledger.models import Posting
+    from omnipoint.outlets.domain import SYSTEM
+    from omnipoint.payments.models import PaymentNotification, SandboxCharge
+    from omnipoint.payments.sandbox import charge_pay, notification_build
+    from omnipoint.payments.services import notification_receive
+
+    p = services.parcel_pay(actor=SETUP, number=accept(network.a.pk, pay=False).number, method="qr")
+    charge_pay(ref=p.charge_ref)
+    body, headers = notification_build(SandboxCharge.objects.get(ref=p.charge_ref))
+
+    def notified():  # type: ignore[no-untyped-def]
+        return notification_receive(actor=SYSTEM, provider="sandbox", body=body, headers=headers)
+
+    def counter():  # type: ignore[no-untyped-def]
+        return services.parcel_pay(actor=SETUP, number=p.number, method="qr")
+
+    def sweep():  # type: ignore[no-untyped-def]
+        return services.parcels_settle_qr(actor=SETUP)
+
+    results = run_together([notified, counter, notified, sweep])
+    assert not raised(results), results
+    assert Parcel.objects.get(pk=p.pk).state == "accepted"
+    assert Posting.objects.filter(key=f"parcel:{p.number}:paid").count() == 1
+    assert ParcelEvent.objects.filter(parcel=p, kind="accepted").count() == 1
+    assert set(PaymentNotification.objects.values_list("outcome", flat=True)) <= {
+        "parcel_paid",
+        "parcel_duplicate",
+    }
+    assert SandboxCharge.objects.get(ref=p.charge_ref).refunded == 0
+    assert ledger_breaches() == []

@@ -39,6 +39,39 @@ class Hook(Generic[P, R]):
         return self._handler(*args, **kwargs)
 
 
+class HookChain(Generic[P, R]):
+    """A call a lower app makes that one of several higher apps answers, each for what is its
+    own (a reference only it knows): every handler, registered in its app's
+    ``AppConfig.ready()``, is asked in turn and the first answer that is not None is the answer
+    (None when none of them claims it). Calling one that nobody registered raises, as a
+    ``Hook`` does."""
+
+    def __init__(self, name: str, purpose: str) -> None:
+        self.name = name
+        self.purpose = purpose
+        self._handlers: list[Callable[P, R | None]] = []
+
+    def register(self, handler: Callable[P, R | None]) -> None:
+        if all(_where(existing) != _where(handler) for existing in self._handlers):
+            self._handlers.append(handler)  # the same one again when ready() runs again
+
+    @property
+    def registered(self) -> bool:
+        return bool(self._handlers)
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R | None:
+        if not self._handlers:
+            raise ImproperlyConfigured(
+                f"nothing is registered for {self.name} ({self.purpose}): are the apps that handle it "
+                "installed, and do their AppConfig.ready() register them?"
+            )
+        for handler in self._handlers:
+            answer = handler(*args, **kwargs)
+            if answer is not None:
+                return answer
+        return None
+
+
 def _where(handler: Callable[..., object]) -> str:
     return f"{handler.__module__}.{handler.__qualname__}"
 

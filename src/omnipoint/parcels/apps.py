@@ -8,6 +8,8 @@ class ParcelsConfig(AppConfig):
 
     def ready(self) -> None:
         from omnipoint.parcels import carriers
+        from omnipoint.parcels.handlers import register_handlers
         from omnipoint.parcels.sandbox import SandboxCarrier
 
+        register_handlers()
         carriers.register(SandboxCarrier())

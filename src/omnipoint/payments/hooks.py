@@ -5,7 +5,7 @@ Money arrives synchronously (a capture at the counter) or asynchronously (the ga
 notification, the payment sweep): either way payments records it in their own rows, then tell
 the order, inside the same transaction. Orders keep the order's state and its payment state."""
 
-from omnipoint.core.hooks import Hook
+from omnipoint.core.hooks import Hook, HookChain
 from omnipoint.payments.domain import Notification, OrderForPayment
 
 # The order as payments need it, its row locked for the rest of the transaction (None: no such
@@ -25,8 +25,9 @@ ORDER_REFUNDED: Hook[[int, int, int, int | None], object] = Hook(
 )
 
 # The gateway's verified notification of an online charge that is no order's payment nor a
-# top-up (a bill paid online, registered by billpay): its owner applies it and returns the
-# outcome for the notification's log, or None when the reference is not theirs either.
-CHARGE_NOTIFIED: Hook[[Notification], str | None] = Hook(
+# top-up (a bill paid online, registered by billpay; a parcel's QR charge, by parcels): each
+# owner is asked in turn, applies it when the reference is theirs and returns the outcome for
+# the notification's log, or None when it is not theirs.
+CHARGE_NOTIFIED: HookChain[[Notification], str] = HookChain(
     "payments.CHARGE_NOTIFIED", "an online charge that is no order's was paid or failed"
 )
