@@ -27,7 +27,7 @@ from omnipoint.members.selectors import actor_for_user
 from omnipoint.orders.models import Order
 from omnipoint.outlets.domain import SYSTEM
 from omnipoint.parcels import sandbox as carrier
-from omnipoint.parcels.tests.world import accept_body, build_parcels, event
+from omnipoint.parcels.tests.world import accept_body, build_parcels, event, rates_body
 from omnipoint.reconciliation.tests.world import api_world, multipart, read, write
 from omnipoint.settlement.tests.world import build_settlement
 
@@ -377,6 +377,7 @@ PARCEL_OPS = {
     "parcel_collect": Op("POST", "/parcels/collect", lambda w: {},
                          lambda w: {"outlet_id": w.b.pk, "number": w.held_b, "code": w.held_b_code}),
     "parcel_void": Op("POST", "/parcels/{number}/void", lambda w: {"number": w.p_a}, lambda w: {"reason": "取消"}),
+    "parcel_rates_set": Op("PUT", "/parcels/rates", lambda w: {}, rates_body, persona="hq_admin"),
 }  # fmt: skip
 for _op in PARCEL_OPS.values():
     _op.setup = build_parcels
@@ -394,6 +395,8 @@ FLASH_OPS = {
 for _op in FLASH_OPS.values():
     _op.setup = build_flash_claim if _op.shop else build_flash
 OPS.update(FLASH_OPS)
+
+
 BODY_OPS = [name for name, op in OPS.items() if op.good is not None]
 
 
@@ -1664,3 +1667,20 @@ def test_parcel_voids_refuse_bad_input(client, world):
     )
     assert call(client, w, op, {"reason": "取消"}).status_code == 200
     refused(client, w, op, {"reason": "取消"}, 409, "parcel_voided")
+
+
+def test_parcel_rate_tables_are_refused_whole(client, world):
+    """A rate table without every service in every zone, with a step twice, a free first weight,
+    a zone between unknown provinces or a zone that does not exist: 422, the table unchanged."""
+    w = world
+    op = OPS["parcel_rates_set"]
+    good = rates_body()
+    cases = [
+        {**good, "steps": good["steps"][1:]},
+        {**good, "steps": [*good["steps"], good["steps"][0]]},
+        {**good, "steps": [{**good["steps"][0], "first_fen": 0}, *good["steps"][1:]]},
+        {**good, "zones": [{"from_province": "99", "to_province": "32", "zone": "local"}]},
+        {**good, "zones": [{"from_province": "31", "to_province": "32", "zone": "moon"}]},
+    ]
+    for body in cases:
+        refused(client, w, op, body, 422, "invalid_rate_table")

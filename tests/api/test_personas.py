@@ -36,7 +36,7 @@ from omnipoint.identity.tests.world import build_identity, verify_body
 from omnipoint.inventory.models import CycleCount, StockLevel, Transfer
 from omnipoint.marketing.models import Coupon, CouponTemplate, Game, Promotion
 from omnipoint.orders.models import Order, PickTask, TaskState
-from omnipoint.parcels.tests.world import accept_body, build_parcels
+from omnipoint.parcels.tests.world import accept_body, build_parcels, rates_body
 from omnipoint.reconciliation.tests.world import api_world, multipart
 from omnipoint.settlement.tests.world import build_settlement
 from omnipoint.showrooms.models import CommissionRule
@@ -1291,6 +1291,10 @@ ROWS += [
     Row("void a parcel at A", "POST", "/parcels/{number}/void", AT_A, parcel_no("p_a"),
         body=lambda w, p: {"reason": "寄件人取消"}, not_found="parcel_not_found", **PARCEL,
         check=lambda w, p, b: b["state"] == "voided" or pytest.fail(b)),
+    Row("the parcel rates", "GET", "/parcels/rates", STAFF_OK,
+        check=lambda w, p, b: len(b["steps"]) == 10 or pytest.fail(b)),
+    Row("set the parcel rates", "PUT", "/parcels/rates", "200 403 403 403 403 403 403",
+        body=lambda w, p: rates_body(w), check=lambda w, p, b: b["zones"][0]["zone"] == "local" or pytest.fail(b)),
 ]  # fmt: skip
 
 

@@ -129,3 +129,33 @@ def test_the_gateways_notification_racing_the_counter_and_the_sweep_pays_once(ne
     }
     assert SandboxCharge.objects.get(ref=p.charge_ref).refunded == 0
     assert ledger_breaches() == []
+
+
+def test_the_expiry_racing_a_payment_ends_paid_or_expired_never_both(network):
+    """The expiry sweep (twice) and two cash payments of a parcel due to expire, at once: it ends
+    accepted and posted once, or expired with nothing posted."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from omnipoint.ledger.checks import ledger_breaches
+    from omnipoint.ledger.models import Posting
+
+    later = timezone.now() + timedelta(days=1)
+    for _round in range(3):
+        p = accept(network.a.pk, pay=False)
+
+        def pay(number: str = p.number):  # type: ignore[no-untyped-def]
+            return services.parcel_pay(actor=SETUP, number=number, method="cash")
+
+        def expire():  # type: ignore[no-untyped-def]
+            return services.parcels_expire_unpaid(actor=SETUP, now=later)
+
+        results = run_together([expire, pay, expire, pay])
+        refused = raised(results)
+        assert all(isinstance(e, DomainError) and e.code == "parcel_expired" for e in refused), refused
+        after = Parcel.objects.get(pk=p.pk)
+        posted = Posting.objects.filter(key__startswith=f"parcel:{p.number}:").count()
+        assert (after.state, posted) in {("accepted", 1), ("expired", 0)}, (after.state, posted)
+        assert results[0] + results[2] == (1 if after.state == "expired" else 0)
+    assert ledger_breaches() == []

@@ -11,7 +11,7 @@ from omnipoint.members.selectors import member_actor, member_for_user
 from omnipoint.outlets.domain import Actor, SystemActor
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.parcels import label, sandbox, selectors, services
-from omnipoint.parcels.domain import Dimensions
+from omnipoint.parcels.domain import Dimensions, RateTable
 from omnipoint.parcels.models import Parcel
 from omnipoint.parcels.schemas import (
     CarrierWebhook,
@@ -23,6 +23,8 @@ from omnipoint.parcels.schemas import (
     ParcelScanOut,
     ParcelTrackOut,
     ParcelVoidIn,
+    RateTableIn,
+    RateTableOut,
     WebhookAckOut,
 )
 
@@ -88,6 +90,37 @@ def parcel_mine(request: HttpRequest):  # type: ignore[no-untyped-def]
     return [
         selectors.track(actor=me, number=p.number).as_json() for p in selectors.member_parcels(actor=me)[:50]
     ]
+
+
+def rates_out(t: RateTable) -> dict[str, Any]:
+    return {
+        "network": t.network, "insurance_per_mille": t.insurance_per_mille, "insurance_min_fen": t.insurance_min_fen,
+        "steps": [{"service": s, "zone": z, "first_g": v.first_g, "first_fen": v.first_fen, "step_g": v.step_g,
+                   "step_fen": v.step_fen} for (s, z), v in sorted(t.steps.items())],
+        "zones": [{"from_province": a, "to_province": b, "zone": z} for (a, b), z in sorted(t.zones.items())],
+    }  # fmt: skip
+
+
+@router.get("/rates", response={200: RateTableOut, **ERRORS})
+def rate_table_get(request: HttpRequest):  # type: ignore[no-untyped-def]
+    """The network's rate table in force: a price per service and zone (first weight, then each
+    further step), the zones set by province pair, insurance on the declared value."""
+    return rates_out(selectors.rate_table_for(actor=actor(request)))
+
+
+@router.put("/rates", response={200: RateTableOut, **ERRORS})
+def rate_table_set(request: HttpRequest, payload: RateTableIn):  # type: ignore[no-untyped-def]
+    """Set the network's rate table whole (HQ only: it prices every counter; 403 for a region's
+    manager). Every service in every zone once; refused whole with 422 ``invalid_rate_table``.
+    Parcels already accepted keep their price."""
+    table = services.rate_table_set(
+        actor=actor(request),
+        steps=[(x.service, x.zone, x.first_g, x.first_fen, x.step_g, x.step_fen) for x in payload.steps],
+        zones=[(x.from_province, x.to_province, x.zone) for x in payload.zones],
+        insurance_per_mille=payload.insurance_per_mille,
+        insurance_min_fen=payload.insurance_min_fen,
+    )
+    return rates_out(table)
 
 
 @router.post("/collect", response={200: ParcelOut, 429: ErrorOut, **ERRORS})

@@ -181,6 +181,55 @@ class RateTable:
         )
 
 
+class InvalidRateTableError(ValidationError):
+    code = "invalid_rate_table"
+
+
+MAX_RATE_FEN = 10_000_00  # a first weight or a step at most 10,000 yuan
+PROVINCE_CODES = frozenset(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82".split()
+)
+
+
+def rate_table_build(
+    network: str,
+    *,
+    steps: Mapping[tuple[str, str], tuple[int, int, int, int]],
+    zones: Mapping[tuple[str, str], str],
+    insurance_per_mille: int,
+    insurance_min_fen: int,
+) -> "RateTable":
+    """A network's rate table as entered, checked whole: a price for every service in every
+    zone (first grams and fen, then each further step's grams and fen; grams 1..30 kg, fen
+    0..10,000 yuan, the first weight's fen above zero), zones set only between known provinces,
+    insurance 0..100 per mille with a minimum of at most 100 yuan. Refused whole
+    (``invalid_rate_table``, naming what is wrong)."""
+    wanted = {(str(s), str(z)) for s in Service for z in Zone}
+    if set(steps) != wanted:
+        missing = sorted(f"{s}:{z}" for s, z in wanted - set(steps))
+        extra = sorted(f"{s}:{z}" for s, z in set(steps) - wanted)
+        raise InvalidRateTableError("a price for every service in every zone", missing=missing, unknown=extra)
+    for (s, z), (first_g, first_fen, step_g, step_fen) in steps.items():
+        ok = (
+            0 < first_g <= MAX_WEIGHT_G and 0 < step_g <= MAX_WEIGHT_G
+            and 0 < first_fen <= MAX_RATE_FEN and 0 <= step_fen <= MAX_RATE_FEN
+        )  # fmt: skip
+        if not ok:
+            raise InvalidRateTableError("weights 1..30000 g, prices 0..1000000 fen", step=f"{s}:{z}")
+    for (a, b), z in zones.items():
+        if a not in PROVINCE_CODES or b not in PROVINCE_CODES or z not in {str(x) for x in Zone}:
+            raise InvalidRateTableError("a zone between two provinces (two-digit codes)", zone=f"{a}:{b}")
+    if not (0 <= insurance_per_mille <= 100 and 0 <= insurance_min_fen <= 100_00):
+        raise InvalidRateTableError("insurance 0..100 per mille, a minimum of 0..10000 fen")
+    return RateTable(
+        network=network,
+        steps={k: Step(*v) for k, v in sorted(steps.items())},
+        zones=dict(sorted(zones.items())),
+        insurance_per_mille=insurance_per_mille,
+        insurance_min_fen=insurance_min_fen,
+    )
+
+
 def _region_of(province: str) -> str:
     return province[:1]  # 1 华北, 2 东北, 3 华东, 4 中南, 5 西南, 6 西北
 

@@ -1,5 +1,5 @@
-"""The REST surface's bodies: a parcel accepted at the counter, its payment, scans, the carrier's
-webhook, online tracking and collection by code."""
+"""The REST surface's bodies: a parcel accepted at the counter, its payment and void, scans, the
+carrier's webhook, online tracking, collection by code, and the network's rate table."""
 
 from datetime import datetime
 
@@ -35,6 +35,51 @@ class ParcelPayIn(Input):
 
 class ParcelVoidIn(Input):
     reason: str = Field(max_length=200)  # why the counter voids it (its money goes back)
+
+
+class RateStepIn(Input):
+    service: str = Field(max_length=10)  # standard or express
+    zone: str = Field(max_length=10)  # local, province, region, national, remote
+    first_g: int = Field(ge=0, le=10**6)
+    first_fen: int = Field(ge=0, le=10**9)
+    step_g: int = Field(ge=0, le=10**6)  # each further step of this many grams, or part of it
+    step_fen: int = Field(ge=0, le=10**9)
+
+
+class RateZoneIn(Input):
+    from_province: str = Field(max_length=2)  # two-digit province codes
+    to_province: str = Field(max_length=2)
+    zone: str = Field(max_length=10)
+
+
+class RateTableIn(Input):
+    steps: list[RateStepIn] = Field(max_length=20)
+    zones: list[RateZoneIn] = Field(default_factory=list, max_length=1200)
+    insurance_per_mille: int = Field(ge=0, le=1000)
+    insurance_min_fen: int = Field(ge=0, le=10**7)
+
+
+class RateStepOut(Schema):
+    service: str
+    zone: str
+    first_g: int
+    first_fen: int
+    step_g: int
+    step_fen: int
+
+
+class RateZoneOut(Schema):
+    from_province: str
+    to_province: str
+    zone: str
+
+
+class RateTableOut(Schema):
+    network: str
+    steps: list[RateStepOut]
+    zones: list[RateZoneOut]
+    insurance_per_mille: int
+    insurance_min_fen: int
 
 
 class ParcelScanIn(Input):

@@ -30,6 +30,12 @@ def rate_table_get(*, network: str) -> domain.RateTable:
     return domain.RateTable.from_json(row.table) if row else domain.DEFAULT_TABLE
 
 
+def rate_table_for(*, actor: StaffActor) -> domain.RateTable:
+    """The rate table every counter prices by, for staff who accept parcels."""
+    actor.require(Perm.PARCEL)
+    return rate_table_get(network=settings.PARCEL_NETWORK)
+
+
 def _staff_q(actor: StaffActor) -> Q:
     return scope_q(actor.scope, via="origin") | scope_q(actor.scope, via="hold_outlet")
 

@@ -11,3 +11,9 @@ from omnipoint.parcels import services
 def parcels_settle_qr() -> int:
     """Parcels waiting on a QR charge: the gateway asked, the paid ones accepted."""
     return services.parcels_settle_qr(actor=SystemActor(task="parcels_settle_qr"))
+
+
+@db_periodic_task(crontab(minute="*"))
+def parcels_expire_unpaid() -> int:
+    """Parcels not paid within PARCEL_PAY_SECONDS expire (an open QR charge asked first)."""
+    return services.parcels_expire_unpaid(actor=SystemActor(task="parcels_expire_unpaid"))

@@ -3,7 +3,7 @@ table; the table itself), paying (the tenders, the ledger, voids and the expiry 
 parcels, the gateway's QR charge), tracking (scans, the carrier's webhooks, holding at an outlet
 and collection by code)."""
 
-from omnipoint.parcels.services.accepting import Party, parcel_accept
+from omnipoint.parcels.services.accepting import Party, parcel_accept, rate_table_set
 from omnipoint.parcels.services.paying import (
     parcel_pay,
     parcel_void,
@@ -29,5 +29,6 @@ __all__ = [
     "parcel_void",
     "parcels_expire_unpaid",
     "parcels_settle_qr",
+    "rate_table_set",
     "webhook_receive",
 ]

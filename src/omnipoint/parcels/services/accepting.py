@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from omnipoint.core.errors import ConflictError, NotFoundError, ValidationError
+from omnipoint.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from omnipoint.members.domain import normalise_mobile
 from omnipoint.outlets.domain import Perm, StaffActor
 from omnipoint.outlets.models import Level, Region
 from omnipoint.parcels import domain
 from omnipoint.parcels.domain import Dimensions
-from omnipoint.parcels.models import Parcel
+from omnipoint.parcels.models import Parcel, RateTable
 from omnipoint.parcels.selectors import rate_table_get
 from omnipoint.parcels.services._shared import _outlet
 
@@ -104,3 +104,36 @@ def parcel_accept(
             if first is not None:
                 return first
     raise ConflictError("no free tracking number: try again", code="number_exhausted")
+
+
+def rate_table_set(
+    *,
+    actor: StaffActor,
+    steps: list[tuple[str, str, int, int, int, int]],
+    zones: list[tuple[str, str, str]],
+    insurance_per_mille: int,
+    insurance_min_fen: int,
+) -> domain.RateTable:
+    """The network's rate table, set whole at HQ: it prices every counter, so a manager of a
+    region may not set it (403). ``steps`` are (service, zone, first grams, first fen, step
+    grams, step fen), ``zones`` (from province, to province, zone); each once, checked whole by
+    ``domain.rate_table_build``. Parcels keep the price they were accepted at."""
+    actor.require(Perm.PRICE_EDIT)
+    if not actor.scope.is_hq:
+        raise PermissionDeniedError("the network's rates are set at HQ", code="forbidden")
+    by_step = {(s, z): (a, b, c, d) for s, z, a, b, c, d in steps}
+    by_pair = {(a, b): z for a, b, z in zones}
+    if len(by_step) != len(steps) or len(by_pair) != len(zones):
+        raise domain.InvalidRateTableError("each service and zone, each pair of provinces, once")
+    table = domain.rate_table_build(
+        settings.PARCEL_NETWORK, steps=by_step, zones=by_pair, insurance_per_mille=insurance_per_mille,
+        insurance_min_fen=insurance_min_fen,
+    )  # fmt: skip
+    for _attempt in range(2):  # two first saves at once: the unique network decides, the second updates
+        try:
+            with transaction.atomic():
+                RateTable.objects.update_or_create(network=table.network, defaults={"table": table.as_json()})
+            break
+        except IntegrityError:
+            continue
+    return table

@@ -215,9 +215,10 @@ def _close(parcel_id: int, *, to: ParcelState, reason: str, staff_id: int | None
     """Voided or expired, once, from a state before the parcel leaves; what it was paid goes
     back (the posting reversed, the tender refunded). False when it was closed or moved on."""
     now = timezone.now()
-    done = Parcel.objects.filter(pk=parcel_id, voided_at__isnull=True, state__in=domain.VOIDABLE).update(
-        state=to, state_rank=RANK[to], voided_at=now, void_reason=reason
-    )
+    closing = Parcel.objects.filter(pk=parcel_id, voided_at__isnull=True, state__in=domain.VOIDABLE)
+    if to == ParcelState.EXPIRED:  # only what is still unpaid: a payment that won keeps its parcel
+        closing = closing.filter(paid_at__isnull=True)
+    done = closing.update(state=to, state_rank=RANK[to], voided_at=now, void_reason=reason)
     if done != 1:
         return False
     parcel = Parcel.objects.select_related("origin").get(pk=parcel_id)  # paid or not, as it is now

@@ -68,3 +68,19 @@ def build_parcels(w: Any) -> Any:
     o["held_b"], o["held_b_code"] = held.number, held.pickup_code
     o["webhook_a"] = sandbox.webhook_build([event(o["p_a"], "in_transit", "evt-world-1")])
     return w
+
+
+def rates_body(w: Any = None, *, local_first_fen: int = 8_00) -> dict[str, Any]:
+    """A good body for PUT /parcels/rates: the default table, its local standard price changed."""
+    from omnipoint.parcels.domain import DEFAULT_TABLE
+
+    steps = [
+        {"service": s, "zone": z, "first_g": v.first_g, "first_fen": v.first_fen, "step_g": v.step_g,
+         "step_fen": v.step_fen}
+        for (s, z), v in sorted(DEFAULT_TABLE.steps.items())
+    ]  # fmt: skip
+    for step in steps:
+        if (step["service"], step["zone"]) == ("standard", "local"):
+            step["first_fen"] = local_first_fen
+    return {"steps": steps, "zones": [{"from_province": "31", "to_province": "32", "zone": "local"}],
+            "insurance_per_mille": 5, "insurance_min_fen": 1_00}  # fmt: skip
