@@ -397,6 +397,21 @@ for _op in FLASH_OPS.values():
 OPS.update(FLASH_OPS)
 
 
+# A member's own bills (test_personas.build_member_bills, on top of the shop).
+def _my_bill_body(w):  # type: ignore[no-untyped-def]
+    return {"biller": POWER, "account": w.acct_mine, "amount": w.amount_mine, "tender": "wallet"}
+
+
+def _member_bills(w):  # type: ignore[no-untyped-def]
+    from .test_personas import build_member_bills
+
+    build_member_bills(w)
+
+
+OPS["my_bill_pay"] = Op("POST", "/bills/me/payments", lambda w: {}, _my_bill_body, persona="shopper", shop=True,
+                        setup=_member_bills)  # fmt: skip
+OPS["my_bill_sync"] = Op("POST", "/bills/me/payments/{number}/sync", lambda w: {"number": w.my_online}, None,
+                         persona="shopper", shop=True, setup=_member_bills)  # fmt: skip
 BODY_OPS = [name for name, op in OPS.items() if op.good is not None]
 
 
@@ -1684,3 +1699,23 @@ def test_parcel_rate_tables_are_refused_whole(client, world):
     ]
     for body in cases:
         refused(client, w, op, body, 422, "invalid_rate_table")
+
+
+def test_a_members_online_bill_refuses_bad_input(client, shop):
+    """Paying one's own bill online: an unknown biller, a malformed account, an amount that is
+    not what is due, an unknown tender, a return address off the site: a 4xx with its code,
+    nothing changed; another member's payment does not exist."""
+    w = shop
+    op = OPS["my_bill_pay"]
+    prepare(w, op)
+    good = _my_bill_body(w)
+    cases = [
+        ({**good, "biller": "sbx-nowhere"}, 404, "biller_not_found"),
+        ({**good, "account": "12"}, 422, "malformed_account"),
+        ({**good, "amount": good["amount"] + 1}, 422, "amount_mismatch"),
+        ({**good, "tender": "cheque"}, 422, "invalid_tender"),
+        ({**good, "tender": "online", "return_url": "https://elsewhere.example/"}, 422, "invalid_return_url"),
+    ]
+    for body, status, code in cases:
+        refused(client, w, op, body, status, code)
+    refused(client, w, OPS["my_bill_sync"], {}, 404, "payment_not_found", params={"number": w.nj_bill})

@@ -1640,3 +1640,65 @@ ROWS += [
         "200 404 404 404 404 200 403 404 404", ap_upload("ap_bk_c", "ap_up_c"), **APPT, not_found="booking_not_found",
         codes=NOT_MEMBER9),
 ]  # fmt: skip
+
+
+# --- a member's own bills online: the shopper pays and sees only their own -----------------
+
+
+def build_member_bills(w: World) -> None:
+    """On top of the shop: a bill the shopper paid in cash at A (my_bill), one they are paying
+    online, paid at the gateway but not yet notified (my_online), the Nanjing member's bill paid
+    at C (nj_bill), and an account with a bill due for the shopper to pay (acct_mine)."""
+    if "my_bill" in w.objects:
+        return
+    from omnipoint.billpay import services as billpay
+    from omnipoint.billpay.billers import biller_get
+    from omnipoint.members.models import Member
+    from omnipoint.members.selectors import member_actor
+    from omnipoint.outlets.domain import SYSTEM
+    from omnipoint.payments.sandbox import charge_pay
+
+    power, o = biller_get(POWER), w.objects
+    due = lambda i: (power.account(i), power.lookup(power.account(i)).amount)  # noqa: E731
+    for name, outlet, i, mobile in (
+        ("my_bill", w.a, 40, SHOPPER_MOBILE),
+        ("nj_bill", w.c, 41, NANJING_MOBILE),
+    ):
+        account, amount = due(i)
+        o[name] = billpay.bill_pay(actor=SYSTEM, outlet_id=outlet.pk, biller=POWER, account=account,
+                                   amount=amount, mobile=mobile).number  # fmt: skip
+    account, amount = due(42)
+    online = billpay.bill_pay_gateway(actor=member_actor(Member.objects.get(pk=w.shopper)), biller=POWER,
+                                      account=account, amount=amount)  # fmt: skip
+    charge_pay(ref=online.gateway_ref)
+    o["my_online"] = online.number
+    o["acct_mine"], o["amount_mine"] = due(43)
+
+
+MINE = {"setup": build_member_bills, "codes": NOT_MEMBER}
+NOT_THEIRS = "403 403 403 403 403 403 403 404 403"
+
+
+def check_my_bills(w, persona, body):
+    numbers = {p["number"] for p in body}
+    assert {w.my_bill, w.my_online} <= numbers and w.nj_bill not in numbers, body
+
+
+ROWS += [
+    Row("my bills", "GET", "/bills/me/payments", SHOPPER_ONLY, **MINE, check=check_my_bills),
+    Row("my saved accounts", "GET", "/bills/me/accounts", SHOPPER_ONLY, **MINE,
+        check=lambda w, p, b: w.my_bill in {a["last_paid"]["number"] for a in b} or pytest.fail(b)),
+    Row("a bill of mine", "GET", "/bills/me/payments/{number}", SHOPPER_ONLY, lambda w: {"number": w.my_bill},
+        **MINE, not_found="payment_not_found"),
+    Row("another member's bill", "GET", "/bills/me/payments/{number}", NOT_THEIRS,
+        lambda w: {"number": w.nj_bill}, **MINE, not_found="payment_not_found"),
+    Row("pay my bill online", "POST", "/bills/me/payments", SHOPPER_ONLY.replace("200", "201"), **MINE,
+        body=lambda w, p: {"biller": POWER, "account": w.acct_mine, "amount": w.amount_mine, "tender": "online"},
+        check=lambda w, p, b: (b["state"], b["mode"]) == ("awaiting", "member_online") and b["pay_url"]
+        or pytest.fail(b)),
+    Row("back from the gateway", "POST", "/bills/me/payments/{number}/sync", SHOPPER_ONLY,
+        lambda w: {"number": w.my_online}, **MINE, not_found="payment_not_found",
+        check=lambda w, p, b: b["state"] != "awaiting" or pytest.fail(b)),
+    Row("another member's bill synced", "POST", "/bills/me/payments/{number}/sync", NOT_THEIRS,
+        lambda w: {"number": w.nj_bill}, **MINE, not_found="payment_not_found"),
+]  # fmt: skip

@@ -22,12 +22,17 @@ from omnipoint.billpay.schemas import (
     BillPhoneIn,
     FloatIn,
     FloatOut,
+    MemberBillOut,
+    MemberBillPayIn,
     SandboxCallback,
+    SavedAccountOut,
 )
 from omnipoint.core.api import ERRORS, ErrorOut, explained
+from omnipoint.core.errors import ValidationError
 from omnipoint.ledger.domain import AccountKind
 from omnipoint.ledger.selectors import balance
-from omnipoint.outlets.domain import Actor, SystemActor
+from omnipoint.members.selectors import member_actor, member_for_user
+from omnipoint.outlets.domain import Actor, MemberActor, SystemActor
 from omnipoint.outlets.selectors import actor_get
 
 router = Router(tags=["bills"])
@@ -188,3 +193,75 @@ def agent_day(request: HttpRequest, outlet_id: int):  # type: ignore[no-untyped-
         "basis": day.schedule.basis, "tier": day.progress.tier + 1, "tiers": len(day.schedule.tiers),
         "next_threshold": day.progress.next_threshold, "to_next": day.progress.to_next,
     }  # fmt: skip
+
+
+# --- a member's own bills, online --------------------------------------------------------
+
+
+def me(request: HttpRequest) -> MemberActor:
+    return member_actor(member_for_user(user=request.user))
+
+
+def mine_out(p: BillPayment) -> dict[str, Any]:
+    return {**payment_out(p), "pay_url": p.pay_url if p.state == domain.PayState.AWAITING else ""}
+
+
+@router.get("/me/accounts", response={200: list[SavedAccountOut], **ERRORS})
+def my_accounts(request: HttpRequest):  # type: ignore[no-untyped-def]
+    """The signed-in member's saved accounts: each account they have paid, with its latest payment."""
+    return [
+        {"biller": a.biller, "kind": a.kind, "account": a.account, "masked_name": a.masked_name,
+         "last_paid": payment_out(a.last_paid)}
+        for a in selectors.member_accounts(actor=me(request))
+    ]  # fmt: skip
+
+
+@router.get("/me/payments", response={200: list[MemberBillOut], **ERRORS})
+def my_payments(request: HttpRequest):  # type: ignore[no-untyped-def]
+    """The member's bill history, newest first (at most 100): online, from the wallet, by the
+    hotline and in cash at any outlet's counter, a corner shop's included."""
+    return [mine_out(p) for p in selectors.member_bills(actor=me(request))[:100]]
+
+
+@router.post("/me/payments", response={201: MemberBillOut, **ERRORS})
+def my_bill_pay(request: HttpRequest, payload: MemberBillPayIn):  # type: ignore[no-untyped-def]
+    """The member pays a bill as themselves, two-phase as at the counter. ``online``: the answer
+    *awaits* them at the gateway's ``pay_url`` (the bill kept for them), the money in on the
+    gateway's notification, then the biller asked; ``wallet``: held from their wallet, then the
+    biller asked. Then ``paid``, or ``reversed`` with the money given back. ``amount`` must be
+    what is due; the same ``key`` again returns the first payment."""
+    who = me(request)
+    if payload.tender not in ("online", "wallet"):
+        raise ValidationError("tender is online or wallet", code="invalid_tender")
+    back = payload.return_url
+    if back and (not back.startswith("/") or back.startswith("//") or "\\" in back):
+        raise ValidationError("return_url must be a path on this site", code="invalid_return_url")
+    key = f"api:{who.member_id}:{payload.key}" if payload.key else ""
+    biller, account = payload.biller[:40], payload.account[:64]
+    if payload.tender == "online":
+        url = request.build_absolute_uri(back) if back else ""
+        payment = services.bill_pay_gateway(
+            actor=who, biller=biller, account=account, amount=payload.amount, key=key, return_url=url
+        )
+    else:
+        payment = services.bill_pay_online(
+            actor=who, biller=biller, account=account, amount=payload.amount, key=key
+        )
+    return 201, mine_out(payment)
+
+
+@router.get("/me/payments/{number}", response={200: MemberBillOut, **ERRORS})
+def my_payment(request: HttpRequest, number: str):  # type: ignore[no-untyped-def]
+    """One of the member's own bill payments (another's is not found)."""
+    return mine_out(selectors.member_bill_get(actor=me(request), number=number))
+
+
+@router.post("/me/payments/{number}/sync", response={200: MemberBillOut, **ERRORS})
+def my_payment_sync(request: HttpRequest, number: str):  # type: ignore[no-untyped-def]
+    """The member back from the gateway's page: the gateway is asked about their online payment
+    at once instead of waiting for its notification (paid there, the biller is asked)."""
+    who = me(request)
+    payment = selectors.member_bill_get(actor=who, number=number)
+    if payment.mode != domain.PayMode.MEMBER_ONLINE:
+        return mine_out(payment)  # nothing to ask the gateway about
+    return mine_out(services.bill_gateway_sync(actor=who, number=number))

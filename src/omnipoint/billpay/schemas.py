@@ -68,6 +68,27 @@ class BillPaymentOut(Schema):
     deadline: datetime
 
 
+class MemberBillPayIn(Input):
+    biller: str = Field(max_length=40)
+    account: str = Field(max_length=64)
+    amount: int  # fen: what the bill says is due
+    tender: str = Field(max_length=10)  # online (the sandbox gateway's page) or wallet
+    key: str = Field("", max_length=60)  # the client's key: a retry returns the first payment
+    return_url: str = Field("", max_length=200)  # a path on this site; {number} is the payment's
+
+
+class MemberBillOut(BillPaymentOut):
+    pay_url: str  # online and awaiting the payer: the gateway's page, where they pay
+
+
+class SavedAccountOut(Schema):
+    biller: str
+    kind: str
+    account: str
+    masked_name: str
+    last_paid: BillPaymentOut
+
+
 class BillerAckOut(Schema):
     code: str
     outcome: str

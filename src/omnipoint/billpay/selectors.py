@@ -67,6 +67,14 @@ def member_bills(*, actor: MemberActor) -> QuerySet[BillPayment]:
     )
 
 
+def member_bill_get(*, actor: MemberActor, number: str) -> BillPayment:
+    """One of the member's own bill payments by its number; anyone else's does not exist."""
+    payment = member_bills(actor=actor).filter(number=number[:20]).first()
+    if payment is None:
+        raise NotFoundError(f"bill payment {number[:20]} not found", code="payment_not_found")
+    return payment
+
+
 @dataclass(frozen=True)
 class SavedAccount:
     biller: str

@@ -140,3 +140,43 @@ def test_the_hotline_pays_a_member_s_bill_from_the_wallet_or_refuses_changing_no
     resp = phone()
     assert resp.status_code == 201 and resp.json()["mode"] == "member_wallet"
     assert BillPayment.objects.get().member_id == member.pk
+
+
+def test_a_member_pays_their_bills_online_and_from_the_wallet_through_the_api(client, bills):
+    """The member pays a bill at the gateway (awaiting, paid there, back: the biller asked, then
+    confirmed) and another from their wallet, each as themselves, and sees both, and the bill a
+    corner shop took in cash for them, in their history and saved accounts."""
+    from omnipoint.core.models import ApiToken
+    from omnipoint.loyalty.services import wallet_topup
+    from omnipoint.members.services import member_get_or_create, member_user_ensure
+    from omnipoint.outlets.domain import SYSTEM
+    from omnipoint.payments.sandbox import charge_pay
+
+    member = member_user_ensure(actor=SYSTEM, member=member_get_or_create(actor=SYSTEM, mobile="13800138000"))
+    wallet_topup(actor=SYSTEM, member_id=member.pk, key="t", amount=2_000_00)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {ApiToken.issue(member.user, name='test')}"}
+    cash = post(client, bills, "agent_clerk", body_for(bills, bills.agent, 5, mobile="13800138000")).json()
+
+    def pay(i, tender):  # type: ignore[no-untyped-def]
+        body = {k: v for k, v in body_for(bills, bills.net.a, i).items() if k != "outlet_id"}
+        return client.post(f"{V1}/me/payments", json.dumps({**body, "tender": tender, "key": f"k{i}",
+                           "return_url": "/shop/bills/?done={number}"}), content_type="application/json", **auth)  # fmt: skip
+
+    online = pay(6, "online")
+    assert online.status_code == 201, online.content
+    first = online.json()
+    assert (first["state"], first["mode"]) == ("awaiting", "member_online") and "/sandbox/pay/" in first[
+        "pay_url"
+    ]
+    assert pay(6, "online").json()["number"] == first["number"]  # a retry is the first
+    charge_pay(ref=BillPayment.objects.get(number=first["number"]).gateway_ref)
+    back = client.post(f"{V1}/me/payments/{first['number']}/sync", content_type="application/json", **auth)
+    assert back.json()["state"] == "held"  # the money is in; the biller is asked
+    wallet = pay(7, "wallet").json()
+    assert (wallet["state"], wallet["mode"]) == ("held", "member_wallet")
+    history = client.get(f"{V1}/me/payments", **auth).json()
+    assert {p["number"] for p in history} == {first["number"], wallet["number"], cash["number"]}
+    accounts = client.get(f"{V1}/me/accounts", **auth).json()
+    assert len(accounts) == 3 and all(a["masked_name"] for a in accounts)
+    clerk = client.get(f"{V1}/me/payments", **bills.net.auth("outlet_clerk"))
+    assert clerk.status_code == 403 and clerk.json()["code"] == "not_member"
