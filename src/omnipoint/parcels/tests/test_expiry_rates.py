@@ -39,7 +39,7 @@ def test_unpaid_parcels_expire_after_the_gateway_is_asked(pw, settings):
     assert SandboxCharge.objects.get(ref=expired.charge_ref).refunded == 0  # the sweep skips it
     assert notify(expired.charge_ref)["code"] == "SUCCESS"
     notify(expired.charge_ref)
-    assert list(PaymentNotification.objects.values_list("outcome", flat=True)) == [
+    assert list(PaymentNotification.objects.order_by("pk").values_list("outcome", flat=True)) == [
         "parcel_refunded",
         "parcel_duplicate",
     ]
