@@ -11,7 +11,7 @@ from omnipoint.aftersales.models import TechnicianDay, Ticket, TicketEvent
 from omnipoint.core.errors import ConflictError, InvalidStateError
 
 
-def new_code() -> str:
+def _new_code() -> str:
     """A customer's confirmation code: six random digits."""
     return "".join(secrets.choice("0123456789") for _ in range(domain.CODE_LENGTH))
 

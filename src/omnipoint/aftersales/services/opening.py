@@ -10,7 +10,7 @@ from django.utils import timezone
 from omnipoint.aftersales import domain
 from omnipoint.aftersales.domain import AFTER_SALES_KINDS, LineForTickets, TicketKind
 from omnipoint.aftersales.models import Ticket, TicketEvent
-from omnipoint.aftersales.services._common import new_code
+from omnipoint.aftersales.services._common import _new_code
 from omnipoint.catalog.domain import ProductKind
 from omnipoint.core.errors import NotFoundError, ValidationError
 from omnipoint.orders.hooks import GoodsHandedOver
@@ -43,7 +43,7 @@ def _create(
     ticket = Ticket.objects.create(
         number=_number(), kind=kind, order=order, order_line=line, outlet_id=outlet_id,
         member_id=order.member_id, customer_name=order.customer_name, customer_mobile=order.customer_mobile,
-        address=order.address, description=description, confirmation_code=new_code(), channel=channel,
+        address=order.address, description=description, confirmation_code=_new_code(), channel=channel,
         opened_by_id=user_id, opened_at=now, respond_by=due.respond_by, complete_by=due.complete_by,
         changed_at=now,
     )  # fmt: skip

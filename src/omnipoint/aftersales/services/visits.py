@@ -31,7 +31,7 @@ from django.utils.translation import gettext, override
 from omnipoint.aftersales import domain, selectors
 from omnipoint.aftersales.domain import Step, Window
 from omnipoint.aftersales.models import Ticket
-from omnipoint.aftersales.services._common import _move, _move_place, new_code
+from omnipoint.aftersales.services._common import _move, _move_place, _new_code
 from omnipoint.core.errors import (
     ConflictError,
     DomainError,
@@ -84,7 +84,7 @@ def _visit(
         fields["responded_at"] = now  # the first response of the SLA: a visit agreed
     code = ticket.confirmation_code
     if ticket.code_failures >= domain.CODE_ATTEMPTS:  # locked by wrong codes: a new one, texted
-        code = fields["confirmation_code"] = new_code()
+        code = fields["confirmation_code"] = _new_code()
         fields["code_failures"] = 0
     with transaction.atomic():
         _move(ticket, step, now=now, user_id=actor.user_id, note=text, **fields)
