@@ -295,6 +295,13 @@ OPS.update(
                             lambda w: {"reason": "timing", "note": "次日到账"}, setup=api_world),
     }
 )  # fmt: skip
+# Reconciliation, matching a day again (the lines as imported, open differences found afresh).
+OPS.update(
+    {
+        "recon_rematch": Op("POST", "/reconciliation/runs/{day}/rematch", lambda w: {"day": w.recon_day}, None,
+                            setup=api_world),
+    }
+)  # fmt: skip
 # Appointments (omnipoint.appointments.tests.world builds their objects on the shop's world).
 _ap_outlet = lambda w: {"outlet_id": w.a.pk}  # noqa: E731
 APPOINTMENT_OPS = {
@@ -1635,6 +1642,18 @@ def test_a_wrong_confirmation_code_spends_an_attempt_only(client, shop):
     assert_error(
         call(client, w, op, {"step": "complete", "code": w.tk_code_a}, params), 429, "confirmation_locked"
     )
+
+
+def test_matching_a_day_again_refuses_bad_input_with_a_code(client, world):
+    """A day that is no day, or one never imported: a 4xx with its code, and nothing changes."""
+    api_world(world)
+    h = world.net.auth("hq_admin")
+    before = snapshot()
+    for day, status, code in (
+        ("2026-13-01", 422, "invalid_day"),
+        (world.recon_open_day, 404, "run_not_found"),
+    ):
+        assert_error(client.post(f"{V1}/reconciliation/runs/{day}/rematch", **h), status, code)
     assert snapshot() == before
 
 

@@ -1351,6 +1351,16 @@ ROWS += [
 ]  # fmt: skip
 
 
+# --- reconciliation: matching a day again, finance at HQ --------------------------------------
+
+ROWS += [
+    Row("match a day again", "POST", "/reconciliation/runs/{day}/rematch", FINANCE, recon_day("recon_day"), **RECON,
+        check=lambda w, p, b: b["rematched_at"] and b["matched"] == 1 or pytest.fail(str(b))),
+    Row("match a day never imported", "POST", "/reconciliation/runs/{day}/rematch", FINANCE.replace("200", "404"),
+        recon_day("recon_open_day"), **RECON, not_found="run_not_found"),
+]  # fmt: skip
+
+
 def send(client, row: Row, w: World, persona: str | None, headers: dict[str, str]):
     url = V1 + row.path.format(**row.params(w))
     if row.method == "GET":

@@ -47,6 +47,7 @@ def run_detail(run: ReconRun, *, created: bool = False) -> dict[str, Any]:
     kinds = selectors.kind_counts(run)
     return run_out(run) | {
         "created": created,
+        "rematched_at": run.rematched_at,
         "stated_count": run.stated_count,
         "stated_paid": run.stated_paid,
         "stated_refunded": run.stated_refunded,
@@ -109,6 +110,16 @@ def run_fetch(request: HttpRequest, day: str):  # type: ignore[no-untyped-def]
     (201); the same statement again answers its run (200)."""
     a = actor(request)
     return _detail(a, services.statement_fetch(actor=a, day=domain.parse_day(day)))
+
+
+@router.post("/runs/{day}/rematch", response={200: ReconRunDetailOut, **ERRORS})
+def run_rematch(request: HttpRequest, day: str):  # type: ignore[no-untyped-def]
+    """Match an imported day again, after a repair or once late facts arrived: the statement's
+    lines stay as imported, the open differences are found afresh, resolved ones keep their
+    resolution (and what they say is not found twice). 404 ``run_not_found``."""
+    a = actor(request)
+    result = services.run_rematch(actor=a, day=domain.parse_day(day))
+    return run_detail(selectors.run_get(actor=a, day=result.run.day))
 
 
 @router.post("/runs/{day}/statement", response={200: ReconRunDetailOut, 201: ReconRunDetailOut, **ERRORS})

@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from omnipoint.billpay.models import BillPayment
 from omnipoint.payments.models import Payment, Refund
 from omnipoint.reconciliation.domain import DiffKind, LineKind, Reason, Source
 
@@ -31,6 +32,11 @@ class ReconRun(models.Model):
     stated_refunded = models.BigIntegerField(default=0)
     stated_fees = models.BigIntegerField(default=0)
     match_seconds = models.FloatField(default=0)
+    # matched again after a repair (the lines as imported, the open differences found afresh)
+    rematched_at = models.DateTimeField(null=True, blank=True)
+    rematched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-day", "provider"]
@@ -75,6 +81,8 @@ class Difference(models.Model):
     line = models.ForeignKey(StatementLine, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     refund = models.ForeignKey(Refund, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # a bill paid online by the gateway (billpay's), for its charge or its refund
+    bill = models.ForeignKey(BillPayment, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     merchant_ref = models.CharField(max_length=64, blank=True)  # the number it is about
     provider_ref = models.CharField(max_length=64, blank=True)
     ours = models.BigIntegerField(null=True, blank=True)  # fen as we hold it (None: nothing here)

@@ -33,6 +33,7 @@ class ThreeWayOut(Schema):
 
 class ReconRunDetailOut(ReconRunOut):
     created: bool = False  # True when this request imported it
+    rematched_at: datetime | None  # when the day was last matched again (None: only at its import)
     stated_count: int
     stated_paid: int
     stated_refunded: int

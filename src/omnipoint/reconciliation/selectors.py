@@ -3,10 +3,13 @@ day (the provider's statement, our payments, the ledger and the day's close). Fi
 open differences' count at any manager's node (the dashboards)."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
+from omnipoint.billpay.domain import PayMode, PayState
+from omnipoint.billpay.models import BillPayment
 from omnipoint.clearing.domain import Measure
 from omnipoint.clearing.facts import order_outlet_by_id
 from omnipoint.clearing.models import ClearingFigure, ClearingRun
@@ -101,8 +104,8 @@ class ThreeWay:
 
 
 def three_way(run: ReconRun) -> list[ThreeWay]:
-    """The day's totals three ways: the provider's lines, our payments, refunds and online
-    top-ups that succeeded at the gateway that day, and the close's figures for online payments
+    """The day's totals three ways: the provider's lines, our payments, refunds, online top-ups
+    and bills paid online that succeeded at the gateway that day, and the close's figures for online payments
     and online top-ups at HQ (which the close read from our payments and the ledger)."""
     lines = StatementLine.objects.filter(run=run).aggregate(
         paid_n=Count("pk", filter=Q(kind=LineKind.PAYMENT)),
@@ -118,6 +121,11 @@ def three_way(run: ReconRun) -> list[ThreeWay]:
     topups = OnlineTopup.objects.filter(
         state=TopupState.PAID, credited_at__gte=start, credited_at__lt=end
     ).aggregate(n=Count("pk"), s=Sum("amount", default=0))
+    bills = _bills_in(start, end).aggregate(n=Count("pk"), s=Sum("amount", default=0))
+    bill_refunds = BillPayment.objects.filter(
+        mode=PayMode.MEMBER_ONLINE, refunded_at__gte=start, refunded_at__lt=end
+    ).exclude(refund_ref="")
+    bill_back = bill_refunds.aggregate(n=Count("pk"), s=Sum("amount", default=0))
     refunds = Refund.objects.filter(
         payment__provider=ONLINE_PROVIDER,
         state=RefundState.SUCCEEDED,
@@ -129,16 +137,35 @@ def three_way(run: ReconRun) -> list[ThreeWay]:
         ThreeWay(
             "paid_count",
             lines["paid_n"],
-            paid["n"] + topups["n"],
+            paid["n"] + topups["n"] + bills["n"],
             _sum(books, Measure.PAID_COUNT, Measure.TOPUP_COUNT),
         ),
         ThreeWay(
-            "paid", lines["paid"], paid["s"] + topups["s"], _sum(books, Measure.PAID, Measure.TOPUP_PRINCIPAL)
+            "paid",
+            lines["paid"],
+            paid["s"] + topups["s"] + bills["s"],
+            _sum(books, Measure.PAID, Measure.TOPUP_PRINCIPAL),
         ),
-        ThreeWay("refund_count", lines["refund_n"], refunds["n"], _sum(books, Measure.REFUND_COUNT)),
-        ThreeWay("refunded", lines["refunded"], refunds["s"], _sum(books, Measure.REFUNDED)),
+        ThreeWay(
+            "refund_count",
+            lines["refund_n"],
+            refunds["n"] + bill_back["n"],
+            _sum(books, Measure.REFUND_COUNT),
+        ),
+        ThreeWay("refunded", lines["refunded"], refunds["s"] + bill_back["s"], _sum(books, Measure.REFUNDED)),
         ThreeWay("fees", lines["fees"], 0, None),
     ]
+
+
+def _bills_in(start: datetime, end: datetime) -> QuerySet[BillPayment]:
+    """Bills paid online whose money reached us in the range (as matching.py dates them)."""
+    return (
+        BillPayment.objects.filter(mode=PayMode.MEMBER_ONLINE)
+        .exclude(gateway_ref="")
+        .filter(Q(state__in=[PayState.HELD, PayState.PAID]) | Q(refunded_at__isnull=False))
+        .annotate(at=Coalesce("paid_at", "refunded_at", "created_at"))
+        .filter(at__gte=start, at__lt=end)
+    )
 
 
 def _books(day: date) -> dict[str, int] | None:

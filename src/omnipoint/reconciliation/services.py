@@ -1,6 +1,7 @@
 """Writes of reconciliation: import a provider's statement of a day (fetched from the provider,
 by the scheduled task or on request, or uploaded by finance) and match it, repair a lost
-notification, resolve a difference with a reason.
+notification (an order's payment, or a bill paid online), resolve a difference with a reason,
+match a day again after a repair.
 
 An import is one transaction: the run is inserted first (one per provider and day: two imports
 at once leave one), then the lines as they are read and checked, then the matching. A file that
@@ -16,6 +17,8 @@ from datetime import date, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from omnipoint.billpay.domain import PayState
+from omnipoint.billpay.services import bill_gateway_sync
 from omnipoint.core.errors import ConflictError, NotFoundError, ValidationError
 from omnipoint.outlets.domain import Perm, StaffActor, SystemActor
 from omnipoint.payments import services as payments
@@ -29,6 +32,7 @@ from omnipoint.reconciliation.models import Difference, ReconRun, Resolution
 REPAIR = SystemActor(task="reconciliation.repair")
 REPAIRED_OUTCOMES = frozenset(
     {"applied", "duplicate", "refunded_cancelled", "refunded_overpaid", "topup_paid"}
+    | {"bill_held", "bill_paid", "bill_refunded"}
 )
 
 
@@ -122,6 +126,10 @@ def _resolve(
 ) -> Resolution:
     try:
         with transaction.atomic():
+            # the run's row orders this against a matching again, which deletes open differences
+            ReconRun.objects.select_for_update().filter(pk=difference.run_id).first()
+            if not Difference.objects.filter(pk=difference.pk).exists():
+                raise NotFoundError(f"difference {difference.pk} not found", code="difference_not_found")
             return Resolution.objects.create(
                 difference=difference,
                 reason=reason,
@@ -139,22 +147,40 @@ def _check_open(difference: Difference) -> None:
         raise ConflictError("this difference is already resolved", code="already_resolved")
 
 
-@transaction.atomic
 def difference_repair(*, actor: StaffActor, difference_id: int) -> Resolution:
     """A lost notification: ask the provider about the payment and apply what it answers
-    through the payments' own step (once, even with the real notification arriving at the same
-    moment), then record the repair. A provider that does not say paid refuses the repair."""
+    through the owner's own step (once, even with the real notification arriving at the same
+    moment), then record the repair. A provider that does not say paid refuses the repair. An
+    order's payment is applied in one transaction; a bill's outside any (billpay asks the
+    biller once the money is in)."""
     actor.require(Perm.FINANCE_RECONCILE)
     difference = _difference(difference_id)
     if difference.kind not in REPAIRABLE:
         raise ValidationError("only a lost notification is repaired", code="not_repairable")
     _check_open(difference)
-    outcome = payments.payment_recover(actor=REPAIR, number=difference.merchant_ref)
+    if difference.bill_id is not None:
+        return _repaired(difference, actor, _bill_recover(difference.merchant_ref))
+    with transaction.atomic():
+        outcome = payments.payment_recover(actor=REPAIR, number=difference.merchant_ref)
+        return _repaired(difference, actor, outcome)
+
+
+def _repaired(difference: Difference, actor: StaffActor, outcome: str) -> Resolution:
     if outcome not in REPAIRED_OUTCOMES:
         raise ConflictError(
             f"the provider says the payment is {outcome}", code="repair_refused", provider_says=outcome
         )
     return _resolve(difference, actor, Reason.REPAIRED, "", outcome)
+
+
+def _bill_recover(number: str) -> str:
+    """A bill paid online whose notification was lost: billpay asks the gateway and takes the
+    money in through its own step (the biller asked next), or sends it back if the payment was
+    given up meanwhile. The outcome is what the bill became."""
+    bill = bill_gateway_sync(actor=REPAIR, number=number)
+    if bill.state == PayState.REVERSED:
+        return "bill_refunded" if bill.refunded_at else "bill_reversed"
+    return f"bill_{bill.state}"
 
 
 def difference_resolve(*, actor: StaffActor, difference_id: int, reason: str, note: str) -> Resolution:
@@ -173,3 +199,32 @@ def difference_resolve(*, actor: StaffActor, difference_id: int, reason: str, no
     difference = _difference(difference_id)
     _check_open(difference)
     return _resolve(difference, actor, reason, note)
+
+
+@dataclass(frozen=True)
+class RematchResult:
+    run: ReconRun
+    before: int  # open differences before
+    after: int  # open differences found now
+
+
+@transaction.atomic
+def run_rematch(*, actor: StaffActor, day: date) -> RematchResult:
+    """Match an imported day again (after a repair, or once late facts arrived): its lines as
+    they were imported, its open differences found afresh; a resolved difference and its
+    resolution stay, and what it says is not found a second time. Finance at HQ."""
+    actor.require(Perm.FINANCE_RECONCILE)
+    run = ReconRun.objects.select_for_update().filter(provider=ONLINE_PROVIDER, day=day).first()
+    if run is None:
+        raise NotFoundError(f"no statement of {day} is imported", code="run_not_found", day=day.isoformat())
+    stale = Difference.objects.filter(run=run, resolution__isnull=True)
+    before = stale.count()
+    stale.delete()
+    last = Difference.objects.filter(run=run).order_by("-pk").values_list("pk", flat=True).first()
+    now = timezone.now()
+    start, end = domain.day_bounds(day)
+    run.matched = run_match(run, start=start, end=end, now=now, after=last or 0)
+    run.rematched_at, run.rematched_by_id = now, actor.user_id
+    run.save(update_fields=["matched", "rematched_at", "rematched_by"])
+    found = Difference.objects.filter(run=run, resolution__isnull=True).count()
+    return RematchResult(run, before, found)

@@ -109,6 +109,20 @@ def run_detail(request: HttpRequest, actor: Actor, day: str) -> HttpResponse:
 
 @require_POST
 @console_view
+def run_rematch(request: HttpRequest, actor: Actor, day: str) -> HttpResponse:
+    """Match an imported day again (after a repair): the lines stay, open differences are found
+    afresh. A day that is none, or not imported, is the error page."""
+    result = services.run_rematch(actor=actor, day=domain.parse_day(day))
+    messages.success(
+        request,
+        _("Matched again: %(before)s open differences before, %(after)s now.")
+        % {"before": result.before, "after": result.after},
+    )
+    return redirect("reconciliation:run", day=result.run.day.isoformat())
+
+
+@require_POST
+@console_view
 def difference_act(request: HttpRequest, actor: Actor, difference_id: int) -> HttpResponse:
     """Repair a lost notification, or resolve a difference with a reason and a note."""
     difference = selectors.difference_get(actor=actor, difference_id=difference_id)
