@@ -29,7 +29,7 @@ from omnipoint.outlets.domain import SYSTEM
 from omnipoint.parcels import sandbox as carrier
 from omnipoint.parcels.tests.world import accept_body, build_parcels, event, rates_body
 from omnipoint.reconciliation.tests.world import api_world, multipart, read, write
-from omnipoint.settlement.tests.world import build_settlement
+from omnipoint.settlement.tests.world import build_parties, build_settlement
 
 from .conftest import POWER, SHOPPER_MOBILE, World, assert_error, build_shop, snapshot
 
@@ -300,6 +300,22 @@ OPS.update(
     {
         "recon_rematch": Op("POST", "/reconciliation/runs/{day}/rematch", lambda w: {"day": w.recon_day}, None,
                             setup=api_world),
+    }
+)  # fmt: skip
+# Settlement's parties (omnipoint.settlement.tests.world.build_parties).
+_party = lambda name: lambda w: {"party_id": getattr(w, name)}  # noqa: E731
+OPS.update(
+    {
+        "party_create": Op("POST", "/settlement/parties", lambda w: {},
+                           lambda w: {"kind": "agent", "outlet_id": w.a.pk}, setup=build_parties),
+        "party_edit": Op("PATCH", "/settlement/parties/{party_id}", _party("party_c"),
+                         lambda w: {"rate": "0.12"}, required=False, setup=build_parties),
+        "party_rate_set": Op("PUT", "/settlement/parties/{party_id}/rates/{category_id}",
+                             lambda w: {"party_id": w.party_sh, "category_id": w.appliances},
+                             lambda w: {"rate": "0.15"}, setup=build_parties),
+        "party_rate_remove": Op("DELETE", "/settlement/parties/{party_id}/rates/{category_id}",
+                                lambda w: {"party_id": w.party_sh, "category_id": w.appliances}, None,
+                                setup=build_parties),
     }
 )  # fmt: skip
 # Appointments (omnipoint.appointments.tests.world builds their objects on the shop's world).
@@ -1738,3 +1754,58 @@ def test_a_members_online_bill_refuses_bad_input(client, shop):
     for body, status, code in cases:
         refused(client, w, op, body, status, code)
     refused(client, w, OPS["my_bill_sync"], {}, 404, "payment_not_found", params={"number": w.nj_bill})
+
+
+def test_the_parties_refuse_bad_input_with_a_code(client, world):
+    """A rate out of 0..1 or with five decimals, an unknown kind or cycle, an agent settled weekly,
+    a franchise party at a store that is no franchise, a rate for an agent, a blank name, an
+    unknown category or rate: each a 4xx with its code, and nothing changes."""
+    build_parties(world)
+    h = world.net.auth("hq_admin")
+    send = lambda method, path, body: client.generic(  # noqa: E731
+        method,
+        f"{V1}/settlement{path}",
+        json.dumps(body) if body is not None else "",
+        "application/json",
+        **h,
+    )
+    sh, b = f"/parties/{world.party_sh}", f"/parties/{world.party_b}"
+    before = snapshot()
+    for method, path, body, status, code in (
+        ("POST", "/parties", {"kind": "broker", "outlet_id": world.a.pk}, 422, "invalid_input"),
+        (
+            "POST",
+            "/parties",
+            {"kind": "franchise", "outlet_id": world.a.pk, "rate": "1.5"},
+            422,
+            "invalid_input",
+        ),
+        (
+            "POST",
+            "/parties",
+            {"kind": "franchise", "outlet_id": world.a.pk, "rate": "0.12345"},
+            422,
+            "invalid_input",
+        ),
+        ("POST", "/parties", {"kind": "franchise", "outlet_id": world.a.pk}, 422, "not_franchise"),
+        (
+            "POST",
+            "/parties",
+            {"kind": "agent", "outlet_id": world.a.pk, "cycle": "week"},
+            422,
+            "invalid_cycle",
+        ),
+        ("POST", "/parties", {"kind": "agent", "outlet_id": MISSING}, 404, "outlet_not_found"),
+        ("POST", "/parties", {"kind": "supplier", "supplier_id": MISSING}, 404, "supplier_not_found"),
+        ("PATCH", b, {"rate": "0.1"}, 422, "not_rated"),
+        ("PATCH", b, {"cycle": "half_month"}, 422, "invalid_cycle"),
+        ("PATCH", sh, {"name": ""}, 422, "invalid_input"),
+        ("PATCH", sh, {"name": "   "}, 422, "invalid_name"),
+        ("PATCH", f"/parties/{MISSING}", {"name": "x"}, 404, "party_not_found"),
+        ("PUT", f"{sh}/rates/{MISSING}", {"rate": "0.1"}, 404, "category_not_found"),
+        ("PUT", f"{b}/rates/{world.appliances}", {"rate": "0.1"}, 422, "not_rated"),
+        ("PUT", f"{sh}/rates/{world.appliances}", {"rate": -0.1}, 422, "invalid_input"),
+        ("DELETE", f"{b}/rates/{world.appliances}", None, 404, "rate_not_found"),
+    ):
+        assert_error(send(method, path, body), status, code)
+    assert snapshot() == before

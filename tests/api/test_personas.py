@@ -30,7 +30,7 @@ from django.utils import timezone
 from omnipoint.aftersales.tests.world import build_tickets
 from omnipoint.appointments.tests.world import build_appointments
 from omnipoint.billpay.tests.conftest import build_agents
-from omnipoint.catalog.models import PriceListItem
+from omnipoint.catalog.models import PriceListItem, Supplier
 from omnipoint.flashsales.tests.helpers import build_flash, build_flash_claim
 from omnipoint.identity.tests.world import build_identity, verify_body
 from omnipoint.inventory.models import CycleCount, StockLevel, Transfer
@@ -38,7 +38,7 @@ from omnipoint.marketing.models import Coupon, CouponTemplate, Game, Promotion
 from omnipoint.orders.models import Order, PickTask, TaskState
 from omnipoint.parcels.tests.world import accept_body, build_parcels, rates_body
 from omnipoint.reconciliation.tests.world import api_world, multipart
-from omnipoint.settlement.tests.world import build_settlement
+from omnipoint.settlement.tests.world import build_parties, build_settlement
 from omnipoint.showrooms.models import CommissionRule
 from omnipoint.testing import PASSWORD
 from omnipoint.testing import PERSONAS as STAFF_PERSONAS
@@ -1358,6 +1358,43 @@ ROWS += [
         check=lambda w, p, b: b["rematched_at"] and b["matched"] == 1 or pytest.fail(str(b))),
     Row("match a day never imported", "POST", "/reconciliation/runs/{day}/rematch", FINANCE.replace("200", "404"),
         recon_day("recon_open_day"), **RECON, not_found="run_not_found"),
+]  # fmt: skip
+
+
+# --- settlement: the parties and their rates; finance (city and up) adds and edits them, at its
+# node (build_parties: build_settlement's supplier at Shanghai with an appliances rate, the agent
+# point B, the franchise store C) ------------------------------------------------------------
+
+
+PARTY = {"setup": build_parties, "not_found": "party_not_found"}
+gree = lambda: Supplier.objects.get(name="格力电器").pk  # noqa: E731
+party_of = lambda name: lambda w: {"party_id": getattr(w, name)}  # noqa: E731
+rate_of = lambda name: lambda w: {"party_id": getattr(w, name), "category_id": w.appliances}  # noqa: E731
+
+ROWS += [
+    Row("the party of Shanghai", "GET", "/settlement/parties/{party_id}", "200 200 404 404 403 403 403",
+        party_of("party_sh"), **PARTY,
+        check=lambda w, p, b: [r["rate"] for r in b["rates"]] == ["0.1800"] or pytest.fail(str(b))),
+    Row("the party at B", "GET", "/settlement/parties/{party_id}", "200 200 200 404 403 403 403",
+        party_of("party_b"), **PARTY),
+    Row("add an agent at A", "POST", "/settlement/parties", created(SETTLERS), setup=build_parties,
+        body=lambda w, p: {"kind": "agent", "outlet_id": w.a.pk},
+        check=lambda w, p, b: b["kind"] == "agent" and b["outlet_id"] == w.a.pk or pytest.fail(str(b))),
+    Row("add a clerk as a salesperson", "POST", "/settlement/parties", "404 404 404 403 403 403 403",
+        setup=build_parties, body=lambda w, p: {"kind": "salesperson", "staff_id": w.net.staff["outlet_clerk"].pk},
+        not_found="staff_not_found"),
+    Row("add a supplier for Nanjing", "POST", "/settlement/parties", "201 404 404 403 403 403 403",
+        setup=build_parties, body=lambda w, p: {"kind": "supplier", "supplier_id": gree(), "region_code": "320100",
+                                                "rate": "0.2"}, not_found="node_not_found"),
+    Row("edit the party at B", "PATCH", "/settlement/parties/{party_id}", SETTLERS, party_of("party_b"), **PARTY,
+        body=lambda w, p: {"name": f"代理点 {p}"}),
+    Row("edit the party at C", "PATCH", "/settlement/parties/{party_id}", "200 404 404 403 403 403 403",
+        party_of("party_c"), **PARTY, body=lambda w, p: {"rate": "0.12", "cycle": "week"}),
+    Row("rate Shanghai's appliances", "PUT", "/settlement/parties/{party_id}/rates/{category_id}",
+        "200 200 404 403 403 403 403", rate_of("party_sh"), **PARTY, body=lambda w, p: {"rate": "0.15"}),
+    Row("unrate Shanghai's appliances", "DELETE", "/settlement/parties/{party_id}/rates/{category_id}",
+        "200 200 404 403 403 403 403", rate_of("party_sh"), **PARTY,
+        check=lambda w, p, b: b["rates"] == [] or pytest.fail(str(b))),
 ]  # fmt: skip
 
 

@@ -1,4 +1,5 @@
-"""Settlement through the REST API: the parties and statements of the caller's node, a period's
+"""Settlement through the REST API: the parties of the caller's node (added, edited, their rates by
+category) and their statements, a period's
 statements generated, a statement confirmed, paid, and downloaded as CSV, XLSX or PDF."""
 
 from typing import Any
@@ -11,12 +12,16 @@ from omnipoint.core.api import ERRORS, Id, Page
 from omnipoint.outlets.domain import Actor
 from omnipoint.outlets.selectors import actor_get
 from omnipoint.settlement import exports, selectors, services
-from omnipoint.settlement.models import Statement
+from omnipoint.settlement.models import Party, Statement
 from omnipoint.settlement.schemas import (
     GenerateOut,
+    PartyDetailOut,
+    PartyEditIn,
+    PartyIn,
     PartyOut,
     PayIn,
     PayOut,
+    RateIn,
     StatementDetailOut,
     StatementOut,
 )
@@ -53,10 +58,66 @@ def detail_out(s: Statement) -> dict[str, Any]:
     return statement_out(s) | {"lines": list(s.lines.values())}
 
 
+def party_out(p: Party) -> dict[str, Any]:
+    rates = p.rates.select_related("category").order_by("category__code")
+    return {
+        **{f: getattr(p, f) for f in PartyOut.model_fields},
+        "rates": [
+            {"category_id": r.category_id, "category_code": r.category.code, "category_name": r.category.name,
+             "rate": r.rate}
+            for r in rates
+        ],
+    }  # fmt: skip
+
+
 @router.get("/parties", response={200: list[PartyOut], **ERRORS})
 def party_list(request: HttpRequest, page: Query[Page]):  # type: ignore[no-untyped-def]
     """The parties settled at or under the caller's node."""
     return page.cut(selectors.parties_list(actor=actor(request)))
+
+
+@router.post("/parties", response={200: PartyDetailOut, 201: PartyDetailOut, **ERRORS})
+def party_create(request: HttpRequest, payload: PartyIn):  # type: ignore[no-untyped-def]
+    """Add a party at a node of the caller's (finance.settle): a concession supplier
+    (``supplier_id``, settled for the outlets under ``region_code``, blank: the network), a
+    franchise or agent outlet (``outlet_id``), a salesperson (``staff_id``); 201, or 200 with
+    the party as it was when it is there already. 404 ``supplier_not_found``,
+    ``outlet_not_found``, ``staff_not_found``, ``region_not_found``, ``node_not_found``; 422
+    ``not_franchise``, ``invalid_rate``, ``invalid_cycle``."""
+    added = services.party_create(actor=actor(request), **payload.model_dump())
+    return (201 if added.created else 200), party_out(added.party)
+
+
+@router.get("/parties/{party_id}", response={200: PartyDetailOut, **ERRORS})
+def party_get(request: HttpRequest, party_id: Id):  # type: ignore[no-untyped-def]
+    """A party and its rates by category."""
+    return party_out(selectors.party_get(actor=actor(request), party_id=party_id))
+
+
+@router.patch("/parties/{party_id}", response={200: PartyDetailOut, **ERRORS})
+def party_edit(request: HttpRequest, party_id: Id, payload: PartyEditIn):  # type: ignore[no-untyped-def]
+    """Change a party's name, rate (suppliers and franchisees: 422 ``not_rated`` otherwise),
+    cycle or whether it is settled (``is_active``); fields left out stay as they are."""
+    fields = payload.model_dump(exclude_none=True)
+    return party_out(services.party_edit(actor=actor(request), party_id=party_id, **fields))
+
+
+@router.put("/parties/{party_id}/rates/{category_id}", response={200: PartyDetailOut, **ERRORS})
+def party_rate_set(request: HttpRequest, party_id: Id, category_id: Id, payload: RateIn):  # type: ignore[no-untyped-def]
+    """The deduction rate of a category's goods (and its subcategories') for a supplier or a
+    franchisee. 404 ``category_not_found``; 422 ``not_rated``."""
+    a = actor(request)
+    services.party_rate_set(actor=a, party_id=party_id, category_id=category_id, rate=payload.rate)
+    return party_out(selectors.party_get(actor=a, party_id=party_id))
+
+
+@router.delete("/parties/{party_id}/rates/{category_id}", response={200: PartyDetailOut, **ERRORS})
+def party_rate_remove(request: HttpRequest, party_id: Id, category_id: Id):  # type: ignore[no-untyped-def]
+    """A category's rate taken off (its goods fall back to a parent's rate, else the party's
+    own). 404 ``rate_not_found``."""
+    return party_out(
+        services.party_rate_remove(actor=actor(request), party_id=party_id, category_id=category_id)
+    )
 
 
 class StatementQuery(Schema):

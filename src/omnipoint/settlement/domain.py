@@ -197,6 +197,7 @@ class Sold:
     count: int
     sales: int
     returns: int
+    corrects: str = ""  # an earlier period whose goods came back in this one (an adjustment)
 
 
 @dataclass(frozen=True)
@@ -213,21 +214,31 @@ class Line:
     rate: Decimal | None
     deduction: int
     payable: int
+    corrects: str = ""  # an adjustment: the earlier period it corrects
+
+
+def adjustment_names(item: str, item_en: str, corrects: str) -> tuple[str, str]:
+    """How an adjustment line is named: its category and the period it corrects."""
+    return f"{item}（更正 {corrects}）", f"{item_en} (corrects {corrects})"
 
 
 def deduction_lines(
     sold: Iterable[Sold], chains: dict[int, tuple[int, ...]], rates: dict[int, Decimal], default: Decimal
 ) -> list[Line]:
     """A concession supplier's or a franchisee's lines: each category's net sales less the
-    network's deduction at the category's rate."""
+    network's deduction at the category's rate. An adjustment (goods of an earlier period back
+    in this one) gives back the deduction taken on them, at the category's rate."""
     out = []
     for s in sold:
         chain = chains.get(s.category_id, ()) if s.category_id is not None else ()
         rate = rate_for(chain, rates, default)
         net = s.sales - s.returns
         deduction = share(net, rate)
+        item, item_en = adjustment_names(s.item, s.item_en, s.corrects) if s.corrects else (s.item, s.item_en)
         out.append(
-            Line(s.item, s.item_en, s.count, s.sales, s.returns, net, rate, deduction, net - deduction)
+            Line(
+                item, item_en, s.count, s.sales, s.returns, net, rate, deduction, net - deduction, s.corrects
+            )
         )
     return out
 

@@ -138,6 +138,7 @@ class SettlementLine(models.Model):
     rate = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
     deduction = models.BigIntegerField(default=0)
     payable = models.BigIntegerField(default=0)
+    corrects = models.CharField(max_length=10, blank=True)  # an adjustment: the earlier period it corrects
 
     class Meta:
         ordering = ["statement_id", "position"]

@@ -1,5 +1,6 @@
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal
 
 from ninja import Field, Schema
 from pydantic import StrictStr
@@ -17,6 +18,43 @@ class PartyOut(Schema):
     region_path: str  # the node it is settled at
     cycle: str  # month, half_month, week (blank: the network's)
     rate: Decimal  # suppliers and franchisees: the network's deduction, 0..1
+    is_active: bool  # False: no longer settled
+
+
+class PartyRateOut(Schema):
+    category_id: int
+    category_code: str
+    category_name: str
+    rate: Decimal  # for the category's goods and those of the categories under it
+
+
+class PartyDetailOut(PartyOut):
+    rates: list[PartyRateOut]
+
+
+CycleIn = Literal["", "month", "half_month", "week"]
+
+
+class PartyIn(Input):
+    kind: Literal["supplier", "franchise", "agent", "salesperson"]
+    supplier_id: int | None = Field(None, ge=1, le=2**63 - 1)  # a supplier: the concession supplier
+    outlet_id: int | None = Field(None, ge=1, le=2**63 - 1)  # a franchise or agent outlet
+    staff_id: int | None = Field(None, ge=1, le=2**63 - 1)  # a salesperson
+    region_code: str = Field("", max_length=6)  # a supplier: the region it is settled for (blank: all)
+    rate: Decimal = Field(Decimal(0), ge=0, le=1, max_digits=5, decimal_places=4)
+    cycle: CycleIn = ""  # blank: the network's
+    name: str = Field("", max_length=120)  # blank: the supplier's, outlet's or salesperson's
+
+
+class PartyEditIn(Input):
+    name: str | None = Field(None, min_length=1, max_length=120)
+    rate: Decimal | None = Field(None, ge=0, le=1, max_digits=5, decimal_places=4)
+    cycle: CycleIn | None = None
+    is_active: bool | None = None
+
+
+class RateIn(Input):
+    rate: Decimal = Field(ge=0, le=1, max_digits=5, decimal_places=4)
 
 
 class StatementLineOut(Schema):
@@ -29,6 +67,7 @@ class StatementLineOut(Schema):
     rate: Decimal | None
     deduction: int
     payable: int
+    corrects: str  # an adjustment: the earlier period whose goods came back in this one ("" if none)
 
 
 class StatementOut(Schema):

@@ -2,11 +2,16 @@
 manager, the statements of their outlet: a franchisee's, its agent rebates, its salespeople's),
 HQ everything. Reading needs ``finance.close``; outside the scope is not found."""
 
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
 
+from omnipoint.catalog.models import Category, Supplier
 from omnipoint.core.errors import NotFoundError
-from omnipoint.outlets.domain import Perm, Scope, StaffActor
-from omnipoint.settlement.models import Party, SettlementJob, Statement
+from omnipoint.outlets.domain import Perm, Role, Scope, StaffActor
+from omnipoint.outlets.models import Outlet, OutletKind, Staff
+from omnipoint.outlets.selectors import scope_q
+from omnipoint.settlement.models import Party, PartyRate, SettlementJob, Statement
 
 MAX_LIST = 500
 
@@ -35,6 +40,32 @@ def party_get(*, actor: StaffActor, party_id: int) -> Party:
     if party is None:
         raise NotFoundError(f"party {party_id} not found", code="party_not_found")
     return party
+
+
+def party_rates(*, party: Party) -> QuerySet[PartyRate]:
+    return party.rates.select_related("category").order_by("category__code")
+
+
+@dataclass(frozen=True)
+class PartyChoices:
+    """What a new party may be, in the actor's scope (the console's form)."""
+
+    suppliers: list[Supplier]  # concession suppliers
+    outlets: list[Outlet]  # franchise and agent outlets (an agent is any outlet enrolled for bills)
+    salespeople: list[Staff]
+    categories: list[Category]
+
+
+def party_choices(*, actor: StaffActor) -> PartyChoices:
+    actor.require(Perm.FINANCE_SETTLE)
+    outlets = Outlet.objects.filter(scope_q(actor.scope), is_active=True).order_by("code")
+    salespeople = Staff.objects.filter(role=Role.SALESPERSON, outlet__in=outlets).select_related("outlet")
+    return PartyChoices(
+        suppliers=list(Supplier.objects.filter(is_concession=True).order_by("name")),
+        outlets=list(outlets.exclude(kind=OutletKind.WAREHOUSE)),
+        salespeople=list(salespeople.order_by("outlet__code", "display_name")),
+        categories=list(Category.objects.order_by("code")),
+    )
 
 
 def statements_list(

@@ -119,3 +119,45 @@ def test_finance_draws_up_a_month_on_the_queue_then_confirms_and_pays(
     assert file.status_code == 200 and file["Content-Type"].startswith("application/vnd.openxml")
     client.force_login(user_of("city_manager"))  # another's job is not theirs to see
     assert client.get(reverse("settlement:job", args=[job.pk])).status_code == 404
+
+
+def test_finance_adds_a_party_and_edits_its_terms_and_rates_in_the_console(client, network):
+    from decimal import Decimal
+
+    from omnipoint.catalog.models import Category
+    from omnipoint.settlement.models import Party
+
+    client.force_login(user_of("hq_admin"))
+    parties = reverse("settlement:parties")
+    refused = client.post(parties, {"kind": "franchise", "outlet_id": network.a.pk, "rate": "0.1"})
+    assert refused.status_code == 422 and "该网点不是加盟店" in refused.content.decode()
+    assert not Party.objects.exists()
+    added = client.post(parties, {"kind": "franchise", "outlet_id": network.c.pk, "rate": "0.1"})
+    party = Party.objects.get()
+    page = reverse("settlement:party", args=[party.pk])
+    assert added.url == page and party.name == network.c.name
+    client.post(
+        page, {"action": "edit", "name": "玄武加盟店", "rate": "0.12", "cycle": "week", "is_active": "on"}
+    )
+    party.refresh_from_db()
+    assert (party.name, party.rate, party.cycle, party.is_active) == (
+        "玄武加盟店",
+        Decimal("0.12"),
+        "week",
+        True,
+    )
+    category = Category.objects.order_by("pk").first()
+    client.post(page, {"action": "rate", "category_id": category.pk, "rate": "0.05"})
+    assert list(party.rates.values_list("category_id", "rate")) == [(category.pk, Decimal("0.05"))]
+    bad = client.post(page, {"action": "rate", "category_id": category.pk, "rate": "1.5"})
+    assert bad.status_code == 422 and "最多四位小数" in bad.content.decode()
+    client.post(page, {"action": "unrate", "category_id": category.pk})
+    assert not party.rates.exists() and "玄武加盟店" in client.get(parties).content.decode()
+
+    client.force_login(user_of("city_manager"))  # Shanghai's: C is not theirs
+    assert client.get(page).status_code == 404 and "玄武加盟店" not in client.get(parties).content.decode()
+    client.force_login(user_of("outlet_manager"))  # reads their node's, without the forms
+    listing = client.get(parties)
+    assert listing.status_code == 200 and 'id="new-party"' not in listing.content.decode()
+    client.force_login(user_of("outlet_clerk"))
+    assert client.get(parties).status_code == 403

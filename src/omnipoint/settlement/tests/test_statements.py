@@ -136,3 +136,41 @@ def test_confirm_then_pay_books_the_ledger_once(month):
     assert posted_balance(kind=AccountKind.AGENT_REBATE, owner_id=month.agent.pk) == 0
     assert posted_balance(kind=AccountKind.STAFF_COMMISSION, owner_id=month.story.seller) == 0
     assert ledger_breaches() == []
+
+
+def test_a_return_after_a_confirmed_statement_lands_on_the_next_as_an_adjustment(month, settings):
+    """Weekly statements: the week of the sale is confirmed, then the other unit comes back the
+    week after; that week's statement gives it back as an adjustment naming the week it corrects,
+    and the confirmed one is never changed."""
+    from datetime import timedelta
+
+    from omnipoint.clearing.domain import day_bounds
+    from omnipoint.orders import services as orders
+    from omnipoint.settlement import domain
+
+    settings.SETTLEMENT_CYCLE = "week"
+    week = domain.period_of(month.period.start + timedelta(days=9), "week")
+    later = domain.period_of(week.end, "week")
+    services.statements_generate(actor=SYSTEM, period=week.code)
+    first = Statement.objects.get(party=month.supplier, period=week.code)
+    services.statement_confirm(actor=SYSTEM, statement_id=first.pk)
+    confirmed = (first.sales, first.returns, first.amount, list(first.lines.values_list("item", "payable")))
+    sku = month.sale_a.lines.get().sku_id
+    back = orders.order_return(
+        actor=month.story.hq, order_id=month.sale_a.pk, outlet_id=month.story.net.a.pk, lines=[(sku, 1)]
+    )
+    OrderReturn.objects.filter(pk=back.pk).update(created_at=day_bounds(later.start)[0] + timedelta(hours=10))
+
+    services.statements_generate(actor=SYSTEM, period=later.code)
+    nxt = Statement.objects.get(party=month.supplier, period=later.code)
+    (adjustment,) = nxt.lines.all()
+    assert (adjustment.corrects, adjustment.sales, adjustment.returns) == (week.code, 0, back.amount)
+    assert adjustment.item.endswith(f"（更正 {week.code}）") and adjustment.rate == RATE_APPLIANCES
+    assert nxt.amount == -(back.amount - part(back.amount, RATE_APPLIANCES)) < 0  # the supplier owes it back
+    first.refresh_from_db()
+    assert (
+        first.sales,
+        first.returns,
+        first.amount,
+        list(first.lines.values_list("item", "payable")),
+    ) == confirmed

@@ -23,7 +23,7 @@ from omnipoint.outlets.domain import SYSTEM
 from omnipoint.outlets.models import Outlet
 from omnipoint.settlement import domain, services
 from omnipoint.settlement.domain import Period
-from omnipoint.settlement.models import Party
+from omnipoint.settlement.models import Party, Statement
 
 
 @dataclass
@@ -126,3 +126,17 @@ def build_settlement(w) -> None:  # type: ignore[no-untyped-def]
         st_sh=st[supplier.pk], st_b=st[agent.pk], st_c=st[franchise.pk], period=last.code,
         period_new=domain.previous_period(last.start, "month").code,
     )  # fmt: skip
+
+
+def build_parties(w) -> None:  # type: ignore[no-untyped-def]
+    """``build_settlement``'s world with its parties named (party_sh, party_b, party_c) and the
+    Shanghai supplier's rate for appliances (``appliances``: the category)."""
+    build_settlement(w)
+    if "party_sh" in w.objects:
+        return
+    party = {n: Statement.objects.get(pk=getattr(w, n)).party_id for n in ("st_sh", "st_b", "st_c")}
+    category = Category.objects.get(code="appliances").pk
+    services.party_rate_set(actor=SYSTEM, party_id=party["st_sh"], category_id=category, rate="0.18")
+    w.objects.update(
+        party_sh=party["st_sh"], party_b=party["st_b"], party_c=party["st_c"], appliances=category
+    )
