@@ -316,6 +316,8 @@ OPS.update(
         "party_rate_remove": Op("DELETE", "/settlement/parties/{party_id}/rates/{category_id}",
                                 lambda w: {"party_id": w.party_sh, "category_id": w.appliances}, None,
                                 setup=build_parties),
+        "job_start": Op("POST", "/settlement/jobs", lambda w: {},
+                        lambda w: {"kind": "generate", "period": w.period_new}, setup=build_parties),
     }
 )  # fmt: skip
 # Appointments (omnipoint.appointments.tests.world builds their objects on the shop's world).
@@ -1806,6 +1808,23 @@ def test_the_parties_refuse_bad_input_with_a_code(client, world):
         ("PUT", f"{b}/rates/{world.appliances}", {"rate": "0.1"}, 422, "not_rated"),
         ("PUT", f"{sh}/rates/{world.appliances}", {"rate": -0.1}, 422, "invalid_input"),
         ("DELETE", f"{b}/rates/{world.appliances}", None, 404, "rate_not_found"),
+        ("POST", "/jobs", {"kind": "generate", "period": "2026/11"}, 422, "invalid_period"),
+        (
+            "POST",
+            "/jobs",
+            {"kind": "export", "statement_id": world.st_b, "fmt": "docx"},
+            422,
+            "invalid_input",
+        ),
+        ("POST", "/jobs", {"kind": "export", "statement_id": world.st_b}, 422, "unknown_format"),
+        (
+            "POST",
+            "/jobs",
+            {"kind": "export", "statement_id": MISSING, "fmt": "csv"},
+            404,
+            "statement_not_found",
+        ),
+        ("POST", "/jobs", {"kind": "print", "period": world.period_new}, 422, "invalid_input"),
     ):
         assert_error(send(method, path, body), status, code)
     assert snapshot() == before

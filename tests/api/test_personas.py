@@ -38,7 +38,7 @@ from omnipoint.marketing.models import Coupon, CouponTemplate, Game, Promotion
 from omnipoint.orders.models import Order, PickTask, TaskState
 from omnipoint.parcels.tests.world import accept_body, build_parcels, rates_body
 from omnipoint.reconciliation.tests.world import api_world, multipart
-from omnipoint.settlement.tests.world import build_parties, build_settlement
+from omnipoint.settlement.tests.world import build_jobs, build_parties, build_settlement
 from omnipoint.showrooms.models import CommissionRule
 from omnipoint.testing import PASSWORD
 from omnipoint.testing import PERSONAS as STAFF_PERSONAS
@@ -1395,6 +1395,27 @@ ROWS += [
     Row("unrate Shanghai's appliances", "DELETE", "/settlement/parties/{party_id}/rates/{category_id}",
         "200 200 404 403 403 403 403", rate_of("party_sh"), **PARTY,
         check=lambda w, p, b: b["rates"] == [] or pytest.fail(str(b))),
+]  # fmt: skip
+
+
+# --- settlement's long runs on the task queue: anyone reading the statements queues a file of one
+# they see, finance a period; a job is its starter's alone (build_jobs: hq_admin's) -------------
+
+JOBS = {"setup": build_jobs, "not_found": "job_not_found"}
+job_of = lambda name: lambda w: {"job_id": getattr(w, name)}  # noqa: E731
+
+ROWS += [
+    Row("queue B's statement as CSV", "POST", "/settlement/jobs", "201 201 201 404 403 403 403", setup=build_jobs,
+        body=lambda w, p: {"kind": "export", "statement_id": w.st_b, "fmt": "csv"}, not_found="statement_not_found",
+        check=lambda w, p, b: b["state"] == "queued" and b["file_url"] is None or pytest.fail(str(b))),
+    Row("queue a period", "POST", "/settlement/jobs", created(SETTLERS), setup=build_jobs,
+        body=lambda w, p: {"kind": "generate", "period": w.period_new}),
+    Row("a job done", "GET", "/settlement/jobs/{job_id}", "200 404 404 404 404 404 403", job_of("job_done"), **JOBS,
+        check=lambda w, p, b: b["state"] == "done" and b["file_url"] or pytest.fail(str(b))),
+    Row("a done job's file", "GET", "/settlement/jobs/{job_id}/file", "200 404 404 404 404 404 403",
+        job_of("job_done"), **JOBS),
+    Row("a queued job's file", "GET", "/settlement/jobs/{job_id}/file", "409 404 404 404 404 404 403",
+        job_of("job_queued"), **JOBS, codes={"409": "job_not_done"}),
 ]  # fmt: skip
 
 

@@ -4,17 +4,22 @@ statements generated, a statement confirmed, paid, and downloaded as CSV, XLSX o
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.db import transaction
+from django.http import FileResponse, HttpRequest
+from django.utils.translation import get_language
 from ninja import Query, Router, Schema
 
 from omnipoint.clearing.exports.response import download
 from omnipoint.core.api import ERRORS, Id, Page
+from omnipoint.core.errors import ConflictError
 from omnipoint.outlets.domain import Actor
 from omnipoint.outlets.selectors import actor_get
-from omnipoint.settlement import exports, selectors, services
-from omnipoint.settlement.models import Party, Statement
+from omnipoint.settlement import exports, selectors, services, tasks
+from omnipoint.settlement.models import JobState, Party, SettlementJob, Statement
 from omnipoint.settlement.schemas import (
     GenerateOut,
+    JobIn,
+    JobOut,
     PartyDetailOut,
     PartyEditIn,
     PartyIn,
@@ -147,7 +152,8 @@ def period_generate(request: HttpRequest, period: str):  # type: ignore[no-untyp
     """Generate the statements of a period that is over (``2026-11``, ``2026-11-H1``,
     ``2026-W47``) for every party in scope settled on that cycle: drafts are refreshed from the
     facts, confirmed and paid statements kept. 422 ``invalid_period`` / ``period_in_future``,
-    409 ``period_not_over``. The console runs the same on the task queue."""
+    409 ``period_not_over``. This runs in the request: a network with many parties queues it
+    instead (``POST /jobs``, as the console does) and polls the job."""
     a = actor(request)
     result = services.statements_generate(actor=a, period=period[:20])
     statements = selectors.statements_list(actor=a, period=result.period.code).filter(
@@ -193,3 +199,49 @@ def statement_export(request: HttpRequest, statement_id: Id, fmt: str):  # type:
     """A statement as ``csv``, ``xlsx`` or ``pdf``: its lines, then its total, headers in the
     request's language, money in yuan with two decimals. 422 ``unknown_format``."""
     return download(exports.report_for(actor=actor(request), statement_id=statement_id, fmt=fmt), fmt)
+
+
+# --- long runs on the task queue, as the console makes them ---------------------------------
+
+
+def job_out(job: SettlementJob) -> dict[str, Any]:
+    done = job.state == JobState.DONE and bool(job.file)
+    return {
+        **{f: getattr(job, f) for f in ("id", "kind", "period", "statement_id", "fmt", "state", "done",
+                                         "total", "error", "created_at", "finished_at")},
+        "file_url": f"/api/v1/settlement/jobs/{job.pk}/file" if done else None,
+    }  # fmt: skip
+
+
+@router.post("/jobs", response={201: JobOut, **ERRORS})
+def job_start(request: HttpRequest, payload: JobIn):  # type: ignore[no-untyped-def]
+    """Queue a long run, checked before it is queued: a period's statements (``kind`` generate,
+    ``period``: as ``/periods/{period}/generate`` checks it, finance.settle) or a statement's file
+    (``kind`` export, ``statement_id``, ``fmt``). 201 with the job; poll ``/jobs/{id}`` until it is
+    done (a file's ``file_url``) or failed (``error``: the refusal's code). The file is written in
+    the language of the request."""
+    job = services.job_start(
+        actor=actor(request), kind=payload.kind, period=payload.period,
+        statement_id=payload.statement_id or 0, fmt=payload.fmt, lang=get_language() or "",
+    )  # fmt: skip
+    transaction.on_commit(lambda: tasks.job_run(job.pk))
+    return 201, job_out(job)
+
+
+@router.get("/jobs/{job_id}", response={200: JobOut, **ERRORS})
+def job_get(request: HttpRequest, job_id: Id):  # type: ignore[no-untyped-def]
+    """A job the caller started: its state and progress."""
+    return job_out(selectors.job_get(actor=actor(request), job_id=job_id))
+
+
+@router.get("/jobs/{job_id}/file", response=ERRORS, openapi_extra=EXPORT_DOC)
+def job_file(request: HttpRequest, job_id: Id):  # type: ignore[no-untyped-def]
+    """A done export job's file. 409 ``job_not_done`` before (or when it failed)."""
+    job = selectors.job_get(actor=actor(request), job_id=job_id)
+    path = tasks.files_dir() / job.file
+    if job.state != JobState.DONE or not job.file or not path.is_file():
+        raise ConflictError("the job has no file (yet)", code="job_not_done", state=job.state)
+    return FileResponse(
+        path.open("rb"), as_attachment=True, filename=job.file.split("-", 1)[1],
+        content_type=exports.CONTENT_TYPES[job.fmt],
+    )  # fmt: skip

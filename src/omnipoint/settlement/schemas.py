@@ -108,3 +108,25 @@ class PayIn(Input):
 
 class PayOut(StatementOut):
     created: bool  # False: this key had paid it already
+
+
+class JobIn(Input):
+    kind: Literal["generate", "export"]  # a period's statements, or one statement's file
+    period: str = Field("", max_length=20)  # generate: 2026-11, 2026-11-H1, 2026-W47
+    statement_id: int | None = Field(None, ge=1, le=2**63 - 1)  # export: the statement
+    fmt: Literal["", "csv", "xlsx", "pdf"] = ""  # export: the file's format
+
+
+class JobOut(Schema):
+    id: int
+    kind: str
+    period: str
+    statement_id: int | None
+    fmt: str
+    state: str  # queued, running, done, failed
+    done: int  # parties drawn up so far (generate), or 1 when the file is written (export)
+    total: int
+    error: str  # failed: the refusal's code
+    file_url: str | None  # done export: where to download the file
+    created_at: datetime
+    finished_at: datetime | None

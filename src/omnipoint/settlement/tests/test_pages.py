@@ -119,6 +119,17 @@ def test_finance_draws_up_a_month_on_the_queue_then_confirms_and_pays(
     assert file.status_code == 200 and file["Content-Type"].startswith("application/vnd.openxml")
     client.force_login(user_of("city_manager"))  # another's job is not theirs to see
     assert client.get(reverse("settlement:job", args=[job.pk])).status_code == 404
+    assert client.get(f"/api/v1/settlement/jobs/{job.pk}").status_code == 404
+    # the same through the API: queued, polled, downloaded
+    client.force_login(user_of("hq_admin"))
+    body = {"kind": "export", "statement_id": st.pk, "fmt": "csv"}
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = client.post("/api/v1/settlement/jobs", body, content_type="application/json")
+    assert queued.status_code == 201 and queued.json()["state"] == "queued"
+    polled = client.get(f"/api/v1/settlement/jobs/{queued.json()['id']}").json()
+    assert polled["state"] == "done" and polled["file_url"]
+    csv_file = b"".join(client.get(polled["file_url"]).streaming_content).decode("utf-8-sig")
+    assert f"{st.amount / 100:.2f}" in csv_file.splitlines()[-1]
 
 
 def test_finance_adds_a_party_and_edits_its_terms_and_rates_in_the_console(client, network):

@@ -21,9 +21,11 @@ from omnipoint.orders import services as orders
 from omnipoint.orders.models import Order
 from omnipoint.outlets.domain import SYSTEM
 from omnipoint.outlets.models import Outlet
+from omnipoint.outlets.selectors import actor_get
 from omnipoint.settlement import domain, services
 from omnipoint.settlement.domain import Period
 from omnipoint.settlement.models import Party, Statement
+from omnipoint.testing import user_of
 
 
 @dataclass
@@ -140,3 +142,18 @@ def build_parties(w) -> None:  # type: ignore[no-untyped-def]
     w.objects.update(
         party_sh=party["st_sh"], party_b=party["st_b"], party_c=party["st_c"], appliances=category
     )
+
+
+def build_jobs(w) -> None:  # type: ignore[no-untyped-def]
+    """``build_parties``' world with a job of hq_admin's run to its end (``job_done``: the CSV of
+    B's statement) and one still queued (``job_queued``)."""
+    from omnipoint.settlement.tasks import job_run
+
+    build_parties(w)
+    if "job_done" in w.objects:
+        return
+    hq = actor_get(user=user_of("hq_admin"))
+    done = services.job_start(actor=hq, kind="export", statement_id=w.st_b, fmt="csv", lang="zh-hans")
+    job_run.call_local(done.pk)
+    queued = services.job_start(actor=hq, kind="export", statement_id=w.st_b, fmt="pdf", lang="zh-hans")
+    w.objects.update(job_done=done.pk, job_queued=queued.pk)
