@@ -150,11 +150,14 @@ def statements_per_order(net: OrdersNetwork) -> int:
 class Server(Gunicorn):
     """gunicorn serving the application against the bench database, stopped on exit."""
 
-    def __init__(self, database_url: str, *, workers: int, threads: int = 1) -> None:
+    def __init__(
+        self, database_url: str, *, workers: int, threads: int = 1, server_side_binding: bool = False
+    ) -> None:
         env = {
             "CONN_MAX_AGE": "60",
             # Each bench member places thousands of orders: the anti-hoarding limit is not measured.
             "MEMBER_MAX_OPEN_UNITS_PER_SKU": str(10**9),
+            "DATABASE_SERVER_SIDE_BINDING": "1" if server_side_binding else "0",
         }
         super().__init__(database_url, workers=workers, threads=threads, env=env)
 

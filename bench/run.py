@@ -212,21 +212,25 @@ def orders_section(args: argparse.Namespace) -> bool:
     orders.holds_sweep()
     net = orders.network_ensure()
     statements = orders.statements_per_order(net)
-    servers = [(2, 1)] if args.quick else [(4, 1), (8, 1), (4, 4)]
+    # (workers, threads, server-side binding with prepared statements)
+    servers = [(2, 1, False)] if args.quick else [(4, 1, False), (4, 1, True), (8, 1, False), (4, 4, False)]
     results = []
-    for workers, threads in servers:
-        print(f"  orders: gunicorn {workers}x{threads}, {clients} clients", file=sys.stderr)
-        with orders.Server(args.database_url, workers=workers, threads=threads) as server:
+    for workers, threads, bound in servers:
+        print(f"  orders: gunicorn {workers}x{threads}, bound={bound}, {clients} clients", file=sys.stderr)
+        with orders.Server(
+            args.database_url, workers=workers, threads=threads, server_side_binding=bound
+        ) as server:
             orders.place_over_http(net, server.port, clients=clients, seconds=1.0)  # warm-up
             result = orders.measured_over_http(
                 server, partial(orders.place_over_http, net, server.port, clients=clients, seconds=seconds)
             )
             shape = f"gunicorn {workers} workers" + (f" x {threads} threads" if threads > 1 else " (sync)")
+            shape += ", server-side binding" if bound else ""
             result.server = shape
             breaches = inventory_breaches()
             result.check = "ok" if not breaches else f"inventory_breaches: {breaches[0]}"[:120]
             results.append(result)
-            if (workers, threads) == servers[0]:
+            if (workers, threads, bound) == servers[0]:
                 racers, units = (8, 10) if args.quick else (64, 200)
                 print(f"  orders: {racers} clients race for the last {units} units", file=sys.stderr)
                 race = orders.measured_over_http(

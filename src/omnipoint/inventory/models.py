@@ -11,7 +11,8 @@ class StockLevelQuerySet(models.QuerySet["StockLevel"]):
     def sellable(self, quantity: int = 1, *, online: bool = True) -> "StockLevelQuerySet":
         """The rows that can sell ``quantity`` more: ``on_hand >= reserved + quantity``, and online
         (web, app, mini-program, delivery) above the safety stock too, which is left for the
-        counter. The one statement of "sellable stock": every query and guarded UPDATE uses it."""
+        counter. The one statement of "sellable stock": every query and guarded UPDATE uses it
+        (the raw statements of a hold, in ``services.reservations``, repeat it)."""
         need = F("reserved") + quantity
         return self.filter(on_hand__gte=(need + F("safety_stock")) if online else need)
 

@@ -53,6 +53,7 @@ def order_place(request: HttpRequest, payload: OrderIn):  # type: ignore[no-unty
         )
     who = actor_for_user(user=request.user, as_staff=payload.channel in domain.STAFF_CHANNELS)
     order = services.order_place(actor=who, lines=lines, **data)
+    # order_place keeps the lines it wrote on the order (no query); read only if it could not
     prefetch_related_objects([order], Prefetch("lines", OrderLine.objects.select_related("sku__product")))
     return 201, order
 

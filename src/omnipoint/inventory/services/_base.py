@@ -1,7 +1,7 @@
 """What every stock change shares: authorising the actor, checking SKUs, creating missing
 rows, the refusal that names every short line, a movement for the ledger."""
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from django.db.models import Subquery
 
@@ -73,11 +73,11 @@ def _shortage(
     requested: int,
     *,
     lines: list[tuple[StockKey, int]] | None = None,
-    held: int = 0,
+    held: Collection[StockKey] = (),
     respect_safety_stock: bool = False,
 ) -> InsufficientStockError:
     """The refusal for ``key``, naming in ``details["lines"]`` every short line of the request
-    (``lines``; its first ``held`` were reserved inside the transaction the refusal rolls back)."""
+    (``lines``; those ``held`` were reserved inside the transaction the refusal rolls back)."""
     lines = lines or [(key, requested)]
     rows = {
         StockKey(r.location_id, r.sku_id): r
@@ -87,9 +87,9 @@ def _shortage(
     }
     short: list[dict[str, int | str]] = []
     available = 0
-    for i, (k, q) in enumerate(lines):
+    for k, q in lines:
         row = rows.get(k)
-        free = 0 if row is None else row.available + (q if i < held else 0)
+        free = 0 if row is None else row.available + (q if k in held else 0)
         free = max(free - (row.safety_stock if row is not None and respect_safety_stock else 0), 0)
         available = free if k == key else available
         if free < q or k == key:

@@ -34,7 +34,7 @@ from omnipoint.core.errors import ConflictError, DomainError
 from omnipoint.inventory.domain import StockKey
 from omnipoint.inventory.models import OwnerKind, Reservation, ReservationLine, ReservationState, StockLevel
 from omnipoint.inventory.services._base import _user_id
-from omnipoint.inventory.services.reservations import _checked, _hold_lines, _replayed
+from omnipoint.inventory.services.reservations import _checked, _hold_new, _replayed
 from omnipoint.outlets.domain import StaffActor
 
 ATTEMPTS = 3  # a replay whose first hold was refused is asked again, at most this often
@@ -183,8 +183,7 @@ def _alone(p: combining.Pending, now: datetime) -> dict[str, Any]:
     try:
         with transaction.atomic():
             r = _new(p, now)
-            r.save(force_insert=True)
-            _hold_lines(r, wanted, respect_safety_stock=p.payload["s"])
+            _hold_new(r, wanted, respect_safety_stock=p.payload["s"])
     except DomainError as exc:
         return {"error": combining.error_json(exc)}
     except IntegrityError:  # the same owner committed meanwhile, by another path

@@ -2,9 +2,10 @@
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -59,30 +60,37 @@ def stock_reserve(
     (orders, once they have authorised the checkout) names another ``owner_kind``.
     """
     owner_kind, wanted, ttl = _checked(actor, owner_ref, lines, ttl_seconds, owner_kind)
+    reservation = Reservation(
+        owner_kind=owner_kind,
+        owner_ref=owner_ref,
+        channel=channel,
+        actor_id=_user_id(actor),
+        expires_at=timezone.now() + timedelta(seconds=ttl),
+    )
+    if owner_kind == OwnerKind.ORDER:
+        # An order makes each of its holds once, under a reference nobody else can use: it is
+        # never handed an existing hold (no look-up), and a refusal rolls back with the order's
+        # own transaction (no savepoint of its own; outside one, this block is the transaction).
+        with transaction.atomic(savepoint=False):
+            try:
+                _hold_new(reservation, wanted, respect_safety_stock=respect_safety_stock)
+            except IntegrityError:
+                raise ConflictError(
+                    f"owner {owner_ref} already holds stock", code="owner_ref_reused"
+                ) from None
+        return reservation
     owner = Reservation.objects.filter(owner_kind=owner_kind, owner_ref=owner_ref)
-    # An order makes each of its holds once, under a reference nobody else can use: it is never
-    # handed an existing hold (and the checkout saves the look-up).
-    replays = owner_kind != OwnerKind.ORDER
-    existing = owner.first() if replays else None
+    existing = owner.first()
     if existing is not None:
         return _replayed(existing, wanted)
     try:
         with transaction.atomic():
-            reservation = Reservation.objects.create(
-                owner_kind=owner_kind,
-                owner_ref=owner_ref,
-                channel=channel,
-                actor_id=_user_id(actor),
-                expires_at=timezone.now() + timedelta(seconds=ttl),
-            )
-            _hold_lines(reservation, wanted, respect_safety_stock=respect_safety_stock)
+            _hold_new(reservation, wanted, respect_safety_stock=respect_safety_stock)
     except IntegrityError:
         # Another request for the same owner won the insert: answer with its result.
         existing = owner.first()
         if existing is None:
             raise
-        if not replays:
-            raise ConflictError(f"owner {owner_ref} already holds stock", code="owner_ref_reused") from None
         return _replayed(existing, wanted)
     return reservation
 
@@ -109,26 +117,97 @@ def _checked(
     return owner_kind, wanted, ttl
 
 
-def _hold_lines(
+def _hold_new(
     reservation: Reservation, wanted: list[tuple[StockKey, int]], *, respect_safety_stock: bool
 ) -> None:
-    """Write a new reservation's lines, then take each from sellable stock (all or none: a short
-    line raises, and the caller's transaction rolls back the lines held before it)."""
-    ReservationLine.objects.bulk_create(
-        [
-            ReservationLine(reservation=reservation, location_id=k.location_id, sku_id=k.sku_id, quantity=q)
-            for k, q in wanted
-        ]
-    )
-    # The stock rows last: a hot row stays locked only from its UPDATE to the COMMIT.
-    for i, (key, quantity) in enumerate(wanted):  # sorted: see normalise_lines
-        changed = (
-            StockLevel.objects.filter(location_id=key.location_id, sku_id=key.sku_id)
-            .sellable(quantity, online=respect_safety_stock)
-            .update(reserved=F("reserved") + quantity)
+    """Insert a new reservation and its lines, and take each line from sellable stock: all or
+    none (a short line raises, and the caller's transaction or savepoint rolls back what was
+    taken). On PostgreSQL all of it is one statement; elsewhere the inserts, then one UPDATE."""
+    if connection.vendor == "postgresql":
+        taken = _hold_at_once(reservation, wanted, respect_safety_stock=respect_safety_stock)
+    else:
+        reservation.save(force_insert=True)
+        ReservationLine.objects.bulk_create(
+            [
+                ReservationLine(
+                    reservation=reservation, location_id=k.location_id, sku_id=k.sku_id, quantity=q
+                )
+                for k, q in wanted
+            ]
         )
-        if changed != 1:
-            raise _shortage(key, quantity, lines=wanted, held=i, respect_safety_stock=respect_safety_stock)
+        taken = _take_together(wanted, respect_safety_stock=respect_safety_stock)
+    short = next(((k, q) for k, q in wanted if k not in taken), None)
+    if short is not None:
+        raise _shortage(*short, lines=wanted, held=taken, respect_safety_stock=respect_safety_stock)
+
+
+def _take_together(wanted: list[tuple[StockKey, int]], *, respect_safety_stock: bool) -> set[StockKey]:
+    """Every line's guarded UPDATE (``StockLevel.sellable``) as one statement, for a database
+    that runs one writer at a time (SQLite), where the order the rows are taken in cannot
+    deadlock. Returns the keys taken."""
+    each = " ".join(["WHEN location_id = %s AND sku_id = %s THEN %s"] * len(wanted))
+    keys: list[Any] = [v for k, q in wanted for v in (k.location_id, k.sku_id, q)]
+    match = " OR ".join(["(location_id = %s AND sku_id = %s)"] * len(wanted))
+    # The table's name from the model's own metadata: nothing here comes from outside.
+    sql = (
+        f"UPDATE {StockLevel._meta.db_table} SET reserved = reserved + CASE {each} END"  # noqa: S608
+        f" WHERE ({match}) AND on_hand >= reserved + CASE {each} END"
+        " + CASE WHEN %s THEN safety_stock ELSE 0 END RETURNING location_id, sku_id"
+    )
+    params = [*keys, *(v for k, _ in wanted for v in (k.location_id, k.sku_id)), *keys, respect_safety_stock]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {StockKey(loc, sku) for loc, sku in cursor.fetchall()}
+
+
+def _hold_at_once(
+    reservation: Reservation, wanted: list[tuple[StockKey, int]], *, respect_safety_stock: bool
+) -> set[StockKey]:
+    """``_hold_new`` on PostgreSQL, in one round trip: the reservation and its lines inserted, the
+    stock rows locked in key order (``ORDER BY ... FOR UPDATE``, as every multi-row stock change
+    walks them) and each taken by the guarded UPDATE of ``StockLevel.sellable``, its guard in the
+    WHERE. Sets the reservation's id; returns the keys taken (all of them, or the hold is short).
+    The stock rows stay locked only from this statement to the COMMIT."""
+    r, rl, sl = (m._meta.db_table for m in (Reservation, ReservationLine, StockLevel))
+    now = timezone.now()
+    params: list[Any] = [
+        [k.location_id for k, _ in wanted],
+        [k.sku_id for k, _ in wanted],
+        [q for _, q in wanted],
+        reservation.owner_kind,
+        reservation.owner_ref,
+        reservation.state,
+        reservation.channel,
+        reservation.expires_at,
+        now,
+        reservation.actor_id,
+        respect_safety_stock,
+    ]
+    # Table names from the models' own metadata: nothing here comes from outside.
+    sql = (
+        "WITH want (location_id, sku_id, quantity) AS ("  # noqa: S608
+        " SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::integer[])),"
+        f" r AS (INSERT INTO {r} (owner_kind, owner_ref, state, channel, expires_at, created_at, actor_id)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id),"
+        f" lines AS (INSERT INTO {rl} (reservation_id, location_id, sku_id, quantity)"
+        " SELECT r.id, w.location_id, w.sku_id, w.quantity FROM r, want w),"
+        f" locked AS MATERIALIZED (SELECT s.id FROM {sl} s"
+        " JOIN want w ON s.location_id = w.location_id AND s.sku_id = w.sku_id"
+        " ORDER BY s.location_id, s.sku_id FOR UPDATE OF s),"
+        f" taken AS (UPDATE {sl} s SET reserved = s.reserved + w.quantity FROM locked, want w"
+        " WHERE s.id = locked.id AND s.location_id = w.location_id AND s.sku_id = w.sku_id"
+        " AND s.on_hand >= s.reserved + w.quantity + CASE WHEN %s THEN s.safety_stock ELSE 0 END"
+        " RETURNING s.location_id, s.sku_id)"
+        " SELECT r.id, t.location_id, t.sku_id FROM r LEFT JOIN taken t ON true"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    reservation.pk = rows[0][0]
+    reservation.created_at = now
+    reservation._state.adding = False
+    reservation._state.db = "default"
+    return {StockKey(loc, sku) for _, loc, sku in rows if loc is not None}
 
 
 def _replayed(existing: Reservation, wanted: list[tuple[StockKey, int]]) -> Reservation:

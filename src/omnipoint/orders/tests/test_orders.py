@@ -299,4 +299,9 @@ def test_order_placement_query_budget(api, network, customer):
     with CaptureQueriesContext(connection) as ctx:
         r = api.post("/api/v1/orders", body, customer["auth"] | {"HTTP_IDEMPOTENCY_KEY": "q-1"})
     assert r.status_code == 201, r.json()
-    assert len(ctx.captured_queries) <= 20, "\n".join(q["sql"][:120] for q in ctx.captured_queries)
+    # The idempotency claim, the member's lock, the SKUs, the stock nearby, the order, its lines,
+    # its event, the hold (one statement on PostgreSQL; on SQLite its two inserts and one UPDATE),
+    # the answer, and the two savepoints of the order and (here, inside the test's transaction)
+    # of the claim. No statement per line, and the answer is not read back.
+    ceiling = 13 if connection.vendor == "postgresql" else 15
+    assert len(ctx.captured_queries) <= ceiling, "\n".join(q["sql"][:120] for q in ctx.captured_queries)
