@@ -18,16 +18,21 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bench.clients import Answers, Request, cpu_by_pid, cpu_spent, drive, postgres_pids
 from bench.server import Gunicorn
 from bench.stats import percentile
+
+if TYPE_CHECKING:
+    from django.test import Client
 
 TAG = "BO"
 OUTLETS = 20
 SKUS = 30
 STOCK = 1_000_000
 MEMBERS = 64
+MEMBER_OPEN_UNITS = 10**9  # each bench member places thousands of orders: no anti-hoarding limit
 
 
 @dataclass
@@ -120,28 +125,74 @@ def order_body(net: OrdersNetwork, rng: random.Random) -> dict:
 # --- SQL statements of one placement ----------------------------------------------------------
 
 
-def statements_per_order(net: OrdersNetwork) -> int:
-    """Place one order of three lines through Django's test client (the whole request: auth,
-    idempotency, pricing, routing, reservations, response) and count its SQL statements."""
+def in_process_client() -> "Client":
+    """Django's test client on this process's settings, set as the bench server's are."""
     from django.conf import settings
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     if "testserver" not in settings.ALLOWED_HOSTS:
         settings.ALLOWED_HOSTS.append("testserver")
+    settings.MEMBER_MAX_OPEN_UNITS_PER_SKU = MEMBER_OPEN_UNITS
+    return Client()
+
+
+def statements_per_order(net: OrdersNetwork) -> int:
+    """Place one order of three lines through Django's test client (the whole request: auth,
+    idempotency, pricing, routing, reservations, response) and count its SQL statements, with
+    what rarely changes cached (``core.cached``) by an order placed just before, as on a
+    server that has been up for a moment."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     body = order_body(net, random.Random(1)) | {
         "lines": [{"sku_id": s, "quantity": 1} for s in net.sku_ids[:3]],
         "payment_mode": "online",
     }
-    client = Client()
-    headers = {"Authorization": f"Bearer {net.tokens[0]}", "Idempotency-Key": f"bench-count-{time.time_ns()}"}
+    client = in_process_client()
+
+    def place() -> None:
+        headers = {
+            "Authorization": f"Bearer {net.tokens[0]}",
+            "Idempotency-Key": f"bench-count-{time.time_ns()}",
+        }
+        r = client.post("/api/v1/orders", json.dumps(body), content_type="application/json", headers=headers)
+        if r.status_code != 201:
+            raise RuntimeError(f"order placement failed: {r.status_code} {r.content[:200]!r}")
+
+    place()  # the warm-up
     connection.queries_log.clear()  # a full log (DEBUG on) would hide what this request adds
     with CaptureQueriesContext(connection) as ctx:
-        r = client.post("/api/v1/orders", json.dumps(body), content_type="application/json", headers=headers)
-    if r.status_code != 201:
-        raise RuntimeError(f"order placement failed: {r.status_code} {r.content[:200]!r}")
+        place()
     return len(ctx.captured_queries)
+
+
+def cpu_in_process(net: OrdersNetwork, *, orders: int = 400, warmup: int = 30) -> tuple[float, float, float]:
+    """One client placing ``orders`` orders one after another through Django's test client (the
+    whole request, as a worker runs it, without gunicorn and HTTP): the CPU ms per order of this
+    process and of its PostgreSQL backend, and the wall ms per order. Nothing waits in a queue,
+    so on a busy machine this moves far less than the figures over HTTP."""
+    from django.db import connection
+
+    rng, client = random.Random(7), in_process_client()
+
+    def place(n: int) -> None:
+        body = order_body(net, rng) | {"payment_mode": "online"}
+        token = net.tokens[n % len(net.tokens)]
+        headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": f"bench-cpu-{time.time_ns()}"}
+        r = client.post("/api/v1/orders", json.dumps(body), content_type="application/json", headers=headers)
+        if r.status_code != 201:
+            raise RuntimeError(f"order placement failed: {r.status_code} {r.content[:200]!r}")
+
+    for n in range(warmup):
+        place(n)
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        backend = [cur.fetchone()[0]]
+    py0, pg0, wall0 = time.process_time(), cpu_by_pid(backend), time.perf_counter()
+    for n in range(orders):
+        place(n)
+    py1, pg1, wall1 = time.process_time(), cpu_by_pid(backend), time.perf_counter()
+    return 1000 * (py1 - py0) / orders, 1000 * cpu_spent(pg0, pg1) / orders, 1000 * (wall1 - wall0) / orders
 
 
 # --- over HTTP --------------------------------------------------------------------------------
@@ -150,14 +201,16 @@ def statements_per_order(net: OrdersNetwork) -> int:
 class Server(Gunicorn):
     """gunicorn serving the application against the bench database, stopped on exit."""
 
-    def __init__(
-        self, database_url: str, *, workers: int, threads: int = 1, server_side_binding: bool = False
-    ) -> None:
+    def __init__(self, database_url: str, *, workers: int, threads: int = 1, binding: str = "") -> None:
+        """``binding``: "" (psycopg binds the parameters in the client, Django's default), "server"
+        (server-side binding) or "prepared" (server-side binding, each statement prepared once a
+        connection has run it twice)."""
         env = {
             "CONN_MAX_AGE": "60",
             # Each bench member places thousands of orders: the anti-hoarding limit is not measured.
-            "MEMBER_MAX_OPEN_UNITS_PER_SKU": str(10**9),
-            "DATABASE_SERVER_SIDE_BINDING": "1" if server_side_binding else "0",
+            "MEMBER_MAX_OPEN_UNITS_PER_SKU": str(MEMBER_OPEN_UNITS),
+            "DATABASE_SERVER_SIDE_BINDING": "1" if binding else "0",
+            "DATABASE_PREPARE_THRESHOLD": "2" if binding == "prepared" else "",
         }
         super().__init__(database_url, workers=workers, threads=threads, env=env)
 
@@ -262,6 +315,19 @@ def holds_sweep() -> None:
         pass
     while reservations_expire(actor=SYSTEM, batch=500):
         pass
+    statistics_refresh()
+
+
+def statistics_refresh() -> None:
+    """ANALYZE the tables every run grows: autovacuum lags on a busy machine, and with stale
+    statistics the anti-hoarding count of a bench member's open orders (hundreds of them: they
+    place thousands of orders) took a bad plan, 108 ms a placement instead of 5."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "ANALYZE orders_order, orders_orderline, inventory_reservation, inventory_reservationline"
+        )
 
 
 def rows(results: list[Answers]) -> list[list[object]]:

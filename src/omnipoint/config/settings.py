@@ -144,11 +144,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so that tests with real threads share one database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 elif os.environ.get("DATABASE_SERVER_SIDE_BINDING") == "1":
-    # Parameters bound by the server, and statements prepared once a connection has run them
-    # five times (psycopg's prepare_threshold): worth it only with persistent connections
-    # (CONN_MAX_AGE), and behind pgbouncer only in session mode or 1.21+ with
-    # max_prepared_statements; see docs/ARCHITECTURE.md, "Server-side binding".
-    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
+    # Off by default: measured, it did not pay (docs/ARCHITECTURE.md, "Server-side binding").
+    # DATABASE_PREPARE_THRESHOLD=n also prepares a statement once a connection has run it n
+    # times: only with persistent connections (CONN_MAX_AGE), and behind pgbouncer only in
+    # session mode or 1.21+ with max_prepared_statements.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["server_side_binding"] = True
+    if os.environ.get("DATABASE_PREPARE_THRESHOLD"):
+        _options["prepare_threshold"] = int(os.environ["DATABASE_PREPARE_THRESHOLD"])
 # Reports and dashboards read from a replica when one is given (core.replica); unset: the primary.
 if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(
