@@ -48,7 +48,8 @@ def _confirm(order: Order, *, reason: Explanation) -> Order:
     routing = order.routing
     tasks: list[PickTask] = []
     legs = {leg["location_id"]: leg for leg in routing.get("transfers", [])}
-    holds = {int(r.owner_ref.rsplit(":", 1)[1]): r for r in _hold_refs(order)}
+    # The holds are looked up only for goods that travel (most orders have none to carry).
+    holds = {int(r.owner_ref.rsplit(":", 1)[1]): r for r in _hold_refs(order)} if legs else {}
     latest_ready = timezone.now()
     for location_id, leg in sorted(legs.items()):
         expected = timezone.now() + _expected_ready(float(leg["distance_km"]))
