@@ -10,13 +10,13 @@ from omnipoint.core.api import ERRORS
 from omnipoint.flashsales import selectors, services
 from omnipoint.flashsales.models import FlashSale
 from omnipoint.flashsales.schemas import (
-    CheckoutIn,
-    CheckoutOut,
-    ClaimIn,
-    ClaimOut,
-    SaleCreateIn,
-    SaleOut,
-    StandingOut,
+    FlashCheckoutIn,
+    FlashCheckoutOut,
+    FlashClaimIn,
+    FlashClaimOut,
+    FlashSaleCreateIn,
+    FlashSaleOut,
+    FlashStandingOut,
 )
 from omnipoint.members.selectors import member_actor, member_for_user
 from omnipoint.outlets.domain import MemberActor
@@ -41,8 +41,8 @@ def sale_out(sale: FlashSale) -> dict[str, Any]:
     }  # fmt: skip
 
 
-@router.post("/sales", response={201: SaleOut, **ERRORS})
-def sale_create(request: HttpRequest, payload: SaleCreateIn):  # type: ignore[no-untyped-def]
+@router.post("/sales", response={201: FlashSaleOut, **ERRORS})
+def sale_create(request: HttpRequest, payload: FlashSaleCreateIn):  # type: ignore[no-untyped-def]
     """Set a pool aside from outlets for a window (``flash.sale`` at a node covering them all).
     409 ``insufficient_stock`` when an outlet has less free than it is to give; nothing moves."""
     sale = services.flash_sale_create(
@@ -57,26 +57,26 @@ def sale_create(request: HttpRequest, payload: SaleCreateIn):  # type: ignore[no
     return 201, sale_out(sale)
 
 
-@router.get("/sales", response={200: list[SaleOut], **ERRORS})
+@router.get("/sales", response={200: list[FlashSaleOut], **ERRORS})
 def sale_list(request: HttpRequest):  # type: ignore[no-untyped-def]
     """The sales of outlets under the caller's node, newest first (at most 50)."""
     return [sale_out(s) for s in selectors.flash_sales_list(actor=actor_get(user=request.user))[:50]]
 
 
-@router.get("/sales/{sale_id}", response={200: SaleOut, **ERRORS})
+@router.get("/sales/{sale_id}", response={200: FlashSaleOut, **ERRORS})
 def sale_get(request: HttpRequest, sale_id: int):  # type: ignore[no-untyped-def]
     return sale_out(selectors.flash_sale_get(actor=actor_get(user=request.user), sale_id=sale_id))
 
 
-@router.post("/sales/{sale_id}/end", response={200: SaleOut, **ERRORS})
+@router.post("/sales/{sale_id}/end", response={200: FlashSaleOut, **ERRORS})
 def sale_end(request: HttpRequest, sale_id: int):  # type: ignore[no-untyped-def]
     """Stop claims now and hand what is free back to the outlets in proportion; units still held
     go back as their claims lapse or their orders are cancelled."""
     return sale_out(services.flash_sale_end(actor=actor_get(user=request.user), sale_id=sale_id))
 
 
-@router.post("/sales/{sale_id}/claims", response={201: ClaimOut, **ERRORS})
-def claim_create(request: HttpRequest, sale_id: int, payload: ClaimIn):  # type: ignore[no-untyped-def]
+@router.post("/sales/{sale_id}/claims", response={201: FlashClaimOut, **ERRORS})
+def claim_create(request: HttpRequest, sale_id: int, payload: FlashClaimIn):  # type: ignore[no-untyped-def]
     """A member claims units of the pool, held for them to check out. 409 ``flash_limit_reached``,
     ``sold_out``, or ``in_line`` (the pool is empty but units may come back: they wait in line)."""
     claim = services.flash_claim(actor=_member(request), sale_id=sale_id, quantity=payload.quantity)
@@ -84,15 +84,15 @@ def claim_create(request: HttpRequest, sale_id: int, payload: ClaimIn):  # type:
                  "expires_at": claim.reservation.expires_at}  # fmt: skip
 
 
-@router.get("/sales/{sale_id}/standing", response={200: StandingOut, **ERRORS})
+@router.get("/sales/{sale_id}/standing", response={200: FlashStandingOut, **ERRORS})
 def standing(request: HttpRequest, sale_id: int):  # type: ignore[no-untyped-def]
     """Where the member stands: cheap enough to poll every few seconds."""
     me = _member(request)
     return selectors.standing_get(actor=me, sale=selectors.sale_on_show(sale_id=sale_id)).as_json()
 
 
-@router.post("/claims/{claim_id}/order", response={201: CheckoutOut, **ERRORS})
-def claim_checkout(request: HttpRequest, claim_id: int, payload: CheckoutIn):  # type: ignore[no-untyped-def]
+@router.post("/claims/{claim_id}/order", response={201: FlashCheckoutOut, **ERRORS})
+def claim_checkout(request: HttpRequest, claim_id: int, payload: FlashCheckoutIn):  # type: ignore[no-untyped-def]
     """The member's claim becomes their pickup order at one of the sale's outlets."""
     order = services.flash_checkout(
         actor=_member(request),

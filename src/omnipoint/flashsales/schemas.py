@@ -7,27 +7,27 @@ from ninja import Field, Schema
 from omnipoint.core.api import Id, Input
 
 
-class SourceIn(Input):
+class FlashSourceIn(Input):
     outlet_id: Id
     quantity: int = Field(ge=1, le=100_000)
 
 
-class SaleCreateIn(Input):
+class FlashSaleCreateIn(Input):
     name: str = Field(min_length=1, max_length=60)
     sku_id: Id
-    sources: list[SourceIn] = Field(min_length=1, max_length=50)
+    sources: list[FlashSourceIn] = Field(min_length=1, max_length=50)
     starts_at: datetime
     ends_at: datetime
     per_member_limit: int = Field(ge=1, le=10)
 
 
-class SourceOut(Schema):
+class FlashSourceOut(Schema):
     outlet_id: int
     quantity: int
     returned: int
 
 
-class SaleOut(Schema):
+class FlashSaleOut(Schema):
     id: int
     name: str
     sku_id: int
@@ -42,21 +42,21 @@ class SaleOut(Schema):
     available: int
     sold: int
     returned: int
-    sources: list[SourceOut]
+    sources: list[FlashSourceOut]
 
 
-class ClaimIn(Input):
+class FlashClaimIn(Input):
     quantity: int = Field(1, ge=1, le=10)
 
 
-class ClaimOut(Schema):
+class FlashClaimOut(Schema):
     id: int
     sale_id: int
     quantity: int
     expires_at: datetime
 
 
-class StandingOut(Schema):
+class FlashStandingOut(Schema):
     stand: str  # not_started, your_turn, claimed, in_line, full, sold_out, limit_reached, ended
     available: int
     position: int | None = None
@@ -66,12 +66,12 @@ class StandingOut(Schema):
     limit: int | None = None
 
 
-class CheckoutIn(Input):
+class FlashCheckoutIn(Input):
     pickup_outlet_id: Id
     payment_mode: str = Field("online", max_length=20)  # online, or at_outlet
 
 
-class CheckoutOut(Schema):
+class FlashCheckoutOut(Schema):
     order_id: int
     number: str
     state: str
